@@ -1,0 +1,90 @@
+// Builds: the extension (node/cjs, vscode external), the CLI, the webview (browser/iife) and the
+// extension-host test suite. `--production` minifies and drops source maps; `--watch` rebuilds on change.
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const root = path.dirname(new URL(import.meta.url).pathname);
+
+/** Files the bundles load at run time (wasm grammars, native bindings), copied next to dist/. */
+const assets = [
+  ['node_modules/web-tree-sitter/web-tree-sitter.wasm', 'dist/wasm/web-tree-sitter.wasm'],
+  ['node_modules/@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm', 'dist/wasm/tree-sitter-hcl.wasm'],
+  ['node_modules/@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm', 'dist/wasm/tree-sitter-terraform.wasm'],
+];
+/** Native packages kept out of the bundle and copied to dist/node_modules so the .vsix carries them. */
+const nativePackages = ['@duckdb/node-bindings', '@duckdb/node-bindings-linux-x64'];
+
+function copyAssets() {
+  for (const [from, to] of assets) {
+    const src = path.join(root, from);
+    if (!fs.existsSync(src)) continue;
+    fs.mkdirSync(path.dirname(path.join(root, to)), { recursive: true });
+    fs.copyFileSync(src, path.join(root, to));
+  }
+  for (const pkg of nativePackages) {
+    const src = path.join(root, 'node_modules', pkg);
+    if (fs.existsSync(src)) fs.cpSync(src, path.join(root, 'dist/node_modules', pkg), { recursive: true, dereference: true });
+  }
+}
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'linked',
+};
+
+const nodeCommon = {
+  ...common,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode', ...nativePackages],
+  loader: { '.wasm': 'file' },
+  // several SDKs ship ESM with import.meta.url; give it a CommonJS value
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+};
+
+const integrationTests = fs.existsSync(path.join(root, 'test/integration/suite'))
+  ? fs.readdirSync(path.join(root, 'test/integration/suite')).filter((f) => f.endsWith('.ts')).map((f) => `test/integration/suite/${f}`)
+  : [];
+
+const builds = [
+  { ...nodeCommon, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
+  {
+    ...nodeCommon,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    banner: { js: "#!/usr/bin/env node\nconst importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  },
+  {
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: fs.existsSync(path.join(root, 'webview/dashboard/main.ts')) ? { dashboard: 'webview/dashboard/main.ts' } : {},
+    outdir: 'dist/webview',
+  },
+  ...(production ? [] : [{
+    ...nodeCommon,
+    external: [...nodeCommon.external, 'mocha'],
+    entryPoints: integrationTests,
+    outdir: 'out/test/integration',
+  }]),
+].filter((b) => Object.keys(b.entryPoints).length > 0);
+
+copyAssets();
+if (watch) {
+  const ctxs = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(ctxs.map((c) => c.watch()));
+  console.log('[esbuild] watching');
+} else {
+  fs.rmSync(path.join(root, 'out/test/integration'), { recursive: true, force: true });
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
+}

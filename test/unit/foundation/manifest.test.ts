@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Commands } from '../../../src/shared/commands';
+import { settingSchemas, parseSettings, settingDefault, type SettingKey } from '../../../src/core/settings';
+
+const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8'));
+
+test('every command in package.json is in the command map, and every command in the map is in package.json', () => {
+  const contributed = new Set<string>(pkg.contributes.commands.map((c: { command: string }) => c.command));
+  const mapped = new Set<string>(Object.values(Commands));
+  assert.deepEqual([...contributed].filter((c) => !mapped.has(c)), [], 'contributed but not in src/shared/commands.ts');
+  assert.deepEqual([...mapped].filter((c) => !contributed.has(c)), [], 'in src/shared/commands.ts but not contributed');
+});
+
+test('every command is in the ML FinOps category and every menu entry names a known command', () => {
+  for (const c of pkg.contributes.commands) assert.equal(c.category, 'ML FinOps', c.command);
+  const known = new Set<string>(Object.values(Commands));
+  for (const [menu, entries] of Object.entries(pkg.contributes.menus as Record<string, { command?: string }[]>)) {
+    for (const e of entries) if (e.command) assert.ok(known.has(e.command), `${menu}: ${e.command}`);
+  }
+});
+
+test('settings in package.json and the zod schema have the same keys and defaults', () => {
+  const props = pkg.contributes.configuration.properties as Record<string, { default: unknown; scope?: string; markdownDescription?: string; enum?: unknown[] }>;
+  const contributed = Object.keys(props).map((k) => k.replace(/^mlFinops\./, '')).sort();
+  assert.deepEqual(contributed, Object.keys(settingSchemas).sort());
+  for (const key of Object.keys(settingSchemas) as SettingKey[]) {
+    const p = props[`mlFinops.${key}`]!;
+    assert.deepEqual(p.default, settingDefault(key), `default of ${key}`);
+    assert.ok(p.markdownDescription && p.scope, `${key} needs a description and a scope`);
+    if (p.enum) for (const v of p.enum) assert.ok(settingSchemas[key].safeParse(v).success, `${key} enum value ${String(v)}`);
+  }
+});
+
+test('settings that name an endpoint, profile or binary are machine-scoped', () => {
+  const props = pkg.contributes.configuration.properties as Record<string, { scope?: string }>;
+  for (const [key, p] of Object.entries(props)) {
+    if (/endpoint|profile|binary|path$/i.test(key)) assert.match(p.scope ?? '', /^machine/, key);
+  }
+});
+
+test('invalid settings fall back to defaults and are reported with the key', () => {
+  const { settings, problems } = parseSettings({ 'cost.period': 'fortnight', 'aws.region': 'Mars', 'resources.hierarchy': ['Team'] });
+  assert.equal(settings['cost.period'], 'last30Days');
+  assert.equal(settings['aws.region'], 'us-east-1');
+  assert.deepEqual(settings['resources.hierarchy'], ['Team']);
+  assert.deepEqual(problems.map((p) => p.key).sort(), ['aws.region', 'cost.period']);
+});
