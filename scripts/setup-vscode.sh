@@ -12,7 +12,7 @@ CACHE="${MLFINOPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ml-finops}"
 DEST="$CACHE/code-server-$CS_VERSION"
 log() { echo "[setup-vscode] $*" >&2; }
 
-if ! command -v chromium >/dev/null 2>&1 || [ ! -e /usr/include/krb5.h ] && [ ! -e /usr/include/krb5/krb5.h ]; then
+if ! command -v chromium >/dev/null 2>&1 || { [ ! -e /usr/include/krb5.h ] && [ ! -e /usr/include/krb5/krb5.h ]; }; then
   if [ "$(id -u)" = 0 ]; then
     log "installing chromium and libkrb5-dev from apt"
     export DEBIAN_FRONTEND=noninteractive

@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 export const settingSchemas = {
   'focus.files': z.array(z.string().min(1)).default([]),
-  'demo.enabled': z.boolean().default(true),
+  'demo.enabled': z.boolean().default(false),
   'aws.enabled': z.boolean().default(false),
   'aws.profile': z.string().default(''),
   'aws.region': z.string().regex(/^([a-z]{2}(-gov)?-[a-z]+-\d)?$/, 'an AWS region such as us-east-1').default('us-east-1'),

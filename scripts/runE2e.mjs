@@ -1,0 +1,111 @@
+// UI tests: the packaged .vsix installed into code-server (real VS Code 1.139 workbench), Debian's chromium driven
+// by playwright-core. Each test/e2e/steps/NN-name.mjs is one test; they run in file-name order, grouped by the
+// workspace they need ('demo' = a fresh copy of demo/, 'empty' = an empty folder). Screenshots go to
+// test-results/screenshots/ (git-ignored); `--update-docs` also copies the ones the README shows into docs/images/.
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { profile, launchChromium, packageVsix, root, vscodeTestDir } from './lib/codeServer.mjs';
+
+const shotsDir = path.join(root, 'test-results/screenshots');
+const docsShots = ['overview', 'welcome', 'problems', 'tree', 'dashboard', 'savings-report'];
+
+async function waitFor(probe, what, timeoutMs = 30_000, intervalMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try { const v = await probe(); if (v) return v; } catch (e) { last = e; }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message ?? last}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+function prepareWorkspace(kind) {
+  const dir = path.join(vscodeTestDir, `e2e-${kind}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (kind === 'demo') fs.cpSync(path.join(root, 'demo'), dir, { recursive: true });
+  else fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export async function runE2e({ filter, updateDocs = false, vsix } = {}) {
+  const stepsDir = path.join(root, 'test/e2e/steps');
+  const files = fs.readdirSync(stepsDir).filter((f) => f.endsWith('.mjs') && (!filter || f.includes(filter))).sort();
+  const steps = [];
+  for (const f of files) {
+    const mod = await import(pathToFileURL(path.join(stepsDir, f)).href);
+    steps.push({ file: f, title: mod.title ?? f, workspace: mod.workspace ?? 'demo', run: mod.default });
+  }
+  fs.mkdirSync(shotsDir, { recursive: true });
+  vsix ??= packageVsix();
+  const p = profile('e2e');
+  p.installVsix(vsix);
+  const server = await p.start();
+  const browser = await launchChromium();
+  let passed = 0, failed = 0;
+  try {
+    const order = [...new Set(steps.map((s) => s.workspace))];
+    for (const workspace of order) {
+      const workspaceDir = prepareWorkspace(workspace);
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      const page = await context.newPage();
+      const t0 = Date.now();
+      const log = (...a) => console.log(`    [+${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+      await page.goto(`${server.url}/?folder=${encodeURIComponent(workspaceDir)}`);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+      // the extension is active once its view container is in the activity bar
+      await page.locator('.activitybar [aria-label^="ML FinOps"]').first().waitFor({ timeout: 120_000 });
+      const palette = async (text) => {
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('F1');
+        const input = page.locator('.quick-input-widget input[type="text"], .quick-input-widget .quick-input-box input').first();
+        await input.waitFor({ state: 'visible', timeout: 30_000 });
+        await input.fill('>' + text);
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 30_000 });
+        await page.keyboard.press('Enter');
+      };
+      const shot = async (name) => page.screenshot({ path: path.join(shotsDir, `${name}.png`) });
+      /** Shows the ML FinOps side bar (clicking its activity-bar icon again would hide it). */
+      const showView = async () => {
+        const title = page.locator('.part.sidebar .composite.title', { hasText: /ML FinOps/i });
+        if (!(await title.isVisible())) await page.locator('.activitybar [aria-label^="ML FinOps"]').first().click();
+        await title.waitFor({ state: 'visible', timeout: 30_000 });
+        return page.locator('.part.sidebar');
+      };
+      console.log(`  workspace: ${workspace}`);
+      for (const step of steps.filter((s) => s.workspace === workspace)) {
+        const started = Date.now();
+        try {
+          await step.run({ page, palette, shot, showView, waitFor, log, workspaceDir, serverUrl: server.url });
+          passed += 1;
+          console.log(`    ✔ ${step.title} (${Date.now() - started} ms)`);
+        } catch (e) {
+          failed += 1;
+          console.log(`    ✘ ${step.title}\n      ${String(e?.stack ?? e).split('\n').slice(0, 8).join('\n      ')}`);
+          await shot(`FAILED-${path.basename(step.file, '.mjs')}`).catch(() => {});
+        }
+      }
+      await context.close();
+    }
+  } finally {
+    await browser.close().catch(() => {});
+    await server.stop();
+    p.cleanup();
+  }
+  if (updateDocs) {
+    const docs = path.join(root, 'docs/images');
+    fs.mkdirSync(docs, { recursive: true });
+    for (const name of docsShots) {
+      const src = path.join(shotsDir, `${name}.png`);
+      if (fs.existsSync(src)) fs.copyFileSync(src, path.join(docs, `${name}.png`));
+    }
+  }
+  return { passed, failed };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const r = await runE2e({ updateDocs: args.includes('--update-docs'), filter: args.find((a) => !a.startsWith('--')) });
+  console.log(`${r.passed} passed, ${r.failed} failed`);
+  process.exit(r.failed ? 1 : 0);
+}

@@ -1,0 +1,80 @@
+// `npm test`: every test — unit (plain Node), extension host (real VS Code via code-server) and UI (the packaged
+// .vsix in code-server, driven by Debian's chromium). Ends with one line "N passed, N failed" over all suites.
+// Options: --only unit|integration|e2e (repeatable), --grep TEXT (extension-host tests), --update-docs (copy the
+// README screenshots into docs/images/).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { root, vscodeTestDir, offlineEnv } from './lib/codeServer.mjs';
+
+const args = process.argv.slice(2);
+const only = args.flatMap((a, i) => (a === '--only' ? [args[i + 1]] : []));
+const wants = (suite) => only.length === 0 || only.includes(suite);
+const grep = args.includes('--grep') ? args[args.indexOf('--grep') + 1] : undefined;
+const totals = [];
+
+function section(name) {
+  console.log(`\n━━ ${name} ${'━'.repeat(Math.max(0, 70 - name.length))}`);
+}
+
+function listTests(dir, suffix) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(suffix)) out.push(p);
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out.sort();
+}
+
+function runUnit() {
+  section('unit tests (plain Node)');
+  const files = listTests(path.join(root, 'test/unit'), '.test.ts');
+  const tap = path.join(vscodeTestDir, 'unit.tap');
+  fs.mkdirSync(vscodeTestDir, { recursive: true });
+  const r = spawnSync(process.execPath, [
+    '--import', 'tsx', '--test', '--test-concurrency=2',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    ...files,
+  ], { cwd: root, stdio: 'inherit', env: { ...process.env, ...offlineEnv, MLFINOPS_TEST_ROOT: root } });
+  const text = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
+  const count = (k) => Number((text.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+  const result = { suite: 'unit', passed: count('pass'), failed: count('fail') + count('cancelled') };
+  if (r.status !== 0 && result.failed === 0) result.failed = 1; // the runner itself failed
+  return result;
+}
+
+function build() {
+  section('build');
+  const r = spawnSync(process.execPath, [path.join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('the build failed');
+}
+
+try {
+  if (wants('unit')) totals.push(runUnit());
+  if (wants('integration') || wants('e2e')) build();
+  if (wants('integration')) {
+    section('extension-host tests (real VS Code 1.139 in code-server)');
+    const { runIntegration } = await import('./runIntegration.mjs');
+    totals.push({ suite: 'extension host', ...(await runIntegration({ grep })) });
+  }
+  if (wants('e2e')) {
+    section('UI tests (.vsix in code-server, chromium + playwright-core)');
+    const { runE2e } = await import('./runE2e.mjs');
+    totals.push({ suite: 'UI', ...(await runE2e({ updateDocs: args.includes('--update-docs') })) });
+  }
+} catch (e) {
+  console.error(`\n${e?.stack ?? e}`);
+  totals.push({ suite: 'harness', passed: 0, failed: 1 });
+}
+
+section('summary');
+for (const t of totals) console.log(`${t.suite.padEnd(16)} ${t.passed} passed, ${t.failed} failed`);
+const passed = totals.reduce((s, t) => s + t.passed, 0);
+const failed = totals.reduce((s, t) => s + t.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,26 @@
+// extensionTestsPath entry: runs every *.test.js next to this file with mocha, inside the real extension host
+// (the same contract as @vscode/test-electron). Writes a JSON summary where MLFINOPS_TEST_RESULT points.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Mocha from 'mocha';
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
+  const grep = process.env.MLFINOPS_TEST_GREP;
+  if (grep) mocha.grep(grep);
+  for (const f of fs.readdirSync(__dirname).sort()) if (f.endsWith('.test.js')) mocha.addFile(path.join(__dirname, f));
+  return new Promise((resolve, reject) => {
+    const failures: { title: string; error: string }[] = [];
+    let passed = 0;
+    const runner = mocha.run((failed) => {
+      const summary = { passed, failed, failures };
+      const out = process.env.MLFINOPS_TEST_RESULT;
+      if (out) fs.writeFileSync(out, JSON.stringify(summary, null, 2));
+      console.log(`${passed} passed, ${failed} failed`);
+      if (failed) reject(new Error(`${failed} tests failed.`));
+      else resolve();
+    });
+    runner.on('pass', () => { passed += 1; });
+    runner.on('fail', (t, err: Error) => { failures.push({ title: t.fullTitle(), error: String(err?.stack ?? err) }); });
+  });
+}
