@@ -5,19 +5,20 @@ import { version } from '../../package.json';
 const subcommands: Record<string, () => Promise<Subcommand>> = {
 };
 
-function usage(): string {
-  const names = Object.keys(subcommands);
-  const width = Math.max(8, ...names.map((n) => n.length));
+/** The top-level usage, with each subcommand's one-line summary. */
+async function usage(): Promise<string> {
+  const entries = await Promise.all(Object.entries(subcommands).map(async ([name, load]) => [name, (await load()).summary] as const));
+  const width = Math.max(8, ...entries.map(([n]) => n.length));
   return [
     'Usage: mlfinops <command> [options]',
     '',
     'ML FinOps on the command line: the same engine as the VS Code extension, for CI and terminals.',
     '',
     'Commands:',
-    ...(names.length ? names.map((n) => `  ${n.padEnd(width)}  (see mlfinops ${n} --help)`) : ['  (none yet)']),
+    ...entries.map(([n, summary]) => `  ${n.padEnd(width)}  ${summary}`),
     '',
     'Options:',
-    '  -h, --help     show this help',
+    '  -h, --help     show this help (`mlfinops <command> --help` for a command)',
     '  -v, --version  print the version',
     '',
   ].join('\n');
@@ -27,7 +28,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
     if (first === 'help' && rest[0] && subcommands[rest[0]]) return main([rest[0], '--help'], io);
-    const text = await fullUsage();
+    const text = await usage();
     (first === undefined ? io.stderr : io.stdout)(text);
     return first === undefined ? ExitCode.usage : ExitCode.ok;
   }
@@ -37,7 +38,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   const load = subcommands[first];
   if (!load) {
-    io.stderr(`mlfinops: unknown command "${first}"\n\n${await fullUsage()}`);
+    io.stderr(`mlfinops: unknown command "${first}"\n\n${await usage()}`);
     return ExitCode.usage;
   }
   const cmd = await load();
@@ -54,15 +55,6 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     throw e;
   }
-}
-
-async function fullUsage(): Promise<string> {
-  const lines = usage().split('\n');
-  for (const [name, load] of Object.entries(subcommands)) {
-    const i = lines.findIndex((l) => l.startsWith(`  ${name} `));
-    if (i >= 0) lines[i] = `  ${name.padEnd(10)}  ${(await load()).summary}`;
-  }
-  return lines.join('\n');
 }
 
 if (require.main === module) {
