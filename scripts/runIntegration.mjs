@@ -27,14 +27,14 @@ export async function runIntegration({ grep } = {}) {
     const payload = [['extensionDevelopmentPath', remote(root)], ['extensionTestsPath', remote(entry)]];
     const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const verbose = !!process.env.MLFINOPS_VERBOSE;
     let done;
     const exited = new Promise((r) => (done = r));
-    const verbose = !!process.env.MLFINOPS_VERBOSE;
     await page.exposeFunction('codeAutomationLog', (_type, args) => { if (verbose) console.log(...(Array.isArray(args) ? args : [args])); });
     await page.exposeFunction('codeAutomationExit', (code) => done(code));
     page.on('console', (m) => {
       const t = m.text();
-      if (t.includes('[Extension Host]')) console.log(t.replace(/%c/g, '').replace(/ color: [^ ]+/g, '').replace(/^\[Extension Host\] ?/, '  '));
+      if (verbose && t.includes('[Extension Host]')) console.log(t.replace(/%c/g, '').replace(/ color: [^ ]+/g, '').replace(/^\[Extension Host\] ?/, '  '));
     });
     await page.goto(url);
     const limit = Number(process.env.MLFINOPS_INTEGRATION_TIMEOUT_MS || 20 * 60_000);
@@ -45,6 +45,7 @@ export async function runIntegration({ grep } = {}) {
     console.log(`extension-host tests finished: exit code ${code} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (fs.existsSync(resultFile)) {
       const r = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+      for (const t of r.results ?? []) console.log(`  ${t.ok ? '✔' : '✘'} ${t.title} (${t.ms} ms)`);
       for (const f of r.failures) console.log(`  FAILED ${f.title}\n    ${f.error.split('\n').slice(0, 6).join('\n    ')}`);
       return { passed: r.passed, failed: r.failed };
     }

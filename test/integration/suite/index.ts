@@ -11,16 +11,20 @@ export function run(): Promise<void> {
   for (const f of fs.readdirSync(__dirname).sort()) if (f.endsWith('.test.js')) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
     const failures: { title: string; error: string }[] = [];
+    const results: { title: string; ok: boolean; ms: number }[] = [];
     let passed = 0;
     const runner = mocha.run((failed) => {
-      const summary = { passed, failed, failures };
+      const summary = { passed, failed, failures, results };
       const out = process.env.MLFINOPS_TEST_RESULT;
       if (out) fs.writeFileSync(out, JSON.stringify(summary, null, 2));
       console.log(`${passed} passed, ${failed} failed`);
       if (failed) reject(new Error(`${failed} tests failed.`));
       else resolve();
     });
-    runner.on('pass', () => { passed += 1; });
-    runner.on('fail', (t, err: Error) => { failures.push({ title: t.fullTitle(), error: String(err?.stack ?? err) }); });
+    runner.on('pass', (t) => { passed += 1; results.push({ title: t.fullTitle(), ok: true, ms: t.duration ?? 0 }); });
+    runner.on('fail', (t, err: Error) => {
+      failures.push({ title: t.fullTitle(), error: String(err?.stack ?? err) });
+      results.push({ title: t.fullTitle(), ok: false, ms: t.duration ?? 0 });
+    });
   });
 }
