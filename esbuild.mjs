@@ -14,8 +14,15 @@ const assets = [
   ['node_modules/@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm', 'dist/wasm/tree-sitter-hcl.wasm'],
   ['node_modules/@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm', 'dist/wasm/tree-sitter-terraform.wasm'],
 ];
-/** Native packages kept out of the bundle and copied to dist/node_modules so the .vsix carries them. */
-const nativePackages = ['@duckdb/node-bindings', '@duckdb/node-bindings-linux-x64'];
+/**
+ * Native packages kept out of the bundle and copied to dist/node_modules so the .vsix carries them:
+ * DuckDB's loader, every platform binding npm installed here (a platform-specific .vsix carries its own),
+ * and detect-libc, which the loader uses to choose the musl or glibc build on Linux.
+ */
+const duckdbBindings = fs.existsSync(path.join(root, 'node_modules/@duckdb'))
+  ? fs.readdirSync(path.join(root, 'node_modules/@duckdb')).filter((d) => d.startsWith('node-bindings-')).map((d) => `@duckdb/${d}`)
+  : [];
+const nativePackages = ['@duckdb/node-bindings', ...duckdbBindings, 'detect-libc'];
 
 function copyAssets() {
   for (const [from, to] of assets) {

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { Logger } from './core/ports';
 import type { SettingsService } from './platform/settings';
+import type { SourceRegistry } from './providers/registry';
 
 /** What every feature's register() receives: built once in extension.ts, never global. */
 export interface Services {
@@ -8,4 +9,6 @@ export interface Services {
   readonly output: vscode.LogOutputChannel;
   readonly log: Logger;
   readonly settings: SettingsService;
+  /** The configured cost and resource sources with their states (clouds, FOCUS files, IaC), shared by every view. */
+  readonly sources: SourceRegistry;
 }

@@ -3,6 +3,9 @@ import { version } from '../../package.json';
 
 /** Subcommands, loaded on use. Each later feature adds one line here. */
 const subcommands: Record<string, () => Promise<Subcommand>> = {
+  lint: async () => (await import('./lint')).default,
+  costs: async () => (await import('./costs')).default,
+  savings: async () => (await import('./savings')).default,
 };
 
 /** The top-level usage, with each subcommand's one-line summary. */

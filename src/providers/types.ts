@@ -19,6 +19,10 @@ export interface Resource {
   region?: string;
   name?: string;
   tags: Record<string, string>;
+  /** Instance type / VM size / machine type ("p4d.24xlarge", "Standard_NC24ads_A100_v4", "a2-highgpu-1g"), when known. */
+  size?: string;
+  /** Other facts the inventory reports (state, lifecycle "spot" / "on-demand", availability zone …). */
+  attributes?: Record<string, string>;
   declaredIn?: { file: string; range: { startLine: number; startColumn: number; endLine: number; endColumn: number } };
   /** Cost over the source's period, when known. */
   cost?: { amount: number; currency: string; period: { start: string; end: string } };

@@ -7,6 +7,20 @@ export const Commands = {
   openDemo: 'mlFinops.openDemo',
   configureAccounts: 'mlFinops.configureAccounts',
   refresh: 'mlFinops.refresh',
+  openDashboard: 'mlFinops.openDashboard',
+  switchHierarchy: 'mlFinops.switchHierarchy',
+  selectPeriod: 'mlFinops.selectPeriod',
+  copyResourceId: 'mlFinops.copyResourceId',
+  openInConsole: 'mlFinops.openInConsole',
+  revealDeclaration: 'mlFinops.revealDeclaration',
+  filterDashboard: 'mlFinops.filterDashboard',
+  exportDashboardCsv: 'mlFinops.exportDashboardCsv',
+  fixSource: 'mlFinops.fixSource',
+  loadMoreResources: 'mlFinops.loadMoreResources',
+  checkTags: 'mlFinops.checkTags',
+  estimateSavings: 'mlFinops.estimateSavings',
+  copySavingsReport: 'mlFinops.copySavingsReport',
+  openSavingsReportMarkdown: 'mlFinops.openSavingsReportMarkdown',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -1,4 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 
 /** Environment every test that builds a cloud client runs with: nothing may reach a metadata server. */
@@ -38,11 +40,29 @@ export interface Moto {
   stop(): Promise<void>;
 }
 
+/**
+ * The Python that has moto: MOTO_PYTHON, else `python3` on PATH, else pyenv's shim. (Inside code-server the
+ * extension host's PATH comes from a login shell of the test HOME, which may not set up pyenv.)
+ */
+function motoPython(): string {
+  const candidates = [
+    process.env.MOTO_PYTHON,
+    'python3',
+    process.env.PYENV_ROOT && join(process.env.PYENV_ROOT, 'shims', 'python3'),
+    '/root/.pyenv/shims/python3',
+    '/usr/local/bin/python3',
+  ].filter((c): c is string => !!c && (c === 'python3' || existsSync(c)));
+  for (const c of candidates) {
+    if (spawnSync(c, ['-c', 'import moto'], { stdio: 'ignore' }).status === 0) return c;
+  }
+  return 'python3';
+}
+
 /** Starts moto's server (the Python package preinstalled on the machine) on 127.0.0.1 and waits until it answers. */
 export async function startMoto(): Promise<Moto> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+  const child: ChildProcess = spawn(motoPython(), ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...offlineEnv },
   });

@@ -9,6 +9,7 @@ export type Granularity = 'daily' | 'monthly' | 'total';
 export const FOCUS_DIMENSIONS = [
   'ProviderName', 'ServiceName', 'ServiceCategory', 'RegionId', 'SubAccountId', 'SubAccountName',
   'BillingAccountId', 'ResourceId', 'ResourceName', 'ResourceType', 'ChargeCategory', 'PricingCategory', 'SkuId',
+  'AvailabilityZone', 'RegionName', 'PublisherName', 'ChargeFrequency', 'CommitmentDiscountType', 'ServiceSubcategory',
 ] as const;
 export type FocusDimension = (typeof FOCUS_DIMENSIONS)[number];
 
@@ -45,4 +46,6 @@ export interface CostResult {
   fetchedAt: string;
   /** True when answered from the cache without a billable request. */
   fromCache?: boolean;
+  /** What the user should know about these numbers (a dimension a file lacks, an export without amortization…). */
+  warnings?: string[];
 }

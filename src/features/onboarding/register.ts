@@ -7,8 +7,6 @@ export function register(services: Services): vscode.Disposable[] {
   const { context, log, output } = services;
   return [
     vscode.commands.registerCommand(Commands.showLogs, () => output.show(true)),
-    vscode.commands.registerCommand(Commands.configureAccounts, () =>
-      vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`)),
     vscode.commands.registerCommand(Commands.openDemo, async (options?: { open?: boolean }) => {
       const target = await copyDemo(context);
       log.info(`Demo workspace ready at ${target.fsPath}`);

@@ -1,29 +1,291 @@
 import * as vscode from 'vscode';
+import { consoleUrl } from '../../core/allocation/consoleLinks';
+import { formatHierarchy, parseHierarchyInput } from '../../core/allocation/hierarchy';
+import { groupPath } from '../../core/allocation/allocate';
+import { addDays, isIsoDate, presetLabel, type PeriodChoice, type PeriodPreset } from '../../core/allocation/period';
+import { describeError } from '../../core/errors';
 import { Commands } from '../../shared/commands';
 import type { Services } from '../../services';
+import type { CostFilter } from '../../core/cost/model';
+import type { CostView } from './costView';
+import { TreePresentation, viewState, type ItemView, type TreeNode } from './presentation';
 
 export const VIEW_ID = 'mlFinops.resources';
+/** Context key the welcome views read: noSource | signedOut | error | ok. */
+export const STATE_CONTEXT_KEY = 'mlFinops.resources.state';
 
-/** The Resources view. Until a source is configured it is empty, and the welcome view explains what to do. */
-class ResourcesProvider implements vscode.TreeDataProvider<never> {
-  private readonly emitter = new vscode.EventEmitter<void>();
+/** Settings section each source kind is configured in (the Fix… action opens it). */
+const SETTINGS_OF: Record<string, string> = { aws: 'mlFinops.aws', azure: 'mlFinops.azure', gcp: 'mlFinops.gcp', focus: 'mlFinops.focus', demo: 'mlFinops.demo', iac: 'mlFinops.tags' };
+
+/** Sign-in commands the Fix… action may offer to run in a terminal (never anything else). */
+const SIGN_IN = /^(aws sso login( --profile [\w.+-]+)?|gcloud auth application-default login|az login( --tenant [\w.-]+)?)$/;
+
+/**
+ * The Resources view: sources, then resources grouped by a tag hierarchy with their cost over the selected
+ * period. getChildren only reads the cached model (TreePresentation over the AllocationStore).
+ */
+export class ResourcesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
-  refresh(): void {
-    this.emitter.fire();
+  readonly presentation: TreePresentation;
+  /** Node objects by id: VS Code refreshes an element by identity. */
+  private readonly nodes = new Map<string, TreeNode>();
+
+  constructor(private readonly view: CostView) {
+    this.presentation = new TreePresentation(this.context());
   }
-  getTreeItem(element: never): vscode.TreeItem {
-    return element;
+
+  private context() {
+    return {
+      sources: this.view.sources,
+      store: this.view.store,
+      periodLabel: this.view.resolvedPeriod().label,
+      locale: vscode.env.language,
+      commands: { loadMore: Commands.loadMoreResources, fix: Commands.fixSource, revealDeclaration: Commands.revealDeclaration },
+    };
   }
-  getChildren(): never[] {
-    return [];
+
+  /** Redraws everything (or one source's subtree) from the cached model. */
+  refresh(sourceId?: string): void {
+    this.presentation.update(this.context());
+    const node = sourceId === undefined ? undefined : this.nodes.get(`s:${sourceId}`);
+    this.emitter.fire(node);
   }
+
+  state() {
+    return viewState(this.view.sources, (id) => this.view.store.snapshot(id));
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    if (!node && this.state() !== 'ok') return [];
+    return this.presentation.children(node).map((n) => {
+      const known = this.nodes.get(n.id);
+      if (known && known.kind === n.kind) { Object.assign(known, n); return known; }
+      this.nodes.set(n.id, n);
+      return n;
+    });
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    return toTreeItem(this.presentation.item(node));
+  }
+
+  getParent(): undefined {
+    return undefined;
+  }
+
   dispose(): void {
     this.emitter.dispose();
   }
 }
 
-export function register(_services: Services): vscode.Disposable[] {
-  const provider = new ResourcesProvider();
-  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
-  return [provider, view, vscode.commands.registerCommand(Commands.refresh, () => provider.refresh())];
+export function toTreeItem(v: ItemView): vscode.TreeItem {
+  const state = v.collapsible === 'none' ? vscode.TreeItemCollapsibleState.None
+    : v.collapsible === 'expanded' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+  const item = new vscode.TreeItem(v.label, state);
+  item.id = v.id;
+  if (v.description !== undefined) item.description = v.description;
+  if (v.tooltip !== undefined) {
+    const tip = new vscode.MarkdownString(v.tooltip);
+    tip.isTrusted = false;
+    tip.supportHtml = false;
+    item.tooltip = tip;
+  }
+  item.contextValue = v.contextValue;
+  if (v.icon) item.iconPath = new vscode.ThemeIcon(v.icon, v.iconColor ? new vscode.ThemeColor(v.iconColor) : undefined);
+  if (v.command) item.command = v.command;
+  return item;
+}
+
+export interface ResourcesTreeHandle {
+  readonly provider: ResourcesTreeProvider;
+  readonly view: CostView;
+}
+
+export function registerResourcesTree(services: Services, view: CostView): { disposables: vscode.Disposable[]; handle: ResourcesTreeHandle } {
+  const { log } = services;
+  const provider = new ResourcesTreeProvider(view);
+  const tree = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  let loaded = false;
+  let loading: Promise<void> | undefined;
+  let cancel: vscode.CancellationTokenSource | undefined;
+
+  const describe = (): void => {
+    const p = view.resolvedPeriod();
+    const h = view.hierarchy;
+    tree.description = `${presetLabel(p.choice.preset)} · ${formatHierarchy(h.keys)}`;
+    const state = provider.state();
+    void vscode.commands.executeCommand('setContext', STATE_CONTEXT_KEY, state);
+    const failing = view.sources.filter((s) => s.state.kind !== 'ok' && 'message' in s.state).map((s) => `${s.label}: ${'message' in s.state ? s.state.message : ''}`);
+    if (state === 'error') tree.message = failing.join(' · ') || 'Every cost source failed. See the logs.';
+    else tree.message = view.policyWarning;
+  };
+
+  /** Loads (or reloads) the model with progress shown on the view; cancels a load still running. */
+  const load = (refresh = false): Promise<void> => {
+    cancel?.cancel();
+    const source = new vscode.CancellationTokenSource();
+    cancel = source;
+    const controller = new AbortController();
+    source.token.onCancellationRequested(() => controller.abort());
+    loaded = true;
+    const run = vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () =>
+      view.load({ refresh, signal: controller.signal }).catch((e) => log.error(`Resources view: ${describeError(e)}`)));
+    loading = Promise.resolve(run).finally(() => { if (cancel === source) cancel = undefined; source.dispose(); describe(); provider.refresh(); });
+    return loading;
+  };
+
+  const onModel = view.store.onDidChange((sourceId) => { describe(); provider.refresh(sourceId); });
+  const onView = view.onDidChange(() => {
+    provider.presentation.resetPaging();
+    describe();
+    provider.refresh();
+    if (tree.visible || loaded) void load();
+  });
+  const onState = view.onDidChangeState(() => { describe(); provider.refresh(); });
+  const onVisible = tree.onDidChangeVisibility((e) => { if (e.visible && !loaded) void load(); });
+  describe();
+  if (tree.visible) void load();
+
+  const node = (arg: unknown): TreeNode | undefined => (arg && typeof arg === 'object' && 'kind' in arg ? arg as TreeNode : tree.selection[0]);
+
+  const disposables: vscode.Disposable[] = [
+    provider, tree, onVisible, new vscode.Disposable(() => { onModel.dispose(); onView.dispose(); onState.dispose(); cancel?.cancel(); }),
+    vscode.commands.registerCommand(Commands.refresh, () => load(true)),
+    vscode.commands.registerCommand(Commands.loadMoreResources, (groupNodeId: unknown) => {
+      if (typeof groupNodeId !== 'string') return;
+      provider.presentation.loadMore(groupNodeId);
+      provider.refresh();
+    }),
+    vscode.commands.registerCommand(Commands.switchHierarchy, () => switchHierarchy(view)),
+    vscode.commands.registerCommand(Commands.selectPeriod, () => selectPeriod(view)),
+    vscode.commands.registerCommand(Commands.copyResourceId, async (arg: unknown) => {
+      const n = node(arg);
+      const leaf = n ? provider.presentation.resolve(n).leaf : undefined;
+      if (!leaf?.resourceId) { void vscode.window.showInformationMessage('Select a resource in the Resources view to copy its id.'); return; }
+      await vscode.env.clipboard.writeText(leaf.resourceId);
+      vscode.window.setStatusBarMessage(`Copied ${leaf.resourceId}`, 3000);
+    }),
+    vscode.commands.registerCommand(Commands.openInConsole, async (arg: unknown) => {
+      const n = node(arg);
+      const r = n ? provider.presentation.resolve(n) : {};
+      const id = r.leaf?.resourceId;
+      const url = id ? consoleUrl(r.leaf?.resource?.provider ?? r.source?.kind ?? '', id, r.leaf?.resource?.region) : undefined;
+      if (!url) { void vscode.window.showInformationMessage('This resource has no page in a cloud console.'); return false; }
+      return vscode.env.openExternal(vscode.Uri.parse(url, true));
+    }),
+    vscode.commands.registerCommand(Commands.revealDeclaration, async (arg: unknown) => {
+      const n = node(arg);
+      const decl = n ? provider.presentation.resolve(n).leaf?.resource?.declaredIn : undefined;
+      if (!decl) { void vscode.window.showInformationMessage('This resource is not declared in the workspace\'s Terraform or CloudFormation.'); return; }
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const uri = /^([a-zA-Z]:[\\/]|\/)/.test(decl.file) || !folder ? vscode.Uri.file(decl.file) : vscode.Uri.joinPath(folder, decl.file);
+      // declaredIn.range is 1-based (as in SARIF and `mlfinops lint`)
+      const range = new vscode.Range(decl.range.startLine - 1, decl.range.startColumn - 1, decl.range.endLine - 1, decl.range.endColumn - 1);
+      await vscode.window.showTextDocument(uri, { selection: range, preview: true });
+    }),
+    vscode.commands.registerCommand(Commands.filterDashboard, async (arg: unknown) => {
+      const n = node(arg);
+      const r = n ? provider.presentation.resolve(n) : {};
+      let filters: CostFilter[] | undefined;
+      if (r.leaf?.resourceId) filters = [{ key: 'ResourceId', values: [r.leaf.resourceId] }];
+      else if (r.group && r.allocation) filters = groupPath(r.allocation.root, r.group.id).map((p) => ({ key: `tag:${p.key}` as const, values: [p.value] }));
+      if (!filters?.length) { void vscode.window.showInformationMessage('Select a group or a resource in the Resources view to filter the dashboard to it.'); return; }
+      await vscode.commands.executeCommand(Commands.openDashboard, { filters });
+    }),
+    vscode.commands.registerCommand(Commands.fixSource, (arg: unknown) => fixSource(services, view, provider, typeof arg === 'string' ? arg : n2source(node(arg)), () => load(true))),
+  ];
+  return { disposables, handle: { provider, view } };
+}
+
+function n2source(n: TreeNode | undefined): string | undefined {
+  return n?.sourceId;
+}
+
+async function fixSource(services: Services, view: CostView, provider: ResourcesTreeProvider, sourceId: string | undefined, retry: () => Promise<void>): Promise<void> {
+  let id = sourceId;
+  if (!id) {
+    const failing = view.sources.filter((s) => provider.presentation.fixText(s.id));
+    if (failing.length === 0) { void vscode.window.showInformationMessage('Every configured source is working.'); return; }
+    const pick = await vscode.window.showQuickPick(failing.map((s) => ({ label: s.label, description: provider.presentation.fixText(s.id), id: s.id })), { title: 'Fix a cost source' });
+    if (!pick) return;
+    id = pick.id;
+  }
+  const source = view.sources.find((s) => s.id === id);
+  if (!source) return;
+  const snap = view.store.snapshot(source.id);
+  const message = 'message' in source.state ? source.state.message : snap?.kind === 'error' ? describeError(snap.error) : `${source.label} is not working.`;
+  const fix = provider.presentation.fixText(source.id);
+  const command = /`([^`]+)`/.exec(fix ?? '')?.[1];
+  const actions = [...(command && SIGN_IN.test(command) ? [`Run "${command}"`] : []), 'Open Settings', 'Show Logs', 'Retry'];
+  const choice = await vscode.window.showErrorMessage(`${source.label}: ${message}${fix && !message.includes(fix) ? ` ${fix}` : ''}`, ...actions);
+  if (!choice) return;
+  if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', SETTINGS_OF[source.kind] ?? 'mlFinops');
+  else if (choice === 'Show Logs') services.output.show(true);
+  else if (choice === 'Retry') await retry();
+  else if (command) {
+    const terminal = vscode.window.createTerminal({ name: 'ML FinOps sign-in' });
+    terminal.show();
+    terminal.sendText(command, true);
+  }
+}
+
+async function switchHierarchy(view: CostView): Promise<void> {
+  await view.readPolicy();
+  const current = view.hierarchy;
+  type Item = vscode.QuickPickItem & { keys?: string[]; reset?: boolean; custom?: boolean };
+  const items: Item[] = [];
+  const seen = new Set<string>();
+  const add = (keys: string[], detail: string): void => {
+    const id = keys.join('\u0000');
+    if (seen.has(id)) return;
+    seen.add(id);
+    items.push({ label: formatHierarchy(keys), description: detail, keys, picked: id === current.keys.join('\u0000') });
+  };
+  for (const h of view.configuredHierarchies) add(h.keys, h.origin === 'policy' ? 'team policy (.finops.yaml)' : 'setting mlFinops.resources.hierarchy');
+  if (current.keys.length > 1) add([...current.keys].reverse(), 'reversed');
+  for (const k of new Set([...current.keys, ...view.policyTagKeys])) add([k], 'one level');
+  items.push({ label: 'Custom…', description: 'type tag keys, outermost first', custom: true });
+  if (current.origin === 'view') items.push({ label: 'Reset', description: 'use the team\'s / the setting\'s hierarchy', reset: true });
+  const pick = await vscode.window.showQuickPick(items, { title: `Group resources by (now: ${formatHierarchy(current.keys)})`, placeHolder: 'A tag hierarchy, outermost first' });
+  if (!pick) return;
+  if (pick.reset) { await view.setHierarchy(undefined); return; }
+  let keys = pick.keys;
+  if (pick.custom) {
+    const text = await vscode.window.showInputBox({
+      title: 'Group resources by',
+      prompt: 'Tag keys, outermost first, separated by commas or ">" (for example: Team, Project, Model)',
+      value: current.keys.join(', '),
+      validateInput: (t) => parseHierarchyInput(t).problem,
+    });
+    if (text === undefined) return;
+    keys = parseHierarchyInput(text).keys;
+  }
+  if (keys) await view.setHierarchy(keys);
+}
+
+async function selectPeriod(view: CostView, preset?: PeriodPreset): Promise<void> {
+  const current = view.periodChoice;
+  let choice: PeriodPreset | undefined = preset;
+  if (!choice) {
+    const presets: PeriodPreset[] = ['last30Days', 'monthToDate', 'lastMonth', 'custom'];
+    const pick = await vscode.window.showQuickPick(presets.map((p) => ({ label: p === 'custom' ? 'Custom period…' : presetLabel(p), picked: p === current.preset, preset: p })), { title: 'Show costs for' });
+    choice = pick?.preset;
+  }
+  if (!choice) return;
+  if (choice !== 'custom') { await view.setPeriod({ preset: choice }); return; }
+  const now = view.resolvedPeriod();
+  const start = await vscode.window.showInputBox({ title: 'Custom period: first day', value: now.period.start, validateInput: (t) => (isIsoDate(t.trim()) ? undefined : 'A date written YYYY-MM-DD') });
+  if (start === undefined) return;
+  const last = await vscode.window.showInputBox({
+    title: 'Custom period: last day (included)', value: addDays(now.period.end, -1),
+    validateInput: (t) => (!isIsoDate(t.trim()) ? 'A date written YYYY-MM-DD' : t.trim() < start.trim() ? 'The last day cannot be before the first day' : undefined),
+  });
+  if (last === undefined) return;
+  const custom: PeriodChoice = { preset: 'custom', custom: { start: start.trim(), end: addDays(last.trim(), 1) } };
+  try {
+    await view.setPeriod(custom);
+  } catch (e) {
+    void vscode.window.showErrorMessage(describeError(e));
+  }
 }

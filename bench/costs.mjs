@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// Speed of `mlfinops costs` on a 1 M-row FOCUS bill, cold from the CLI (a new process per run), on the
+// Parquet and the CSV file, next to the same aggregation in pandas (the tool classic cost scripts use;
+// it reads the CSV) and to the bare DuckDB query in-process. Aggregation: daily × ProviderName × one tag
+// read from the JSON Tags column, EffectiveCost summed per currency.
+//
+//   node bench/costs.mjs [--runs 3] [--tag business_unit] [--rows 1000000]
+//
+// Needs: dist/cli.js (`node esbuild.mjs`; built when missing), the synthetic files (bench/generateFocus.mjs;
+// generated when missing) and python3 with pandas (Debian: `apt-get install -y python3-pandas`).
+// Goals: Parquet ≤ 1.0 s, CSV ≤ 3 s.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const { values: opts } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    tag: { type: 'string', default: 'business_unit' },
+    rows: { type: 'string', default: '1000000' },
+  },
+});
+const runs = Math.max(1, Number(opts.runs));
+const rows = Number(opts.rows);
+const base = path.join(root, 'bench/data', `focus_1.0_synthetic_${rows % 1e6 === 0 ? `${rows / 1e6}M` : rows}`);
+const files = { parquet: `${base}.parquet`, csv: `${base}.csv` };
+const goals = { parquet: 1.0, csv: 3.0 };
+
+function sh(cmd, args, options = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, ...options });
+  if (r.error) throw r.error;
+  return r;
+}
+
+if (!fs.existsSync(path.join(root, 'dist/cli.js'))) {
+  console.log('dist/cli.js missing: building (node esbuild.mjs)…');
+  if (sh(process.execPath, [path.join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
+}
+if (!fs.existsSync(files.parquet) || !fs.existsSync(files.csv)) {
+  console.log(`${path.relative(root, base)}.{csv,parquet} missing: generating (node bench/generateFocus.mjs --rows ${rows})…`);
+  if (sh(process.execPath, [path.join(root, 'bench/generateFocus.mjs'), '--rows', String(rows)], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
+}
+
+const pandasScript = `
+import json, sys, pandas as pd
+path, tag = sys.argv[1], sys.argv[2]
+df = pd.read_csv(path, usecols=['ChargePeriodStart', 'ProviderName', 'Tags', 'EffectiveCost', 'BillingCurrency'],
+                 na_values=['NULL'], keep_default_na=False, dtype={'ProviderName': str, 'Tags': str, 'BillingCurrency': str})
+def tag_value(s):
+    if not isinstance(s, str) or not s:
+        return None
+    try:
+        v = json.loads(s).get(tag)
+    except ValueError:
+        return None
+    return None if v is None else str(v)
+df['tag'] = df['Tags'].map(tag_value)
+df['period'] = pd.to_datetime(df['ChargePeriodStart'], format='%Y-%m-%d %H:%M:%S').dt.strftime('%Y-%m-%d')
+out = df.groupby(['period', 'ProviderName', 'tag', 'BillingCurrency'], dropna=False)['EffectiveCost'].sum().reset_index()
+print(json.dumps({'rows': len(out), 'total': float(out['EffectiveCost'].sum())}))
+`;
+function findPython() {
+  for (const py of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(py, ['-c', 'import pandas; print(pandas.__version__)'], { encoding: 'utf8' });
+    if (r.status === 0) return { py, version: r.stdout.trim() };
+  }
+  return undefined;
+}
+
+function time(fn) {
+  const times = [];
+  let result;
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    result = fn();
+    times.push(Number(process.hrtime.bigint() - t) / 1e9);
+  }
+  times.sort((a, b) => a - b);
+  return { best: times[0], median: times[Math.floor(times.length / 2)], result };
+}
+
+function cli(file) {
+  const r = sh(process.execPath, [path.join(root, 'dist/cli.js'), 'costs', '--focus', file, '--group-by', `ProviderName,tag:${opts.tag}`, '--granularity', 'daily', '--format', 'json'], { cwd: root });
+  if (r.status !== 0) throw new Error(`mlfinops costs failed: ${r.stderr}`);
+  const out = JSON.parse(r.stdout);
+  return { rows: out.length, total: out.reduce((s, x) => s + x.cost, 0) };
+}
+
+async function duckdbAlone(file, format) {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const reader = format === 'parquet' ? 'read_parquet($1)' : "read_csv($1, header = true, nullstr = 'NULL')";
+  const sql = `SELECT CAST(ChargePeriodStart AS DATE) AS d, ProviderName, json_extract_string(Tags, $2) AS t, BillingCurrency, sum(EffectiveCost) AS c
+               FROM ${reader} GROUP BY ALL`;
+  const times = [];
+  let result;
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    const db = await DuckDBInstance.create(':memory:');
+    const con = await db.connect();
+    const r = (await con.runAndReadAll(sql, [file, `$.${opts.tag}`])).getRowObjectsJS();
+    result = { rows: r.length, total: r.reduce((s, x) => s + (x.c ?? 0), 0) };
+    con.closeSync();
+    db.closeSync();
+    times.push(Number(process.hrtime.bigint() - t) / 1e9);
+  }
+  times.sort((a, b) => a - b);
+  return { best: times[0], median: times[Math.floor(times.length / 2)], result };
+}
+
+const mb = (f) => `${(fs.statSync(f).size / 1e6).toFixed(0)} MB`;
+console.log(`FOCUS 1.0 synthetic bill, ${rows.toLocaleString('en-US')} rows, 44 columns: Parquet ${mb(files.parquet)}, CSV ${mb(files.csv)}`);
+console.log(`Aggregation: daily × ProviderName × tag:${opts.tag} (JSON Tags), EffectiveCost per currency; best and median of ${runs} cold runs`);
+console.log(`Machine: ${process.platform}-${process.arch}, ${(await import('node:os')).cpus().length} CPUs, Node ${process.version}\n`);
+
+// Read both files once so every contender starts with the same warm page cache.
+for (const f of Object.values(files)) fs.readFileSync(f).length;
+
+const results = [];
+results.push({ name: 'mlfinops costs (CLI), Parquet', goal: goals.parquet, ...time(() => cli(files.parquet)) });
+results.push({ name: 'mlfinops costs (CLI), CSV', goal: goals.csv, ...time(() => cli(files.csv)) });
+results.push({ name: 'DuckDB SQL alone, Parquet', ...(await duckdbAlone(files.parquet, 'parquet')) });
+results.push({ name: 'DuckDB SQL alone, CSV', ...(await duckdbAlone(files.csv, 'csv')) });
+const python = findPython();
+if (python) {
+  results.push({
+    name: `pandas ${python.version} (python), CSV`,
+    ...time(() => {
+      const r = sh(python.py, ['-c', pandasScript, files.csv, opts.tag]);
+      if (r.status !== 0) throw new Error(`pandas failed: ${r.stderr}`);
+      return JSON.parse(r.stdout);
+    }),
+  });
+} else {
+  console.log('pandas not found: install it to compare (Debian: apt-get install -y python3-pandas).\n');
+}
+
+const pad = (s, n) => String(s).padEnd(n);
+console.log(`${pad('', 36)}${pad('best s', 9)}${pad('median s', 10)}${pad('groups', 8)}${pad('total EffectiveCost', 21)}goal`);
+for (const r of results) {
+  const goal = r.goal === undefined ? '' : `≤ ${r.goal.toFixed(1)} s ${r.median <= r.goal ? 'met' : 'MISSED'}`;
+  console.log(`${pad(r.name, 36)}${pad(r.best.toFixed(2), 9)}${pad(r.median.toFixed(2), 10)}${pad(r.result.rows, 8)}${pad(r.result.total.toFixed(4), 21)}${goal}`);
+}
+const pandasRun = results.find((r) => r.name.startsWith('pandas'));
+if (pandasRun) {
+  console.log('');
+  for (const r of results.slice(0, 2)) console.log(`pandas on the CSV / ${r.name}: ${(pandasRun.median / r.median).toFixed(1)}× (median)`);
+}
+const [first] = results;
+const disagree = results.filter((r) => r.result.rows !== first.result.rows || Math.abs(r.result.total - first.result.total) > 1e-6 * Math.max(1, Math.abs(first.result.total)));
+if (disagree.length) {
+  console.log(`\nRESULTS DIFFER: ${disagree.map((r) => r.name).join(', ')} disagree with ${first.name}`);
+  process.exitCode = 1;
+} else {
+  console.log(`\nAll contenders agree: ${first.result.rows} groups, total ${first.result.total.toFixed(4)}.`);
+}

@@ -1,0 +1,147 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { costRowsAsCsv, costRowsAsObjects, totalsByCurrency } from '../core/cost/format';
+import type { CostMetric, CostQuery, CostResult, Granularity, Period } from '../core/cost/model';
+import { ALL_TIME, addDays, describePeriod, isIsoDate } from '../core/cost/period';
+import { parseCostQuery, parseGroupBy } from '../core/cost/query';
+import { exactTagAliases, tagAliasesFromPolicy, type TagAliases } from '../core/cost/tags';
+import { describeError, isFinOpsError } from '../core/errors';
+import { loadPolicy } from '../core/policy/load';
+import { FocusFileSource } from '../providers/focus/focusFileSource';
+import { formatMoney, UNTAGGED_LABEL } from '../shared/format';
+import { ExitCode, UsageError, type CliIO, type Subcommand } from './io';
+
+const usage = `Usage: mlfinops costs --focus PATH [options]
+
+Cost from FOCUS bill files (FOCUS 1.0–1.2 CSV, CSV.gz or Parquet), queried in place with DuckDB.
+Native exports are recognised and converted to FOCUS: AWS Cost and Usage Report (legacy or CUR 2.0
+names), Azure cost details (EA / MCA, actual or amortized), Google Cloud billing export rows.
+
+Options:
+  --focus PATH             a file, a folder or a glob; repeat for more (required)
+  --group-by KEYS          FOCUS dimensions and tags, comma-separated: ProviderName,tag:Team
+                           (default: none, one row per period and currency)
+  --granularity G          daily, monthly or total (default: monthly)
+  --metric M               EffectiveCost (amortized), BilledCost (invoiced) or ListCost (default: EffectiveCost)
+  --from YYYY-MM-DD        first day (default: the first day in the files)
+  --to YYYY-MM-DD          day after the last one: the period is [from, to) (default: after the last day)
+  --format F               table, json or csv (default: table)
+  --policy FILE            the team policy giving tag names per cloud (Team is the GCP label team)
+                           (default: .finops.yaml in the current folder, if any)
+
+JSON output is an array of objects: one key per --group-by column (tags as "tag:Team", a missing
+tag is null), "period" (ISO date of the period start), "cost" (number) and "currency".
+Costs are never added across currencies.
+
+Exit codes: 0 success, 2 usage error or unreadable file.`;
+
+async function readAliases(file: string | undefined, cwd: string): Promise<TagAliases> {
+  const p = path.resolve(cwd, file ?? '.finops.yaml');
+  const text = await fs.readFile(p, 'utf8').catch(() => undefined);
+  if (text === undefined) {
+    if (file) throw new UsageError(`cannot read the policy file ${file}`);
+    return exactTagAliases;
+  }
+  return tagAliasesFromPolicy(loadPolicy(text, p).policy);
+}
+
+function pad(cells: string[][], rightAligned: Set<number>): string {
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  return cells.map((r) => r.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+function formatTable(result: CostResult, fromFiles: string): string {
+  const q = result.query;
+  const title = `${q.metric} by ${[...q.groupBy, q.granularity === 'total' ? '' : q.granularity === 'daily' ? 'day' : 'month'].filter(Boolean).join(', ') || 'total'}, ${describePeriod(q.period)}, from ${fromFiles}`;
+  if (!result.rows.length) return `${title}\n\nNo cost in this period.\n`;
+  const header = [...q.groupBy, 'period', 'cost'];
+  const body = result.rows.map((r) => [
+    ...q.groupBy.map((k) => r.groups[k] ?? (k.startsWith('tag:') ? UNTAGGED_LABEL : '—')),
+    r.period,
+    formatMoney(r.cost, r.currency || undefined, 'en-US') + (r.currency ? '' : ' (no currency)'),
+  ]);
+  const totals = [...totalsByCurrency(result)].map(([currency, total]) => [
+    ...q.groupBy.map((_, i) => (i === 0 ? 'Total' : '')), q.groupBy.length ? '' : 'Total', formatMoney(total, currency || undefined, 'en-US'),
+  ]);
+  const table = pad([header, ...body, header.map((h) => '-'.repeat(Math.max(h.length, 4))), ...totals], new Set([header.length - 1]));
+  return `${title}\n\n${table}\n`;
+}
+
+const costs: Subcommand = {
+  summary: 'cost from FOCUS or native bill files, grouped by dimensions and tags',
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { values } = parseArgs({
+      args,
+      options: {
+        focus: { type: 'string', multiple: true },
+        'group-by': { type: 'string', default: '' },
+        granularity: { type: 'string', default: 'monthly' },
+        metric: { type: 'string', default: 'EffectiveCost' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        format: { type: 'string', default: 'table' },
+        policy: { type: 'string' },
+      },
+    });
+    const focus = values.focus ?? [];
+    if (!focus.length) throw new UsageError('--focus PATH is required');
+    const format = values.format;
+    if (format !== 'table' && format !== 'json' && format !== 'csv') throw new UsageError(`--format must be table, json or csv (got "${format}")`);
+    const granularity = values.granularity as Granularity;
+    if (!['daily', 'monthly', 'total'].includes(granularity)) throw new UsageError(`--granularity must be daily, monthly or total (got "${granularity}")`);
+    const metric = values.metric as CostMetric;
+    if (!['EffectiveCost', 'BilledCost', 'ListCost'].includes(metric)) throw new UsageError(`--metric must be EffectiveCost, BilledCost or ListCost (got "${metric}")`);
+    for (const flag of ['from', 'to'] as const) {
+      const v = values[flag];
+      if (v !== undefined && !isIsoDate(v)) throw new UsageError(`--${flag} must be a date written YYYY-MM-DD (got "${v}")`);
+    }
+    const period: Period = { start: values.from ?? ALL_TIME.start, end: values.to ?? ALL_TIME.end };
+    if (period.start >= period.end) throw new UsageError(`--to (${period.end}) must be after --from (${period.start}); the period is [from, to)`);
+
+    let query: CostQuery;
+    try {
+      query = parseCostQuery({ period, granularity, groupBy: parseGroupBy(values['group-by']), metric });
+    } catch (e) {
+      if (isFinOpsError(e, 'invalidInput')) throw new UsageError(describeError(e));
+      throw e;
+    }
+    const source = new FocusFileSource({ paths: focus, baseDir: io.cwd, tagAliases: await readAliases(values.policy, io.cwd) });
+    try {
+      let result = await source.query(query);
+      if (granularity === 'total' && period.start === ALL_TIME.start) {
+        // "total" over the whole file: report the first day the files hold, not 1970.
+        const covered = await source.coverage();
+        if (covered) result = { ...result, rows: result.rows.map((r) => ({ ...r, period: covered.start })), query: { ...result.query, period: { start: covered.start, end: values.to ?? covered.end } } };
+      } else if (period.start === ALL_TIME.start || period.end === ALL_TIME.end) {
+        const days = result.rows.map((r) => r.period).sort();
+        if (days.length) result = { ...result, query: { ...result.query, period: { start: values.from ?? days[0]!, end: values.to ?? addDays(lastDayOf(days.at(-1)!, granularity), 1) } } };
+      }
+      for (const w of result.warnings ?? []) io.stderr(`mlfinops costs: note: ${w}\n`);
+      if (format === 'json') io.stdout(`${JSON.stringify(costRowsAsObjects(result), null, 2)}\n`);
+      else if (format === 'csv') io.stdout(costRowsAsCsv(result));
+      else io.stdout(formatTable(result, focus.join(', ')));
+      return ExitCode.ok;
+    } catch (e) {
+      if (isFinOpsError(e)) {
+        io.stderr(`mlfinops costs: ${describeError(e)}\n`);
+        return ExitCode.usage;
+      }
+      throw e;
+    } finally {
+      source.dispose();
+    }
+  },
+};
+
+/** The last day of the period that starts on `start`. */
+function lastDayOf(start: string, granularity: Granularity): string {
+  if (granularity !== 'monthly') return start;
+  const d = new Date(`${start}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  d.setUTCDate(0);
+  return d.toISOString().slice(0, 10);
+}
+
+export default costs;

@@ -1,0 +1,185 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DiskCache } from '../core/cache/diskCache';
+import { describeError, isFinOpsError } from '../core/errors';
+import { PriceResolver } from '../core/pricing/live';
+import { HOURS_PER_MONTH } from '../core/pricing/model';
+import { shippedCatalogue } from '../core/pricing/shippedCatalogue';
+import { parseMonth } from '../core/savings/calendar';
+import { usd } from '../core/savings/estimate';
+import { planSavings } from '../core/savings/plan';
+import { buildReport, estimateToJson, kindLabels, percent, reportToMarkdown, sourceLine } from '../core/savings/report';
+import type { UtilisationSeries } from '../core/savings/rightsizing';
+import { parseSchedule } from '../core/savings/schedule';
+import { CloudWatchMetrics } from '../providers/aws/cloudwatch';
+import { createPriceSources } from '../providers/priceSources';
+import { ExitCode, UsageError, type CliIO, type Subcommand } from './io';
+
+const usage = `Usage: mlfinops savings --instance-type TYPE [options]
+
+Savings options for one instance type, from the bundled price snapshot (or live prices): reservations and
+savings plans (1 and 3 years, no / partial / all upfront), spot, an auto-shutdown schedule, right-sizing
+from CloudWatch, and the combined saving (compounded, not added).
+
+Options:
+  --instance-type TYPE      p3.2xlarge, a2-highgpu-1g, Standard_NC24ads_A100_v4 … (required)
+  --region REGION           the type's region (default: us-east-1, us-central1 or eastus by cloud)
+  --hours-per-month N       instance-hours used a month (default: 730, one instance around the clock)
+  --schedule TEXT           running hours, e.g. "Mon-Fri 08:00-19:00 America/Los_Angeles"
+  --month YYYY-MM           calendar month for the schedule's hours (default: this month)
+  --instance-id ID          right-size this EC2 instance from 14 days of hourly CloudWatch metrics
+  --interruptions-per-day N expected spot interruptions a day (default: 1)
+  --checkpoint-minutes N    minutes between checkpoints (default: 60)
+  --restart-minutes N       minutes from an interruption to training again (default: 10)
+  --usage-drop SHARE        share of usage that might go away, for the commitment risk (default: 0.3)
+  --live                    use live prices: AWS Price List + spot history, Azure Retail Prices, GCP
+                            Cloud Billing Catalog (cached for 24 h in the user cache folder)
+  --profile NAME            AWS profile for --live and --instance-id (default: the SDK chain)
+  --endpoint URL            AWS endpoint override; --azure-prices-endpoint URL, --gcp-endpoint URL likewise
+  --gcp-project ID          project for the Cloud Billing Catalog calls
+  --format F                table, json or markdown (default: table)
+
+JSON output is an array, one object per option:
+  {"kind": "rightsizing"|"reservation"|"savingsPlan"|"schedule"|"spot"|"combined", "option": "…",
+   "monthlyCost": n, "monthlySaving": n, "savingFraction": 0..1, "assumptions": […],
+   "sources": [{"name": "…", "capturedAt": "YYYY-MM-DD"}]}
+Options that would cost more than on-demand are left out of the JSON and named on stderr.
+
+Exit codes: 0 success, 2 usage error, unknown instance type or a failed cloud call.`;
+
+function numberOption(value: string | undefined, name: string, min: number, max = Infinity): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min}${Number.isFinite(max) ? ` to ${max}` : ''} (got "${value}").`);
+  return n;
+}
+
+function cacheDir(env: NodeJS.ProcessEnv): string {
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'mlfinops', 'prices');
+}
+
+const command: Subcommand = {
+  summary: 'savings options for an instance type: reservations, savings plans, spot, schedules, right-sizing',
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { values } = parseArgs({
+      args,
+      options: {
+        'instance-type': { type: 'string' },
+        region: { type: 'string' },
+        'hours-per-month': { type: 'string' },
+        schedule: { type: 'string' },
+        month: { type: 'string' },
+        'instance-id': { type: 'string' },
+        'interruptions-per-day': { type: 'string' },
+        'checkpoint-minutes': { type: 'string' },
+        'restart-minutes': { type: 'string' },
+        'usage-drop': { type: 'string' },
+        live: { type: 'boolean', default: false },
+        profile: { type: 'string' },
+        endpoint: { type: 'string' },
+        'azure-prices-endpoint': { type: 'string' },
+        'gcp-endpoint': { type: 'string' },
+        'gcp-project': { type: 'string' },
+        format: { type: 'string', default: 'table' },
+      },
+      allowPositionals: false,
+      strict: true,
+    });
+    const type = values['instance-type'];
+    if (!type) throw new UsageError('--instance-type is required.');
+    const format = values.format ?? 'table';
+    if (!['table', 'json', 'markdown'].includes(format)) throw new UsageError(`--format must be table, json or markdown (got "${format}").`);
+    const hours = numberOption(values['hours-per-month'], 'hours-per-month', 0, 1_000_000) ?? HOURS_PER_MONTH;
+    const perDay = numberOption(values['interruptions-per-day'], 'interruptions-per-day', 0);
+    const checkpoint = numberOption(values['checkpoint-minutes'], 'checkpoint-minutes', 0);
+    const restart = numberOption(values['restart-minutes'], 'restart-minutes', 0);
+    const drop = numberOption(values['usage-drop'], 'usage-drop', 0, 1);
+
+    try {
+      const schedule = values.schedule !== undefined ? parseSchedule(values.schedule) : undefined;
+      const now = new Date();
+      const month = values.month !== undefined ? parseMonth(values.month) : { year: now.getUTCFullYear(), month: now.getUTCMonth() + 1 };
+      const awsRegion = values.region ?? io.env.AWS_REGION ?? 'us-east-1';
+      const aws = { profile: values.profile ?? '', region: awsRegion, endpoint: values.endpoint ?? '' };
+      const sources = values.live
+        ? createPriceSources({
+          aws,
+          azure: { retailPricesEndpoint: values['azure-prices-endpoint'] ?? '' },
+          gcp: { projectId: values['gcp-project'] ?? io.env.GOOGLE_CLOUD_PROJECT ?? '', endpoint: values['gcp-endpoint'] ?? '' },
+        })
+        : [];
+      const cache = new DiskCache({ dir: cacheDir(io.env), ttlMs: 24 * 3_600_000 });
+      const catalogue = shippedCatalogue();
+      const resolver = new PriceResolver(catalogue, sources, cache);
+      const { prices, warnings } = await resolver.resolve(type, values.region, { live: values.live ?? false });
+
+      let metrics: UtilisationSeries | undefined;
+      let metricsSource: string | undefined;
+      if (values['instance-id']) {
+        if (prices.provider !== 'aws') throw new UsageError('--instance-id reads CloudWatch: it works with AWS instance types only.');
+        const cw = new CloudWatchMetrics({ ...aws, region: prices.region });
+        const u = await cw.getUtilisation(values['instance-id']);
+        metrics = u;
+        metricsSource = u.source;
+      }
+      const plan = planSavings({
+        prices, candidates: catalogue.pricedIn(prices.provider, prices.region), hoursPerMonth: hours, month,
+        ...(metrics ? { metrics } : {}), ...(metricsSource ? { metricsSource } : {}), ...(schedule ? { schedule } : {}),
+        spot: {
+          ...(perDay !== undefined ? { interruptionsPerHour: perDay / 24 } : {}),
+          ...(checkpoint !== undefined ? { checkpointIntervalHours: checkpoint / 60 } : {}),
+          ...(restart !== undefined ? { restartHours: restart / 60 } : {}),
+        },
+        ...(drop !== undefined ? { usageDropShare: drop } : {}),
+      });
+      for (const w of [...warnings, ...prices.notes.filter((n) => /\bno\b.*\bprices\b/i.test(n))]) io.stderr(`mlfinops savings: note: ${w}\n`);
+      if (format === 'json') {
+        const shown = plan.options.filter((o) => o.savingFraction >= 0);
+        for (const o of plan.options.filter((x) => x.savingFraction < 0)) io.stderr(`mlfinops savings: note: left out "${o.option}": it would cost ${usd(-o.monthlySaving)} a month more than on-demand at ${hours} h.\n`);
+        io.stdout(`${JSON.stringify(shown.map(estimateToJson), null, 2)}\n`);
+        return ExitCode.ok;
+      }
+      const report = buildReport(plan, { hoursPerMonth: hours, warnings });
+      if (format === 'markdown') {
+        io.stdout(reportToMarkdown(report));
+        return ExitCode.ok;
+      }
+      io.stdout(renderTable(report.title, plan.options, report.prices.onDemand.hourly, hours));
+      return ExitCode.ok;
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      if (isFinOpsError(e, 'invalidInput')) throw new UsageError(describeError(e));
+      if (isFinOpsError(e)) {
+        io.stderr(`mlfinops savings: ${describeError(e)}\n`);
+        return ExitCode.usage;
+      }
+      throw e;
+    }
+  },
+};
+
+function renderTable(title: string, options: ReturnType<typeof planSavings>['options'], onDemand: number, hours: number): string {
+  const rows = options.map((o) => [kindLabels[o.kind], o.option, usd(o.monthlyCost), usd(o.monthlySaving), o.status === 'ok' ? percent(o.savingFraction) : o.status]);
+  const head = ['Kind', 'Option', 'Monthly cost', 'Saving/mo', 'Saving'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i >= 2 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ');
+  const sources = [...new Set(options.flatMap((o) => o.sources.map(sourceLine)))];
+  return [
+    title,
+    `Baseline: ${usd(onDemand * hours)} a month on-demand (${hours} h).`,
+    '',
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+    'Sources:',
+    ...sources.map((s) => `  ${s}`),
+    '',
+    'Use --format markdown for every assumption, or --format json.',
+    '',
+  ].join('\n');
+}
+
+export default command;

@@ -1,0 +1,299 @@
+import type { CostRow } from '../cost/model';
+import { tagValue } from './hierarchy';
+
+/**
+ * A resource as allocation sees it (the same shape as the providers' `Resource`, kept here so the core
+ * does not depend on the providers layer).
+ */
+export interface AllocatableResource {
+  provider: string;
+  id: string;
+  type: string;
+  region?: string;
+  name?: string;
+  tags: Readonly<Record<string, string>>;
+  declaredIn?: { file: string; range: { startLine: number; startColumn: number; endLine: number; endColumn: number } };
+  cost?: { amount: number; currency: string; period: { start: string; end: string } };
+}
+
+export interface AllocationLeaf {
+  /** null: charges the bill does not tie to a resource (support, tax, fees). */
+  resourceId: string | null;
+  /** Undefined when the source knows the resource but not what it cost. */
+  cost: number | undefined;
+  /** Share of the parent group's cost (0..1), when both are known and the parent's cost is positive. */
+  share: number | undefined;
+  /** Inventory detail (type, region, tags, declaration), when the resource is in an inventory. */
+  resource?: AllocatableResource;
+}
+
+export interface AllocationGroup {
+  /** Stable id: the path of `key=value` pairs from the root ("" for the root). */
+  id: string;
+  /** The tag key this group is a value of ("" for the root). */
+  key: string;
+  /** The tag value; null for resources lacking the tag ("(untagged)"). */
+  value: string | null;
+  /** 0 for the root, 1 for the first hierarchy level. */
+  depth: number;
+  cost: number;
+  /** False when nothing under the group has a known cost (an inventory without prices). */
+  costKnown: boolean;
+  share: number | undefined;
+  /** Child groups (levels above the deepest), most expensive first. */
+  groups: AllocationGroup[];
+  /** Resources (deepest level only), most expensive first. */
+  leaves: AllocationLeaf[];
+  /** Number of distinct leaves below this group. */
+  resourceCount: number;
+}
+
+export interface UntaggedShare {
+  key: string;
+  cost: number;
+  /** 0..1 of the total; undefined when the total is not positive. */
+  share: number | undefined;
+}
+
+export interface Allocation {
+  hierarchy: string[];
+  currency: string | undefined;
+  root: AllocationGroup;
+  total: number;
+  /** Per hierarchy level: the cost of resources lacking that tag (the FinOps allocation KPI). */
+  untagged: UntaggedShare[];
+  /** Cost lacking at least one hierarchy tag, as a share of the total. */
+  unallocated: UntaggedShare;
+  /** Rows in other currencies than `currency`, left out of the sums. */
+  excluded: { currency: string; cost: number; rows: number }[];
+}
+
+export interface AllocationInput {
+  hierarchy: readonly string[];
+  /**
+   * Cost rows for the period (granularity total), grouped by `tag:<key>` for each hierarchy key and, when the
+   * source can, by `ResourceId`. Omit for a source without costs (the resources' own `cost` is used).
+   */
+  rows?: readonly CostRow[];
+  resources?: readonly AllocatableResource[];
+}
+
+interface Item {
+  path: (string | null)[];
+  resourceId: string | null;
+  cost: number | undefined;
+  resource?: AllocatableResource;
+}
+
+/** A tag value as allocation sees it: missing, empty or blank means untagged. */
+function cleanValue(v: string | null | undefined): string | null {
+  if (v === null || v === undefined || v === '') return null;
+  // only a value that starts or ends with white space can be blank
+  if (v.charCodeAt(0) > 32 && v.charCodeAt(v.length - 1) > 32) return v;
+  return v.trim() === '' ? null : v;
+}
+
+function pickCurrency(rows: readonly CostRow[]): string | undefined {
+  const first = rows[0]?.currency;
+  if (rows.every((r) => r.currency === first)) return first;
+  const totals = new Map<string, number>();
+  for (const r of rows) totals.set(r.currency, (totals.get(r.currency) ?? 0) + Math.abs(r.cost));
+  let best: string | undefined;
+  let bestTotal = -1;
+  for (const [c, t] of totals) if (t > bestTotal) { best = c; bestTotal = t; }
+  return best;
+}
+
+/**
+ * Groups resources and their costs by a tag hierarchy. Costs come from the bill's rows (what was charged
+ * under which tag value), resources from an inventory; a resource in both gets the bill's cost and the
+ * inventory's detail. Resources lacking a level's tag sit under "(untagged)" (value null).
+ */
+export function allocate(input: AllocationInput): Allocation {
+  const hierarchy = [...input.hierarchy];
+  const cols = hierarchy.map((k) => `tag:${k}`);
+  const levels = hierarchy.length;
+  const rows = input.rows ?? [];
+  const resources = input.resources ?? [];
+  // ids match exactly first; case-insensitively (Azure ids) only when an exact lookup misses
+  const byId = new Map<string, AllocatableResource>();
+  for (const r of resources) byId.set(r.id, r);
+  let byLowerId: Map<string, AllocatableResource> | undefined;
+  const lookup = (id: string): AllocatableResource | undefined => {
+    const exact = byId.get(id);
+    if (exact) return exact;
+    if (!byLowerId) {
+      byLowerId = new Map();
+      for (const r of resources) byLowerId.set(r.id.toLowerCase(), r);
+    }
+    return byLowerId.get(id.toLowerCase());
+  };
+  const pathOfTags = (tags: Readonly<Record<string, string>>): (string | null)[] => hierarchy.map((k) => cleanValue(tagValue(tags, k)));
+
+  const items: Item[] = [];
+  const excludedMap = new Map<string, { cost: number; rows: number }>();
+  let currency: string | undefined;
+
+  if (input.rows) {
+    currency = pickCurrency(rows);
+    const resourceLevel = rows.some((r) => 'ResourceId' in r.groups);
+    const charged = new Set<AllocatableResource>();
+    // rows of the same resource and path end up in one leaf (buildTree merges them)
+    for (const row of rows) {
+      if (row.currency !== currency) {
+        const e = excludedMap.get(row.currency) ?? { cost: 0, rows: 0 };
+        e.cost += row.cost; e.rows += 1;
+        excludedMap.set(row.currency, e);
+        continue;
+      }
+      const groups = row.groups;
+      const resourceId = cleanValue(groups.ResourceId);
+      const resource = resourceId === null ? undefined : lookup(resourceId);
+      if (resource) charged.add(resource);
+      const path = new Array<string | null>(levels);
+      for (let i = 0; i < levels; i++) {
+        const col = cols[i]!;
+        const v = groups[col];
+        path[i] = v !== undefined || col in groups ? cleanValue(v) : resource ? cleanValue(tagValue(resource.tags, hierarchy[i]!)) : null;
+      }
+      items.push(resource ? { path, resourceId, cost: row.cost, resource } : { path, resourceId, cost: row.cost });
+    }
+    // inventory resources the bill did not charge in the period: cost 0 when the bill is per resource
+    for (const r of resources) {
+      if (charged.has(r)) continue;
+      items.push({ path: pathOfTags(r.tags), resourceId: r.id, cost: resourceLevel ? 0 : undefined, resource: r });
+    }
+  } else {
+    const priced = resources.filter((r) => r.cost).map((r) => ({ groups: {}, period: '', currency: r.cost!.currency, cost: r.cost!.amount }));
+    currency = pickCurrency(priced);
+    for (const r of resources) {
+      let cost: number | undefined = r.cost?.amount;
+      if (r.cost && r.cost.currency !== currency) {
+        const e = excludedMap.get(r.cost.currency) ?? { cost: 0, rows: 0 };
+        e.cost += r.cost.amount; e.rows += 1;
+        excludedMap.set(r.cost.currency, e);
+        cost = undefined;
+      }
+      items.push({ path: pathOfTags(r.tags), resourceId: r.id, cost, resource: r });
+    }
+  }
+
+  const root = buildTree(items, hierarchy);
+  const total = root.cost;
+  // the untagged KPI from the tree: groups without a value, per level; and cost with any level missing
+  const untaggedCost = hierarchy.map(() => 0);
+  let unallocatedCost = 0;
+  const walk = (g: AllocationGroup, missing: boolean): void => {
+    if (g.depth > 0 && g.value === null) untaggedCost[g.depth - 1]! += g.cost;
+    const miss = missing || (g.depth > 0 && g.value === null);
+    if (g.groups.length === 0) { if (miss) unallocatedCost += g.cost; return; }
+    for (const c of g.groups) walk(c, miss);
+  };
+  walk(root, false);
+  const untagged = hierarchy.map((key, level) => ({ key, cost: untaggedCost[level]!, share: total > 0 ? untaggedCost[level]! / total : undefined }));
+  return {
+    hierarchy,
+    currency,
+    root,
+    total,
+    untagged,
+    unallocated: { key: hierarchy.join(' → '), cost: unallocatedCost, share: total > 0 ? unallocatedCost / total : undefined },
+    excluded: [...excludedMap].map(([c, e]) => ({ currency: c, ...e })),
+  };
+}
+
+interface MutableGroup {
+  group: AllocationGroup;
+  children: Map<string | null, MutableGroup>;
+  leafMap: Map<string | null, AllocationLeaf>;
+}
+
+function segment(key: string, value: string | null): string {
+  return `${encodeURIComponent(key)}=${value === null ? '\u2205' : encodeURIComponent(value)}`;
+}
+
+function newGroup(id: string, key: string, value: string | null, depth: number): MutableGroup {
+  return {
+    group: { id, key, value, depth, cost: 0, costKnown: false, share: undefined, groups: [], leaves: [], resourceCount: 0 },
+    children: new Map(),
+    leafMap: new Map(),
+  };
+}
+
+function buildTree(items: readonly Item[], hierarchy: readonly string[]): AllocationGroup {
+  const root = newGroup('', '', null, 0);
+  const levels = hierarchy.length;
+  for (const item of items) {
+    const cost = item.cost;
+    let node = root;
+    if (cost !== undefined) { node.group.cost += cost; node.group.costKnown = true; }
+    for (let level = 0; level < levels; level++) {
+      const value = item.path[level] ?? null;
+      let child = node.children.get(value);
+      if (!child) {
+        const key = hierarchy[level]!;
+        child = newGroup(node.group.id ? `${node.group.id}/${segment(key, value)}` : segment(key, value), key, value, level + 1);
+        node.children.set(value, child);
+      }
+      node = child;
+      if (cost !== undefined) { node.group.cost += cost; node.group.costKnown = true; }
+    }
+    const leaf = node.leafMap.get(item.resourceId);
+    if (leaf) {
+      if (cost !== undefined) leaf.cost = (leaf.cost ?? 0) + cost;
+    } else {
+      node.leafMap.set(item.resourceId, item.resource
+        ? { resourceId: item.resourceId, cost, share: undefined, resource: item.resource }
+        : { resourceId: item.resourceId, cost, share: undefined });
+    }
+  }
+  return finish(root);
+}
+
+function byCostThenLabel<T extends { cost: number | undefined }>(label: (t: T) => string | null): (a: T, b: T) => number {
+  return (a, b) => {
+    const d = (b.cost ?? -Infinity) - (a.cost ?? -Infinity);
+    if (d !== 0 && !Number.isNaN(d)) return d;
+    const la = label(a);
+    const lb = label(b);
+    if (la === lb) return 0;
+    if (la === null) return 1;
+    if (lb === null) return -1;
+    return la < lb ? -1 : 1;
+  };
+}
+
+function finish(node: MutableGroup): AllocationGroup {
+  const g = node.group;
+  const parentCost = g.costKnown && g.cost > 0 ? g.cost : undefined;
+  g.groups = [...node.children.values()].map(finish);
+  for (const c of g.groups) c.share = parentCost !== undefined && c.costKnown ? c.cost / parentCost : undefined;
+  g.groups.sort(byCostThenLabel((c) => c.value));
+  g.leaves = [...node.leafMap.values()];
+  for (const l of g.leaves) l.share = parentCost !== undefined && l.cost !== undefined ? l.cost / parentCost : undefined;
+  g.leaves.sort(byCostThenLabel((l) => l.resource?.name ?? l.resourceId));
+  g.resourceCount = g.leaves.length;
+  for (const c of g.groups) g.resourceCount += c.resourceCount;
+  return g;
+}
+
+/** Finds a group by its id (a path of `key=value` segments). */
+export function findGroup(root: AllocationGroup, id: string): AllocationGroup | undefined {
+  if (id === root.id) return root;
+  for (const c of root.groups) {
+    if (id === c.id || id.startsWith(`${c.id}/`)) return findGroup(c, id);
+  }
+  return undefined;
+}
+
+/** The `key = value` pairs that lead from the root to a group (value null = untagged). */
+export function groupPath(root: AllocationGroup, id: string): { key: string; value: string | null }[] {
+  const path: { key: string; value: string | null }[] = [];
+  let node: AllocationGroup | undefined = root;
+  while (node && node.id !== id) {
+    const next: AllocationGroup | undefined = node.groups.find((c) => id === c.id || id.startsWith(`${c.id}/`));
+    if (next) path.push({ key: next.key, value: next.value });
+    node = next;
+  }
+  return node ? path : [];
+}

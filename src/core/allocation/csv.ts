@@ -1,0 +1,17 @@
+/**
+ * RFC 4180 CSV. Text cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR)
+ * are prefixed with an apostrophe, so a tag value such as `=HYPERLINK(…)` stays text when the file is opened.
+ */
+export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | null | undefined)[])[]): string {
+  const lines = [header.map(cell).join(',')];
+  for (const r of rows) lines.push(r.map(cell).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+function cell(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  let s = v;
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

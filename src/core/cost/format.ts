@@ -1,0 +1,34 @@
+import type { CostResult } from './model';
+
+/** One object per row: a key per group-by column (`tag:Team`; a missing value is null), period, cost, currency. */
+export function costRowsAsObjects(result: CostResult): Record<string, string | number | null>[] {
+  return result.rows.map((row) => {
+    const out: Record<string, string | number | null> = {};
+    for (const key of result.query.groupBy) out[key] = row.groups[key] ?? null;
+    out.period = row.period;
+    out.cost = row.cost;
+    out.currency = row.currency;
+    return out;
+  });
+}
+
+function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  const text = typeof value === 'number' ? String(value) : value;
+  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** RFC 4180 CSV with a header row; a missing group value is an empty field. */
+export function costRowsAsCsv(result: CostResult): string {
+  const header = [...result.query.groupBy, 'period', 'cost', 'currency'];
+  const lines = [header.map(csvField).join(',')];
+  for (const row of costRowsAsObjects(result)) lines.push(header.map((h) => csvField(row[h] ?? null)).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** Sum per currency (never added across currencies). */
+export function totalsByCurrency(result: CostResult): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const row of result.rows) totals.set(row.currency, (totals.get(row.currency) ?? 0) + row.cost);
+  return totals;
+}

@@ -1,0 +1,866 @@
+import type {
+  Attribute, Block, BlockLabel, Body, Expr, HclFile, ObjectItem, Span, SyntaxError, TemplateExpr, TraversalStep,
+} from './ast';
+
+/**
+ * A recursive-descent parser for HCL native syntax (the language of `.tf` and `.tfvars` files), written for
+ * speed and exact source offsets. It recovers from errors line by line, so one bad line never hides the
+ * rest of the file. Semantics follow the HCL native syntax specification (hashicorp/hcl, hclsyntax/spec.md).
+ */
+export interface ParseOptions {
+  /** Parse attribute expressions on first use (default true). */
+  lazy?: boolean;
+  /** Top-level blocks whose bodies are only checked for balance, not built (Terraform `output`, `data` …). */
+  skipBody?: (type: string, labels: readonly BlockLabel[]) => boolean;
+}
+
+export function parseHcl(src: string, options: ParseOptions = {}): HclFile {
+  const p = new HclParser(src, options.lazy ?? true, options.skipBody);
+  const body = p.parseFile();
+  return { body, errors: p.errors };
+}
+
+/**
+ * An attribute whose expression is parsed on first use. The file's structure (blocks, attribute names,
+ * brackets, strings, heredocs) is always checked; an expression's inner syntax is checked when it is read.
+ * Most attributes of a Terraform file are never read by tag analysis, so this halves parse time and memory.
+ */
+class LazyAttribute implements Attribute {
+  readonly kind = 'attribute' as const;
+  private parsed: Expr | undefined;
+  constructor(
+    private readonly src: string,
+    private readonly errors: SyntaxError[],
+    readonly name: string,
+    readonly nameSpan: Span,
+    readonly start: number,
+    private readonly exprStart: number,
+    private readonly scanEnd: number,
+  ) {}
+  get end(): number {
+    return this.expr.end;
+  }
+  get expr(): Expr {
+    if (this.parsed) return this.parsed;
+    const p = new HclParser(this.src, false);
+    p.pos = this.exprStart;
+    const e = p.parseExpr(false);
+    p.trailing(this.scanEnd);
+    for (const err of p.errors) if (!this.errors.some((x) => x.start === err.start)) this.errors.push(err);
+    this.parsed = e;
+    return e;
+  }
+}
+
+const enum C {
+  tab = 9, lf = 10, cr = 13, space = 32, bang = 33, quote = 34, hash = 35, dollar = 36, percent = 37, amp = 38,
+  lparen = 40, rparen = 41, star = 42, plus = 43, comma = 44, minus = 45, dot = 46, slash = 47,
+  d0 = 48, d9 = 57, colon = 58, lt = 60, eq = 61, gt = 62, question = 63,
+  A = 65, Z = 90, lbracket = 91, backslash = 92, rbracket = 93, underscore = 95,
+  a = 97, e = 101, E = 69, z = 122, lbrace = 123, pipe = 124, rbrace = 125, tilde = 126,
+}
+
+const idStartRe = /[\p{ID_Start}_]/u;
+const idContinueRe = /[\p{ID_Continue}-]/u;
+
+function isIdStart(c: number): boolean {
+  return (c >= C.a && c <= C.z) || (c >= C.A && c <= C.Z) || c === C.underscore || (c > 127 && idStartRe.test(String.fromCharCode(c)));
+}
+function isIdContinue(c: number): boolean {
+  return (c >= C.a && c <= C.z) || (c >= C.A && c <= C.Z) || (c >= C.d0 && c <= C.d9) || c === C.underscore || c === C.minus
+    || (c > 127 && idContinueRe.test(String.fromCharCode(c)));
+}
+function isDigit(c: number): boolean {
+  return c >= C.d0 && c <= C.d9;
+}
+
+class HclParser {
+  pos = 0;
+  readonly errors: SyntaxError[] = [];
+  private readonly len: number;
+
+  constructor(private readonly src: string, private readonly lazy = false, private readonly skipBody?: (type: string, labels: readonly BlockLabel[]) => boolean) {
+    this.len = src.length;
+    if (src.charCodeAt(0) === 0xfeff) this.pos = 1;
+  }
+
+  private code(at = this.pos): number {
+    return at < this.len ? this.src.charCodeAt(at) : -1;
+  }
+
+  private error(message: string, start: number, end = start + 1): void {
+    // one error per offset is enough; a cascade adds nothing for the reader
+    const last = this.errors[this.errors.length - 1];
+    if (last && last.start === start) return;
+    this.errors.push({ message, start, end: Math.min(Math.max(end, start), this.len) });
+  }
+
+  /** Skips blanks and comments; newlines too when `nl` (inside brackets and parentheses). */
+  private skip(nl: boolean): void {
+    const s = this.src;
+    for (;;) {
+      const c = s.charCodeAt(this.pos);
+      if (c === C.space || c === C.tab || c === C.cr) {
+        this.pos++;
+      } else if (c === C.lf) {
+        if (!nl) return;
+        this.pos++;
+      } else if (c === C.hash || (c === C.slash && s.charCodeAt(this.pos + 1) === C.slash)) {
+        const eol = s.indexOf('\n', this.pos);
+        this.pos = eol < 0 ? this.len : eol;
+      } else if (c === C.slash && s.charCodeAt(this.pos + 1) === C.star) {
+        const close = s.indexOf('*/', this.pos + 2);
+        if (close < 0) {
+          this.error('Unterminated comment: a /* comment needs a closing */.', this.pos, this.pos + 2);
+          this.pos = this.len;
+        } else {
+          this.pos = close + 2;
+        }
+      } else {
+        return;
+      }
+    }
+  }
+
+  private readIdent(): string {
+    const start = this.pos;
+    while (this.pos < this.len && isIdContinue(this.src.charCodeAt(this.pos))) this.pos++;
+    return this.src.slice(start, this.pos);
+  }
+
+  /** Skips to the end of the current line (keeping brackets and strings balanced) after an error. */
+  private recoverLine(): void {
+    let depth = 0;
+    const s = this.src;
+    while (this.pos < this.len) {
+      const c = s.charCodeAt(this.pos);
+      if (c === C.lf && depth <= 0) return;
+      if (c === C.quote) {
+        this.pos++;
+        while (this.pos < this.len) {
+          const d = s.charCodeAt(this.pos);
+          if (d === C.backslash) this.pos += 2;
+          else if (d === C.quote || d === C.lf) break;
+          else this.pos++;
+        }
+        if (s.charCodeAt(this.pos) === C.quote) this.pos++;
+        continue;
+      }
+      if (c === C.lbrace || c === C.lbracket || c === C.lparen) depth++;
+      else if (c === C.rbrace || c === C.rbracket || c === C.rparen) {
+        if (depth === 0 && c === C.rbrace) return;
+        depth--;
+      }
+      this.pos++;
+    }
+  }
+
+  /** After a lazily parsed expression: anything left before `end` is an error. */
+  trailing(end: number): void {
+    this.skip(false);
+    if (this.pos < end) this.error(`Unexpected ${describeChar(this.code())}: put each attribute and block on its own line.`, this.pos);
+  }
+
+  /**
+   * Skips an attribute's expression without building it: to the newline (or the block's closing brace) at
+   * bracket depth 0, keeping strings, interpolations, heredocs and comments intact. Returns the end offset of
+   * the expression (trailing blanks and comments excluded).
+   */
+  private skipExpr(): number {
+    const start = this.pos;
+    const depth = this.skipBalanced(true);
+    let end = this.pos;
+    while (end > start && isBlank(this.src.charCodeAt(end - 1))) end--;
+    if (depth > 0) this.error('This expression opens a bracket that is never closed.', start, end);
+    if (end === start) this.error(`Expected an expression, found ${describeChar(this.code())}.`, start);
+    return end;
+  }
+
+  /**
+   * Scans over balanced brackets, strings, heredocs and comments without building anything. Stops at a
+   * newline at depth 0 (`toNewline`), at a closing bracket at depth 0, or at the end; returns the depth left.
+   */
+  private skipBalanced(toNewline: boolean): number {
+    const s = this.src;
+    let depth = 0;
+    for (;;) {
+      boringRun.lastIndex = this.pos;
+      if (boringRun.test(s)) this.pos = boringRun.lastIndex;
+      if (this.pos >= this.len) return depth;
+      const c = s.charCodeAt(this.pos);
+      if (c === C.lf) {
+        if (toNewline && depth === 0) return 0;
+        this.pos++;
+      } else if (c === C.hash || (c === C.slash && (s.charCodeAt(this.pos + 1) === C.slash || s.charCodeAt(this.pos + 1) === C.star))) {
+        this.skip(false);
+      } else if (c === C.slash) {
+        this.pos++;
+      } else if (c === C.quote) {
+        this.skipQuotedRaw();
+      } else if (c === C.lt) {
+        if (s.charCodeAt(this.pos + 1) === C.lt && isHeredocStart(s, this.pos)) this.skipHeredocRaw();
+        else this.pos++;
+      } else if (c === C.lbrace || c === C.lbracket || c === C.lparen) {
+        depth++;
+        this.pos++;
+      } else {
+        if (depth === 0) return 0;
+        depth--;
+        this.pos++;
+      }
+    }
+  }
+
+  /** Skips a heredoc to the line after its terminator, checking that it has one. */
+  private skipHeredocRaw(): void {
+    const s = this.src;
+    const start = this.pos;
+    const m = /^<<-?([A-Za-z_][\w-]*)\r?\n/.exec(s.slice(this.pos, this.pos + 200));
+    if (!m) { this.pos += 2; return; }
+    const marker = m[1]!;
+    let lineStart = this.pos + m[0].length;
+    for (;;) {
+      const eol = s.indexOf('\n', lineStart);
+      const lineEnd = eol < 0 ? this.len : eol;
+      if (s.slice(lineStart, lineEnd).trim() === marker) {
+        this.pos = lineStart + s.slice(lineStart, lineEnd).indexOf(marker) + marker.length;
+        return;
+      }
+      if (eol < 0) break;
+      lineStart = eol + 1;
+    }
+    this.error(`Unterminated heredoc: add a line with just ${marker}.`, start, start + 2 + marker.length);
+    this.pos = this.len;
+  }
+
+  /** Skips a quoted string, interpolations included, checking that it is terminated. */
+  private skipQuotedRaw(): void {
+    const s = this.src;
+    const start = this.pos++;
+    for (;;) {
+      if (this.pos >= this.len) { this.error('Unterminated string: add the closing quote.', start, this.pos); return; }
+      const c = s.charCodeAt(this.pos);
+      if (c === C.backslash) { this.pos += 2; continue; }
+      if (c === C.quote) { this.pos++; return; }
+      if (c === C.lf) { this.error('Unterminated string: add the closing quote.', start, this.pos); return; }
+      if ((c === C.dollar || c === C.percent) && s.charCodeAt(this.pos + 1) === C.lbrace) {
+        if (this.pos > start && s.charCodeAt(this.pos - 1) === c) { this.pos += 2; continue; }
+        this.pos += 2;
+        let depth = 0;
+        while (this.pos < this.len) {
+          const d = s.charCodeAt(this.pos);
+          if (d === C.quote) { this.skipQuotedRaw(); continue; }
+          if (d === C.lbrace) depth++;
+          else if (d === C.rbrace) { if (depth === 0) break; depth--; }
+          this.pos++;
+        }
+        this.pos++;
+        continue;
+      }
+      this.pos++;
+    }
+  }
+
+  parseFile(): Body {
+    return this.parseBody(false);
+  }
+
+  private parseBody(inBlock: boolean): Body {
+    const start = this.pos;
+    const attributes: Attribute[] = [];
+    const blocks: Block[] = [];
+    for (;;) {
+      this.skip(true);
+      const c = this.code();
+      if (c < 0) break;
+      if (c === C.rbrace) {
+        if (inBlock) break;
+        this.error('Unexpected "}": there is no block to close here.', this.pos);
+        this.pos++;
+        continue;
+      }
+      if (!isIdStart(c)) {
+        this.error(`Unexpected ${describeChar(c)}: expected an attribute name or a block type.`, this.pos);
+        const before = this.pos;
+        this.recoverLine();
+        if (this.pos === before) this.pos++;
+        continue;
+      }
+      const itemStart = this.pos;
+      const name = this.readIdent();
+      const nameSpan = { start: itemStart, end: this.pos };
+      this.skip(false);
+      const n = this.code();
+      if (n === C.eq && this.code(this.pos + 1) !== C.eq) {
+        this.pos++;
+        this.skip(false);
+        if (this.lazy) {
+          const exprStart = this.pos;
+          const errorsBefore = this.errors.length;
+          const exprEnd = this.skipExpr();
+          // an expression whose structure is already reported broken adds no second error when read
+          const sink = this.errors.length > errorsBefore ? [] : this.errors;
+          attributes.push(new LazyAttribute(this.src, sink, name, nameSpan, itemStart, exprStart, exprEnd));
+        } else {
+          const expr = this.parseExpr(false);
+          attributes.push({ kind: 'attribute', name, nameSpan, expr, start: itemStart, end: expr.end });
+        }
+        this.endOfItem();
+        continue;
+      }
+      const labels: BlockLabel[] = [];
+      let ok = true;
+      for (;;) {
+        const l = this.code();
+        if (l === C.quote) {
+          const t = this.parseQuoted();
+          labels.push({ value: templateText(t) ?? '', start: t.start, end: t.end });
+        } else if (isIdStart(l)) {
+          const ls = this.pos;
+          labels.push({ value: this.readIdent(), start: ls, end: this.pos });
+        } else {
+          break;
+        }
+        this.skip(false);
+      }
+      if (this.code() !== C.lbrace) {
+        this.error(labels.length === 0 && n !== C.lbrace
+          ? `Expected "=" or "{" after "${name}": an attribute needs "=", a block needs "{".`
+          : `Expected "{" to open the "${name}" block.`, this.pos, this.pos + 1);
+        ok = false;
+      }
+      if (!ok) {
+        this.recoverLine();
+        continue;
+      }
+      const open = this.pos++;
+      if (!inBlock && this.skipBody?.(name, labels)) {
+        // a block the caller does not need: check its brackets, build nothing
+        const bodyStart = this.pos;
+        this.skipBalanced(false);
+        const body: Body = { attributes: [], blocks: [], start: bodyStart, end: this.pos };
+        let close: number;
+        if (this.code() === C.rbrace) close = this.pos++;
+        else {
+          close = this.len;
+          this.error(`The "${name}" block opened here is never closed: add "}".`, open, open + 1);
+        }
+        blocks.push({ kind: 'block', type: name, typeSpan: nameSpan, labels, open, close, body, start: itemStart, end: Math.min(close + 1, this.len), skipped: true });
+        this.endOfItem();
+        continue;
+      }
+      const body = this.parseBody(true);
+      let close: number;
+      if (this.code() === C.rbrace) {
+        close = this.pos++;
+      } else {
+        close = this.len;
+        this.error(`The "${name}" block opened here is never closed: add "}".`, open, open + 1);
+      }
+      blocks.push({ kind: 'block', type: name, typeSpan: nameSpan, labels, open, close, body, start: itemStart, end: Math.min(close + 1, this.len) });
+      this.endOfItem();
+    }
+    return { attributes, blocks, start, end: this.pos };
+  }
+
+  /** After an attribute or block: only a newline, the end of the file or a closing brace may follow. */
+  private endOfItem(): void {
+    this.skip(false);
+    const c = this.code();
+    if (c < 0 || c === C.lf || c === C.rbrace) return;
+    this.error(`Unexpected ${describeChar(c)}: put each attribute and block on its own line.`, this.pos);
+    this.recoverLine();
+  }
+
+  parseExpr(nl: boolean): Expr {
+    const start = this.pos;
+    const condition = this.parseBinary(1, nl);
+    const save = this.pos;
+    this.skip(nl);
+    if (this.code() !== C.question) {
+      this.pos = save;
+      return condition;
+    }
+    this.pos++;
+    this.skip(true);
+    const whenTrue = this.parseExpr(true);
+    this.skip(true);
+    if (this.code() !== C.colon) {
+      this.error('Expected ":" in a conditional expression (cond ? a : b).', this.pos);
+      return { type: 'conditional', condition, whenTrue, whenFalse: { type: 'invalid', start: this.pos, end: this.pos }, start, end: this.pos };
+    }
+    this.pos++;
+    this.skip(true);
+    const whenFalse = this.parseExpr(nl);
+    return { type: 'conditional', condition, whenTrue, whenFalse, start, end: whenFalse.end };
+  }
+
+  /** The binary operator at the cursor, or undefined; `opPrec` receives its precedence (1 loosest). */
+  private opPrec = 0;
+  private readBinaryOp(): string | undefined {
+    const s = this.src;
+    const c = s.charCodeAt(this.pos);
+    const c2 = s.charCodeAt(this.pos + 1);
+    switch (c) {
+      case C.pipe: if (c2 === C.pipe) { this.opPrec = 1; return '||'; } return undefined;
+      case C.amp: if (c2 === C.amp) { this.opPrec = 2; return '&&'; } return undefined;
+      case C.eq: if (c2 === C.eq) { this.opPrec = 3; return '=='; } return undefined;
+      case C.bang: if (c2 === C.eq) { this.opPrec = 3; return '!='; } return undefined;
+      case C.lt: this.opPrec = 4; if (c2 === C.eq) return '<='; return c2 === C.lt ? undefined : '<';
+      case C.gt: this.opPrec = 4; return c2 === C.eq ? '>=' : '>';
+      case C.plus: this.opPrec = 5; return '+';
+      case C.minus: this.opPrec = 5; return '-';
+      case C.star: this.opPrec = 6; return c2 === C.rbracket ? undefined : '*';
+      case C.slash: this.opPrec = 6; return c2 === C.slash || c2 === C.star ? undefined : '/';
+      case C.percent: this.opPrec = 6; return c2 === C.lbrace ? undefined : '%';
+      default: return undefined;
+    }
+  }
+
+  /** Precedence climbing over the binary operators (HCL spec order: || && ==,!= comparisons +,- *,/,%). */
+  private parseBinary(minPrec: number, nl: boolean): Expr {
+    let left = this.parseUnary(nl);
+    for (;;) {
+      const save = this.pos;
+      this.skip(nl);
+      const op = this.readBinaryOp();
+      if (!op || this.opPrec < minPrec) {
+        this.pos = save;
+        return left;
+      }
+      const prec = this.opPrec;
+      this.pos += op.length;
+      this.skip(true);
+      const right = this.parseBinary(prec + 1, nl);
+      left = { type: 'binary', op, left, right, start: left.start, end: right.end };
+    }
+  }
+
+  private parseUnary(nl: boolean): Expr {
+    const c = this.code();
+    if (c === C.bang || c === C.minus) {
+      const start = this.pos++;
+      this.skip(nl);
+      const operand = this.parseUnary(nl);
+      return { type: 'unary', op: c === C.bang ? '!' : '-', operand, start, end: operand.end };
+    }
+    return this.parsePostfix(this.parsePrimary(nl));
+  }
+
+  private parseSteps(): TraversalStep[] {
+    const steps: TraversalStep[] = [];
+    const s = this.src;
+    for (;;) {
+      const c = s.charCodeAt(this.pos);
+      const start = this.pos;
+      if (c === C.dot) {
+        const n = s.charCodeAt(this.pos + 1);
+        if (isIdStart(n)) {
+          this.pos++;
+          const name = this.readIdent();
+          steps.push({ kind: 'attr', name, span: { start, end: this.pos } });
+        } else if (isDigit(n)) {
+          this.pos++;
+          const ds = this.pos;
+          while (isDigit(s.charCodeAt(this.pos))) this.pos++;
+          const key: Expr = { type: 'literal', value: Number(s.slice(ds, this.pos)), start: ds, end: this.pos };
+          steps.push({ kind: 'index', key, span: { start, end: this.pos } });
+        } else if (n === C.star) {
+          this.pos += 2;
+          steps.push({ kind: 'splat', span: { start, end: this.pos } });
+        } else {
+          return steps;
+        }
+      } else if (c === C.lbracket) {
+        this.pos++;
+        this.skip(true);
+        if (this.code() === C.star) {
+          this.pos++;
+          this.skip(true);
+          if (this.code() === C.rbracket) this.pos++;
+          else this.error('Expected "]" after "[*".', this.pos);
+          steps.push({ kind: 'splat', span: { start, end: this.pos } });
+          continue;
+        }
+        const key = this.parseExpr(true);
+        this.skip(true);
+        if (this.code() === C.rbracket) this.pos++;
+        else {
+          this.error('Expected "]" to close the index.', this.pos);
+          steps.push({ kind: 'index', key, span: { start, end: this.pos } });
+          return steps;
+        }
+        steps.push({ kind: 'index', key, span: { start, end: this.pos } });
+      } else {
+        return steps;
+      }
+    }
+  }
+
+  private parsePostfix(expr: Expr): Expr {
+    const c = this.code();
+    if (c !== C.dot && c !== C.lbracket) return expr;
+    if (c === C.dot && expr.type === 'literal' && typeof expr.value === 'number') return expr;
+    const steps = this.parseSteps();
+    if (steps.length === 0) return expr;
+    if (expr.type === 'traversal') return { ...expr, steps: [...expr.steps, ...steps], end: this.pos };
+    return { type: 'relative', source: expr, steps, start: expr.start, end: this.pos };
+  }
+
+  private parsePrimary(nl: boolean): Expr {
+    const start = this.pos;
+    const c = this.code();
+    const s = this.src;
+    if (isDigit(c)) {
+      while (isDigit(s.charCodeAt(this.pos))) this.pos++;
+      if (s.charCodeAt(this.pos) === C.dot && isDigit(s.charCodeAt(this.pos + 1))) {
+        this.pos++;
+        while (isDigit(s.charCodeAt(this.pos))) this.pos++;
+      }
+      const e = s.charCodeAt(this.pos);
+      if (e === C.e || e === C.E) {
+        let q = this.pos + 1;
+        if (s.charCodeAt(q) === C.plus || s.charCodeAt(q) === C.minus) q++;
+        if (isDigit(s.charCodeAt(q))) {
+          this.pos = q;
+          while (isDigit(s.charCodeAt(this.pos))) this.pos++;
+        }
+      }
+      return { type: 'literal', value: Number(s.slice(start, this.pos)), start, end: this.pos };
+    }
+    if (c === C.quote) return this.parseQuoted();
+    if (c === C.lt && s.charCodeAt(this.pos + 1) === C.lt) return this.parseHeredoc();
+    if (c === C.lbracket) return this.parseTuple();
+    if (c === C.lbrace) return this.parseObject();
+    if (c === C.lparen) {
+      this.pos++;
+      this.skip(true);
+      const inner = this.parseExpr(true);
+      this.skip(true);
+      if (this.code() === C.rparen) this.pos++;
+      else this.error('Expected ")" to close the parenthesis.', this.pos);
+      return { type: 'paren', inner, start, end: this.pos };
+    }
+    if (isIdStart(c)) {
+      let name = this.readIdent();
+      // provider-defined functions: provider::aws::arn_parse(...)
+      while (s.charCodeAt(this.pos) === C.colon && s.charCodeAt(this.pos + 1) === C.colon && isIdStart(s.charCodeAt(this.pos + 2))) {
+        this.pos += 2;
+        name += `::${this.readIdent()}`;
+      }
+      const save = this.pos;
+      this.skip(false);
+      if (this.code() === C.lparen) return this.parseCall(name, start);
+      this.pos = save;
+      if (name === 'true' || name === 'false') return { type: 'literal', value: name === 'true', start, end: this.pos };
+      if (name === 'null') return { type: 'literal', value: null, start, end: this.pos };
+      return { type: 'traversal', root: name, steps: [], start, end: this.pos };
+    }
+    void nl;
+    this.error(c < 0 ? 'Expected an expression, found the end of the file.' : `Expected an expression, found ${describeChar(c)}.`, start);
+    return { type: 'invalid', start, end: start };
+  }
+
+  private parseCall(name: string, start: number): Expr {
+    this.pos++;
+    const args: Expr[] = [];
+    let expandFinal = false;
+    for (;;) {
+      this.skip(true);
+      const c = this.code();
+      if (c === C.rparen) { this.pos++; break; }
+      if (c < 0) { this.error(`Expected ")" to close the call to ${name}().`, start, start + name.length); break; }
+      const before = this.pos;
+      args.push(this.parseExpr(true));
+      this.skip(true);
+      if (this.src.startsWith('...', this.pos)) { this.pos += 3; expandFinal = true; this.skip(true); }
+      const d = this.code();
+      if (d === C.comma) { this.pos++; continue; }
+      if (d === C.rparen) { this.pos++; break; }
+      this.error(`Expected "," or ")" in the arguments of ${name}().`, this.pos);
+      if (this.pos === before) this.pos++;
+      break;
+    }
+    return { type: 'call', name, args, expandFinal, start, end: this.pos };
+  }
+
+  private atFor(): boolean {
+    const s = this.src;
+    return s.startsWith('for', this.pos) && !isIdContinue(s.charCodeAt(this.pos + 3));
+  }
+
+  /** `[for ...]` and `{for ...}`: parsed for their extent; their value is never known statically. */
+  private parseFor(start: number, close: number): Expr {
+    this.pos += 3;
+    let depth = 0;
+    const s = this.src;
+    while (this.pos < this.len) {
+      const c = s.charCodeAt(this.pos);
+      if (c === C.quote) { this.parseQuoted(); continue; }
+      if (c === C.lt && s.charCodeAt(this.pos + 1) === C.lt && isHeredocStart(s, this.pos)) { this.parseHeredoc(); continue; }
+      if (c === C.hash || (c === C.slash && (s.charCodeAt(this.pos + 1) === C.slash || s.charCodeAt(this.pos + 1) === C.star))) { this.skip(true); continue; }
+      if (c === C.lbrace || c === C.lbracket || c === C.lparen) depth++;
+      else if (c === C.rbrace || c === C.rbracket || c === C.rparen) {
+        if (depth === 0) {
+          if (c === close) this.pos++;
+          else this.error(`Expected "${String.fromCharCode(close)}" to close the for expression.`, this.pos);
+          return { type: 'for', start, end: this.pos };
+        }
+        depth--;
+      }
+      this.pos++;
+    }
+    this.error(`Expected "${String.fromCharCode(close)}" to close the for expression.`, start);
+    return { type: 'for', start, end: this.pos };
+  }
+
+  private parseTuple(): Expr {
+    const start = this.pos++;
+    this.skip(true);
+    if (this.atFor()) return this.parseFor(start, C.rbracket);
+    const items: Expr[] = [];
+    for (;;) {
+      this.skip(true);
+      const c = this.code();
+      if (c === C.rbracket) { this.pos++; break; }
+      if (c < 0) { this.error('Expected "]" to close the list.', start); break; }
+      const before = this.pos;
+      items.push(this.parseExpr(true));
+      this.skip(true);
+      const d = this.code();
+      if (d === C.comma) { this.pos++; continue; }
+      if (d === C.rbracket) { this.pos++; break; }
+      this.error('Expected "," or "]" in the list.', this.pos);
+      if (this.pos === before) this.pos++;
+      this.skipToClose(C.rbracket);
+      break;
+    }
+    return { type: 'tuple', items, start, end: this.pos };
+  }
+
+  /** Error recovery inside a bracketed construct: skip to its closing bracket. */
+  private skipToClose(close: number): void {
+    let depth = 0;
+    const s = this.src;
+    while (this.pos < this.len) {
+      const c = s.charCodeAt(this.pos);
+      if (c === C.quote) { this.parseQuoted(); continue; }
+      if (c === C.lbrace || c === C.lbracket || c === C.lparen) depth++;
+      else if (c === C.rbrace || c === C.rbracket || c === C.rparen) {
+        if (depth === 0) { if (c === close) this.pos++; return; }
+        depth--;
+      }
+      this.pos++;
+    }
+  }
+
+  private parseObject(): Expr {
+    const start = this.pos++;
+    this.skip(true);
+    if (this.atFor()) return this.parseFor(start, C.rbrace);
+    const items: ObjectItem[] = [];
+    for (;;) {
+      this.skip(true);
+      const c = this.code();
+      if (c === C.rbrace) { this.pos++; break; }
+      if (c < 0) { this.error('Expected "}" to close the map.', start); break; }
+      const itemStart = this.pos;
+      const key = this.parseExpr(false);
+      this.skip(false);
+      const sep = this.code();
+      if ((sep === C.eq && this.code(this.pos + 1) !== C.eq) || sep === C.colon) {
+        this.pos++;
+        this.skip(false);
+      } else {
+        this.error('Expected "=" after the key in the map.', this.pos);
+        if (this.pos === itemStart) this.pos++;
+        this.skipToClose(C.rbrace);
+        break;
+      }
+      const value = this.parseExpr(false);
+      items.push({ key, value, start: itemStart, end: value.end });
+      this.skip(false);
+      const d = this.code();
+      if (d === C.comma) { this.pos++; continue; }
+      if (d === C.lf || d === C.rbrace) continue;
+      this.error(`Unexpected ${describeChar(d)}: separate map items with a newline or ",".`, this.pos);
+      this.skipToClose(C.rbrace);
+      break;
+    }
+    return { type: 'object', items, start, end: this.pos };
+  }
+
+  parseQuoted(): TemplateExpr {
+    const start = this.pos++;
+    const parts: Array<string | Expr> = [];
+    let text = '';
+    let hasDirective = false;
+    const s = this.src;
+    for (;;) {
+      const c = s.charCodeAt(this.pos);
+      if (c === C.quote) { this.pos++; break; }
+      if (this.pos >= this.len || c === C.lf) {
+        this.error('Unterminated string: add the closing quote.', start, this.pos);
+        break;
+      }
+      if (c === C.backslash) {
+        const n = s.charCodeAt(this.pos + 1);
+        const m = simpleEscapes[n];
+        if (m !== undefined) { text += m; this.pos += 2; continue; }
+        if (n === 117 || n === 85) {
+          const digits = n === 117 ? 4 : 8;
+          const hex = s.slice(this.pos + 2, this.pos + 2 + digits);
+          if (/^[0-9a-fA-F]+$/.test(hex) && hex.length === digits) {
+            text += String.fromCodePoint(parseInt(hex, 16));
+            this.pos += 2 + digits;
+            continue;
+          }
+        }
+        this.error('Invalid escape sequence in a string.', this.pos, this.pos + 2);
+        this.pos += 2;
+        continue;
+      }
+      if ((c === C.dollar || c === C.percent) && s.charCodeAt(this.pos + 1) === c && s.charCodeAt(this.pos + 2) === C.lbrace) {
+        text += String.fromCharCode(c) + '{';
+        this.pos += 3;
+        continue;
+      }
+      if ((c === C.dollar || c === C.percent) && s.charCodeAt(this.pos + 1) === C.lbrace) {
+        if (text) { parts.push(text); text = ''; }
+        const directive = c === C.percent;
+        hasDirective ||= directive;
+        const e = this.parseInterpolation(directive);
+        if (e) parts.push(e);
+        continue;
+      }
+      // plain text up to the next character that needs attention
+      quotedSpecial.lastIndex = this.pos + 1;
+      const m = quotedSpecial.exec(s);
+      const stop = m ? m.index : this.len;
+      text += s.slice(this.pos, stop);
+      this.pos = stop;
+    }
+    if (text) parts.push(text);
+    return { type: 'template', parts, hasDirective, heredoc: false, start, end: this.pos };
+  }
+
+  /** `${ expr }` (returns the expression) or `%{ directive }` (skipped). */
+  private parseInterpolation(directive: boolean): Expr | undefined {
+    const open = this.pos;
+    this.pos += 2;
+    if (this.code() === C.tilde) this.pos++;
+    this.skip(true);
+    if (directive) {
+      this.skipToClose(C.rbrace);
+      return undefined;
+    }
+    const e = this.parseExpr(true);
+    this.skip(true);
+    if (this.code() === C.tilde) this.pos++;
+    if (this.code() === C.rbrace) this.pos++;
+    else {
+      this.error('Expected "}" to close the "${" interpolation.', open, open + 2);
+      this.skipToClose(C.rbrace);
+    }
+    return e;
+  }
+
+  private parseHeredoc(): Expr {
+    const start = this.pos;
+    const s = this.src;
+    this.pos += 2;
+    const indent = s.charCodeAt(this.pos) === C.minus;
+    if (indent) this.pos++;
+    const marker = this.readIdent();
+    if (!marker || (s.charCodeAt(this.pos) !== C.lf && !(s.charCodeAt(this.pos) === C.cr && s.charCodeAt(this.pos + 1) === C.lf))) {
+      this.error('A heredoc starts with <<NAME (or <<-NAME) followed by a newline.', start, this.pos);
+      this.recoverLine();
+      return { type: 'invalid', start, end: this.pos };
+    }
+    const bodyStart = s.indexOf('\n', this.pos) + 1;
+    let lineStart = bodyStart;
+    let bodyEnd = -1;
+    let after = -1;
+    while (lineStart <= this.len) {
+      const eol = s.indexOf('\n', lineStart);
+      const lineEnd = eol < 0 ? this.len : eol;
+      const line = s.slice(lineStart, lineEnd).trim();
+      if (line === marker) {
+        bodyEnd = lineStart;
+        after = lineStart + s.slice(lineStart, lineEnd).indexOf(marker) + marker.length;
+        break;
+      }
+      if (eol < 0) break;
+      lineStart = eol + 1;
+    }
+    if (bodyEnd < 0) {
+      this.error(`Unterminated heredoc: add a line with just ${marker}.`, start, start + 2 + marker.length);
+      this.pos = this.len;
+      return { type: 'invalid', start, end: this.pos };
+    }
+    // the body: literal text with ${} interpolations; escapes are not processed in heredocs
+    const parts: Array<string | Expr> = [];
+    let hasDirective = false;
+    let text = '';
+    this.pos = bodyStart;
+    while (this.pos < bodyEnd) {
+      const c = s.charCodeAt(this.pos);
+      if ((c === C.dollar || c === C.percent) && s.charCodeAt(this.pos + 1) === c && s.charCodeAt(this.pos + 2) === C.lbrace) {
+        text += String.fromCharCode(c) + '{';
+        this.pos += 3;
+        continue;
+      }
+      if ((c === C.dollar || c === C.percent) && s.charCodeAt(this.pos + 1) === C.lbrace) {
+        if (text) { parts.push(text); text = ''; }
+        hasDirective ||= c === C.percent;
+        const e = this.parseInterpolation(c === C.percent);
+        if (e) parts.push(e);
+        continue;
+      }
+      heredocSpecial.lastIndex = this.pos + 1;
+      const m = heredocSpecial.exec(s);
+      const stop = m ? Math.min(m.index, bodyEnd) : bodyEnd;
+      text += s.slice(this.pos, stop);
+      this.pos = stop;
+    }
+    if (text) parts.push(text);
+    this.pos = after;
+    return { type: 'template', parts, hasDirective, heredoc: true, start, end: after };
+  }
+}
+
+/** Characters with no meaning to the bracket scanner, skipped in one regex step. */
+const boringRun = /[^\n"#/<{}()[\]]+/y;
+
+function isBlank(c: number): boolean {
+  return c === C.space || c === C.tab || c === C.cr;
+}
+
+const simpleEscapes: Record<number, string> = { 110: '\n', 114: '\r', 116: '\t', 34: '"', 92: '\\' };
+const quotedSpecial = /["\\$%\n]/g;
+const heredocSpecial = /[$%]/g;
+
+function isHeredocStart(s: string, at: number): boolean {
+  return /^<<-?[A-Za-z_]/.test(s.slice(at, at + 4));
+}
+
+function describeChar(c: number): string {
+  if (c < 0) return 'end of file';
+  if (c === C.lf) return 'newline';
+  const ch = String.fromCharCode(c);
+  return c < 32 || c === 0xfffd ? `character U+${c.toString(16).toUpperCase().padStart(4, '0')}` : `"${ch}"`;
+}
+
+/** The literal text of a template without interpolations, or undefined when it has any. */
+export function templateText(t: TemplateExpr): string | undefined {
+  let out = '';
+  for (const p of t.parts) {
+    if (typeof p !== 'string') return undefined;
+    out += p;
+  }
+  return out;
+}
+
+export function spanOf(node: Span): Span {
+  return { start: node.start, end: node.end };
+}

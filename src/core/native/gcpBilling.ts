@@ -1,0 +1,96 @@
+import type { ColumnInfo, SourceColumns } from './columns';
+import { lookup, tagsFromMap } from './columns';
+import { GCP_SERVICE_CATEGORIES } from './serviceCategories';
+import type { FocusProjection, NativeConverter } from './types';
+
+/**
+ * Google Cloud Billing export to BigQuery (standard or detailed usage cost) → FOCUS. Reads rows exported
+ * flat (`service.description`, `labels` and `credits` as text, as CSV exports of the table write them) or
+ * nested (STRUCT / LIST columns, as Parquet exports keep them). docs/column-mappings.md documents each column.
+ */
+
+/** A key/value list (labels) as a MAP(VARCHAR, VARCHAR), from a LIST(STRUCT(key, value)) or its text form. */
+function keyValueMap(c: SourceColumns, col: ColumnInfo | undefined): string | undefined {
+  if (!col) return undefined;
+  const ref = c.ref(col);
+  if (/^STRUCT\(.*\)\[\]$/i.test(col.type)) return `map_from_entries(list_transform(${ref}, l -> {k: CAST(l.key AS VARCHAR), v: CAST(l.value AS VARCHAR)}))`;
+  if (/^MAP\(/i.test(col.type)) return `CAST(${ref} AS MAP(VARCHAR, VARCHAR))`;
+  // Text: [{'key': 'team', 'value': 'ml'}] (Python repr) or [{"key":"team","value":"ml"}] (JSON).
+  const pattern = `['"]key['"]\\s*:\\s*['"]([^'"]*)['"]\\s*,\\s*['"]value['"]\\s*:\\s*['"]([^'"]*)['"]`;
+  const p = c.param(pattern);
+  return `map_from_entries(list_zip(regexp_extract_all(${ref}, ${p}, 1), regexp_extract_all(${ref}, ${p}, 2)))`;
+}
+
+/** Sum of credits.amount, from a LIST(STRUCT(… amount …)) or its text form. */
+function creditsSum(c: SourceColumns): string {
+  const col = c.find('credits');
+  if (!col) return '0';
+  const ref = c.ref(col);
+  if (/^STRUCT\(.*\)\[\]$/i.test(col.type)) return `COALESCE(list_sum(list_transform(${ref}, x -> CAST(x.amount AS DOUBLE))), 0)`;
+  const p = c.param(`['"]amount['"]\\s*:\\s*(-?[0-9.]+(?:[eE][-+]?[0-9]+)?)`);
+  return `COALESCE(list_sum(list_transform(regexp_extract_all(${ref}, ${p}, 1), x -> CAST(x AS DOUBLE))), 0)`;
+}
+
+function project(c: SourceColumns): FocusProjection {
+  const cost = `COALESCE(${c.num('cost')}, 0)`;
+  const net = `(${cost} + ${creditsSum(c)})`;
+  const sku = c.str('sku.description');
+  const service = c.str('service.description');
+  const costType = c.str('cost_type');
+  const resourceId = c.str('resource.global_name');
+  const invoiceMonth = c.find('invoice.month');
+  const billingStart = invoiceMonth ? `CAST(strptime(CAST(${c.ref(invoiceMonth)} AS VARCHAR) || '01', '%Y%m%d') AS TIMESTAMP)` : 'NULL';
+  const maps = [keyValueMap(c, c.find('project.labels')), keyValueMap(c, c.find('labels'))].filter((m): m is string => m !== undefined);
+  const coalesce = (...exprs: string[]) => {
+    const present = exprs.filter((e) => e !== 'NULL');
+    return present.length === 0 ? 'NULL' : present.length === 1 ? present[0]! : `COALESCE(${present.join(', ')})`;
+  };
+
+  return {
+    BilledCost: net,
+    EffectiveCost: net,
+    ListCost: coalesce(c.num('cost_at_list'), cost),
+    ContractedCost: cost,
+    BillingCurrency: c.str('currency'),
+    ChargePeriodStart: c.lenientTs('usage_start_time'),
+    ChargePeriodEnd: c.lenientTs('usage_end_time'),
+    BillingPeriodStart: billingStart,
+    BillingPeriodEnd: invoiceMonth ? `(${billingStart} + INTERVAL 1 MONTH)` : 'NULL',
+    ChargeCategory: `CASE WHEN ${costType} = 'tax' THEN 'Tax' WHEN ${costType} IN ('adjustment', 'rounding_error') THEN 'Adjustment'
+      WHEN ${sku} ILIKE 'Commitment%' AND ${costType} IS DISTINCT FROM 'regular' THEN 'Purchase' ELSE 'Usage' END`,
+    ChargeClass: `CASE WHEN ${costType} = 'adjustment' THEN 'Correction' END`,
+    ChargeFrequency: `'Usage-Based'`,
+    ChargeDescription: sku,
+    PricingCategory: `CASE WHEN ${sku} ILIKE '%Spot%' OR ${sku} ILIKE '%Preemptible%' THEN 'Dynamic'
+      WHEN ${sku} ILIKE 'Commitment%' THEN 'Committed' WHEN ${costType} = 'regular' OR ${costType} IS NULL THEN 'Standard' END`,
+    ProviderName: `'Google Cloud'`,
+    PublisherName: coalesce(c.str('seller_name'), `'Google Cloud'`),
+    InvoiceIssuerName: `'Google'`,
+    BillingAccountId: c.str('billing_account_id'),
+    SubAccountId: c.str('project.id'),
+    SubAccountName: c.str('project.name'),
+    ServiceName: service,
+    ServiceCategory: lookup(service, GCP_SERVICE_CATEGORIES, `'Other'`),
+    RegionId: coalesce(c.str('location.region'), c.str('location.location')),
+    RegionName: coalesce(c.str('location.region'), c.str('location.location')),
+    AvailabilityZone: c.str('location.zone'),
+    ResourceId: resourceId,
+    ResourceName: c.str('resource.name'),
+    // //compute.googleapis.com/projects/p/zones/z/instances/vm-1 → instances
+    ResourceType: `NULLIF(regexp_extract(${resourceId}, '/([^/]+)/[^/]+$', 1), '')`,
+    SkuId: c.str('sku.id'),
+    ConsumedQuantity: c.num('usage.amount'),
+    ConsumedUnit: c.str('usage.unit'),
+    PricingQuantity: c.num('usage.amount_in_pricing_units'),
+    PricingUnit: c.str('usage.pricing_unit'),
+    // Project labels first, resource labels override them.
+    Tags: maps.length === 0 ? 'NULL' : tagsFromMap(maps.length === 1 ? maps[0]! : `map_concat(${maps.join(', ')})`),
+  };
+}
+
+export const gcpBillingConverter: NativeConverter = {
+  kind: 'gcpBillingExport',
+  label: 'Google Cloud billing export (BigQuery)',
+  signature: [['billing_account_id'], ['service.description'], ['usage_start_time'], ['cost']],
+  project: (cols) => project(cols),
+};

@@ -1,0 +1,130 @@
+import { gcpLabelCandidates, isValidGcpLabelKey, isValidGcpLabelValue, snakeCase } from './gcpLabels';
+import type { Cloud, FindingCode, Severity, TagPolicy, TagRule } from './model';
+
+/** What static analysis knows about one resource's tags. */
+export interface ObservedTags {
+  /** Keys known to be present; value undefined when it is not known statically. */
+  keys: ReadonlyMap<string, string | undefined>;
+  /** False when further keys may be present that analysis cannot see (unknown maps). */
+  complete: boolean;
+}
+
+export type Violation =
+  | { code: 'missing-tag'; missing: string[]; /** present keys that differ only in case, by missing key */ nearMisses: Record<string, string> }
+  | { code: 'invalid-tag-value'; key: string; value: string; expected: string }
+  | { code: 'invalid-label-key'; key: string }
+  | { code: 'invalid-label-value'; key: string; value: string }
+  | { code: 'cannot-verify'; missing: string[] };
+
+/** Matches a value against one allowed entry; `*` is a wildcard (AWS tag policy syntax). */
+export function matchesAllowed(value: string, allowed: string, ignoreCase = false): boolean {
+  const v = ignoreCase ? value.toLowerCase() : value;
+  const a = ignoreCase ? allowed.toLowerCase() : allowed;
+  if (!a.includes('*')) return v === a;
+  const re = new RegExp(`^${a.split('*').map(escapeRegExp).join('.*')}$`, 's');
+  return re.test(v);
+}
+
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Glob with `*` (any run of characters) and `?` (one character), anchored. */
+export function globMatch(glob: string, value: string): boolean {
+  if (!glob.includes('*') && !glob.includes('?')) return glob === value;
+  const re = new RegExp(`^${glob.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c))).join('')}$`);
+  return re.test(value);
+}
+
+const patternCache = new Map<string, RegExp | null>();
+function compiled(pattern: string): RegExp | null {
+  let re = patternCache.get(pattern);
+  if (re === undefined) {
+    try {
+      re = new RegExp(pattern, 'u');
+    } catch {
+      re = null;
+    }
+    patternCache.set(pattern, re);
+  }
+  return re;
+}
+
+function ruleApplies(rule: TagRule, cloud: Cloud): boolean {
+  return !rule.providers || rule.providers.includes(cloud);
+}
+
+/** Whether the policy checks resources of this type at this address at all. */
+export function isChecked(policy: TagPolicy, type: string, address: string): boolean {
+  if (policy.include.length > 0 && !policy.include.some((g) => globMatch(g, type))) return false;
+  if (policy.exclude.some((g) => globMatch(g, type))) return false;
+  if (policy.excludeResources.some((g) => globMatch(g, address))) return false;
+  return true;
+}
+
+export function severityFor(policy: TagPolicy, code: FindingCode, key?: string): Severity {
+  const ruleSeverity = key ? policy.rules[key]?.severity : undefined;
+  return ruleSeverity ?? policy.severities[code] ?? policy.severity;
+}
+
+/** Describes what a rule expects, for messages: `one of "dev", "staging", "production"`. */
+export function describeRule(rule: TagRule): string {
+  const parts: string[] = [];
+  if (rule.allowed) parts.push(`one of ${rule.allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+  if (rule.pattern) parts.push(`matching /${rule.pattern}/`);
+  return parts.join(' and ');
+}
+
+function valueOk(rule: TagRule, value: string): boolean {
+  if (rule.allowed && !rule.allowed.some((a) => matchesAllowed(value, a, rule.ignoreCase))) return false;
+  if (rule.pattern) {
+    const re = compiled(rule.pattern);
+    if (re && !re.test(value)) return false;
+  }
+  return true;
+}
+
+/**
+ * Checks one resource's tags against the policy. On GCP, policy keys are looked for under their label
+ * spellings and label keys/values are checked against GCP's rules. Unknown keys never produce a
+ * `missing-tag` (no false positives): they produce `cannot-verify` instead.
+ */
+export function evaluateTags(policy: TagPolicy, cloud: Cloud, tags: ObservedTags): Violation[] {
+  const out: Violation[] = [];
+  const resolveKey = (policyKey: string): string | undefined => {
+    if (cloud !== 'gcp') return tags.keys.has(policyKey) ? policyKey : undefined;
+    const candidates = gcpLabelCandidates(policyKey, policy.gcpLabelKeys);
+    for (const candidate of candidates) if (tags.keys.has(candidate)) return candidate;
+    // a label spelled against GCP's rules (`Team`) counts as present: invalid-label-key reports it
+    for (const k of tags.keys.keys()) if (candidates.includes(k.toLowerCase()) || candidates.includes(snakeCase(k))) return k;
+    return undefined;
+  };
+  const missing: string[] = [];
+  const nearMisses: Record<string, string> = {};
+  for (const key of policy.required) if (resolveKey(key) === undefined) missing.push(key);
+  missing.sort();
+  if (cloud !== 'gcp') {
+    for (const key of missing) {
+      const near = [...tags.keys.keys()].find((k) => k.toLowerCase() === key.toLowerCase());
+      if (near !== undefined) nearMisses[key] = near;
+    }
+  }
+  if (missing.length > 0) {
+    out.push(tags.complete ? { code: 'missing-tag', missing, nearMisses } : { code: 'cannot-verify', missing });
+  }
+  for (const [key, rule] of Object.entries(policy.rules)) {
+    if (!ruleApplies(rule, cloud)) continue;
+    const present = resolveKey(key);
+    if (present === undefined) continue;
+    const value = tags.keys.get(present);
+    if (value === undefined) continue;
+    if (!valueOk(rule, value)) out.push({ code: 'invalid-tag-value', key: present, value, expected: describeRule(rule) });
+  }
+  if (cloud === 'gcp') {
+    for (const [key, value] of tags.keys) {
+      if (!isValidGcpLabelKey(key)) out.push({ code: 'invalid-label-key', key });
+      else if (value !== undefined && !isValidGcpLabelValue(value)) out.push({ code: 'invalid-label-value', key, value });
+    }
+  }
+  return out;
+}

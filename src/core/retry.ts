@@ -1,0 +1,101 @@
+import { FinOpsError, isFinOpsError } from './errors';
+import { throwIfAborted, type Logger } from './ports';
+
+/**
+ * Retrying throttled and briefly unavailable cloud calls: capped exponential backoff with full jitter
+ * (the AWS Architecture Blog's "Exponential Backoff And Jitter"), and a server's Retry-After honoured when given.
+ */
+
+/** A throttled answer that says when to come back (HTTP 429 / 503 with Retry-After, SDK throttling errors). */
+export class ThrottledError extends FinOpsError {
+  /** How long the server asked us to wait, in ms, when it said. */
+  readonly retryAfterMs?: number;
+  constructor(message: string, options?: { retryAfterMs?: number; fix?: string; cause?: unknown }) {
+    super('throttled', message, { fix: options?.fix ?? 'Wait a minute and refresh; the request is retried automatically.', cause: options?.cause });
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
+export interface RetryOptions {
+  /** Attempts in all, the first included (default 5). */
+  attempts?: number;
+  /** First backoff ceiling in ms (default 500); doubles each attempt. */
+  baseMs?: number;
+  /** Largest backoff in ms (default 20 000). A Retry-After longer than `maxRetryAfterMs` is not waited for. */
+  maxMs?: number;
+  /** Longest Retry-After honoured, in ms (default 60 000); longer ones fail at once with the throttled error. */
+  maxRetryAfterMs?: number;
+  signal?: AbortSignal;
+  log?: Logger;
+  /** What is being retried, for the log ("Cost Explorer GetCostAndUsage"). */
+  what?: string;
+  /** Which failures are worth another attempt; default: throttled and unavailable FinOpsErrors. */
+  retryable?: (e: unknown) => boolean;
+  /** Random source in [0, 1) and sleep, replaceable in tests. */
+  random?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export function isRetryable(e: unknown): boolean {
+  return isFinOpsError(e, 'throttled') || isFinOpsError(e, 'unavailable');
+}
+
+/** The wait before attempt `attempt + 1` (attempt counts from 1): full jitter within the capped exponential ceiling. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * Parses an HTTP Retry-After value (delta-seconds or an HTTP date) into ms, or undefined when absent or unreadable.
+ * `retry-after-ms` / `x-ms-retry-after-ms` style values are passed with `unit: 'ms'`.
+ */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now(), unit: 's' | 'ms' = 's'): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * (unit === 's' ? 1000 : 1));
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new FinOpsError('cancelled', 'Cancelled.'));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new FinOpsError('cancelled', 'Cancelled.'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Runs `fn` until it succeeds, fails with a non-retryable error, or the attempts run out (then the last error is thrown). */
+export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const attempts = Math.max(1, options.attempts ?? 5);
+  const baseMs = options.baseMs ?? 500;
+  const maxMs = options.maxMs ?? 20_000;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? abortableSleep;
+  const retryable = options.retryable ?? isRetryable;
+  for (let attempt = 1; ; attempt++) {
+    throwIfAborted(options.signal);
+    try {
+      return await fn(attempt);
+    } catch (e) {
+      if (attempt >= attempts || !retryable(e)) throw e;
+      const asked = e instanceof ThrottledError ? e.retryAfterMs : undefined;
+      if (asked !== undefined && asked > maxRetryAfterMs) throw e;
+      // The server's Retry-After is a floor; a little jitter on top keeps many clients from returning at once.
+      const wait = asked !== undefined ? asked + Math.floor(random() * Math.min(1000, baseMs)) : backoffDelay(attempt, baseMs, maxMs, random);
+      options.log?.warn(`${options.what ?? 'Request'} ${e instanceof FinOpsError ? e.reason : 'failed'}; retry ${attempt}/${attempts - 1} in ${wait} ms${asked !== undefined ? ' (Retry-After)' : ''}`);
+      await sleep(wait, options.signal);
+    }
+  }
+}

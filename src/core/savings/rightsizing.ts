@@ -1,0 +1,180 @@
+import type { MetricPoint } from '../../providers/types';
+import { gpuModelById } from '../pricing/gpuModels';
+import { familyOf } from '../pricing/catalogue';
+import type { InstancePrices } from '../pricing/model';
+import { cents, fraction, perHour, uniqueSources, type SavingsEstimate } from './estimate';
+import { seriesStats, type SeriesStats } from './stats';
+
+/**
+ * Right-sizing from hourly utilisation. ML instances are sized by their GPUs, so GPU utilisation and GPU memory
+ * (published by the CloudWatch agent) weigh as much as CPU. A smaller type must keep `headroom` (20 %) above
+ * the 99th percentile of every measured dimension; an instance whose p99 already leaves less headroom than
+ * that is saturated and never down-sized.
+ */
+
+/** Hourly series in percent (0-100). CPU is required; the others are used when present. */
+export interface UtilisationSeries {
+  cpu: readonly MetricPoint[];
+  gpu?: readonly MetricPoint[];
+  gpuMemory?: readonly MetricPoint[];
+  memory?: readonly MetricPoint[];
+}
+
+export interface RightSizingInput {
+  current: InstancePrices;
+  /** Other types of the same cloud priced in the same region. */
+  candidates: readonly InstancePrices[];
+  metrics: UtilisationSeries;
+  hoursPerMonth: number;
+  /** Headroom kept above the p99 (0.2 = 20 %). */
+  headroom?: number;
+  /** Hours of data needed (default 30). */
+  minHours?: number;
+  /** Where the metrics came from, for the report ("CloudWatch, 14 days hourly"). */
+  metricsSource?: string;
+}
+
+export interface RightSizingEstimate extends SavingsEstimate {
+  kind: 'rightsizing';
+  recommendedType?: string;
+  observed: Partial<Record<'cpu' | 'gpu' | 'gpuMemory' | 'memory', SeriesStats>>;
+}
+
+const DIMENSION_LABELS = { cpu: 'CPU', gpu: 'GPU utilisation', gpuMemory: 'GPU memory', memory: 'host memory' } as const;
+type Dimension = keyof typeof DIMENSION_LABELS;
+
+function fmt(n: number): string {
+  return `${n.toFixed(1)} %`;
+}
+
+export function estimateRightSizing(input: RightSizingInput): RightSizingEstimate {
+  const headroom = input.headroom ?? 0.2;
+  const minHours = input.minHours ?? 30;
+  const cur = input.current;
+  const shape = cur.shape;
+  const od = cur.onDemand.hourly;
+  const baseline = od * input.hoursPerMonth;
+  const base = {
+    kind: 'rightsizing' as const,
+    baselineMonthlyCost: cents(baseline),
+    sources: [cur.onDemand.source],
+  };
+  const observed: RightSizingEstimate['observed'] = {};
+  const notes: string[] = [];
+  for (const dim of ['cpu', 'gpu', 'gpuMemory', 'memory'] as const) {
+    const series = input.metrics[dim];
+    if (!series) continue;
+    const stats = seriesStats(series);
+    if (dim === 'cpu' || (stats && stats.hours >= minHours)) {
+      if (stats) observed[dim] = stats;
+    } else {
+      notes.push(`${DIMENSION_LABELS[dim]}: only ${stats?.hours ?? 0} hours of data (needs ${minHours}); not used.`);
+    }
+  }
+  const inputs = {
+    instanceType: cur.instanceType, region: cur.region, onDemandHourly: od, hoursPerMonth: input.hoursPerMonth, headroom,
+    ...Object.fromEntries(Object.entries(observed).flatMap(([k, s]) => [[`${k}P99`, +s.p99.toFixed(2)], [`${k}Average`, +s.average.toFixed(2)], [`${k}Hours`, s.hours]])),
+  };
+  const source = input.metricsSource ? [`Utilisation from ${input.metricsSource}.`] : [];
+  const keep = (status: RightSizingEstimate['status'], option: string, assumptions: string[]): RightSizingEstimate => ({
+    ...base, status, option, monthlyCost: cents(baseline), monthlySaving: 0, savingFraction: 0,
+    assumptions: [...assumptions, ...notes, ...source], inputs, observed,
+  });
+
+  const cpuHours = observed.cpu?.hours ?? 0;
+  if (cpuHours < minHours) {
+    return keep('insufficientData', `Insufficient data to right-size ${cur.instanceType}`, [
+      `Right-sizing needs at least ${minHours} hours of hourly CPU utilisation; ${cpuHours === 0 ? 'none was found' : `only ${cpuHours} hours were found`}.`,
+    ]);
+  }
+
+  const dims = Object.entries(observed) as Array<[Dimension, SeriesStats]>;
+  const saturated = dims.filter(([, s]) => (s.p99 / 100) * (1 + headroom) > 1);
+  if (saturated.length) {
+    return keep('saturated', `Keep ${cur.instanceType}: it is saturated`, [
+      ...saturated.map(([d, s]) => `${DIMENSION_LABELS[d]} p99 is ${fmt(s.p99)}: less than ${headroom * 100} % headroom, so no smaller type is safe${s.p99 >= 95 ? ' (consider a larger one)' : ''}.`),
+    ]);
+  }
+
+  const grow = 1 + headroom;
+  const cpuNeed = shape.vcpu * ((observed.cpu?.p99 ?? 100) / 100) * grow;
+  const memNeed = observed.memory ? shape.memoryGiB * (observed.memory.p99 / 100) * grow : undefined;
+  const curGpus = shape.gpus ?? 0;
+  const curModel = shape.gpuModelId ? gpuModelById(shape.gpuModelId) : undefined;
+  const perGpuMem = shape.gpuMemoryGiB ?? curModel?.memoryGiB ?? 0;
+  const gpuNeed = curGpus > 0 ? (observed.gpu ? curGpus * (observed.gpu.p99 / 100) * grow : curGpus) : 0;
+  const gpuMemUsedPerGpu = observed.gpuMemory ? perGpuMem * (observed.gpuMemory.p99 / 100) : undefined;
+  const gpuMemNeedTotal = gpuMemUsedPerGpu !== undefined ? curGpus * gpuMemUsedPerGpu * grow : undefined;
+
+  const fits = (c: InstancePrices): boolean => {
+    const s = c.shape;
+    if (c.instanceType === cur.instanceType || c.onDemand.hourly >= od) return false;
+    if (s.vcpu < cpuNeed || (memNeed !== undefined && s.memoryGiB < memNeed)) return false;
+    if (curGpus === 0) return (s.gpus ?? 0) === 0 && familyOf(c.provider, c.instanceType) === familyOf(cur.provider, cur.instanceType);
+    if (s.gpus === null || s.gpus < Math.ceil(gpuNeed - 1e-9)) return false;
+    const model = s.gpuModelId ? gpuModelById(s.gpuModelId) : undefined;
+    if (!model || !curModel) return false;
+    if (model.id !== curModel.id) {
+      // A smaller GPU: same architecture, less memory, and only when GPU memory use is measured.
+      if (model.architecture !== curModel.architecture || gpuMemUsedPerGpu === undefined) return false;
+    }
+    if (gpuMemUsedPerGpu !== undefined && gpuMemNeedTotal !== undefined) {
+      if (model.memoryGiB < gpuMemUsedPerGpu * grow || s.gpus * model.memoryGiB < gpuMemNeedTotal) return false;
+    } else if (model.memoryGiB < perGpuMem) {
+      return false;
+    }
+    return true;
+  };
+
+  const fitting = input.candidates.filter(fits).sort((a, b) => a.onDemand.hourly - b.onDemand.hourly || a.instanceType.localeCompare(b.instanceType));
+  const best = fitting[0];
+  const needs = [
+    `needs ≥ ${cpuNeed.toFixed(1)} vCPU (CPU p99 ${fmt(observed.cpu?.p99 ?? 0)} of ${shape.vcpu} vCPU + ${headroom * 100} % headroom)`,
+    ...(curGpus > 0
+      ? [observed.gpu
+        ? `≥ ${gpuNeed.toFixed(2)} ${curModel?.label ?? 'GPU'} (GPU p99 ${fmt(observed.gpu.p99)} of ${curGpus} + headroom)`
+        : `${curGpus} × ${curModel?.label ?? 'GPU'} kept (no GPU utilisation metric: publish nvidia_smi_utilization_gpu with the CloudWatch agent to size GPUs)`]
+      : []),
+    ...(gpuMemNeedTotal !== undefined && gpuMemUsedPerGpu !== undefined ? [`≥ ${(gpuMemUsedPerGpu * grow).toFixed(1)} GiB GPU memory per GPU (GPU memory p99 ${fmt(observed.gpuMemory?.p99 ?? 0)} + headroom)`] : []),
+    ...(memNeed !== undefined ? [`≥ ${memNeed.toFixed(1)} GiB host memory`] : []),
+  ];
+  const why = `Over ${cpuHours} hours the workload ${needs.join(', ')}.`;
+  const lesson = observed.cpu && observed.cpu.average < 30 && observed.cpu.p99 < 60
+    ? 'A CPU-only rule (average < 30 %, peak < 60 %) would call it oversized and promise a flat 40 %; this estimate names the type and prices it.'
+    : undefined;
+  const memoryNote = memNeed === undefined ? 'Host memory was not measured (publish mem_used_percent with the CloudWatch agent); the smaller type has less memory in proportion to its vCPUs.' : undefined;
+
+  if (!best) {
+    return keep('rightSized', `Keep ${cur.instanceType}: no cheaper type fits`, [
+      why,
+      `No cheaper ${cur.provider.toUpperCase()} type in ${cur.region} meets that with ${headroom * 100} % headroom.`,
+      ...(memoryNote ? [memoryNote] : []),
+    ]);
+  }
+  const cost = best.onDemand.hourly * input.hoursPerMonth;
+  const saving = baseline - cost;
+  const s = best.shape;
+  const fewerGpus = (s.gpus ?? 0) < curGpus;
+  return {
+    ...base,
+    status: 'ok',
+    option: `Right-size ${cur.instanceType} → ${best.instanceType}`,
+    monthlyCost: cents(cost),
+    monthlySaving: cents(saving),
+    savingFraction: fraction(saving, baseline),
+    assumptions: [
+      why,
+      `${best.instanceType} has ${s.vcpu} vCPU, ${s.memoryGiB} GiB${s.gpus ? `, ${s.gpus} × ${s.gpuModel ?? 'GPU'}` : ''}, at ${perHour(best.onDemand.hourly)} vs ${perHour(od)} on-demand, ${input.hoursPerMonth} h a month.`,
+      ...(fewerGpus ? ['Fewer GPUs: a data-parallel job scales down; a model sharded across every GPU may need re-sharding.'] : []),
+      ...(s.gpuModelId !== shape.gpuModelId ? [`A smaller GPU of the same architecture (${s.gpuModel}): the measured GPU memory fits with headroom.`] : []),
+      ...(memoryNote ? [memoryNote] : []),
+      ...(lesson ? [lesson] : []),
+      ...notes,
+      ...source,
+    ],
+    inputs: { ...inputs, recommendedType: best.instanceType, recommendedHourly: best.onDemand.hourly },
+    sources: uniqueSources([cur.onDemand.source, best.onDemand.source]),
+    recommendedType: best.instanceType,
+    observed,
+  };
+}

@@ -1,0 +1,255 @@
+import * as vscode from 'vscode';
+import type { CostMetric, Period } from '../../core/cost/model';
+import { ALL_TIME } from '../../core/cost/period';
+import type { CostSource } from '../../providers/types';
+import { resolveHierarchy, type ResolvedHierarchy } from '../../core/allocation/hierarchy';
+import { addDays, describePeriod, resolvePeriod, todayUtc, type PeriodChoice } from '../../core/allocation/period';
+import { describeError } from '../../core/errors';
+import { loadPolicy } from '../../core/policy/load';
+import type { Services } from '../../services';
+import { AllocationStore, type AllocationParams, type TreeSource } from './treeModel';
+
+/** Where the Resources view, the dashboard and the status bar get their sources from (the provider registry). */
+export interface SourceList {
+  current(): readonly TreeSource[];
+  onDidChange(listener: () => void): { dispose(): void };
+  /** Forgets cached answers so the next query goes to the source (the Refresh action). */
+  refresh?(): void | Promise<void>;
+}
+
+const PERIOD_KEY = 'mlFinops.costView.period';
+const HIERARCHY_KEY = 'mlFinops.costView.hierarchy';
+
+/** A source that can tell which dates its data covers (bill files): periods end at its last day, not today. */
+interface HasCoverage { coverage(signal?: AbortSignal): Promise<Period | undefined> }
+function hasCoverage(x: unknown): x is HasCoverage {
+  return typeof x === 'object' && x !== null && typeof (x as { coverage?: unknown }).coverage === 'function';
+}
+
+/** Source kinds that read bill files: their data ends on a fixed day. */
+const FILE_KINDS = new Set(['focus', 'demo']);
+
+/** The day after the last day with cost in a source (two small queries: by month over all dates, then by day). */
+async function lastDataEnd(cost: CostSource, metric: CostMetric, signal?: AbortSignal): Promise<string | undefined> {
+  const months = await cost.query({ period: ALL_TIME, granularity: 'monthly', groupBy: [], metric }, signal);
+  const month = months.rows.filter((r) => r.cost !== 0).map((r) => r.period.slice(0, 10)).sort().pop();
+  if (!month) return undefined;
+  const next = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 1)).toISOString().slice(0, 10);
+  const days = await cost.query({ period: { start: `${month.slice(0, 7)}-01`, end: next }, granularity: 'daily', groupBy: [], metric }, signal);
+  const day = days.rows.filter((r) => r.cost !== 0).map((r) => r.period.slice(0, 10)).sort().pop();
+  return day ? addDays(day, 1) : next;
+}
+
+export interface ResolvedPeriod {
+  choice: PeriodChoice;
+  period: Period;
+  /** "Last 30 days (1 – 30 Sep 2024)". */
+  label: string;
+  /** The day the period is counted back from: today, or the last day of data in bill files. */
+  anchor: string;
+}
+
+/**
+ * What the Resources view, the cost dashboard and the status bar share: the sources, the chosen period,
+ * the tag hierarchy (view choice → `.finops.yaml` → setting → Team/Project), the metric, and the cached
+ * allocation model. Nothing is loaded until a view or command asks (`load`).
+ */
+export class CostView implements vscode.Disposable {
+  readonly store: AllocationStore;
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.emitter.event;
+  /** Fires when only the sources' states changed (a call started or ended): redraw, do not reload. */
+  private readonly redrawEmitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeState = this.redrawEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private lastSignature: string;
+  private policyHierarchy: string[] | undefined;
+  private policyKeys: string[] = [];
+  private policyProblem: string | undefined;
+  private policyRead: Promise<void> | undefined;
+  private anchor: string | undefined;
+  private lastLoaded: Date | undefined;
+
+  constructor(private readonly services: Services, readonly sourceList: SourceList) {
+    this.store = new AllocationStore(services.log);
+    this.lastSignature = this.signature();
+    const { settings } = services;
+    this.disposables.push(
+      this.emitter,
+      this.redrawEmitter,
+      toDisposable(sourceList.onDidChange(() => {
+        // a call starting or ending changes a source's state: redraw; a different set of sources: reload
+        const signature = this.signature();
+        if (signature === this.lastSignature) { this.redrawEmitter.fire(); return; }
+        this.lastSignature = signature;
+        this.anchor = undefined;
+        this.emitter.fire();
+      })),
+      settings.onDidChange((e) => {
+        if (e.affects('cost.period')) void this.services.context.workspaceState.update(PERIOD_KEY, undefined);
+        if (e.affects('tags.policyFile')) this.policyRead = undefined;
+        if (e.affects('cost.period') || e.affects('cost.metric') || e.affects('resources.hierarchy') || e.affects('tags.policyFile')) this.emitter.fire();
+      }),
+    );
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,json}', false, false, false);
+    const onPolicy = (uri: vscode.Uri): void => {
+      if (this.policyUri()?.toString() !== uri.toString()) return;
+      this.policyRead = undefined;
+      void this.readPolicy().then(() => this.emitter.fire());
+    };
+    this.disposables.push(watcher, watcher.onDidChange(onPolicy), watcher.onDidCreate(onPolicy), watcher.onDidDelete(onPolicy));
+  }
+
+  /** What identifies the configured sources (not their momentary state). */
+  private signature(): string {
+    return JSON.stringify(this.sourceList.current().map((s) => [s.id, s.kind, s.label, !!s.cost, !!s.resources, s.state.kind === 'notConfigured']));
+  }
+
+  get sources(): readonly TreeSource[] {
+    return this.sourceList.current();
+  }
+
+  get metric(): CostMetric {
+    return this.services.settings.get('cost.metric');
+  }
+
+  get periodChoice(): PeriodChoice {
+    const saved = this.services.context.workspaceState.get<PeriodChoice>(PERIOD_KEY);
+    if (saved && (saved.preset !== 'custom' || saved.custom)) return saved;
+    return { preset: this.services.settings.get('cost.period') };
+  }
+
+  async setPeriod(choice: PeriodChoice): Promise<void> {
+    resolvePeriod(choice, todayUtc()); // validates; throws FinOpsError('invalidInput')
+    await this.services.context.workspaceState.update(PERIOD_KEY, choice);
+    this.emitter.fire();
+  }
+
+  get hierarchy(): ResolvedHierarchy {
+    const view = this.services.context.workspaceState.get<string[]>(HIERARCHY_KEY);
+    return resolveHierarchy({
+      ...(view ? { view } : {}),
+      ...(this.policyHierarchy ? { policy: this.policyHierarchy } : {}),
+      settings: this.services.settings.get('resources.hierarchy'),
+    });
+  }
+
+  /** The hierarchies the team configured (policy, setting) — offered first by the switch. */
+  get configuredHierarchies(): { keys: string[]; origin: 'policy' | 'settings' }[] {
+    const out: { keys: string[]; origin: 'policy' | 'settings' }[] = [];
+    if (this.policyHierarchy) out.push({ keys: this.policyHierarchy, origin: 'policy' });
+    out.push({ keys: this.services.settings.get('resources.hierarchy'), origin: 'settings' });
+    return out;
+  }
+
+  /** Tag keys the policy names (required and optional), for the switch and the dashboard's tag filter. */
+  get policyTagKeys(): readonly string[] {
+    return this.policyKeys;
+  }
+
+  get policyWarning(): string | undefined {
+    return this.policyProblem;
+  }
+
+  /** Sets the view's hierarchy for this workspace (undefined: back to the team's / the setting's). */
+  async setHierarchy(keys: readonly string[] | undefined): Promise<void> {
+    await this.services.context.workspaceState.update(HIERARCHY_KEY, keys ? [...keys] : undefined);
+    this.emitter.fire();
+  }
+
+  /** The period in dates, counted back from today or from the last day of data in bill files. */
+  resolvedPeriod(): ResolvedPeriod {
+    const choice = this.periodChoice;
+    const anchor = this.anchor ?? todayUtc();
+    let period: Period;
+    try {
+      period = resolvePeriod(choice, anchor);
+    } catch {
+      period = resolvePeriod({ preset: 'last30Days' }, anchor);
+    }
+    return { choice, period, label: describePeriod(choice, period), anchor };
+  }
+
+  params(): AllocationParams {
+    return { period: this.resolvedPeriod().period, metric: this.metric, hierarchy: this.hierarchy.keys };
+  }
+
+  get loadedAt(): Date | undefined {
+    return this.lastLoaded;
+  }
+
+  /** Reads the team policy (hierarchy, tag keys) and the data's coverage, then loads every source. */
+  async load(options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    if (options.refresh) {
+      this.anchor = undefined;
+      this.policyRead = undefined;
+      await this.sourceList.refresh?.();
+    }
+    await this.readPolicy();
+    await this.ensureAnchor(options.signal);
+    await this.store.load(this.sources, this.params(), options);
+    this.lastLoaded = new Date();
+  }
+
+  /**
+   * Bill files end some day in the past: when every cost source is such a file, periods count back from the
+   * last day they hold (so "last 30 days" of a September bill is September, not an empty window).
+   */
+  async ensureAnchor(signal?: AbortSignal): Promise<string> {
+    if (this.anchor) return this.anchor;
+    const today = todayUtc();
+    const costSources = this.sources.filter((s) => s.state.kind !== 'notConfigured' && s.cost);
+    let anchor: string | undefined;
+    if (costSources.length > 0 && costSources.every((s) => hasCoverage(s.cost) || FILE_KINDS.has(s.kind))) {
+      const ends = await Promise.all(costSources.map(async (s) => {
+        try {
+          return hasCoverage(s.cost) ? (await s.cost.coverage(signal))?.end : await lastDataEnd(s.cost!, this.metric, signal);
+        } catch (e) {
+          this.services.log.warn(`${s.label}: could not read which dates it covers: ${describeError(e)}`);
+          return undefined;
+        }
+      }));
+      const last = ends.filter((e): e is string => !!e).sort().pop();
+      if (last) anchor = addDays(last, -1) < today ? addDays(last, -1) : today;
+    }
+    this.anchor = anchor ?? today;
+    return this.anchor;
+  }
+
+  private policyUri(): vscode.Uri | undefined {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return undefined;
+    return vscode.Uri.joinPath(folder.uri, this.services.settings.get('tags.policyFile'));
+  }
+
+  /** `hierarchy:` and the tag keys from the team's `.finops.yaml` (absent or unreadable: none). */
+  readPolicy(): Promise<void> {
+    this.policyRead ??= (async () => {
+      const uri = this.policyUri();
+      this.policyHierarchy = undefined;
+      this.policyKeys = [];
+      this.policyProblem = undefined;
+      if (!uri) return;
+      let text: string;
+      try {
+        text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+      } catch {
+        return; // no policy file: the setting applies
+      }
+      const { policy, problems } = loadPolicy(text, vscode.workspace.asRelativePath(uri));
+      this.policyHierarchy = policy.hierarchy;
+      this.policyKeys = [...policy.required, ...policy.optional];
+      const bad = problems.find((p) => /hierarchy/i.test(p.message));
+      if (bad) this.policyProblem = `${vscode.workspace.asRelativePath(uri)}:${bad.line}: ${bad.message}`;
+    })();
+    return this.policyRead;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function toDisposable(d: { dispose(): void }): vscode.Disposable {
+  return new vscode.Disposable(() => d.dispose());
+}

@@ -1,0 +1,364 @@
+import { consoleUrl } from '../../core/allocation/consoleLinks';
+import { findGroup, type Allocation, type AllocationGroup, type AllocationLeaf } from '../../core/allocation/allocate';
+import { formatHierarchy } from '../../core/allocation/hierarchy';
+import { FinOpsError, describeError, isFinOpsError } from '../../core/errors';
+import { formatAge, formatMoney, formatPercent, UNTAGGED_LABEL } from '../../shared/format';
+import type { AllocationStore, Snapshot, TreeSource } from './treeModel';
+
+/**
+ * What the Resources view shows, as plain data (no vscode): nodes, their children and how each one is
+ * drawn. The TreeDataProvider only turns these into TreeItems, so the structure and numbers are testable
+ * and measurable in plain Node. Everything here reads the cached model; nothing here calls a source.
+ */
+export type TreeNode =
+  | { kind: 'source'; id: string; sourceId: string }
+  | { kind: 'group'; id: string; sourceId: string; groupId: string }
+  | { kind: 'resource'; id: string; sourceId: string; groupId: string; resourceId: string | null }
+  | { kind: 'loadMore'; id: string; sourceId: string; groupId: string; groupNodeId: string }
+  | { kind: 'fix'; id: string; sourceId: string }
+  | { kind: 'info'; id: string; sourceId: string; text: string; detail?: string; icon: string };
+
+export interface ItemView {
+  id: string;
+  label: string;
+  description?: string;
+  /** Markdown; every value from a bill or an inventory is escaped. */
+  tooltip?: string;
+  contextValue: string;
+  collapsible: 'none' | 'collapsed' | 'expanded';
+  icon?: string;
+  iconColor?: string;
+  command?: { command: string; title: string; arguments: unknown[] };
+}
+
+export interface PresentationContext {
+  sources: readonly TreeSource[];
+  store: AllocationStore;
+  /** "Last 30 days (29 Oct – 27 Nov 2026)". */
+  periodLabel: string;
+  locale?: string;
+  /** Commands the items run (ids from src/shared/commands.ts). */
+  commands: { loadMore: string; fix: string; revealDeclaration: string };
+}
+
+/** Resources listed per group before a "Load more" item. */
+export const PAGE_SIZE = 200;
+
+const SOURCE_ICONS: Record<string, string> = { aws: 'cloud', azure: 'azure', gcp: 'cloud', focus: 'file', demo: 'beaker', iac: 'symbol-class' };
+
+/** Escapes text for a Markdown tooltip (no HTML, no links, no emphasis from data). */
+export function md(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`)).replace(/\r?\n/g, ' ');
+}
+
+function lastSegment(id: string): string {
+  const parts = id.split(/[/:]/).filter((p) => p.length > 0);
+  return parts[parts.length - 1] ?? id;
+}
+
+export function leafLabel(leaf: AllocationLeaf): string {
+  if (leaf.resourceId === null) return 'Charges without a resource';
+  return leaf.resource?.name || lastSegment(leaf.resourceId);
+}
+
+export class TreePresentation {
+  /** How many resources each group node shows (grows with "Load more"). */
+  private readonly shown = new Map<string, number>();
+
+  constructor(private ctx: PresentationContext) {}
+
+  update(ctx: PresentationContext): void {
+    this.ctx = ctx;
+  }
+
+  /** Shows another page of resources under a group node; returns the group node's id. */
+  loadMore(groupNodeId: string): void {
+    this.shown.set(groupNodeId, (this.shown.get(groupNodeId) ?? PAGE_SIZE) + PAGE_SIZE);
+  }
+
+  resetPaging(): void {
+    this.shown.clear();
+  }
+
+  private source(id: string): TreeSource | undefined {
+    return this.ctx.sources.find((s) => s.id === id);
+  }
+
+  private allocation(sourceId: string): Allocation | undefined {
+    const snap = this.ctx.store.snapshot(sourceId);
+    return snap?.kind === 'ready' ? snap.allocation : undefined;
+  }
+
+  children(node?: TreeNode): TreeNode[] {
+    if (!node) return this.ctx.sources.map((s) => ({ kind: 'source', id: `s:${s.id}`, sourceId: s.id }));
+    switch (node.kind) {
+      case 'source': return this.sourceChildren(node.sourceId);
+      case 'group': {
+        const alloc = this.allocation(node.sourceId);
+        const group = alloc ? findGroup(alloc.root, node.groupId) : undefined;
+        return group ? this.groupChildren(node.sourceId, group, node.id) : [];
+      }
+      default: return [];
+    }
+  }
+
+  private sourceChildren(sourceId: string): TreeNode[] {
+    const source = this.source(sourceId);
+    if (!source) return [];
+    const base = `s:${sourceId}`;
+    const state = source.state;
+    const snap = this.ctx.store.snapshot(sourceId);
+    if (state.kind === 'notConfigured') return [{ kind: 'fix', id: `${base}/fix`, sourceId }];
+    if (!snap || snap.kind === 'loading') {
+      // nothing loaded yet: a failure the registry recorded says why, else the load is running
+      if (!snap && (state.kind === 'authExpired' || state.kind === 'error')) {
+        return [{ kind: 'info', id: `${base}/message`, sourceId, text: state.message, icon: 'error' }, { kind: 'fix', id: `${base}/fix`, sourceId }];
+      }
+      return [{ kind: 'info', id: `${base}/loading`, sourceId, text: 'Loading costs and resources…', icon: 'loading~spin' }];
+    }
+    if (snap.kind === 'error') {
+      return [
+        { kind: 'info', id: `${base}/message`, sourceId, text: errorMessage(snap.error), detail: describeError(snap.error), icon: 'error' },
+        { kind: 'fix', id: `${base}/fix`, sourceId },
+      ];
+    }
+    const nodes: TreeNode[] = snap.warnings.map((w, i) => ({ kind: 'info' as const, id: `${base}/warning/${i}`, sourceId, text: w, icon: 'warning' }));
+    if (snap.allocation.root.resourceCount === 0) {
+      nodes.push({ kind: 'info', id: `${base}/empty`, sourceId, text: `No costs or resources in ${this.ctx.periodLabel}`, icon: 'info' });
+      return nodes;
+    }
+    return [...nodes, ...this.groupChildren(sourceId, snap.allocation.root, base)];
+  }
+
+  private groupChildren(sourceId: string, group: AllocationGroup, nodeId: string): TreeNode[] {
+    if (group.groups.length > 0) {
+      return group.groups.map((g) => ({ kind: 'group', id: `${`s:${sourceId}`}/g:${g.id}`, sourceId, groupId: g.id }));
+    }
+    const limit = this.shown.get(nodeId) ?? PAGE_SIZE;
+    const nodes: TreeNode[] = group.leaves.slice(0, limit).map((l) => ({ kind: 'resource', id: `s:${sourceId}/r:${group.id}#${l.resourceId ?? ''}`, sourceId, groupId: group.id, resourceId: l.resourceId }));
+    if (group.leaves.length > limit) nodes.push({ kind: 'loadMore', id: `${nodeId}/more`, sourceId, groupId: group.id, groupNodeId: nodeId });
+    return nodes;
+  }
+
+  /** The allocation group or leaf behind a node (for commands such as "filter the dashboard to it"). */
+  resolve(node: TreeNode): { source?: TreeSource; allocation?: Allocation; group?: AllocationGroup; leaf?: AllocationLeaf } {
+    const source = this.source(node.sourceId);
+    const allocation = this.allocation(node.sourceId);
+    if (!allocation) return { ...(source ? { source } : {}) };
+    if (node.kind === 'group') return { ...(source ? { source } : {}), allocation, ...withGroup(findGroup(allocation.root, node.groupId)) };
+    if (node.kind === 'resource') {
+      const group = findGroup(allocation.root, node.groupId);
+      const leaf = group ? leafOf(group, node.resourceId) : undefined;
+      return { ...(source ? { source } : {}), allocation, ...withGroup(group), ...(leaf ? { leaf } : {}) };
+    }
+    return { ...(source ? { source } : {}), allocation };
+  }
+
+  item(node: TreeNode): ItemView {
+    switch (node.kind) {
+      case 'source': return this.sourceItem(node);
+      case 'group': return this.groupItem(node);
+      case 'resource': return this.resourceItem(node);
+      case 'loadMore': {
+        const alloc = this.allocation(node.sourceId);
+        const group = alloc ? findGroup(alloc.root, node.groupId) : undefined;
+        const remaining = group ? group.leaves.length - (this.shown.get(node.groupNodeId) ?? PAGE_SIZE) : 0;
+        return {
+          id: node.id, label: 'Load more…', description: `${Math.max(0, remaining).toLocaleString(this.ctx.locale)} more`, contextValue: 'loadMore', collapsible: 'none', icon: 'ellipsis',
+          command: { command: this.ctx.commands.loadMore, title: 'Load more', arguments: [node.groupNodeId] },
+        };
+      }
+      case 'fix': {
+        const source = this.source(node.sourceId);
+        const fix = this.fixText(node.sourceId);
+        return {
+          id: node.id, label: 'Fix…', description: fix, tooltip: fix ? md(fix) : undefined, contextValue: 'fix', collapsible: 'none', icon: 'wrench',
+          command: { command: this.ctx.commands.fix, title: 'Fix…', arguments: [source?.id] },
+        };
+      }
+      case 'info':
+        return { id: node.id, label: node.text, tooltip: md(node.detail ?? node.text), contextValue: 'info', collapsible: 'none', icon: node.icon, ...(node.icon === 'error' ? { iconColor: 'errorForeground' } : node.icon === 'warning' ? { iconColor: 'editorWarning.foreground' } : {}) };
+    }
+  }
+
+  /** The sentence that says how to fix a failing source (undefined when it works). */
+  fixText(sourceId: string): string | undefined {
+    const source = this.source(sourceId);
+    if (!source) return undefined;
+    const st = source.state;
+    if (st.kind === 'notConfigured') return st.fix;
+    const snap = this.ctx.store.snapshot(sourceId);
+    if (snap?.kind === 'error') {
+      if (isFinOpsError(snap.error) && snap.error.fix) return snap.error.fix;
+      if ((st.kind === 'authExpired' || st.kind === 'error') && st.fix) return st.fix;
+      return 'Check the settings of this source, then refresh.';
+    }
+    if (!snap && (st.kind === 'authExpired' || (st.kind === 'error' && st.fix))) return st.fix;
+    return undefined;
+  }
+
+  private sourceItem(node: Extract<TreeNode, { kind: 'source' }>): ItemView {
+    const source = this.source(node.sourceId)!;
+    const snap = this.ctx.store.snapshot(node.sourceId);
+    const st = source.state;
+    const lines = [`**${md(source.label)}**`, ''];
+    let description: string;
+    let contextValue = 'source';
+    let icon = SOURCE_ICONS[source.kind] ?? 'database';
+    let iconColor: string | undefined;
+    const failed = st.kind === 'notConfigured' || (!snap && (st.kind === 'authExpired' || st.kind === 'error'));
+    if (failed) {
+      description = st.kind === 'notConfigured' ? 'not configured' : st.kind === 'authExpired' ? 'signed out' : 'error';
+      if ('message' in st) lines.push(md(st.message), '');
+      if ('fix' in st && st.fix) lines.push(`*Fix:* ${md(st.fix)}`);
+      contextValue = 'source failing';
+      icon = 'error';
+      iconColor = 'errorForeground';
+    } else if (!snap || snap.kind === 'loading') {
+      description = st.kind === 'throttled' ? 'throttled, retrying…' : 'loading…';
+      icon = 'loading~spin';
+    } else if (snap.kind === 'error') {
+      description = 'error';
+      lines.push(md(describeError(snap.error)));
+      const fix = this.fixText(node.sourceId);
+      if (fix) lines.push('', `*Fix:* ${md(fix)}`);
+      description = isFinOpsError(snap.error, 'authExpired') ? 'signed out' : 'error';
+      contextValue = 'source failing';
+      icon = 'error';
+      iconColor = 'errorForeground';
+    } else {
+      const a = snap.allocation;
+      const untagged = a.untagged[0];
+      description = a.root.costKnown
+        ? `${formatMoney(a.total, a.currency, this.ctx.locale)}${untagged?.share !== undefined ? ` · ${formatPercent(untagged.share, this.ctx.locale)} untagged` : ''}`
+        : `${a.root.resourceCount.toLocaleString(this.ctx.locale)} resources`;
+      if (a.root.costKnown) lines.push(`**${formatMoney(a.total, a.currency, this.ctx.locale)}** in ${md(this.ctx.periodLabel)}`, '');
+      lines.push(`Grouped by ${md(formatHierarchy(a.hierarchy))}; ${a.root.resourceCount.toLocaleString(this.ctx.locale)} resources`, '');
+      if (a.root.costKnown && a.total > 0) {
+        lines.push('| Untagged (allocation KPI) | Share | Cost |', '|---|---:|---:|');
+        for (const u of a.untagged) lines.push(`| ${md(u.key)} | ${formatPercent(u.share, this.ctx.locale)} | ${formatMoney(u.cost, a.currency, this.ctx.locale)} |`);
+        if (a.hierarchy.length > 1) lines.push(`| any of ${md(formatHierarchy(a.hierarchy))} | ${formatPercent(a.unallocated.share, this.ctx.locale)} | ${formatMoney(a.unallocated.cost, a.currency, this.ctx.locale)} |`);
+        lines.push('');
+      }
+      lines.push(`Updated ${formatAge(snap.loadedAt)}`);
+      contextValue = 'source ok';
+    }
+    return { id: node.id, label: source.label, description, tooltip: lines.join('\n'), contextValue, collapsible: this.ctx.sources.length === 1 ? 'expanded' : 'collapsed', icon, ...(iconColor ? { iconColor } : {}) };
+  }
+
+  private groupItem(node: Extract<TreeNode, { kind: 'group' }>): ItemView {
+    const alloc = this.allocation(node.sourceId);
+    const group = alloc ? findGroup(alloc.root, node.groupId) : undefined;
+    if (!alloc || !group) return { id: node.id, label: '…', contextValue: 'info', collapsible: 'none' };
+    const value = group.value ?? UNTAGGED_LABEL;
+    const loc = this.ctx.locale;
+    const count = `${group.resourceCount.toLocaleString(loc)} ${group.resourceCount === 1 ? 'resource' : 'resources'}`;
+    const lines = [
+      `**${md(group.key)}** = ${group.value === null ? `*${md(UNTAGGED_LABEL)}* (the tag is missing)` : md(group.value)}`,
+      '',
+      group.costKnown ? `**${formatMoney(group.cost, alloc.currency, loc)}** in ${md(this.ctx.periodLabel)}` : 'Cost not known for these resources',
+      '',
+      `${formatPercent(group.share, loc)} of ${group.depth === 1 ? 'the source' : 'the parent group'} · ${count}`,
+    ];
+    return {
+      id: node.id,
+      label: value,
+      description: group.costKnown ? `${formatMoney(group.cost, alloc.currency, loc)}` : count,
+      tooltip: lines.join('\n'),
+      contextValue: group.value === null ? 'group untagged' : 'group',
+      collapsible: 'collapsed',
+      icon: group.value === null ? 'question' : 'tag',
+      ...(group.value === null ? { iconColor: 'editorWarning.foreground' } : {}),
+    };
+  }
+
+  private resourceItem(node: Extract<TreeNode, { kind: 'resource' }>): ItemView {
+    const alloc = this.allocation(node.sourceId);
+    const group = alloc ? findGroup(alloc.root, node.groupId) : undefined;
+    const leaf = group ? leafOf(group, node.resourceId) : undefined;
+    if (!alloc || !leaf) return { id: node.id, label: '…', contextValue: 'info', collapsible: 'none' };
+    const loc = this.ctx.locale;
+    const r = leaf.resource;
+    const label = leafLabel(leaf);
+    const type = r?.type;
+    const region = r?.region;
+    const cost = leaf.cost === undefined ? undefined : formatMoney(leaf.cost, alloc.currency, loc);
+    const description = [cost, type, region].filter((x): x is string => !!x).join(' · ');
+    const lines = [`**${md(label)}**`, ''];
+    if (leaf.resourceId !== null) lines.push(md(leaf.resourceId), '');
+    else lines.push('Charges the bill does not tie to a resource (support, tax, fees, commitments).', '');
+    lines.push('| | |', '|---|---|');
+    if (r?.provider) lines.push(`| Provider | ${md(r.provider)} |`);
+    if (type) lines.push(`| Type | ${md(type)} |`);
+    if (region) lines.push(`| Region | ${md(region)} |`);
+    if (cost) lines.push(`| Cost | ${md(cost)} (${md(this.ctx.periodLabel)}) |`);
+    if (leaf.share !== undefined) lines.push(`| Share of group | ${formatPercent(leaf.share, loc)} |`);
+    if (r?.declaredIn) lines.push(`| Declared in | ${md(r.declaredIn.file)}:${r.declaredIn.range.startLine} |`);
+    const tags = Object.entries(r?.tags ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    if (tags.length) {
+      lines.push('', '| Tag | Value |', '|---|---|');
+      for (const [k, v] of tags) lines.push(`| ${md(k)} | ${md(v)} |`);
+    } else if (r) lines.push('', '*No tags*');
+    const flags = ['resource'];
+    if (leaf.resourceId !== null) flags.push('copyable');
+    if (leaf.resourceId !== null && consoleUrl(r?.provider ?? this.source(node.sourceId)?.kind ?? '', leaf.resourceId, region)) flags.push('console');
+    if (r?.declaredIn) flags.push('declared');
+    return {
+      id: node.id,
+      label,
+      ...(description ? { description } : {}),
+      tooltip: lines.join('\n'),
+      contextValue: flags.join(' '),
+      collapsible: 'none',
+      icon: leaf.resourceId === null ? 'receipt' : iconForType(type),
+      ...(r?.declaredIn ? { command: { command: this.ctx.commands.revealDeclaration, title: 'Reveal Declaration', arguments: [node] } } : {}),
+    };
+  }
+}
+
+/** Leaves of a group by resource id (built on first use; groups are rebuilt, never changed, on reload). */
+const leafIndex = new WeakMap<AllocationGroup, Map<string | null, AllocationLeaf>>();
+function leafOf(group: AllocationGroup, resourceId: string | null): AllocationLeaf | undefined {
+  let index = leafIndex.get(group);
+  if (!index) {
+    index = new Map(group.leaves.map((l) => [l.resourceId, l]));
+    leafIndex.set(group, index);
+  }
+  return index.get(resourceId);
+}
+
+/** The error's own sentence (its fix goes on the Fix… item). */
+function errorMessage(e: unknown): string {
+  return e instanceof FinOpsError ? e.message : describeError(e);
+}
+
+function withGroup(group: AllocationGroup | undefined): { group?: AllocationGroup } {
+  return group ? { group } : {};
+}
+
+function iconForType(type: string | undefined): string {
+  const t = (type ?? '').toLowerCase();
+  if (/instance|virtualmachine|vm|compute|ec2|node/.test(t)) return 'server';
+  if (/bucket|storage|s3|blob|disk|volume/.test(t)) return 'database';
+  if (/cluster|kubernetes|eks|gke|aks/.test(t)) return 'server-environment';
+  if (/notebook|sagemaker|vertex|ml/.test(t)) return 'beaker';
+  return 'symbol-misc';
+}
+
+/** The view's context key: which welcome view to show when there is nothing to list. */
+export type ViewState = 'noSource' | 'signedOut' | 'error' | 'ok';
+
+export function viewState(sources: readonly TreeSource[], snapshot: (id: string) => Snapshot | undefined): ViewState {
+  if (sources.length === 0) return 'noSource';
+  const failure = (s: TreeSource): 'auth' | 'error' | undefined => {
+    const snap = snapshot(s.id);
+    if (snap?.kind === 'ready' || snap?.kind === 'loading') return undefined;
+    if (snap?.kind === 'error') return isFinOpsError(snap.error, 'authExpired') ? 'auth' : 'error';
+    if (s.state.kind === 'authExpired') return 'auth';
+    if (s.state.kind === 'error') return 'error';
+    return undefined;
+  };
+  const failures = sources.map(failure);
+  if (failures.some((f) => f === undefined)) return 'ok';
+  return failures.every((f) => f === 'auth') ? 'signedOut' : 'error';
+}

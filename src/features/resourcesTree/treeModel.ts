@@ -1,0 +1,165 @@
+import type { CostMetric, CostQuery, CostResult, GroupKey, Period } from '../../core/cost/model';
+import { FinOpsError, describeError, isFinOpsError } from '../../core/errors';
+import type { Logger } from '../../core/ports';
+import { allocate, type Allocation } from '../../core/allocation/allocate';
+import type { CostSource, ResourceSource, Resource, SourceState } from '../../providers/types';
+
+/** A source as the Resources view sees it: what it can answer and the state its registry reports. */
+export interface TreeSource {
+  readonly id: string;
+  readonly label: string;
+  /** aws | azure | gcp | focus | demo | iac …: picks the icon and the settings the Fix… action opens. */
+  readonly kind: string;
+  readonly state: SourceState;
+  readonly cost?: CostSource;
+  readonly resources?: ResourceSource;
+}
+
+export interface AllocationParams {
+  period: Period;
+  metric: CostMetric;
+  hierarchy: readonly string[];
+}
+
+export type Snapshot =
+  | { kind: 'loading'; since: number }
+  | { kind: 'ready'; allocation: Allocation; params: AllocationParams; loadedAt: string; warnings: string[]; resourceCount: number }
+  | { kind: 'error'; error: unknown; params: AllocationParams };
+
+function paramsKey(p: AllocationParams): string {
+  return JSON.stringify([p.period.start, p.period.end, p.metric, p.hierarchy]);
+}
+
+/**
+ * The cached model behind the Resources view: one allocation per source for the current period, metric and
+ * hierarchy. Loading happens here (never inside getChildren); the view reads `snapshot()` synchronously.
+ * Inventories are kept until a refresh: they do not depend on the period or the hierarchy.
+ */
+export class AllocationStore {
+  private readonly snapshots = new Map<string, Snapshot>();
+  private readonly inventories = new Map<string, Promise<Resource[]>>();
+  private readonly listeners = new Set<(sourceId: string | undefined) => void>();
+  /** The load each source's snapshot should come from; answers of an older load are dropped. */
+  private readonly tokens = new Map<string, number>();
+  private nextToken = 0;
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(private readonly log: Logger) {}
+
+  onDidChange(listener: (sourceId: string | undefined) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private fire(sourceId: string | undefined): void {
+    for (const l of this.listeners) l(sourceId);
+  }
+
+  snapshot(sourceId: string): Snapshot | undefined {
+    return this.snapshots.get(sourceId);
+  }
+
+  /** Resolves when the load started last has finished (for tests and commands that need fresh data). */
+  whenIdle(): Promise<void> {
+    return this.pending;
+  }
+
+  /** Drops every cached answer and inventory. */
+  clear(): void {
+    this.snapshots.clear();
+    this.inventories.clear();
+    this.fire(undefined);
+  }
+
+  /**
+   * Loads every usable source for the parameters, in parallel; each one's snapshot is replaced when it
+   * finishes, so a slow or failing source never holds back the others. Sources already loaded for the same
+   * parameters are kept unless `refresh` is set.
+   */
+  load(sources: readonly TreeSource[], params: AllocationParams, options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    if (options.refresh) this.inventories.clear();
+    const key = paramsKey(params);
+    const live = new Set(sources.map((s) => s.id));
+    for (const id of [...this.snapshots.keys()]) if (!live.has(id)) this.snapshots.delete(id);
+    const jobs = sources.map(async (source) => {
+      // the registry's state says how the source's last call went; a load always tries again
+      if (source.state.kind === 'notConfigured' || (!source.cost && !source.resources)) { this.snapshots.delete(source.id); return; }
+      const current = this.snapshots.get(source.id);
+      if (!options.refresh && current && current.kind !== 'loading' && paramsKey(current.params) === key) return;
+      const token = ++this.nextToken;
+      this.tokens.set(source.id, token);
+      this.snapshots.set(source.id, { kind: 'loading', since: Date.now() });
+      this.fire(source.id);
+      let next: Snapshot;
+      try {
+        next = await this.loadOne(source, params, options.signal);
+      } catch (error) {
+        if (isFinOpsError(error, 'cancelled')) {
+          if (this.tokens.get(source.id) === token) { this.snapshots.delete(source.id); this.fire(source.id); }
+          return;
+        }
+        this.log.warn(`Resources: ${source.label} failed: ${describeError(error)}`);
+        next = { kind: 'error', error, params };
+      }
+      if (this.tokens.get(source.id) !== token) return;
+      this.snapshots.set(source.id, next);
+      this.fire(source.id);
+    });
+    this.pending = Promise.all(jobs).then(() => undefined);
+    return this.pending;
+  }
+
+  private inventory(source: TreeSource, signal?: AbortSignal): Promise<Resource[]> | undefined {
+    if (!source.resources) return undefined;
+    let p = this.inventories.get(source.id);
+    if (!p) {
+      p = source.resources.listResources(signal);
+      this.inventories.set(source.id, p);
+      p.catch(() => this.inventories.delete(source.id));
+    }
+    return p;
+  }
+
+  private async loadOne(source: TreeSource, params: AllocationParams, signal?: AbortSignal): Promise<Snapshot> {
+    const started = Date.now();
+    const warnings: string[] = [];
+    const inventoryPromise = this.inventory(source, signal);
+    const costPromise = source.cost ? queryAllocation(source.cost, params, signal) : undefined;
+    let resources: Resource[] | undefined;
+    if (inventoryPromise) {
+      try {
+        resources = await inventoryPromise;
+      } catch (error) {
+        if (isFinOpsError(error, 'cancelled') || !costPromise) throw error;
+        // costs without the inventory still group by tag; say what is missing
+        warnings.push(`The resource inventory could not be read: ${describeError(error)}`);
+      }
+    }
+    let result: CostResult | undefined;
+    if (costPromise) {
+      result = await costPromise;
+      warnings.push(...(result.warnings ?? []));
+    }
+    const allocation = allocate({ hierarchy: params.hierarchy, ...(result ? { rows: result.rows } : {}), ...(resources ? { resources } : {}) });
+    if (allocation.excluded.length) {
+      for (const e of allocation.excluded) warnings.push(`${e.rows} rows in ${e.currency} are not included (the view sums ${allocation.currency ?? 'one currency'}).`);
+    }
+    this.log.info(`Resources: ${source.label} loaded in ${Date.now() - started} ms (${allocation.root.resourceCount} resources)`);
+    return { kind: 'ready', allocation, params, loadedAt: result?.fetchedAt ?? new Date().toISOString(), warnings, resourceCount: resources?.length ?? allocation.root.resourceCount };
+  }
+}
+
+/**
+ * The bill grouped by resource and by each hierarchy tag. A source that cannot group by resource
+ * (Cost Explorer outside its hourly window) answers by tag only, and the inventory supplies the resources.
+ */
+export async function queryAllocation(cost: CostSource, params: AllocationParams, signal?: AbortSignal): Promise<CostResult> {
+  const tags = params.hierarchy.map((k) => `tag:${k}` as GroupKey);
+  const query = (groupBy: GroupKey[]): CostQuery => ({ period: params.period, granularity: 'total', groupBy, metric: params.metric });
+  try {
+    return await cost.query(query(['ResourceId', ...tags]), signal);
+  } catch (error) {
+    if (error instanceof FinOpsError && error.reason === 'invalidInput') return cost.query(query(tags), signal);
+    throw error;
+  }
+}

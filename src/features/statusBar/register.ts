@@ -1,0 +1,97 @@
+import * as vscode from 'vscode';
+import type { CostResult } from '../../core/cost/model';
+import { resolvePeriod } from '../../core/allocation/period';
+import { describeError, isFinOpsError } from '../../core/errors';
+import { formatAge, formatMoney, formatPercent } from '../../shared/format';
+import { Commands } from '../../shared/commands';
+import type { Services } from '../../services';
+import type { CostView } from '../resourcesTree/costView';
+
+/** A budget for the month, when budgets exist (none is configured yet: the percentage stays hidden). */
+export interface MonthBudget { amount: number; currency: string }
+
+export interface StatusBarHandle {
+  readonly item: vscode.StatusBarItem;
+  /** Recomputes month-to-date spend from the (cached) sources. */
+  update(): Promise<void>;
+}
+
+/**
+ * One status bar item: month-to-date spend (and the share of the budget when one is set), refreshed whenever
+ * the cost model is (re)loaded; click opens the dashboard; the tooltip names the sources and their freshness.
+ * Nothing is queried before a view, the dashboard or a command has loaded costs.
+ */
+export function registerStatusBar(services: Services, view: CostView, budget?: () => MonthBudget | undefined): { disposables: vscode.Disposable[]; handle: StatusBarHandle } {
+  const item = vscode.window.createStatusBarItem('mlFinops.spend', vscode.StatusBarAlignment.Right, 100);
+  item.name = 'ML FinOps: month-to-date spend';
+  item.command = Commands.openDashboard;
+  let running: AbortController | undefined;
+
+  const placeholder = (): void => {
+    const costSources = view.sources.filter((s) => s.cost);
+    if (costSources.length === 0) { item.hide(); return; }
+    item.text = '$(graph) Costs';
+    item.tooltip = new vscode.MarkdownString(`Cost sources: ${costSources.map((s) => s.label).join(', ')}\n\nClick to open the cost dashboard.`);
+    item.show();
+  };
+
+  const update = async (): Promise<void> => {
+    running?.abort();
+    const controller = new AbortController();
+    running = controller;
+    const sources = view.sources.filter((s) => s.cost && s.state.kind === 'ok');
+    if (sources.length === 0) { placeholder(); return; }
+    const anchor = await view.ensureAnchor(controller.signal);
+    const period = resolvePeriod({ preset: 'monthToDate' }, anchor);
+    const results = await Promise.all(sources.map(async (s) => {
+      try {
+        return { s, r: await s.cost!.query({ period, granularity: 'total', groupBy: [], metric: view.metric }, controller.signal) as CostResult };
+      } catch (e) {
+        if (isFinOpsError(e, 'cancelled')) throw e;
+        return { s, error: describeError(e) };
+      }
+    })).catch(() => undefined);
+    if (!results || controller.signal.aborted) return;
+    const totals = new Map<string, number>();
+    for (const x of results) for (const row of x.r?.rows ?? []) totals.set(row.currency, (totals.get(row.currency) ?? 0) + row.cost);
+    const [currency, spent] = [...totals].sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))[0] ?? ['USD', 0];
+    const b = budget?.();
+    const share = b && b.currency === currency && b.amount > 0 ? spent / b.amount : undefined;
+    const month = new Date(`${period.start}T00:00:00Z`).toLocaleString('en', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+    const stale = anchor !== new Date().toISOString().slice(0, 10);
+    item.text = `$(graph) ${formatMoney(spent, currency, vscode.env.language)} MTD${share !== undefined ? ` · ${formatPercent(share, vscode.env.language)} of budget` : ''}`;
+    const lines = [
+      `**Month to date${stale ? ` (${month}, the last month with data)` : ''}: ${formatMoney(spent, currency, vscode.env.language)}**`,
+      ...(share !== undefined && b ? [``, `${formatPercent(share)} of the ${formatMoney(b.amount, b.currency)} budget`] : []),
+      '',
+      'Sources:',
+      ...results.map((x) => `- ${escapeMd(x.s.label)}: ${x.r ? `updated ${formatAge(x.r.fetchedAt)}${x.r.fromCache ? ' (cached)' : ''}` : `failed: ${escapeMd(x.error ?? '')}`}`),
+      ...view.sources.filter((s) => s.cost && s.state.kind !== 'ok').map((s) => `- ${escapeMd(s.label)}: ${s.state.kind}`),
+      '',
+      'Click to open the cost dashboard.',
+    ];
+    const tip = new vscode.MarkdownString(lines.join('\n'));
+    tip.isTrusted = false;
+    item.tooltip = tip;
+    item.accessibilityInformation = { label: `Month-to-date cloud spend ${formatMoney(spent, currency)}${share !== undefined ? `, ${formatPercent(share)} of budget` : ''}. Open the cost dashboard.` };
+    item.show();
+  };
+
+  // several sources finish one after the other: recompute once they have settled
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const schedule = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => { timer = undefined; void update(); }, 250);
+  };
+  placeholder();
+  const onLoaded = view.store.onDidChange(() => { if (view.loadedAt) schedule(); });
+  const onChange = view.onDidChange(() => { if (view.loadedAt) schedule(); else placeholder(); });
+  return {
+    disposables: [item, new vscode.Disposable(() => { onLoaded.dispose(); onChange.dispose(); running?.abort(); if (timer) clearTimeout(timer); })],
+    handle: { item, update },
+  };
+}
+
+function escapeMd(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+}

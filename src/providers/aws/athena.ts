@@ -1,0 +1,184 @@
+import type { AthenaClient } from '@aws-sdk/client-athena';
+import { z } from 'zod';
+import type { CostQuery, CostResult, CostRow } from '../../core/cost/model';
+import { FinOpsError } from '../../core/errors';
+import { RequestMeter } from '../../core/cache/requestMeter';
+import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
+import { abortableSleep, withRetry, type RetryOptions } from '../../core/retry';
+import { athenaIdentifier, buildFocusSql, type SqlTable } from '../focusSql';
+import { checkPeriod } from '../queryCheck';
+import type { CostSource } from '../types';
+import { awsClientConfig, describeProfile, type AwsOptions } from './config';
+import { mapAwsError } from './errors';
+
+/**
+ * Organisation-scale AWS costs: the FOCUS 1.0 export of AWS Data Exports, stored in S3 and catalogued in Glue,
+ * aggregated by Athena with the product's FOCUS SQL (src/providers/focusSql.ts). Only the aggregated rows come
+ * back. Athena bills by data scanned (USD 5 per TB); the scanned bytes are logged with every query.
+ * See docs/athena.md for when to choose it over Cost Explorer and how to set it up.
+ */
+export interface AthenaOptions extends AwsOptions {
+  database: string;
+  table: string;
+  workgroup: string;
+  /** s3://bucket/prefix/ for query results; empty = the workgroup's own setting. */
+  outputLocation: string;
+  catalog?: string;
+  log?: Logger;
+  meter?: RequestMeter;
+  tagKeyFor?: (key: string) => string;
+  retry?: Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs' | 'sleep' | 'random'>;
+  /** First and largest wait between GetQueryExecution polls, in ms. */
+  pollMs?: { first: number; max: number };
+  /** Give up (and stop the query) after this long, in ms (default 10 minutes). */
+  timeoutMs?: number;
+}
+
+/** The FOCUS 1.0 columns of an AWS Data Exports FOCUS table, as Glue names them (lower case). */
+export function athenaFocusTable(database: string, table: string): SqlTable {
+  return {
+    from: `${athenaIdentifier(database, 'database')}.${athenaIdentifier(table, 'table')}`,
+    label: `The Athena table ${database}.${table}`,
+    time: 'chargeperiodstart',
+    currency: 'billingcurrency',
+    cost: { BilledCost: 'billedcost', EffectiveCost: 'effectivecost', ListCost: 'listcost' },
+    dimensions: {
+      ProviderName: 'providername', ServiceName: 'servicename', ServiceCategory: 'servicecategory', RegionId: 'regionid',
+      SubAccountId: 'subaccountid', SubAccountName: 'subaccountname', BillingAccountId: 'billingaccountid',
+      ResourceId: 'resourceid', ResourceName: 'resourcename', ResourceType: 'resourcetype',
+      ChargeCategory: 'chargecategory', PricingCategory: 'pricingcategory', SkuId: 'skuid',
+    },
+    tag: (key) => `element_at(tags, ${key})`,
+  };
+}
+
+/** Athena binds parameters as SQL literals: strings go in single quotes, with quotes doubled. */
+export function athenaLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+const executionSchema = z.object({
+  QueryExecution: z.object({
+    Status: z.object({ State: z.string().optional(), StateChangeReason: z.string().optional() }).optional(),
+    Statistics: z.object({ DataScannedInBytes: z.number().optional() }).optional(),
+  }).optional(),
+});
+const resultsSchema = z.object({
+  NextToken: z.string().optional(),
+  ResultSet: z.object({
+    ResultSetMetadata: z.object({ ColumnInfo: z.array(z.object({ Name: z.string() })).optional() }).optional(),
+    Rows: z.array(z.object({ Data: z.array(z.object({ VarCharValue: z.string().optional() })).optional() })).optional(),
+  }).optional(),
+});
+
+export class AthenaCostSource implements CostSource {
+  readonly id = 'aws';
+  readonly label: string;
+  private readonly log: Logger;
+  private readonly meter: RequestMeter;
+  private client?: Promise<AthenaClient>;
+
+  constructor(private readonly options: AthenaOptions) {
+    this.label = `AWS Athena ${options.database}.${options.table} (${describeProfile(options)})`;
+    this.log = options.log ?? silentLogger;
+    this.meter = options.meter ?? new RequestMeter(this.log);
+  }
+
+  private getClient(): Promise<AthenaClient> {
+    this.client ??= (async () => {
+      const { AthenaClient } = await import('@aws-sdk/client-athena');
+      return new AthenaClient(await awsClientConfig(this.options));
+    })();
+    return this.client;
+  }
+
+  private call<T>(api: string, action: string, signal: AbortSignal | undefined, send: () => Promise<T>): Promise<T> {
+    const ctx = { options: this.options, api: `Athena ${api}`, action };
+    return withRetry(async () => {
+      try {
+        return await send();
+      } catch (e) {
+        throw signal?.aborted ? new FinOpsError('cancelled', 'Cancelled.') : mapAwsError(e, ctx);
+      }
+    }, { ...this.options.retry, signal, log: this.log, what: `Athena ${api}` });
+  }
+
+  async query(query: CostQuery, signal?: AbortSignal): Promise<CostResult> {
+    throwIfAborted(signal);
+    checkPeriod(query, this.label);
+    const built = buildFocusSql('athena', athenaFocusTable(this.options.database, this.options.table), query, this.options.tagKeyFor);
+    const athena = await import('@aws-sdk/client-athena');
+    const client = await this.getClient();
+    const fetchedAt = new Date().toISOString();
+    const started = await this.call('StartQueryExecution', 'athena:StartQueryExecution', signal, () => client.send(new athena.StartQueryExecutionCommand({
+      QueryString: built.sql,
+      QueryExecutionContext: { Database: this.options.database, Catalog: this.options.catalog ?? 'AwsDataCatalog' },
+      WorkGroup: this.options.workgroup || 'primary',
+      ...(this.options.outputLocation ? { ResultConfiguration: { OutputLocation: this.options.outputLocation } } : {}),
+      ...(built.params.length ? { ExecutionParameters: built.params.map((p) => athenaLiteral(p.value)) } : {}),
+    }), { abortSignal: signal }));
+    const id = started.QueryExecutionId;
+    if (!id) throw new FinOpsError('internal', 'Athena did not return a query execution id.');
+
+    const poll = this.options.pollMs ?? { first: 200, max: 2000 };
+    const deadline = Date.now() + (this.options.timeoutMs ?? 600_000);
+    let wait = poll.first;
+    let scanned = 0;
+    try {
+      for (;;) {
+        const raw = await this.call('GetQueryExecution', 'athena:GetQueryExecution', signal, () => client.send(new athena.GetQueryExecutionCommand({ QueryExecutionId: id }), { abortSignal: signal }));
+        const execution = executionSchema.parse(raw).QueryExecution;
+        const state = execution?.Status?.State;
+        scanned = execution?.Statistics?.DataScannedInBytes ?? scanned;
+        if (state === 'SUCCEEDED') break;
+        if (state === 'FAILED' || state === 'CANCELLED') {
+          const reason = execution?.Status?.StateChangeReason ?? state;
+          const missing = /does not exist|not found|cannot be resolved/i.test(reason);
+          throw new FinOpsError(missing ? 'notFound' : 'invalidInput', `The Athena query on ${this.options.database}.${this.options.table} ${state === 'FAILED' ? 'failed' : 'was cancelled'}: ${reason}`, {
+            fix: missing ? 'Check "mlFinops.aws.athena.database" and "mlFinops.aws.athena.table" (see docs/athena.md).' : 'See docs/athena.md for the expected FOCUS table.',
+          });
+        }
+        if (Date.now() > deadline) throw new FinOpsError('unavailable', `The Athena query did not finish within ${Math.round((this.options.timeoutMs ?? 600_000) / 1000)} s.`, { fix: 'Try a shorter period, or check the workgroup\'s capacity.' });
+        await abortableSleep(wait, signal);
+        wait = Math.min(poll.max, wait * 2);
+      }
+    } catch (e) {
+      if (e instanceof FinOpsError && (e.reason === 'cancelled' || e.reason === 'unavailable')) {
+        // Do not leave a query scanning (and billing) after the user gave up on it.
+        await client.send(new athena.StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
+      }
+      throw e;
+    } finally {
+      this.meter.record({ source: this.id, api: 'Athena query', requests: 1, detail: `${(scanned / 1e6).toFixed(1)} MB scanned (about USD ${((scanned / 1e12) * 5).toFixed(4)})` });
+    }
+
+    const rows: CostRow[] = [];
+    let token: string | undefined;
+    let first = true;
+    do {
+      const raw = await this.call('GetQueryResults', 'athena:GetQueryResults', signal, () => client.send(new athena.GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: 1000, ...(token ? { NextToken: token } : {}) }), { abortSignal: signal }));
+      const page = resultsSchema.parse(raw);
+      const names = page.ResultSet?.ResultSetMetadata?.ColumnInfo?.map((c) => c.Name.toLowerCase()) ?? [];
+      const index = (n: string) => {
+        const i = names.indexOf(n);
+        if (i < 0) throw new FinOpsError('internal', `The Athena result has no column "${n}".`);
+        return i;
+      };
+      const at = { period: index('period'), currency: index('currency'), cost: index('cost'), groups: built.groupAliases.map(index) };
+      let data = page.ResultSet?.Rows ?? [];
+      // The first row of a SELECT's first page repeats the column names.
+      if (first && data[0]?.Data?.map((d) => d.VarCharValue?.toLowerCase()).join() === names.join()) data = data.slice(1);
+      first = false;
+      for (const r of data) {
+        const cell = (i: number) => r.Data?.[i]?.VarCharValue;
+        const cost = Number(cell(at.cost) ?? 'NaN');
+        if (!Number.isFinite(cost)) continue;
+        const groups: Record<string, string | null> = {};
+        query.groupBy.forEach((key, i) => { groups[key] = cell(at.groups[i]!) ?? null; });
+        rows.push({ groups, period: (cell(at.period) ?? query.period.start).slice(0, 10), cost, currency: cell(at.currency) ?? '' });
+      }
+      token = page.NextToken || undefined;
+    } while (token);
+    return { query, rows, source: this.label, fetchedAt };
+  }
+}

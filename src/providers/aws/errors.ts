@@ -1,0 +1,90 @@
+import { FinOpsError } from '../../core/errors';
+import { ThrottledError } from '../../core/retry';
+import { describeProfile, type AwsOptions } from './config';
+
+/** Where a failed AWS call happened, so the message can name the profile, the API and the IAM action. */
+export interface AwsCallContext {
+  options: Pick<AwsOptions, 'profile' | 'endpoint'>;
+  /** The API in words ("Cost Explorer GetCostAndUsage"). */
+  api: string;
+  /** The IAM action the call needs ("ce:GetCostAndUsage"). */
+  action: string;
+}
+
+const expired = new Set(['ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired']);
+const rejected = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'AuthFailure', 'InvalidSignatureException', 'SignatureDoesNotMatch', 'IncompleteSignature', 'MissingAuthenticationToken']);
+const denied = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'UnauthorizedException', 'AuthorizationError']);
+const throttled = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'LimitExceededException', 'RequestLimitExceeded', 'ProvisionedThroughputExceededException', 'SlowDown', 'RequestThrottled', 'RequestThrottledException']);
+const network = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'TimeoutError', 'RequestTimeout']);
+
+interface SdkErrorLike {
+  name?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  $response?: { headers?: Record<string, string | undefined> };
+  $retryable?: { throttling?: boolean };
+}
+
+function ssoFix(options: Pick<AwsOptions, 'profile'>): string {
+  return options.profile ? `Run \`aws sso login --profile ${options.profile}\`, then refresh.` : 'Run `aws sso login` (or renew the credentials in your environment), then refresh.';
+}
+
+/**
+ * Turns an AWS SDK failure into a FinOpsError with a reason and a fix. SDK error names are matched here, at the
+ * boundary; nothing else in the product looks at SDK error text.
+ */
+export function mapAwsError(e: unknown, ctx: AwsCallContext): FinOpsError {
+  if (e instanceof FinOpsError) return e;
+  const err = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as SdkErrorLike;
+  const name = err.name ?? '';
+  const code = err.code ?? '';
+  const message = err.message ?? String(e);
+  const who = describeProfile(ctx.options);
+  const status = err.$metadata?.httpStatusCode;
+
+  if (name === 'AbortError' || code === 'ABORT_ERR') return new FinOpsError('cancelled', 'Cancelled.', { cause: e });
+  if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
+    if (/sso|token is expired|expired/i.test(message)) {
+      return new FinOpsError('authExpired', `The AWS SSO session of ${who} has expired or is not signed in.`, { fix: ssoFix(ctx.options), cause: e });
+    }
+    if (/profile .* (was )?not found|could not resolve credentials using profile/i.test(message)) {
+      return new FinOpsError('notConfigured', `AWS ${who} was not found in ~/.aws/config or ~/.aws/credentials.`, { fix: 'Create the profile with `aws configure sso` (or `aws configure`), or change "mlFinops.aws.profile".', cause: e });
+    }
+    return new FinOpsError('notConfigured', `No AWS credentials were found for ${who}.`, { fix: 'Sign in with `aws configure sso` / `aws sso login`, or set "mlFinops.aws.profile" to a configured profile.', cause: e });
+  }
+  if (expired.has(name) || expired.has(code)) {
+    return new FinOpsError('authExpired', `The AWS credentials of ${who} have expired (${ctx.api}).`, { fix: ssoFix(ctx.options), cause: e });
+  }
+  if (rejected.has(name) || rejected.has(code)) {
+    return new FinOpsError('authExpired', `AWS rejected the credentials of ${who} (${name || code}) for ${ctx.api}.`, { fix: `${ssoFix(ctx.options)} Check that the profile points at the right account.`, cause: e });
+  }
+  if (denied.has(name) || denied.has(code) || status === 403) {
+    if (/not enabled for cost explorer/i.test(message)) {
+      return new FinOpsError('notConfigured', 'Cost Explorer is not enabled for this AWS account.', { fix: 'Enable Cost Explorer in the AWS Billing and Cost Management console (data appears within 24 hours).', cause: e });
+    }
+    return new FinOpsError('accessDenied', `AWS denied ${ctx.action} to ${who} (${ctx.api}).`, { fix: `Allow "${ctx.action}" in the IAM policy of the role or user (see docs/permissions.md).`, cause: e });
+  }
+  if (throttled.has(name) || throttled.has(code) || err.$retryable?.throttling || status === 429) {
+    const header = err.$response?.headers?.['retry-after'];
+    const seconds = header !== undefined && /^\d+$/.test(header) ? Number(header) * 1000 : undefined;
+    return new ThrottledError(`AWS is throttling ${ctx.api} for ${who}.`, { retryAfterMs: seconds, cause: e });
+  }
+  if (name === 'DataUnavailableException' || name === 'BillExpirationException') {
+    return new FinOpsError('unavailable', `Cost Explorer has no data for that period yet (${name}).`, { fix: 'Choose a more recent period; new accounts see data after about 24 hours.', cause: e });
+  }
+  if (name === 'ValidationException' || name === 'InvalidParameterValue' || name === 'InvalidParameterCombination' || name === 'InvalidRequestException' || name === 'InvalidNextTokenException' || name === 'RequestChangedException' || name === 'PaginationTokenExpiredException') {
+    return new FinOpsError('invalidInput', `${ctx.api} refused the request: ${message}`, { cause: e });
+  }
+  if (name === 'ResourceNotFoundException' || name === 'EntityNotFoundException' || name === 'MetadataException' && /not found/i.test(message)) {
+    return new FinOpsError('notFound', `${ctx.api}: ${message}`, { cause: e });
+  }
+  if (network.has(code) || network.has(name) || /ECONNREFUSED|ENOTFOUND|socket hang up|getaddrinfo/i.test(message)) {
+    const where = ctx.options.endpoint ? `the endpoint ${ctx.options.endpoint}` : 'AWS';
+    return new FinOpsError('unavailable', `Could not reach ${where} for ${ctx.api}.`, { fix: 'Check the network connection, a proxy, or "mlFinops.aws.endpoint".', cause: e });
+  }
+  if (status !== undefined && status >= 500) {
+    return new FinOpsError('unavailable', `${ctx.api} failed on the AWS side (HTTP ${status}).`, { fix: 'Try again in a minute.', cause: e });
+  }
+  return new FinOpsError('internal', `${ctx.api} failed: ${name ? `${name}: ` : ''}${message}`, { cause: e });
+}

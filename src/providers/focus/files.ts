@@ -1,0 +1,87 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { FinOpsError } from '../../core/errors';
+import { throwIfAborted } from '../../core/ports';
+import type { DuckDbEngine } from './duckdb';
+
+export type FileFormat = 'csv' | 'parquet';
+
+export interface BillFile {
+  path: string;
+  format: FileFormat;
+  size: number;
+  mtimeMs: number;
+}
+
+const GLOB_CHARS = /[*?[]/;
+
+/** The format a file name says: CSV (also gzip- or zstd-compressed) or Parquet; undefined for anything else. */
+export function formatOf(file: string): FileFormat | undefined {
+  const name = file.toLowerCase();
+  if (/\.(csv|tsv)(\.(gz|gzip|zst))?$/.test(name)) return 'csv';
+  if (/\.parquet$|\.snappy\.parquet$|\.gz\.parquet$/.test(name)) return 'parquet';
+  return undefined;
+}
+
+const SUPPORTED = 'CSV (.csv, .csv.gz) or Parquet (.parquet)';
+
+function unsupported(file: string): FinOpsError {
+  const hint = /\.zip$/i.test(file) ? ' Unzip it first.' : '';
+  return new FinOpsError('invalidInput', `${file} is not a bill file this extension reads.`, { fix: `Point at ${SUPPORTED} files.${hint}` });
+}
+
+async function walk(dir: string, signal?: AbortSignal): Promise<string[]> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  throwIfAborted(signal);
+  // Skips hidden files and folders (.git, .cache) below `dir`.
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name))
+    .filter((f) => formatOf(f) !== undefined && !path.relative(dir, f).split(path.sep).some((part) => part.startsWith('.')));
+}
+
+/**
+ * Expands files, folders (recursively: every CSV / Parquet file under it) and globs (`bills/2024-*.parquet`,
+ * `exports/**\/*.csv.gz`; expanded by DuckDB) relative to `baseDir`, sorted, duplicates removed.
+ */
+export async function resolveBillFiles(specs: readonly string[], baseDir: string, engine: DuckDbEngine, signal?: AbortSignal): Promise<BillFile[]> {
+  if (!specs.length) throw new FinOpsError('notConfigured', 'No FOCUS file is configured.', { fix: 'Set "mlFinops.focus.files" (or pass --focus) to a FOCUS or native bill file, folder or glob.' });
+  const found = new Set<string>();
+  for (const spec of specs) {
+    throwIfAborted(signal);
+    const full = path.resolve(baseDir, spec);
+    if (GLOB_CHARS.test(spec)) {
+      const rows = await engine.query('SELECT file FROM glob($1) ORDER BY file', [full.split(path.sep).join('/')], signal);
+      // Like a shell, `*` skips hidden files and folders (.git, .cache) unless the pattern names them.
+      const segments = full.split(path.sep);
+      const fixed = segments.slice(0, segments.findIndex((s) => GLOB_CHARS.test(s))).join(path.sep) || path.sep;
+      const namesHidden = segments.slice(fixed.split(path.sep).length).some((s) => s.startsWith('.'));
+      const files = rows.map((r) => path.resolve(String(r.file)))
+        .filter((f) => formatOf(f) !== undefined)
+        .filter((f) => namesHidden || !path.relative(fixed, f).split(path.sep).some((part) => part.startsWith('.')));
+      if (!files.length) throw new FinOpsError('notFound', `No ${SUPPORTED} file matches ${spec}.`, { fix: 'Check the pattern in "mlFinops.focus.files" / --focus.' });
+      files.forEach((f) => found.add(f));
+      continue;
+    }
+    let stat;
+    try {
+      stat = await fs.stat(full);
+    } catch {
+      throw new FinOpsError('notFound', `${spec} does not exist (looked for ${full}).`, { fix: 'Check the path in "mlFinops.focus.files" / --focus.' });
+    }
+    if (stat.isDirectory()) {
+      const files = await walk(full, signal);
+      if (!files.length) throw new FinOpsError('notFound', `${spec} holds no ${SUPPORTED} file.`, { fix: 'Export your bill into that folder, or point at another one.' });
+      files.forEach((f) => found.add(f));
+    } else {
+      if (!formatOf(full)) throw unsupported(spec);
+      found.add(full);
+    }
+  }
+  const out: BillFile[] = [];
+  for (const file of [...found].sort()) {
+    const stat = await fs.stat(file);
+    out.push({ path: file, format: formatOf(file)!, size: stat.size, mtimeMs: stat.mtimeMs });
+  }
+  return out;
+}

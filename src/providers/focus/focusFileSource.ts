@@ -1,0 +1,186 @@
+import * as path from 'node:path';
+import type { CostMetric, CostQuery, CostResult, CostRow, Period } from '../../core/cost/model';
+import { ALL_TIME } from '../../core/cost/period';
+import { parseCostQuery } from '../../core/cost/query';
+import { compactParams, SqlParams } from '../../core/cost/sql';
+import { exactTagAliases, parseTagsJson, type TagAliases } from '../../core/cost/tags';
+import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
+import type { ConvertOptions } from '../../core/native/types';
+import type { CostSource, Resource, ResourceSource } from '../types';
+import { buildCostSql, buildResourcesSql, neededColumns, RESOURCE_COLUMNS } from './costSql';
+import { DuckDbEngine } from './duckdb';
+import { resolveBillFiles, type BillFile } from './files';
+import { groupFiles, inspectFile, readError, relationSql, type InspectedFile } from './inspect';
+import type { FocusColumn } from '../../core/cost/focusColumns';
+
+export interface FocusFileSourceOptions {
+  /** Files, folders or globs (FOCUS CSV / CSV.gz / Parquet, or native AWS / Azure / GCP exports). */
+  paths: readonly string[];
+  /** Where relative paths start (the workspace folder; the CLI's working directory). */
+  baseDir: string;
+  id?: string;
+  label?: string;
+  /** The policy's per-cloud tag names; without one a key matches only itself. */
+  tagAliases?: TagAliases;
+  /** Share one DuckDB between sources; a source that creates its own closes it in dispose(). */
+  engine?: DuckDbEngine;
+  logger?: Logger;
+  /** What listResources() reports: cost over this period (all the data when absent), by this metric, at most this many. */
+  resources?: { period?: () => Period | undefined; metric?: CostMetric; limit?: number };
+}
+
+/** What the files hold, for the source's status line and the CLI. */
+export interface FocusInputSummary {
+  files: { path: string; format: 'csv' | 'parquet'; kind: string; focusVersion?: string; azureDataset?: string }[];
+}
+
+/**
+ * Cost and resources from bill files on disk, queried where they lie with DuckDB (never loaded into JS):
+ * FOCUS 1.0–1.2 files, and native AWS CUR / Azure cost details / GCP billing exports converted to FOCUS
+ * on the fly. Files are resolved and their headers read on first use, again only when they change.
+ */
+export class FocusFileSource implements CostSource, ResourceSource {
+  readonly id: string;
+  readonly label: string;
+  private readonly engine: DuckDbEngine;
+  private readonly ownsEngine: boolean;
+  private readonly aliases: TagAliases;
+  private readonly log: Logger;
+  private readonly inspected = new Map<string, { size: number; mtimeMs: number; file: InspectedFile }>();
+
+  constructor(private readonly options: FocusFileSourceOptions) {
+    this.id = options.id ?? 'focus';
+    this.label = options.label ?? (options.paths.length === 1 ? `FOCUS file ${path.basename(options.paths[0]!)}` : `FOCUS files (${options.paths.length})`);
+    this.ownsEngine = options.engine === undefined;
+    this.engine = options.engine ?? new DuckDbEngine({ logger: options.logger });
+    this.aliases = options.tagAliases ?? exactTagAliases;
+    this.log = options.logger ?? silentLogger;
+  }
+
+  /** Resolves the paths and reads each new or changed file's header. */
+  async files(signal?: AbortSignal): Promise<InspectedFile[]> {
+    const resolved = await resolveBillFiles(this.options.paths, this.options.baseDir, this.engine, signal);
+    const out: InspectedFile[] = [];
+    for (const file of resolved) {
+      throwIfAborted(signal);
+      const cached = this.inspected.get(file.path);
+      if (cached && cached.size === file.size && cached.mtimeMs === file.mtimeMs) {
+        out.push(cached.file);
+        continue;
+      }
+      const started = Date.now();
+      const inspected = await inspectFile(file, this.engine, signal);
+      this.log.debug(`${path.basename(file.path)}: ${describeKind(inspected)}, ${inspected.columns.length} columns (${Date.now() - started} ms)`);
+      this.inspected.set(file.path, { size: file.size, mtimeMs: file.mtimeMs, file: inspected });
+      out.push(inspected);
+    }
+    return out;
+  }
+
+  async summary(signal?: AbortSignal): Promise<FocusInputSummary> {
+    const files = await this.files(signal);
+    return {
+      files: files.map((f) => ({
+        path: f.path,
+        format: f.format,
+        kind: f.bill.kind === 'focus' ? 'FOCUS' : f.bill.converter.label,
+        ...(f.bill.kind === 'focus' ? { focusVersion: f.bill.version } : {}),
+        ...(f.azureDataset ? { azureDataset: f.azureDataset } : {}),
+      })),
+    };
+  }
+
+  /** The union of every file's relation, projecting `needed` columns. */
+  private relation(files: InspectedFile[], needed: readonly FocusColumn[], params: SqlParams, warnings: string[]): string {
+    const datasets = new Set(files.filter((f) => f.azureDataset).map((f) => f.azureDataset));
+    const options: ConvertOptions = { azurePaired: datasets.has('actual') && datasets.has('amortized') };
+    if (options.azurePaired) warnings.push('Azure actual and amortized cost exports are read together: BilledCost comes from the actual export, EffectiveCost and ListCost from the amortized one.');
+    const azureActualOnly = [...datasets].length === 1 && datasets.has('actual');
+    if (azureActualOnly && needed.includes('EffectiveCost')) warnings.push('The Azure export holds actual cost only: EffectiveCost counts commitment purchases when bought. Add the amortized cost export for amortized figures.');
+    return groupFiles(files).map((g) => relationSql(g, needed, options, params, warnings)).join('\nUNION ALL\n');
+  }
+
+  async query(input: CostQuery, signal?: AbortSignal): Promise<CostResult> {
+    const query = parseCostQuery(input);
+    const files = await this.files(signal);
+    const params = new SqlParams();
+    const warnings: string[] = [];
+    const relation = this.relation(files, neededColumns(query, this.aliases), params, warnings);
+    const { sql, groupAliases } = buildCostSql(query, relation, this.aliases, params);
+    const started = Date.now();
+    const rows = await this.run(sql, params, files, signal);
+    this.log.debug(`${this.label}: ${rows.length} cost rows in ${Date.now() - started} ms`);
+    const out: CostRow[] = rows.map((r) => {
+      const groups: Record<string, string | null> = {};
+      query.groupBy.forEach((key, i) => {
+        const v = r[groupAliases[i]!];
+        groups[key] = v === null || v === undefined ? null : String(v);
+      });
+      return { groups, period: String(r.period), cost: Number(r.cost), currency: String(r.currency) };
+    });
+    return {
+      query, rows: out, source: this.label, fetchedAt: new Date().toISOString(),
+      ...(warnings.length ? { warnings: [...new Set(warnings)] } : {}),
+    };
+  }
+
+  /** The dates the files cover (half-open), or undefined when they hold no row. */
+  async coverage(signal?: AbortSignal): Promise<Period | undefined> {
+    const files = await this.files(signal);
+    const params = new SqlParams();
+    const relation = this.relation(files, ['ChargePeriodStart'], params, []);
+    const [row] = await this.run(
+      `SELECT CAST(CAST(min("ChargePeriodStart") AS DATE) AS VARCHAR) AS s, CAST(CAST(max("ChargePeriodStart") AS DATE) + 1 AS VARCHAR) AS e FROM (${relation}) AS focus`,
+      params, files, signal);
+    return row?.s ? { start: String(row.s), end: String(row.e) } : undefined;
+  }
+
+  async listResources(signal?: AbortSignal): Promise<Resource[]> {
+    const files = await this.files(signal);
+    const period = this.options.resources?.period?.();
+    const metric = this.options.resources?.metric ?? 'EffectiveCost';
+    const params = new SqlParams();
+    const relation = this.relation(files, [...RESOURCE_COLUMNS, metric], params, []);
+    const sql = buildResourcesSql(relation, metric, period, this.options.resources?.limit ?? 100_000, params);
+    const rows = await this.run(sql, params, files, signal);
+    return rows.map((r) => {
+      const resource: Resource = {
+        provider: String(r.provider ?? 'FOCUS file'),
+        id: String(r.id),
+        type: String(r.type ?? r.service ?? 'Unknown'),
+        tags: parseTagsJson(r.tags as string | null),
+      };
+      if (r.region) resource.region = String(r.region);
+      if (r.name) resource.name = String(r.name);
+      if (r.cost !== null && r.cost !== undefined && Number(r.currencies) === 1) {
+        const covered = period ?? (r.data_start ? { start: String(r.data_start), end: addOneDay(String(r.data_end)) } : ALL_TIME);
+        resource.cost = { amount: Number(r.cost), currency: String(r.currency), period: covered };
+      }
+      return resource;
+    });
+  }
+
+  private async run(sql: string, params: SqlParams, files: readonly BillFile[], signal?: AbortSignal) {
+    const compact = compactParams(sql, params.values);
+    try {
+      return await this.engine.query(compact.sql, compact.values, signal);
+    } catch (e) {
+      throw readError(files, e);
+    }
+  }
+
+  dispose(): void {
+    if (this.ownsEngine) this.engine.close();
+  }
+}
+
+function addOneDay(isoDate: string): string {
+  const d = new Date(`${isoDate}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+function describeKind(f: InspectedFile): string {
+  if (f.bill.kind === 'focus') return `FOCUS ${f.bill.version}`;
+  return f.azureDataset ? `${f.bill.converter.label} (${f.azureDataset} cost)` : f.bill.converter.label;
+}

@@ -1,0 +1,205 @@
+import type { BigQuery } from '@google-cloud/bigquery';
+import { z } from 'zod';
+import type { CostQuery, CostResult, CostRow } from '../../core/cost/model';
+import { FinOpsError } from '../../core/errors';
+import { RequestMeter } from '../../core/cache/requestMeter';
+import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
+import { withRetry, type RetryOptions } from '../../core/retry';
+import { bigQueryTable, buildFocusSql, type FocusSql, type SqlTable } from '../focusSql';
+import { checkPeriod } from '../queryCheck';
+import type { CostSource } from '../types';
+import { requireProject, type GcpOptions } from './config';
+import { mapGoogleError } from './errors';
+
+/**
+ * Google Cloud costs from the Cloud Billing export in BigQuery (the standard or detailed usage cost table, or the
+ * FOCUS view Google documents), aggregated in BigQuery by parameterised SQL (src/providers/focusSql.ts): only
+ * the grouped rows come back. BigQuery bills by bytes scanned; they are logged with every query.
+ */
+export type BillingSchema = 'auto' | 'standard' | 'focus';
+
+export interface BigQueryCostOptions extends GcpOptions {
+  /** project.dataset.table of the export or the FOCUS view. */
+  table: string;
+  schema: BillingSchema;
+  /** BigQuery location of the dataset (US, EU, a region); empty = BigQuery works it out from the table. */
+  location?: string;
+  log?: Logger;
+  meter?: RequestMeter;
+  /** The cloud's name for a policy tag key (GCP labels are lower case: Team → team). */
+  tagKeyFor?: (key: string) => string;
+  retry?: Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs' | 'sleep' | 'random'>;
+}
+
+const PERMISSION = 'bigquery.jobs.create and bigquery.tables.getData';
+const ROLE = 'BigQuery Job User on the project and BigQuery Data Viewer on the billing dataset';
+
+/** The standard (or detailed) usage cost export: FOCUS columns computed from the export's own. */
+export function standardExportTable(ref: string, fields: Set<string>): SqlTable {
+  const detailed = fields.has('resource');
+  return {
+    from: bigQueryTable(ref),
+    label: `The BigQuery billing export ${ref}`,
+    time: 'usage_start_time',
+    currency: 'currency',
+    cost: {
+      BilledCost: 'cost',
+      EffectiveCost: 'cost + IFNULL((SELECT SUM(c.amount) FROM UNNEST(credits) AS c), 0)',
+      ...(fields.has('cost_at_list') ? { ListCost: 'cost_at_list' } : {}),
+    },
+    dimensions: {
+      ProviderName: "'Google Cloud'",
+      ServiceName: 'service.description',
+      RegionId: 'location.region',
+      SubAccountId: 'project.id',
+      SubAccountName: 'project.name',
+      BillingAccountId: 'billing_account_id',
+      SkuId: 'sku.id',
+      ChargeCategory: "CASE cost_type WHEN 'regular' THEN 'Usage' WHEN 'tax' THEN 'Tax' ELSE 'Adjustment' END",
+      ...(detailed ? { ResourceId: 'resource.global_name', ResourceName: 'resource.name' } : {}),
+    },
+    // A resource label wins; a project label (how many teams label their spend) is the fallback.
+    tag: (key) => `COALESCE((SELECT l.value FROM UNNEST(labels) AS l WHERE l.key = ${key} LIMIT 1), (SELECT l.value FROM UNNEST(project.labels) AS l WHERE l.key = ${key} LIMIT 1))`,
+  };
+}
+
+/** Google's FOCUS view over the billing export: FOCUS columns by name; Tags as ARRAY<STRUCT<key, value>>. */
+export function focusViewTable(ref: string): SqlTable {
+  return {
+    from: bigQueryTable(ref),
+    label: `The BigQuery FOCUS view ${ref}`,
+    time: 'ChargePeriodStart',
+    currency: 'BillingCurrency',
+    cost: { BilledCost: 'BilledCost', EffectiveCost: 'EffectiveCost', ListCost: 'ListCost' },
+    dimensions: {
+      ProviderName: 'ProviderName', ServiceName: 'ServiceName', ServiceCategory: 'ServiceCategory', RegionId: 'RegionId',
+      SubAccountId: 'SubAccountId', SubAccountName: 'SubAccountName', BillingAccountId: 'BillingAccountId',
+      ResourceId: 'ResourceId', ResourceName: 'ResourceName', ResourceType: 'ResourceType',
+      ChargeCategory: 'ChargeCategory', PricingCategory: 'PricingCategory', SkuId: 'SkuId',
+    },
+    tag: (key) => `(SELECT t.value FROM UNNEST(Tags) AS t WHERE t.key = ${key} LIMIT 1)`,
+  };
+}
+
+const rowSchema = z.record(z.string(), z.unknown());
+
+function text(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'object' && 'value' in (v as object)) return String((v as { value: unknown }).value);
+  return String(v);
+}
+
+export class BigQueryCostSource implements CostSource {
+  readonly id = 'gcp';
+  readonly label: string;
+  private readonly log: Logger;
+  private readonly meter: RequestMeter;
+  private client?: Promise<BigQuery>;
+  private sqlTable?: Promise<SqlTable>;
+
+  constructor(private readonly options: BigQueryCostOptions) {
+    bigQueryTable(options.table);
+    this.label = `Google Cloud billing export (${options.table})`;
+    this.log = options.log ?? silentLogger;
+    this.meter = options.meter ?? new RequestMeter(this.log);
+  }
+
+  private ctx(api: string) {
+    return { projectId: this.options.projectId, endpoint: this.options.endpoint, api, permission: PERMISSION, role: ROLE };
+  }
+
+  private getClient(): Promise<BigQuery> {
+    this.client ??= (async () => {
+      const { BigQuery } = await import('@google-cloud/bigquery');
+      return new BigQuery({
+        projectId: requireProject(this.options),
+        ...(this.options.endpoint ? { apiEndpoint: this.options.endpoint } : {}),
+        ...(this.options.authClient ? { authClient: this.options.authClient as never } : {}),
+        ...(this.options.location ? { location: this.options.location } : {}),
+        autoRetry: false,
+      });
+    })();
+    return this.client;
+  }
+
+  /** The table's columns, read once (free: tables.get), to tell the standard export from the FOCUS view. */
+  private table(signal?: AbortSignal): Promise<SqlTable> {
+    this.sqlTable ??= (async () => {
+      if (this.options.schema === 'focus') return focusViewTable(this.options.table);
+      const [project, dataset, table] = this.options.table.split('.') as [string, string, string];
+      const bq = await this.getClient();
+      const metadata = await this.call('BigQuery tables.get', signal, async () => (await bq.dataset(dataset, { projectId: project }).table(table).getMetadata())[0] as unknown);
+      const fields = new Set(z.object({ schema: z.object({ fields: z.array(z.object({ name: z.string() })).default([]) }).optional() }).parse(metadata).schema?.fields.map((f) => f.name) ?? []);
+      if (this.options.schema === 'auto' && [...fields].some((f) => f.toLowerCase() === 'billedcost')) return focusViewTable(this.options.table);
+      if (!fields.has('cost') || !fields.has('usage_start_time')) {
+        throw new FinOpsError('invalidInput', `${this.options.table} is neither a Cloud Billing export table nor a FOCUS view (it has no cost / usage_start_time or BilledCost column).`, { fix: 'Point "mlFinops.gcp.billingTable" at gcp_billing_export_v1_… , gcp_billing_export_resource_v1_… or the FOCUS view.' });
+      }
+      return standardExportTable(this.options.table, fields);
+    })();
+    this.sqlTable.catch(() => { this.sqlTable = undefined; });
+    return this.sqlTable;
+  }
+
+  private call<T>(api: string, signal: AbortSignal | undefined, send: () => Promise<T>): Promise<T> {
+    return withRetry(async () => {
+      throwIfAborted(signal);
+      try {
+        return await abortable(send(), signal);
+      } catch (e) {
+        throw signal?.aborted ? new FinOpsError('cancelled', 'Cancelled.') : mapGoogleError(e, this.ctx(api));
+      }
+    }, { ...this.options.retry, signal, log: this.log, what: api });
+  }
+
+  /** The SQL and parameters a query runs (exposed for the connection test and the docs). */
+  async plan(query: CostQuery, signal?: AbortSignal): Promise<FocusSql> {
+    checkPeriod(query, this.label);
+    return buildFocusSql('bigquery', await this.table(signal), query, this.options.tagKeyFor ?? ((k) => k.toLowerCase()));
+  }
+
+  /** A dry run: checks the table, the SQL and the permissions, and says how many bytes the query would scan (free). */
+  async dryRun(query: CostQuery, signal?: AbortSignal): Promise<number> {
+    const built = await this.plan(query, signal);
+    const bq = await this.getClient();
+    const [job] = await this.call('BigQuery dry run', signal, () => bq.createQueryJob({ query: built.sql, params: paramsOf(built), dryRun: true, useLegacySql: false }));
+    const stats = z.object({ statistics: z.object({ totalBytesProcessed: z.union([z.string(), z.number()]).optional() }).optional() }).parse(job.metadata ?? {});
+    return Number(stats.statistics?.totalBytesProcessed ?? 0);
+  }
+
+  async query(query: CostQuery, signal?: AbortSignal): Promise<CostResult> {
+    throwIfAborted(signal);
+    const built = await this.plan(query, signal);
+    const bq = await this.getClient();
+    const fetchedAt = new Date().toISOString();
+    let bytes = 0;
+    const result = await this.call('BigQuery jobs.query', signal, () => bq.query({ query: built.sql, params: paramsOf(built), useLegacySql: false }));
+    const [rows, , response] = result as unknown as [unknown[], unknown, { totalBytesProcessed?: string } | undefined];
+    bytes = Number(response?.totalBytesProcessed ?? 0);
+    this.meter.record({ source: this.id, api: 'BigQuery query', requests: 1, detail: `${(bytes / 1e6).toFixed(1)} MB processed (about USD ${((bytes / 1e12) * 6.25).toFixed(4)} on demand)` });
+    const out: CostRow[] = [];
+    for (const raw of rows) {
+      const row = rowSchema.parse(raw);
+      const cost = Number(text(row.cost));
+      if (!Number.isFinite(cost)) continue;
+      const groups: Record<string, string | null> = {};
+      query.groupBy.forEach((key, i) => { groups[key] = text(row[built.groupAliases[i]!]); });
+      out.push({ groups, period: (text(row.period) ?? query.period.start).slice(0, 10), cost, currency: text(row.currency) ?? '' });
+    }
+    return { query, rows: out, source: this.label, fetchedAt };
+  }
+}
+
+function paramsOf(built: FocusSql): Record<string, string> {
+  return Object.fromEntries(built.params.map((p) => [p.name, p.value]));
+}
+
+/** Rejects as soon as the signal aborts (the BigQuery call itself is left to finish on its own). */
+function abortable<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new FinOpsError('cancelled', 'Cancelled.'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

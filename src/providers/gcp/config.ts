@@ -1,0 +1,35 @@
+import { FinOpsError } from '../../core/errors';
+
+/**
+ * What the Google Cloud clients are built from. Credentials are Application Default Credentials (ADC:
+ * `gcloud auth application-default login`, a service-account key named by GOOGLE_APPLICATION_CREDENTIALS,
+ * workload identity, the metadata server); nothing is stored by the product.
+ */
+export interface GcpOptions {
+  /** The project that runs (and pays for) BigQuery jobs and Cloud Asset calls. */
+  projectId: string;
+  /** Endpoint override for every Google API (a local fake, a private endpoint); empty = Google. */
+  endpoint: string;
+  /** An auth client given directly (tests: a fake OAuth2 client); otherwise ADC. */
+  authClient?: unknown;
+}
+
+/** Options for the gax-based clients (Cloud Asset, Cloud Billing), over HTTP/JSON (REST) rather than gRPC. */
+export function gaxClientOptions(options: GcpOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = { fallback: true, ...(options.projectId ? { projectId: options.projectId } : {}) };
+  if (options.authClient) out.authClient = options.authClient;
+  if (options.endpoint) {
+    const url = new URL(options.endpoint);
+    out.apiEndpoint = url.hostname;
+    out.port = Number(url.port || (url.protocol === 'http:' ? 80 : 443));
+    out.protocol = url.protocol.replace(':', '');
+  }
+  return out;
+}
+
+export function requireProject(options: GcpOptions): string {
+  if (!options.projectId) {
+    throw new FinOpsError('notConfigured', 'No Google Cloud project is set.', { fix: 'Set "mlFinops.gcp.projectId" (the project that runs the BigQuery queries), or pick one with "ML FinOps: Configure Cloud Accounts".' });
+  }
+  return options.projectId;
+}

@@ -1,0 +1,73 @@
+import type { DeclaredResource } from '../../core/iac/model';
+import { IacWorkspace } from '../../core/iac/workspace';
+import { defaultPolicy } from '../../core/policy/defaults';
+import type { Cloud } from '../../core/policy/model';
+import { throwIfAborted } from '../../core/ports';
+import type { SourceFactory } from '../registry';
+import type { Resource, ResourceSource } from '../types';
+import { collectIacFiles } from './files';
+
+const providerNames: Record<Cloud, string> = { aws: 'AWS', gcp: 'Google Cloud', azure: 'Microsoft' };
+
+/**
+ * A declared resource as the views see it. `declaredIn.range` is 1-based (line and column of the
+ * `resource "type" "name"` header, or of a CloudFormation logical id), like SARIF and `mlfinops lint`.
+ */
+export function toResource(r: DeclaredResource): Resource {
+  return {
+    provider: providerNames[r.cloud],
+    id: r.address,
+    type: r.type,
+    name: r.name,
+    tags: { ...r.tags },
+    ...(r.region ? { region: r.region } : {}),
+    ...(r.size ? { size: r.size } : {}),
+    attributes: { source: 'Infrastructure as code', tagsComplete: String(r.tagsComplete) },
+    declaredIn: {
+      file: r.file,
+      range: { startLine: r.range.start.line + 1, startColumn: r.range.start.character + 1, endLine: r.range.end.line + 1, endColumn: r.range.end.character + 1 },
+    },
+  };
+}
+
+/**
+ * The resources declared in Terraform and CloudFormation under some folders, with the tags they will carry
+ * (resource tags merged over provider default tags/labels; only what is known statically). Works offline.
+ */
+export class IacResourceSource implements ResourceSource {
+  readonly id = 'iac';
+  readonly label = 'Infrastructure as code';
+
+  constructor(private readonly roots: () => readonly string[]) {}
+
+  async listResources(signal?: AbortSignal): Promise<Resource[]> {
+    const ws = new IacWorkspace({ policy: defaultPolicy(), reportUnknown: false });
+    const roots = this.roots();
+    for (const root of roots) {
+      throwIfAborted(signal);
+      await collectIacFiles([root], ws, { signal });
+    }
+    const { resources } = ws.analyze(undefined, signal);
+    return resources.map(toResource).sort((a, b) => a.id.localeCompare(b.id) || (a.declaredIn!.file < b.declaredIn!.file ? -1 : 1));
+  }
+}
+
+/** The IaC source for the source registry (static analysis only, so it runs in untrusted workspaces too). */
+export function iacSourceFactory(roots: () => readonly string[]): SourceFactory {
+  return {
+    kind: 'iac',
+    create() {
+      const resources = new IacResourceSource(roots);
+      return [{
+        id: 'iac',
+        kind: 'iac',
+        label: resources.label,
+        resources,
+        async check(signal) {
+          const list = await resources.listResources(signal);
+          return `${list.length} declared resource${list.length === 1 ? '' : 's'} found in Terraform and CloudFormation files.`;
+        },
+      }];
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import { z } from 'zod';
+
+/**
+ * Messages between the extension host and the cost dashboard page, both ways, as discriminated unions.
+ * Each side validates what it receives with these schemas before acting on it.
+ */
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD');
+/** A group-by / filter key: a FOCUS dimension or `tag:<key>`. */
+const groupKey = z.string().min(1).max(300);
+const text = z.string().max(2000);
+
+export const periodPresetSchema = z.enum(['last30Days', 'monthToDate', 'lastMonth', 'custom']);
+export const periodChoiceSchema = z.object({
+  preset: periodPresetSchema,
+  custom: z.object({ start: isoDate, end: isoDate }).optional(),
+});
+
+/** A filter: rows whose `key` is one of `values` (null = the tag or dimension is missing). */
+export const filterSchema = z.object({
+  key: groupKey,
+  values: z.array(z.string().max(2048).nullable()).min(1).max(200),
+});
+
+export const chartIdSchema = z.enum(['daily', 'level1', 'level2', 'service', 'movers', 'untagged', 'recommendations']);
+
+/** What the page keeps with `setState` so a restored panel comes back as it was. */
+export const dashboardStateSchema = z.object({
+  version: z.literal(1),
+  period: periodChoiceSchema,
+  filters: z.array(filterSchema).max(20),
+});
+
+// ── page → host ────────────────────────────────────────────────────────────────────────────────────
+export const pageMessageSchema = z.discriminatedUnion('type', [
+  /** The page is listening; the host (re)sends everything. Carries the page's saved state after a reload. */
+  z.object({ type: z.literal('ready'), state: dashboardStateSchema.optional() }),
+  z.object({ type: z.literal('setPeriod'), period: periodChoiceSchema }),
+  /** Adds a filter, replacing any filter on the same key. */
+  z.object({ type: z.literal('setFilter'), filter: filterSchema }),
+  z.object({ type: z.literal('removeFilter'), key: groupKey }),
+  z.object({ type: z.literal('clearFilters') }),
+  z.object({ type: z.literal('requestTagValues'), key: groupKey }),
+  z.object({ type: z.literal('exportCsv'), chart: chartIdSchema }),
+  z.object({
+    type: z.literal('savePng'),
+    chart: chartIdSchema,
+    dataUrl: z.string().max(30_000_000).regex(/^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/, 'a PNG data URL'),
+  }),
+  z.object({ type: z.literal('refresh') }),
+  z.object({ type: z.literal('runCommand'), command: z.enum(['configureAccounts', 'showLogs']) }),
+]);
+export type PageMessage = z.infer<typeof pageMessageSchema>;
+
+// ── host → page ────────────────────────────────────────────────────────────────────────────────────
+const breakdownItemSchema = z.object({
+  kind: z.enum(['value', 'untagged', 'other']),
+  value: z.string().nullable(),
+  cost: z.number(),
+  share: z.number().optional(),
+  count: z.number().int(),
+});
+
+export const breakdownSchema = z.object({
+  id: z.enum(['level1', 'level2', 'service']),
+  title: text,
+  /** The key a click on an item filters by. */
+  key: groupKey,
+  items: z.array(breakdownItemSchema),
+});
+
+const moverSchema = z.object({
+  dimension: text,
+  key: groupKey,
+  value: z.string().nullable(),
+  previous: z.number(),
+  current: z.number(),
+  delta: z.number(),
+  change: z.number().optional(),
+});
+
+const sourceStatusSchema = z.object({
+  label: text,
+  state: z.enum(['ok', 'loading', 'error', 'notConfigured']),
+  message: text.optional(),
+  fetchedAt: z.string().optional(),
+});
+
+/**
+ * A long list of finite numbers (two years of daily costs × dozens of series), checked in one pass:
+ * element-by-element schemas cost more than drawing the chart.
+ */
+const numbers = z.custom<number[]>((v) => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)), 'a list of numbers');
+
+export const dashboardDataSchema = z.object({
+  generatedAt: z.string(),
+  currency: z.string().max(10).optional(),
+  period: z.object({ choice: periodChoiceSchema, start: isoDate, end: isoDate, label: text }),
+  metric: z.enum(['BilledCost', 'EffectiveCost', 'ListCost']),
+  filters: z.array(filterSchema),
+  hierarchy: z.array(text),
+  total: z.number(),
+  daily: z.object({
+    key: groupKey,
+    dates: z.custom<string[]>((v) => Array.isArray(v) && v.every((x) => typeof x === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(x)), 'a list of dates written YYYY-MM-DD'),
+    series: z.array(z.object({ value: z.string().nullable(), total: z.number(), values: numbers })),
+  }),
+  breakdowns: z.array(breakdownSchema),
+  movers: z.array(moverSchema),
+  /** Week-over-week window: the last day of "this week" (inclusive). */
+  moversEnd: isoDate.optional(),
+  untagged: z.array(z.object({ key: text, cost: z.number(), share: z.number().optional() })),
+  recommendations: z.array(z.object({
+    title: text,
+    detail: text,
+    monthlySaving: z.number(),
+    currency: z.string().max(10),
+    resourceId: z.string().max(2048).optional(),
+  })),
+  /** Null until budgets exist: the budget panel stays hidden. */
+  budget: z.object({
+    amount: z.number(),
+    spent: z.number(),
+    forecast: z.object({ low: z.number(), expected: z.number(), high: z.number() }).optional(),
+    currency: z.string().max(10),
+  }).nullable(),
+  options: z.object({
+    providers: z.array(z.string().max(300)).max(500),
+    services: z.array(z.string().max(300)).max(2000),
+    tagKeys: z.array(z.string().max(300)).max(500),
+  }),
+  sources: z.array(sourceStatusSchema),
+  warnings: z.array(text),
+});
+export type DashboardData = z.infer<typeof dashboardDataSchema>;
+export type Breakdown = z.infer<typeof breakdownSchema>;
+export type DashboardState = z.infer<typeof dashboardStateSchema>;
+export type DashboardFilter = z.infer<typeof filterSchema>;
+export type ChartId = z.infer<typeof chartIdSchema>;
+export type PeriodChoiceMessage = z.infer<typeof periodChoiceSchema>;
+
+export const hostMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('data'), data: dashboardDataSchema }),
+  z.object({ type: z.literal('loading'), message: text }),
+  /** Nothing to show: no cost source, or every source failed. */
+  z.object({ type: z.literal('empty'), message: text, fix: text.optional(), sources: z.array(sourceStatusSchema) }),
+  z.object({ type: z.literal('tagValues'), key: groupKey, values: z.array(z.string().max(2048).nullable()).max(5000) }),
+  z.object({ type: z.literal('notice'), level: z.enum(['info', 'error']), message: text }),
+]);
+export type HostMessage = z.infer<typeof hostMessageSchema>;
+
+/** The page's message for an invalid input: which field and why (never echoes the value). */
+export function describeInvalid(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid message';
+}
+
+/** Human names of the charts (for file names and titles). */
+export const CHART_TITLES: Record<ChartId, string> = {
+  daily: 'Daily cost by provider',
+  level1: 'Cost by team',
+  level2: 'Cost by project',
+  service: 'Cost by service',
+  movers: 'Week-over-week movers',
+  untagged: 'Untagged share',
+  recommendations: 'Recommendations',
+};

@@ -1,0 +1,37 @@
+export const title = 'Opening demo/infra/main.tf shows its tagging mistakes in the Problems panel, from source "ML FinOps"';
+export const workspace = 'demo';
+
+export default async function ({ page, palette, shot, waitFor, log }) {
+  // open the demo's Terraform file with Quick Open
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input').first();
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill('infra/main.tf');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'main.tf' }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab', { hasText: 'main.tf' }).first().waitFor({ timeout: 30_000 });
+
+  // show the Problems panel
+  try {
+    await palette('Problems: Focus on Problems View');
+  } catch {
+    log('palette entry not found; using Ctrl+Shift+M');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Shift+M');
+  }
+  const panel = page.locator('.markers-panel');
+  await panel.waitFor({ state: 'visible', timeout: 30_000 });
+  const rows = panel.locator('.monaco-list-row');
+  await waitFor(async () => (await rows.allInnerTexts()).join('\n').includes('is missing required tags'), 'ML FinOps problems in the panel', 60_000);
+  const text = (await rows.allInnerTexts()).join('\n');
+  for (const expected of ['aws_instance.notebook is missing required tags', 'aws_s3_bucket.checkpoints is missing required tags', 'label key "Team"', '"prod"']) {
+    if (!text.includes(expected)) throw new Error(`the Problems panel does not show ${expected}:\n${text}`);
+  }
+  if (!text.includes('ML FinOps')) throw new Error(`the problems do not name their source "ML FinOps":\n${text}`);
+  // select the first problem: the editor reveals the resource with its squiggle
+  await rows.filter({ hasText: 'aws_instance.notebook' }).first().click();
+  await waitFor(async () => /\(\d+ selected\)/.test(await page.locator('.statusbar').innerText()), 'the editor to select the first problem');
+  await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 30_000 });
+  await shot('problems');
+}

@@ -1,0 +1,208 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Commands } from '../../../src/shared/commands';
+import { formatMoney, formatPercent } from '../../../src/shared/format';
+import type { MlFinOpsApi } from '../../../src/extension';
+import type { TreeNode } from '../../../src/features/resourcesTree/presentation';
+import { waitFor } from '../support/waitFor';
+import { readFocusBill, sumBy, type BillRow } from '../support/focusBill';
+
+const EXTENSION_ID = 'ml-finops.ml-finops';
+const HIERARCHY = ['business_unit', 'application'];
+
+function label(item: vscode.TreeItem): string {
+  return typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+}
+function tooltip(item: vscode.TreeItem): string {
+  return item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip ?? '');
+}
+const close = (a: number, b: number): boolean => Math.abs(a - b) < 1e-6;
+
+suite('Resources view: Infrastructure as code', () => {
+  test('declared resources are grouped by tag; a resource reveals its declaration', async () => {
+    const ext = vscode.extensions.getExtension<MlFinOpsApi>(EXTENSION_ID)!;
+    const api = await ext.activate();
+    const provider = api.costViews.tree.provider;
+    await vscode.commands.executeCommand(Commands.refresh);
+    const snap = await waitFor(() => {
+      const s = api.costViews.view.store.snapshot('iac');
+      return s?.kind === 'ready' && s.allocation.root.resourceCount > 0 ? s : undefined;
+    }, 'the IaC resources', 60_000);
+    const node = provider.getChildren().find((n) => n.kind === 'source' && n.sourceId === 'iac')!;
+    assert.equal(label(provider.getTreeItem(node)), 'Infrastructure as code');
+    // walk down to the first resource that has a declaration
+    const stack: TreeNode[] = provider.getChildren(node);
+    let leaf: TreeNode | undefined;
+    let resources = 0;
+    while (stack.length) {
+      const n = stack.shift()!;
+      if (n.kind === 'resource') { resources += 1; leaf ??= n; } else if (n.kind === 'group') stack.push(...provider.getChildren(n));
+    }
+    assert.equal(resources, snap.allocation.root.resourceCount, 'every declared resource is listed once');
+    assert.ok(leaf, 'a resource leaf');
+    const decl = provider.presentation.resolve(leaf).leaf!.resource!.declaredIn!;
+    const item = provider.getTreeItem(leaf);
+    assert.match(item.contextValue ?? '', /\bdeclared\b/);
+    assert.equal(item.command?.command, Commands.revealDeclaration, 'a click reveals the declaration');
+    await vscode.commands.executeCommand(Commands.revealDeclaration, leaf);
+    const editor = await waitFor(() => vscode.window.activeTextEditor?.document.uri.fsPath.endsWith(path.basename(decl.file)) ? vscode.window.activeTextEditor : undefined, 'the declaration to open');
+    assert.equal(editor.selection.start.line, decl.range.startLine - 1);
+    const line = editor.document.lineAt(editor.selection.start.line).text;
+    assert.ok(line.includes(provider.presentation.resolve(leaf).leaf!.resource!.name ?? '') || /resource\s+"/.test(line), line);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});
+
+suite('Resources view: sources, tag hierarchy, costs', () => {
+  let api: MlFinOpsApi;
+  let bill: BillRow[];
+  const config = () => vscode.workspace.getConfiguration('mlFinops');
+  const provider = () => api.costViews.tree.provider;
+  const sourceNode = (kind: string): TreeNode | undefined => {
+    const s = api.costViews.view.sources.find((x) => x.kind === kind);
+    return s ? provider().getChildren().find((n) => n.kind === 'source' && n.sourceId === s.id) : undefined;
+  };
+  const ready = (kind: string) => {
+    const s = api.costViews.view.sources.find((x) => x.kind === kind);
+    const snap = s ? api.costViews.view.store.snapshot(s.id) : undefined;
+    return snap?.kind === 'ready' && JSON.stringify(snap.params.hierarchy) === JSON.stringify(api.costViews.view.hierarchy.keys) ? snap : undefined;
+  };
+
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension<MlFinOpsApi>(EXTENSION_ID)!;
+    api = await ext.activate();
+    bill = readFocusBill(path.join(ext.extensionPath, 'resources/demo/focus_1.0_sample_1000.csv.gz'));
+    await config().update('demo.enabled', true, vscode.ConfigurationTarget.Workspace);
+    await config().update('focus.files', ['resourcesTree/missing-bill.csv'], vscode.ConfigurationTarget.Workspace);
+    await config().update('resources.hierarchy', HIERARCHY, vscode.ConfigurationTarget.Workspace);
+    await api.costViews.view.setHierarchy(undefined);
+    await waitFor(() => api.costViews.view.sources.some((s) => s.kind === 'demo') && api.costViews.view.sources.some((s) => s.kind === 'focus'), 'the demo and FOCUS file sources', 30_000);
+    await vscode.commands.executeCommand(Commands.refresh);
+    await waitFor(() => ready('demo'), 'the demo bill to load', 60_000);
+  });
+
+  suiteTeardown(async () => {
+    await api.costViews.view.setHierarchy(undefined);
+    for (const key of ['demo.enabled', 'focus.files', 'resources.hierarchy']) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  test('the top level lists each configured source with its state', async () => {
+    const roots = provider().getChildren();
+    const items = roots.map((n) => provider().getTreeItem(n));
+    const demo = items.find((i) => label(i).startsWith('Demo bill'));
+    assert.ok(demo, `no demo source among ${items.map(label).join(', ')}`);
+    assert.match(demo.contextValue ?? '', /^source ok/);
+    const total = bill.reduce((s, r) => s + r.effective, 0);
+    const untagged = sumBy(bill, (r) => r.tags.business_unit ?? null).get(null) ?? 0;
+    assert.equal(demo.description, `${formatMoney(total, 'USD', vscode.env.language)} · ${formatPercent(untagged / total, vscode.env.language)} untagged`);
+    assert.match(tooltip(demo), /Untagged \(allocation KPI\)/);
+  });
+
+  test('a failing FOCUS file is shown as an error with a Fix… action, next to the working demo bill', async () => {
+    const node = await waitFor(() => {
+      const n = sourceNode('focus');
+      return n && provider().getTreeItem(n).contextValue === 'source failing' ? n : undefined;
+    }, 'the missing FOCUS file to fail', 60_000);
+    const item = provider().getTreeItem(node);
+    assert.equal(item.description, 'error');
+    const children = provider().getChildren(node);
+    const kids = children.map((n) => provider().getTreeItem(n));
+    assert.ok(kids.some((k) => /missing-bill\.csv|not found|no such|does not exist/i.test(label(k))), `the error names the file: ${kids.map(label).join(' | ')}`);
+    const fix = kids.find((k) => label(k) === 'Fix…');
+    assert.ok(fix, 'a Fix… item');
+    assert.equal(fix.command?.command, Commands.fixSource);
+    // the working source is untouched
+    assert.ok(ready('demo'));
+    assert.equal(provider().state(), 'ok');
+  });
+
+  test('groups by business_unit → application; every group equals an independent sum of the bill, sorted by cost', async () => {
+    const demo = sourceNode('demo')!;
+    const groups = provider().getChildren(demo).filter((n) => n.kind === 'group');
+    const expected = sumBy(bill, (r) => r.tags.business_unit ?? null);
+    assert.equal(groups.length, expected.size);
+    const total = bill.reduce((s, r) => s + r.effective, 0);
+    let previous = Infinity;
+    for (const g of groups) {
+      const item = provider().getTreeItem(g);
+      const resolved = provider().presentation.resolve(g).group!;
+      const want = expected.get(resolved.value);
+      assert.ok(want !== undefined, `unexpected group ${label(item)}`);
+      assert.ok(close(resolved.cost, want), `${label(item)}: ${resolved.cost} vs ${want}`);
+      assert.equal(item.description, formatMoney(want, 'USD', vscode.env.language));
+      assert.ok(tooltip(item).includes(formatPercent(want / total, vscode.env.language)), `share in the tooltip of ${label(item)}`);
+      assert.ok(resolved.cost <= previous, 'sorted by cost');
+      previous = resolved.cost;
+      // second level: application within this business unit
+      const apps = provider().getChildren(g).filter((n) => n.kind === 'group');
+      const rowsHere = bill.filter((r) => (r.tags.business_unit ?? null) === resolved.value);
+      const wantApps = sumBy(rowsHere, (r) => r.tags.application ?? null);
+      assert.equal(apps.length, wantApps.size, `applications under ${label(item)}`);
+      for (const a of apps) {
+        const ra = provider().presentation.resolve(a).group!;
+        assert.ok(close(ra.cost, wantApps.get(ra.value)!), `${label(item)} → ${String(ra.value)}`);
+      }
+    }
+  });
+
+  test('resources lacking a level\'s tag sit under "(untagged)"', async () => {
+    const demo = sourceNode('demo')!;
+    const untagged = provider().getChildren(demo).find((n) => n.kind === 'group' && label(provider().getTreeItem(n)) === '(untagged)');
+    assert.ok(untagged, 'an (untagged) group');
+    const want = bill.filter((r) => !r.tags.business_unit).reduce((s, r) => s + r.effective, 0);
+    assert.ok(close(provider().presentation.resolve(untagged).group!.cost, want));
+    assert.match(provider().getTreeItem(untagged).contextValue ?? '', /untagged/);
+  });
+
+  test('leaves show the resource: cost, type, region, and its tags as a table', async () => {
+    const demo = sourceNode('demo')!;
+    const bu = provider().getChildren(demo).find((n) => n.kind === 'group' && provider().presentation.resolve(n).group!.value !== null)!;
+    const app = provider().getChildren(bu).find((n) => n.kind === 'group')!;
+    const leaves = provider().getChildren(app).filter((n) => n.kind === 'resource');
+    assert.ok(leaves.length > 0, 'resources under the group');
+    const leaf = leaves.find((n) => n.kind === 'resource' && n.resourceId !== null)!;
+    const item = provider().getTreeItem(leaf);
+    const resolved = provider().presentation.resolve(leaf).leaf!;
+    const want = bill.filter((r) => r.resourceId === resolved.resourceId && r.tags.business_unit === provider().presentation.resolve(bu).group!.value && (r.tags.application ?? null) === provider().presentation.resolve(app).group!.value)
+      .reduce((s, r) => s + r.effective, 0);
+    assert.ok(close(resolved.cost ?? NaN, want), `${resolved.resourceId}: ${resolved.cost} vs ${want}`);
+    assert.ok(String(item.description).startsWith(formatMoney(want, 'USD', vscode.env.language)));
+    assert.match(tooltip(item), /\| Tag \| Value \|/);
+    assert.ok(tooltip(item).includes('business\\_unit'), 'the tags table lists the tag keys (escaped)');
+    assert.match(item.contextValue ?? '', /\bcopyable\b/);
+  });
+
+  test('switching the hierarchy regroups the same costs', async () => {
+    await api.costViews.view.setHierarchy(['environment']);
+    try {
+      await waitFor(() => ready('demo'), 'the demo bill regrouped by environment', 60_000);
+      const demo = sourceNode('demo')!;
+      const groups = provider().getChildren(demo).filter((n) => n.kind === 'group');
+      const expected = sumBy(bill, (r) => r.tags.environment ?? null);
+      assert.deepEqual(groups.map((g) => provider().presentation.resolve(g).group!.value).sort(), [...expected.keys()].sort());
+      for (const g of groups) {
+        const r = provider().presentation.resolve(g).group!;
+        assert.ok(close(r.cost, expected.get(r.value)!), String(r.value));
+        assert.equal(r.groups.length, 0, 'one level only');
+      }
+      assert.equal(api.costViews.view.hierarchy.origin, 'view');
+    } finally {
+      await api.costViews.view.setHierarchy(undefined);
+      await waitFor(() => ready('demo'), 'the demo bill grouped back', 60_000);
+    }
+  });
+
+  test('with only failing sources the view is empty and its welcome view says why', async () => {
+    await config().update('demo.enabled', false, vscode.ConfigurationTarget.Workspace);
+    try {
+      await vscode.commands.executeCommand(Commands.refresh);
+      await waitFor(() => provider().state() === 'error', 'the view to be in the error state', 60_000);
+      assert.deepEqual(provider().getChildren(), []);
+    } finally {
+      await config().update('demo.enabled', true, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand(Commands.refresh);
+      await waitFor(() => ready('demo'), 'the demo bill back', 60_000);
+    }
+  });
+});

@@ -1,0 +1,147 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { waitFor } from '../support/waitFor';
+
+const EXTENSION_ID = 'ml-finops.ml-finops';
+
+function folder(): string {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(f, 'the tests need the fixture workspace folder');
+  return path.join(f.uri.fsPath, 'tagging');
+}
+
+function ours(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'ML FinOps');
+}
+
+function summary(uri: vscode.Uri): string[] {
+  return ours(uri)
+    .sort((a, b) => a.range.start.compareTo(b.range.start))
+    .map((d) => `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${String(d.code)} ${vscode.DiagnosticSeverity[d.severity]}`);
+}
+
+async function codeActions(uri: vscode.Uri, range: vscode.Range, kind?: vscode.CodeActionKind): Promise<vscode.CodeAction[]> {
+  await vscode.workspace.openTextDocument(uri); // the command needs the document loaded
+  return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, kind?.value)) ?? [];
+}
+
+/** Writes a scratch file in a folder of its own (its own Terraform module); the watcher picks it up. */
+const scratch: string[] = [];
+function writeScratch(name: string, text: string): vscode.Uri {
+  const dir = path.join(folder(), `scratch-${path.basename(name, path.extname(name))}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, text);
+  scratch.push(dir);
+  return vscode.Uri.file(p);
+}
+
+suite('Tag diagnostics: Problems, quick fixes, policy file', () => {
+  suiteSetup(async () => {
+    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
+  });
+
+  teardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    for (const p of scratch.splice(0)) fs.rmSync(p, { recursive: true, force: true });
+  });
+
+  test('the workspace scan fills Problems for files that are not open, with exact ranges, codes and source', async () => {
+    const main = vscode.Uri.file(path.join(folder(), 'main.tf'));
+    await waitFor(() => ours(main).length === 3, 'diagnostics on tagging/main.tf', 60_000);
+    assert.deepEqual(summary(main), [
+      '20:9-22:3 missing-tag Warning',
+      '25:0-25:31 missing-tag Warning',
+      '33:4-33:8 invalid-label-key Warning',
+    ]);
+    const notebook = ours(main).find((d) => d.range.start.line === 20)!;
+    assert.equal(notebook.message, 'aws_instance.notebook is missing required tags: "Owner", "Project", "Team"');
+    const stack = vscode.Uri.file(path.join(folder(), 'stack.yaml'));
+    await waitFor(() => ours(stack).length === 1, 'diagnostics on tagging/stack.yaml');
+    assert.deepEqual(summary(stack), ['9:8-12:20 missing-tag Warning']);
+  });
+
+  test('the preferred quick fix adds the missing tags, with the allowed value choice, and clears the problem', async () => {
+    const uri = writeScratch('fixme.tf', 'resource "aws_instance" "gpu" {\n  instance_type = "p4d.24xlarge"\n  tags = {\n    Name = "gpu"\n  }\n}\n');
+    const diag = await waitFor(() => ours(uri)[0], 'a diagnostic on the new file (file watcher)');
+    assert.equal(diag.code, 'missing-tag');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const actions = await codeActions(uri, diag.range);
+    const preferred = actions.filter((a) => a.isPreferred);
+    assert.deepEqual(preferred.map((a) => a.title), ['Add missing tags "CostCenter", "Environment", "Owner", "Project", "Team" to aws_instance.gpu']);
+    assert.ok(!actions.some((a) => a.title.includes('default tags')), 'no provider block, so no default-tags fix');
+    assert.equal(preferred[0]!.kind?.value, vscode.CodeActionKind.QuickFix.value);
+    assert.ok(await vscode.workspace.applyEdit(preferred[0]!.edit!));
+    assert.equal(doc.getText(), 'resource "aws_instance" "gpu" {\n  instance_type = "p4d.24xlarge"\n  tags = {\n    Name = "gpu"\n    CostCenter  = "TODO"\n    Environment = "dev"\n    Owner       = "owner@example.com"\n    Project     = "TODO"\n    Team        = "TODO"\n  }\n}\n');
+    await waitFor(() => ours(uri).length === 0, 'the diagnostic to clear after the fix (as you type)');
+  });
+
+  test('"add to the provider default tags" and "fix all in file" fix every problem in the file', async () => {
+    const uri = writeScratch('fixall.tf', 'provider "aws" {\n  region = "us-east-1"\n}\n\nresource "aws_s3_bucket" "a" {\n  bucket = "a"\n}\n\nresource "aws_instance" "b" {\n  tags = local.common\n}\n\nlocals {\n  common = { Team = "x" }\n}\n');
+    await waitFor(() => ours(uri).length === 2, 'two diagnostics on the new file');
+    const first = ours(uri).sort((a, b) => a.range.start.compareTo(b.range.start))[0]!;
+    const actions = await codeActions(uri, first.range);
+    const viaDefaults = actions.find((a) => a.title.includes('default tags of provider "aws"'));
+    assert.ok(viaDefaults, `no default-tags fix among ${actions.map((a) => a.title).join(' | ')}`);
+    assert.equal(viaDefaults.isPreferred, false);
+    const fixAll = actions.find((a) => a.title.startsWith('Fix all 2 ML FinOps tag problems'));
+    assert.ok(fixAll, 'no fix-all action');
+    const sourceFixAll = await codeActions(uri, new vscode.Range(0, 0, 0, 0), vscode.CodeActionKind.SourceFixAll);
+    assert.equal(sourceFixAll.length, 1, 'the fix-all is also offered as source.fixAll');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    assert.ok(await vscode.workspace.applyEdit(fixAll.edit!));
+    assert.match(doc.getText(), /resource "aws_s3_bucket" "a" \{\n  bucket = "a"\n  tags = \{\n    CostCenter  = "TODO"\n/);
+    assert.match(doc.getText(), /tags = merge\(local\.common, \{\n    CostCenter  = "TODO"\n/);
+    await waitFor(() => ours(uri).length === 0, 'no diagnostics after fix all');
+  });
+
+  test('a GCP label quick fix renames the key', async () => {
+    const uri = writeScratch('labels.tf', 'resource "google_storage_bucket" "b" {\n  labels = {\n    Team        = "vision"\n    project     = "x"\n    environment = "dev"\n    cost_center = "ml"\n    owner       = "me"\n  }\n}\n');
+    const diag = await waitFor(() => ours(uri).find((d) => d.code === 'invalid-label-key'), 'the invalid label key');
+    assert.deepEqual([diag.range.start.line, diag.range.start.character, diag.range.end.character], [2, 4, 8]);
+    const [fix] = (await codeActions(uri, diag.range)).filter((a) => a.isPreferred);
+    assert.equal(fix?.title, 'Rename label "Team" to "team"');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    assert.ok(await vscode.workspace.applyEdit(fix!.edit!));
+    assert.match(doc.getText(), /\n {4}team {8}= "vision"\n/);
+  });
+
+  test('diagnostics follow typing (debounced) and unsaved results are dropped when the editor closes', async () => {
+    const uri = writeScratch('typing.tf', 'resource "aws_instance" "ok" {\n  tags = { Environment = "dev", Team = "a", Project = "b", CostCenter = "c", Owner = "o@example.com" }\n}\n');
+        const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    await waitFor(() => ours(uri).length === 0 && ours(uri), 'a clean start');
+    await editor.edit((b) => b.insert(new vscode.Position(3, 0), '\nresource "aws_instance" "new" {}\n'));
+    const added = await waitFor(() => ours(uri).find((d) => d.range.start.line === 4), 'a diagnostic for the typed resource');
+    assert.equal(added.message, 'aws_instance.new is missing required tags: "CostCenter", "Environment", "Owner", "Project", "Team"');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await waitFor(() => ours(uri).length === 0, 'the unsaved result to be dropped on close');
+  });
+
+  test('deleting a file on disk clears its diagnostics', async () => {
+    const uri = writeScratch('gone.tf', 'resource "aws_instance" "x" {}\n');
+    await waitFor(() => ours(uri).length === 1, 'the diagnostic on the new file');
+    fs.rmSync(uri.fsPath);
+    await waitFor(() => ours(uri).length === 0, 'diagnostics cleared after delete');
+  });
+
+  test('an invalid policy file gets diagnostics with exact ranges, and its valid parts apply', async () => {
+    const config = vscode.workspace.getConfiguration('mlFinops', vscode.workspace.workspaceFolders![0]!.uri);
+    const policy = vscode.Uri.file(path.join(folder(), 'bad.finops.yaml'));
+    const main = vscode.Uri.file(path.join(folder(), 'main.tf'));
+    await config.update('tags.policyFile', 'tagging/bad.finops.yaml', vscode.ConfigurationTarget.WorkspaceFolder);
+    try {
+      await waitFor(() => ours(policy).length === 2, 'two problems on bad.finops.yaml');
+      assert.deepEqual(summary(policy), ['3:22-3:26 invalid-policy Error', '4:2-4:8 invalid-policy Error']);
+      assert.match(ours(policy).find((d) => d.range.start.line === 4)!.message, /Unknown key "exclud" in tags/);
+      // required: [Team, Owner] applies: the notebook now misses both
+      await waitFor(() => ours(main).some((d) => d.message === 'aws_instance.notebook is missing required tags: "Owner", "Team"'), 'the policy applied to main.tf');
+    } finally {
+      await config.update('tags.policyFile', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+    }
+    await waitFor(() => ours(policy).length === 0, 'policy diagnostics removed when it is no longer the policy');
+    await waitFor(() => ours(main).some((d) => d.message === 'aws_instance.notebook is missing required tags: "Owner", "Project", "Team"'), 'the default policy back');
+  });
+});

@@ -1,0 +1,84 @@
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * An HTTP proxy on 127.0.0.1 in front of a real emulator (moto): forwards every request unchanged and records it,
+ * so tests can count requests (a cache hit must make none) and assert what was sent. `inject` answers the next
+ * requests with a canned response instead (throttling, access denied, expired token) without touching the target.
+ */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** The AWS JSON-protocol operation (from X-Amz-Target) or query-protocol Action, when there is one. */
+  operation?: string;
+  at: number;
+}
+
+export interface CannedResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body: string;
+  /** Only requests whose operation matches are answered with this response. */
+  operation?: string;
+}
+
+export interface RecordingProxy {
+  endpoint: string;
+  requests: RecordedRequest[];
+  /** Requests recorded for one operation ("GetCostAndUsage", "DescribeInstances"). */
+  of(operation: string): RecordedRequest[];
+  inject(...responses: CannedResponse[]): void;
+  clear(): void;
+  stop(): Promise<void>;
+}
+
+function operationOf(headers: IncomingHttpHeaders, body: string): string | undefined {
+  const target = headers['x-amz-target'];
+  if (typeof target === 'string') return target.split('.').pop();
+  const action = /(?:^|&)Action=([^&]+)/.exec(body);
+  return action ? decodeURIComponent(action[1]!) : undefined;
+}
+
+export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+  const upstream = new URL(target);
+  const requests: RecordedRequest[] = [];
+  const canned: CannedResponse[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const text = body.toString('utf8');
+      const operation = operationOf(req.headers, text);
+      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: text, operation, at: Date.now() });
+      const i = canned.findIndex((c) => c.operation === undefined || c.operation === operation);
+      if (i >= 0) {
+        const [c] = canned.splice(i, 1);
+        res.writeHead(c!.status, { 'content-type': 'application/x-amz-json-1.1', ...c!.headers });
+        res.end(c!.body);
+        return;
+      }
+      const out = httpRequest({
+        host: upstream.hostname, port: upstream.port, method: req.method, path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      out.on('error', (e) => { res.writeHead(502); res.end(String(e)); });
+      out.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    of: (operation) => requests.filter((r) => r.operation === operation),
+    inject: (...responses) => { canned.push(...responses); },
+    clear: () => { requests.length = 0; canned.length = 0; },
+    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}

@@ -1,0 +1,136 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildDashboardData, tagValues, TOP_N, type DashboardSource } from '../../../src/features/costDashboard/dashboardData';
+import { dashboardDataSchema, hostMessageSchema, pageMessageSchema } from '../../../src/shared/protocol';
+import { chartTable } from '../../../src/shared/dashboardTables';
+import { addDays } from '../../../src/core/allocation/period';
+import { FinOpsError } from '../../../src/core/errors';
+import type { CostQuery, CostResult, CostRow } from '../../../src/core/cost/model';
+
+/** A bill as flat records; the fake source answers queries by grouping them (a tiny FOCUS engine). */
+interface Rec { day: string; provider: string; service: string; team: string | null; project: string | null; cost: number; currency?: string }
+
+function source(id: string, recs: Rec[]): DashboardSource {
+  const value = (r: Rec, key: string): string | null => {
+    switch (key) {
+      case 'ProviderName': return r.provider;
+      case 'ServiceName': return r.service;
+      case 'tag:Team': return r.team;
+      case 'tag:Project': return r.project;
+      default: return null;
+    }
+  };
+  return {
+    id, label: id,
+    cost: {
+      id, label: id,
+      async query(q: CostQuery): Promise<CostResult> {
+        const out = new Map<string, CostRow>();
+        for (const r of recs) {
+          if (r.day < q.period.start || r.day >= q.period.end) continue;
+          if (q.filters?.some((f) => !f.values.includes(value(r, f.key)))) continue;
+          const groups = Object.fromEntries(q.groupBy.map((k) => [k, value(r, k)]));
+          const period = q.granularity === 'daily' ? r.day : q.granularity === 'monthly' ? `${r.day.slice(0, 7)}-01` : q.period.start;
+          const key = JSON.stringify([groups, period, r.currency ?? 'USD']);
+          const row = out.get(key) ?? { groups, period, cost: 0, currency: r.currency ?? 'USD' };
+          row.cost += r.cost;
+          out.set(key, row);
+        }
+        return { query: q, rows: [...out.values()], source: id, fetchedAt: '2026-03-01T00:00:00Z' };
+      },
+    },
+  };
+}
+
+function bill(seed: number): Rec[] {
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const recs: Rec[] = [];
+  const teams = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', null];
+  for (let d = 0; d < 40; d++) {
+    for (let i = 0; i < 30; i++) {
+      recs.push({
+        day: addDays('2026-01-20', d), provider: rnd() < 0.7 ? 'AWS' : 'Google Cloud', service: `svc-${Math.floor(rnd() * 14)}`,
+        team: teams[Math.floor(rnd() * teams.length)]!, project: rnd() < 0.3 ? null : `p-${Math.floor(rnd() * 5)}`, cost: Math.round(rnd() * 10000) / 100,
+      });
+    }
+  }
+  return recs;
+}
+
+const period = { start: '2026-02-01', end: '2026-03-01' };
+const input = (sources: DashboardSource[], extra: object = {}) => ({
+  sources, choice: { preset: 'lastMonth' as const }, period, metric: 'EffectiveCost' as const, filters: [], hierarchy: ['Team', 'Project'], ...extra,
+});
+
+test('totals, daily series, breakdowns and the untagged share equal a direct sum of the bill', async () => {
+  const recs = bill(3);
+  const { data, failures } = await buildDashboardData(input([source('s', recs)]));
+  assert.equal(failures.length, 0);
+  dashboardDataSchema.parse(data);
+  const inPeriod = recs.filter((r) => r.day >= period.start && r.day < period.end);
+  const total = inPeriod.reduce((a, r) => a + r.cost, 0);
+  assert.ok(Math.abs(data.total - total) < 1e-6);
+  assert.equal(data.daily.dates.length, 28);
+  for (const s of data.daily.series) {
+    const want = inPeriod.filter((r) => r.provider === s.value).reduce((a, r) => a + r.cost, 0);
+    assert.ok(Math.abs(s.total - want) < 1e-6);
+  }
+  const team = data.breakdowns.find((b) => b.id === 'level1')!;
+  assert.equal(team.items.length, TOP_N + 1, 'top N and "other"');
+  assert.equal(team.items.at(-1)!.kind, 'other');
+  assert.ok(Math.abs(team.items.reduce((a, i) => a + i.cost, 0) - total) < 1e-6);
+  const untagged = inPeriod.filter((r) => r.team === null).reduce((a, r) => a + r.cost, 0);
+  assert.ok(Math.abs(data.untagged[0]!.share! - untagged / total) < 1e-12);
+  // week over week: the 7 days to the last day with cost against the 7 before
+  const last = inPeriod.map((r) => r.day).sort().at(-1)!;
+  const mover = data.movers.find((m) => m.key === 'ServiceName')!;
+  const cur = inPeriod.filter((r) => r.service === mover.value && r.day > addDays(last, -7) && r.day <= last).reduce((a, r) => a + r.cost, 0);
+  const prev = inPeriod.filter((r) => r.service === mover.value && r.day > addDays(last, -14) && r.day <= addDays(last, -7)).reduce((a, r) => a + r.cost, 0);
+  assert.ok(Math.abs(mover.current - cur) < 1e-6 && Math.abs(mover.previous - prev) < 1e-6);
+  assert.equal(data.moversEnd, last);
+  // the CSV table of a chart holds the same numbers
+  const t = chartTable(data, 'daily');
+  assert.ok(Math.abs(t.rows.reduce((a, r) => a + Number(r.at(-1)), 0) - total) < 1e-6);
+});
+
+test('filters narrow every chart; the filter lists stay complete', async () => {
+  const recs = bill(5);
+  const { data } = await buildDashboardData(input([source('s', recs)], { filters: [{ key: 'tag:Team', values: [null] }] }));
+  const inPeriod = recs.filter((r) => r.day >= period.start && r.day < period.end);
+  const want = inPeriod.filter((r) => r.team === null).reduce((a, r) => a + r.cost, 0);
+  assert.ok(Math.abs(data.total - want) < 1e-6);
+  assert.deepEqual(data.options.providers, ['AWS', 'Google Cloud']);
+  assert.deepEqual(data.options.services, [...new Set(inPeriod.map((r) => r.service))].sort((a, b) => a.localeCompare(b)));
+});
+
+test('a failing source is reported next to the working one; other currencies are left out with a warning', async () => {
+  const recs = bill(7);
+  const broken: DashboardSource = { id: 'b', label: 'Broken', cost: { id: 'b', label: 'Broken', query: async () => { throw new FinOpsError('authExpired', 'The SSO session expired.', { fix: 'Run `aws sso login`.' }); } } };
+  const eur = source('eur', [{ day: '2026-02-03', provider: 'Microsoft', service: 'VM', team: 'x', project: null, cost: 5, currency: 'EUR' }]);
+  const { data, failures } = await buildDashboardData(input([source('s', recs), broken, eur]));
+  assert.equal(failures.length, 1);
+  assert.deepEqual(data.sources.map((s) => [s.label, s.state]), [['s', 'ok'], ['eur', 'ok'], ['Broken', 'error']]);
+  assert.ok(data.warnings.some((w) => w.includes('EUR')));
+  assert.ok(data.warnings.some((w) => w.startsWith('Broken: The SSO session expired.')));
+  assert.equal(data.currency, 'USD');
+});
+
+test('tag values for the filter, most expensive first, untagged included', async () => {
+  const values = await tagValues([source('s', bill(9))], 'tag:Project', period, 'EffectiveCost');
+  const recs = bill(9).filter((r) => r.day >= period.start && r.day < period.end);
+  assert.equal(values.length, new Set(recs.map((r) => r.project)).size);
+  assert.ok(values.includes(null));
+});
+
+test('messages are validated both ways', () => {
+  assert.ok(pageMessageSchema.safeParse({ type: 'setFilter', filter: { key: 'tag:Team', values: ['<img src=x onerror=alert(1)>', null] } }).success, 'any text is a valid value: it is shown as text');
+  for (const bad of [
+    { type: 'setFilter', filter: { key: 'tag:Team', values: [] } },
+    { type: 'savePng', chart: 'daily', dataUrl: 'data:text/html;base64,PHNjcmlwdD4=' },
+    { type: 'runCommand', command: 'workbench.action.terminal.new' },
+    { type: 'exportCsv', chart: '../../etc/passwd' },
+    { type: 'nope' },
+  ]) assert.equal(pageMessageSchema.safeParse(bad).success, false, JSON.stringify(bad));
+  assert.equal(hostMessageSchema.safeParse({ type: 'data', data: { total: 'lots' } }).success, false);
+});

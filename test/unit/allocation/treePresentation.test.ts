@@ -1,0 +1,145 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AllocationStore, queryAllocation, type TreeSource } from '../../../src/features/resourcesTree/treeModel';
+import { TreePresentation, PAGE_SIZE, md, viewState, type TreeNode } from '../../../src/features/resourcesTree/presentation';
+import { FinOpsError } from '../../../src/core/errors';
+import { silentLogger } from '../../../src/core/ports';
+import type { CostQuery, CostResult, CostRow } from '../../../src/core/cost/model';
+import type { Resource } from '../../../src/providers/types';
+
+const params = { period: { start: '2026-01-01', end: '2026-02-01' }, metric: 'EffectiveCost' as const, hierarchy: ['Team', 'Project'] };
+const commands = { loadMore: 'loadMore', fix: 'fix', revealDeclaration: 'reveal' };
+
+function costSource(rows: CostRow[], log: CostQuery[] = []): TreeSource['cost'] {
+  return {
+    id: 'c', label: 'c',
+    async query(q: CostQuery): Promise<CostResult> {
+      log.push(q);
+      return { query: q, rows, source: 'test', fetchedAt: '2026-02-01T00:00:00Z' };
+    },
+  };
+}
+
+function bigTeam(n: number): { rows: CostRow[]; resources: Resource[] } {
+  const rows: CostRow[] = [];
+  const resources: Resource[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = `arn:aws:ec2:us-east-1:1:instance/i-${i}`;
+    resources.push({ provider: 'AWS', id, type: 'ec2:instance', region: 'us-east-1', tags: { Team: 'ml', Project: 'llm' } });
+    rows.push({ groups: { ResourceId: id, 'tag:Team': 'ml', 'tag:Project': 'llm' }, period: '2026-01-01', cost: n - i, currency: 'USD' });
+  }
+  return { rows, resources };
+}
+
+test('a failing source sits next to a working one, with its message and a Fix… item', async () => {
+  const { rows, resources } = bigTeam(3);
+  const ok: TreeSource = { id: 'ok', label: 'Working', kind: 'focus', state: { kind: 'ok' }, cost: costSource(rows), resources: { id: 'ok', label: 'ok', listResources: async () => resources } };
+  const bad: TreeSource = {
+    id: 'bad', label: 'Broken file', kind: 'focus', state: { kind: 'ok' },
+    cost: { id: 'bad', label: 'bad', query: async () => { throw new FinOpsError('notFound', 'bill.csv does not exist.', { fix: 'Fix the path in mlFinops.focus.files.' }); } },
+  };
+  const store = new AllocationStore(silentLogger);
+  await store.load([ok, bad], params);
+  const view = new TreePresentation({ sources: [ok, bad], store, periodLabel: 'January', commands });
+  assert.equal(viewState([ok, bad], (id) => store.snapshot(id)), 'ok');
+  const [okNode, badNode] = view.children();
+  assert.equal(view.item(okNode!).description, '$6.00 · 0.0 % untagged');
+  const badItem = view.item(badNode!);
+  assert.equal(badItem.description, 'error');
+  assert.equal(badItem.contextValue, 'source failing');
+  const kids = view.children(badNode).map((n) => view.item(n));
+  assert.deepEqual(kids.map((k) => k.label), ['bill.csv does not exist.', 'Fix…']);
+  assert.equal(kids[1]!.description, 'Fix the path in mlFinops.focus.files.');
+  assert.deepEqual(kids[1]!.command, { command: 'fix', title: 'Fix…', arguments: ['bad'] });
+  // only failing sources: the view is empty and says which welcome to show
+  assert.equal(viewState([bad], (id) => store.snapshot(id)), 'error');
+  const expired: TreeSource = { id: 'x', label: 'AWS', kind: 'aws', state: { kind: 'authExpired', message: 'The SSO session expired.', fix: 'Run `aws sso login --profile ml`.' } };
+  assert.equal(viewState([expired], () => undefined), 'signedOut');
+  assert.equal(viewState([], () => undefined), 'noSource');
+});
+
+test('big groups list a page of resources, then "Load more"', async () => {
+  const n = PAGE_SIZE * 2 + 50;
+  const { rows, resources } = bigTeam(n);
+  const src: TreeSource = { id: 's', label: 'Big', kind: 'aws', state: { kind: 'ok' }, cost: costSource(rows), resources: { id: 's', label: 's', listResources: async () => resources } };
+  const store = new AllocationStore(silentLogger);
+  await store.load([src], params);
+  const view = new TreePresentation({ sources: [src], store, periodLabel: 'January', commands });
+  const team = view.children(view.children()[0])[0]!;
+  const project = view.children(team)[0]!;
+  let page = view.children(project);
+  assert.equal(page.length, PAGE_SIZE + 1);
+  const more = page[PAGE_SIZE]! as Extract<TreeNode, { kind: 'loadMore' }>;
+  assert.equal(more.kind, 'loadMore');
+  assert.equal(view.item(more).description, `${n - PAGE_SIZE} more`);
+  view.loadMore(more.groupNodeId);
+  page = view.children(project);
+  assert.equal(page.length, PAGE_SIZE * 2 + 1);
+  view.loadMore(more.groupNodeId);
+  page = view.children(project);
+  assert.equal(page.length, n);
+  // most expensive first
+  assert.equal(view.item(page[0]!).label, 'i-0');
+});
+
+test('tooltips escape Markdown and HTML from tag values and ids', async () => {
+  const evil = '<img src=x onerror=alert(1)> | **bold** [link](http://x)';
+  const id = 'arn:aws:ec2:us-east-1:1:instance/i-`x`';
+  const rows: CostRow[] = [{ groups: { ResourceId: id, 'tag:Team': evil, 'tag:Project': null }, period: '2026-01-01', cost: 5, currency: 'USD' }];
+  const resources: Resource[] = [{ provider: 'AWS', id, type: 'ec2:instance', tags: { Team: evil, 'a|b': 'c' } }];
+  const src: TreeSource = { id: 's', label: 'S', kind: 'aws', state: { kind: 'ok' }, cost: costSource(rows), resources: { id: 's', label: 's', listResources: async () => resources } };
+  const store = new AllocationStore(silentLogger);
+  await store.load([src], params);
+  const view = new TreePresentation({ sources: [src], store, periodLabel: 'January', commands });
+  const team = view.children(view.children()[0])[0]!;
+  const teamItem = view.item(team);
+  assert.equal(teamItem.label, evil, 'labels are plain text (VS Code renders them as text)');
+  assert.ok(!teamItem.tooltip!.includes('<img'), teamItem.tooltip);
+  const leaf = view.children(view.children(team)[0])[0]!;
+  const tip = view.item(leaf).tooltip!;
+  assert.ok(!/<img|\]\(http/.test(tip), tip);
+  assert.ok(tip.includes('a\\|b'), 'pipes in keys do not break the table');
+  assert.ok(tip.includes(md(evil)));
+  assert.equal(md('<b>'), '&lt;b&gt;');
+});
+
+test('a source that cannot group by resource is asked by tag only', async () => {
+  const asked: CostQuery[] = [];
+  const src = {
+    id: 'ce', label: 'Cost Explorer',
+    async query(q: CostQuery): Promise<CostResult> {
+      asked.push(q);
+      if (q.groupBy.includes('ResourceId')) throw new FinOpsError('invalidInput', 'Cost Explorer groups by resource only for the last 14 days.');
+      return { query: q, rows: [], source: 'ce', fetchedAt: '2026-02-01T00:00:00Z' };
+    },
+  };
+  await queryAllocation(src, params);
+  assert.deepEqual(asked.map((q) => q.groupBy), [['ResourceId', 'tag:Team', 'tag:Project'], ['tag:Team', 'tag:Project']]);
+});
+
+test('an answer from an older load never replaces a newer one', async () => {
+  let release: (() => void) | undefined;
+  const slowRows: CostRow[] = [{ groups: { 'tag:Team': 'old' }, period: '2026-01-01', cost: 1, currency: 'USD' }];
+  const fastRows: CostRow[] = [{ groups: { 'tag:Team': 'new' }, period: '2026-01-01', cost: 1, currency: 'USD' }];
+  let calls = 0;
+  const src: TreeSource = {
+    id: 's', label: 'S', kind: 'focus', state: { kind: 'ok' },
+    cost: {
+      id: 's', label: 's',
+      async query(q: CostQuery): Promise<CostResult> {
+        calls += 1;
+        if (calls === 1) await new Promise<void>((r) => { release = r; });
+        return { query: q, rows: calls === 1 ? slowRows : fastRows, source: 's', fetchedAt: '' };
+      },
+    },
+  };
+  const store = new AllocationStore(silentLogger);
+  const first = store.load([src], params);
+  const second = store.load([src], { ...params, hierarchy: ['Team'] }, { refresh: true });
+  await second;
+  release?.();
+  await first;
+  const snap = store.snapshot('s');
+  assert.equal(snap?.kind, 'ready');
+  assert.deepEqual(snap.kind === 'ready' ? snap.allocation.root.groups.map((g) => g.value) : [], ['new']);
+});

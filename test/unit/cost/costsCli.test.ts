@@ -1,0 +1,93 @@
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../../src/cli/main';
+import { ExitCode, type CliIO } from '../../../src/cli/io';
+import { near, readCsv, sumBy } from './tinyCsv';
+
+const root = path.resolve(__dirname, '../../..');
+const demo = 'demo/billing/focus_1.0_sample_1000.csv';
+const sample = readCsv(path.join(root, demo));
+let tmp: string;
+before(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlfinops-cli-')); });
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+async function run(args: string[], cwd = root): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, cwd, env: {} };
+  const code = await main(['costs', ...args], io);
+  return { code, out, err };
+}
+
+describe('mlfinops costs', () => {
+  it('--format json: one key per group-by column, period, cost, currency; missing tags null', async () => {
+    const { code, out } = await run(['--focus', demo, '--group-by', 'ProviderName,tag:business_unit', '--granularity', 'daily', '--format', 'json']);
+    assert.equal(code, ExitCode.ok);
+    const rows = JSON.parse(out) as Record<string, unknown>[];
+    for (const r of rows) assert.deepEqual(Object.keys(r), ['ProviderName', 'tag:business_unit', 'period', 'cost', 'currency']);
+    assert.ok(rows.some((r) => r['tag:business_unit'] === null));
+    const tag = (t: string | null | undefined) => (t ? ((JSON.parse(t) as Record<string, string>).business_unit ?? null) : null);
+    const expected = sumBy(sample, (r) => JSON.stringify([r.ProviderName, tag(r.Tags), r.ChargePeriodStart!.slice(0, 10), r.BillingCurrency]), (r) => Number(r.EffectiveCost ?? 0));
+    assert.equal(rows.length, expected.size);
+    for (const r of rows) {
+      const v = expected.get(JSON.stringify([r.ProviderName, r['tag:business_unit'], r.period, r.currency]));
+      assert.ok(v !== undefined && near(r.cost as number, v));
+    }
+  });
+
+  it('--format csv with --from / --to (half-open) and --metric', async () => {
+    const { code, out } = await run(['--focus', demo, '--group-by', 'ServiceCategory', '--granularity', 'monthly', '--metric', 'BilledCost', '--from', '2024-09-05', '--to', '2024-09-06', '--format', 'csv']);
+    assert.equal(code, ExitCode.ok);
+    const lines = out.trim().split('\r\n');
+    assert.equal(lines[0], 'ServiceCategory,period,cost,currency');
+    const total = lines.slice(1).reduce((s, l) => s + Number(l.split(',').at(-2)), 0);
+    const expected = sample.filter((r) => r.ChargePeriodStart!.startsWith('2024-09-05')).reduce((s, r) => s + Number(r.BilledCost ?? 0), 0);
+    assert.ok(near(total, expected, 1e-6));
+  });
+
+  it('table output names the metric, grouping, period and totals', async () => {
+    const { code, out } = await run(['--focus', demo, '--group-by', 'ProviderName']);
+    assert.equal(code, ExitCode.ok);
+    assert.match(out, /^EffectiveCost by ProviderName, month, 2024-09-01 – 2024-09-30/);
+    assert.match(out, /AWS\s+2024-09-01\s+\$/);
+    assert.match(out, /Total\s+\$14\.98/);
+  });
+
+  it('reads tag names per cloud from .finops.yaml', async () => {
+    const bill = path.join(tmp, 'bill.csv');
+    fs.writeFileSync(bill, [
+      'BillingCurrency,BilledCost,EffectiveCost,ChargePeriodStart,ProviderName,Tags',
+      'USD,1,1,2024-09-01 00:00:00,AWS,"{""Team"": ""vision""}"',
+      'USD,2,2,2024-09-01 00:00:00,Google Cloud,"{""squad"": ""vision""}"',
+    ].join('\n'));
+    fs.writeFileSync(path.join(tmp, '.finops.yaml'), 'version: 1\ntags:\n  required: [Team]\n  gcp:\n    labelKeys:\n      Team: squad\n');
+    const { code, out } = await run(['--focus', 'bill.csv', '--group-by', 'tag:Team', '--granularity', 'total', '--format', 'json'], tmp);
+    assert.equal(code, ExitCode.ok);
+    assert.deepEqual(JSON.parse(out), [{ 'tag:Team': 'vision', period: '2024-09-01', cost: 3, currency: 'USD' }]);
+  });
+
+  it('native exports are converted on the way in', async () => {
+    const bill = path.join(tmp, 'cur.csv');
+    fs.writeFileSync(bill, 'lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UnblendedCost,lineItem/CurrencyCode,lineItem/ProductCode\nUsage,2024-09-01T00:00:00Z,2.5,USD,AmazonEC2\n');
+    const { code, out } = await run(['--focus', bill, '--group-by', 'ProviderName,ServiceCategory', '--format', 'json'], tmp);
+    assert.equal(code, ExitCode.ok);
+    assert.deepEqual(JSON.parse(out), [{ ProviderName: 'AWS', ServiceCategory: 'Compute', period: '2024-09-01', cost: 2.5, currency: 'USD' }]);
+  });
+
+  it('bad files and bad flags exit 2 with a message naming the fix', async () => {
+    const notBill = path.join(tmp, 'x.csv');
+    fs.writeFileSync(notBill, 'a,b\n1,2\n');
+    const bad = await run(['--focus', notBill]);
+    assert.equal(bad.code, ExitCode.usage);
+    assert.match(bad.err, /x\.csv is not a FOCUS file: it lacks the FOCUS columns ChargePeriodStart, BillingCurrency, BilledCost, EffectiveCost/);
+    for (const args of [[], ['--focus', demo, '--format', 'xml'], ['--focus', demo, '--granularity', 'hourly'], ['--focus', demo, '--from', '2024-13-01'],
+      ['--focus', demo, '--from', '2024-09-02', '--to', '2024-09-01'], ['--focus', demo, '--group-by', 'Colour'], ['--focus', demo, '--metric', 'Cost']]) {
+      const r = await run(args);
+      assert.equal(r.code, ExitCode.usage, args.join(' '));
+      assert.ok(r.err.length > 0);
+    }
+  });
+});

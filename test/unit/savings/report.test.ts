@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { shippedCatalogue } from '../../../src/core/pricing/shippedCatalogue';
+import { planSavings } from '../../../src/core/savings/plan';
+import { buildReport, estimateToJson, lensTitle, reportToMarkdown } from '../../../src/core/savings/report';
+import { parseSchedule } from '../../../src/core/savings/schedule';
+import { findComputeResources, isComputeType } from '../../../src/features/savings/computeResources';
+import { escapeHtml, reportHtml } from '../../../src/features/savings/reportHtml';
+import { lessonP3 } from './fixtures';
+
+const root = join(__dirname, '../../..');
+
+test('the lens line: on-demand, spot and 1-yr per month, whole dollars', () => {
+  const lesson = { ...lessonP3(), spot: { hourly: 0.918, source: lessonP3().onDemand.source } };
+  // the issue's example: $3.06 × 730 = $2,233.80; spot $0.918 × 730 = $670.14; 1-yr $2.08 × 730 = $1,518.40
+  assert.equal(lensTitle(lesson), '≈ $2,234/mo on-demand · spot ≈ $670 · 1-yr ≈ $1,518');
+  assert.equal(lensTitle({ ...lesson, spot: undefined, commitments: [] }), '≈ $2,234/mo on-demand');
+  assert.equal(lensTitle(lesson, 365), '≈ $1,117/mo on-demand · spot ≈ $335 · 1-yr ≈ $759');
+});
+
+test('compute resources of a Terraform file: type, size and region resolved through variables and providers', () => {
+  const file = join(root, 'demo/infra/main.tf');
+  const found = findComputeResources(file, readFileSync(file, 'utf8'));
+  assert.deepEqual(found.map((r) => [r.address, r.priceAs, r.region, r.sagemaker]), [
+    ['aws_instance.trainer', 'p3.2xlarge', 'us-east-1', false],
+    ['aws_instance.notebook', 'g5.xlarge', 'us-east-1', false],
+    ['aws_sagemaker_notebook_instance.explore', 'g5.xlarge', 'us-east-1', true],
+    ['google_compute_instance.tpu_host', 'a2-highgpu-1g', 'us-central1', false],
+  ]);
+  const text = 'variable "t" {\n  default = "g6.xlarge"\n}\nresource "aws_launch_template" "lt" {\n  instance_type = var.t\n}\nresource "aws_db_instance" "db" {\n  instance_class = "db.r5.large"\n}\n';
+  const lt = findComputeResources('/w/x.tf', text);
+  assert.deepEqual(lt.map((r) => [r.address, r.size, r.region, r.range.start.line]), [['aws_launch_template.lt', 'g6.xlarge', undefined, 3]]);
+  assert.equal(isComputeType('aws_db_instance'), false);
+  assert.deepEqual(findComputeResources('/w/bad.tf', 'resource "aws_instance" "x" {\n  instance_type = \n'), []);
+  assert.deepEqual(findComputeResources('/w/notes.txt', 'resource "aws_instance" "x" { instance_type = "p3.2xlarge" }'), []);
+});
+
+test('the report page escapes every value, runs no script and allows only its nonce style', () => {
+  const cat = shippedCatalogue();
+  const plan = planSavings({ prices: cat.prices('g5.xlarge'), hoursPerMonth: 730, schedule: parseSchedule('Mon-Fri 08:00-19:00 UTC'), month: { year: 2026, month: 4 } });
+  const report = buildReport(plan, { hoursPerMonth: 730, subject: 'main.tf: aws_instance.<img src=x onerror=alert(1)>', warnings: ['"quoted" & <b>bold</b>'] });
+  const html = reportHtml(report, { nonce: 'abc123', cspSource: 'vscode-resource:', copyCommand: 'command:mlFinops.copySavingsReport', markdownCommand: 'command:mlFinops.openSavingsReportMarkdown' });
+  assert.ok(!/<script/i.test(html));
+  assert.ok(!html.includes('<img src=x'));
+  assert.ok(html.includes('aws_instance.&lt;img src=x onerror=alert(1)&gt;'));
+  assert.ok(html.includes('&quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;'));
+  assert.match(html, /content="default-src &#39;none&#39;; style-src &#39;nonce-abc123&#39;; img-src vscode-resource:"/);
+  assert.match(html, /<style nonce="abc123">/);
+  assert.equal((html.match(/<tr class/g) ?? []).length, report.options.length);
+  assert.equal(escapeHtml(`<a href='x'>&</a>`), '&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;');
+});
+
+test('Markdown and JSON renderings carry each option, its assumptions and dated sources', () => {
+  const cat = shippedCatalogue();
+  const plan = planSavings({ prices: cat.prices('g5.xlarge'), hoursPerMonth: 730, month: { year: 2026, month: 4 } });
+  const report = buildReport(plan, { hoursPerMonth: 730, warnings: ['Live prices unavailable'], now: new Date('2026-11-28T10:00:00Z') });
+  const md = reportToMarkdown(report);
+  assert.match(md, /^# Savings for g5\.xlarge in us-east-1 \(AWS\)$/m);
+  assert.match(md, /^> \*\*Note:\*\* Live prices unavailable$/m);
+  for (const o of plan.options) assert.ok(md.includes(`### `) && md.includes(o.assumptions[0]!.replace(/([|\\`*_[\]<>])/g, '\\$1')), o.option);
+  assert.match(md, /_Generated 2026-11-28 10:00 UTC/);
+  const json = estimateToJson(plan.options[0]!);
+  assert.deepEqual(Object.keys(json), ['kind', 'option', 'monthlyCost', 'monthlySaving', 'savingFraction', 'assumptions', 'sources']);
+  assert.deepEqual(Object.keys(json.sources[0]!), ['name', 'capturedAt']);
+});
