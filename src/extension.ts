@@ -7,6 +7,9 @@ import { register as registerCloudAccounts } from './features/cloudAccounts/regi
 import { createSourceRegistry } from './features/cloudAccounts/sources';
 import { cloudSourceFactories } from './providers/cloudSources';
 import { iacSourceFactory } from './providers/iac/resourceSource';
+import { DuckDbEngine } from './providers/focus/duckdb';
+import { focusSourceFactory } from './providers/focus/sourceFactory';
+import { demoSourceFactory } from './providers/demo/demoSource';
 import { register as registerTagDiagnostics } from './features/tagDiagnostics/register';
 import { register as registerSavings } from './features/savings/register';
 import { registerCostViews, type CostViewsApi } from './features/resourcesTree/costViews';
@@ -24,9 +27,14 @@ export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
   const output = vscode.window.createOutputChannel('ML FinOps', { log: true });
   const log = createLogger(output);
   const settings = new SettingsService(log);
+  // Bill files (FOCUS and native exports) and the demo bill share one in-process DuckDB, loaded on first query.
+  const duckdb = new DuckDbEngine({ logger: log });
+  context.subscriptions.push({ dispose: () => duckdb.close() });
   // Each kind of source plugs in here (clouds, FOCUS files, IaC): one registry, one cache, one state per source.
   const { registry: sources, disposables: sourceDisposables } = createSourceRegistry({ context, log, settings }, [
     ...cloudSourceFactories(),
+    focusSourceFactory({ baseDir: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, copiesDir: vscode.Uri.joinPath(context.globalStorageUri, 'focus-copies').fsPath, engine: duckdb }),
+    demoSourceFactory({ extensionRoot: context.extensionPath, engine: duckdb }),
     iacSourceFactory(() => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath)),
   ]);
   const services: Services = { context, output, log, settings, sources };

@@ -46,9 +46,13 @@ async function readAliases(file: string | undefined, cwd: string): Promise<TagAl
   return tagAliasesFromPolicy(loadPolicy(text, p).policy);
 }
 
-function pad(cells: string[][], rightAligned: Set<number>): string {
-  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  return cells.map((r) => r.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+/** Aligned columns; a `null` row is a rule across every column. */
+function pad(cells: (string[] | null)[], rightAligned: Set<number>): string {
+  const rows = cells.filter((r): r is string[] => r !== null);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return cells.map((r) => (r === null
+    ? widths.map((w) => '-'.repeat(w)).join('  ')
+    : r.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd())).join('\n');
 }
 
 function formatTable(result: CostResult, fromFiles: string): string {
@@ -64,7 +68,7 @@ function formatTable(result: CostResult, fromFiles: string): string {
   const totals = [...totalsByCurrency(result)].map(([currency, total]) => [
     ...q.groupBy.map((_, i) => (i === 0 ? 'Total' : '')), q.groupBy.length ? '' : 'Total', formatMoney(total, currency || undefined, 'en-US'),
   ]);
-  const table = pad([header, ...body, header.map((h) => '-'.repeat(Math.max(h.length, 4))), ...totals], new Set([header.length - 1]));
+  const table = pad([header, null, ...body, null, ...totals], new Set([header.length - 1]));
   return `${title}\n\n${table}\n`;
 }
 

@@ -78,12 +78,6 @@ export interface AllocationInput {
   resources?: readonly AllocatableResource[];
 }
 
-interface Item {
-  path: (string | null)[];
-  resourceId: string | null;
-  cost: number | undefined;
-  resource?: AllocatableResource;
-}
 
 /** A tag value as allocation sees it: missing, empty or blank means untagged. */
 function cleanValue(v: string | null | undefined): string | null {
@@ -128,57 +122,56 @@ export function allocate(input: AllocationInput): Allocation {
     }
     return byLowerId.get(id.toLowerCase());
   };
-  const pathOfTags = (tags: Readonly<Record<string, string>>): (string | null)[] => hierarchy.map((k) => cleanValue(tagValue(tags, k)));
-
-  const items: Item[] = [];
+  // resources are placed in the tree as rows are read: one scratch path, no intermediate objects
+  const tree = new TreeBuilder(hierarchy);
+  const path = tree.path;
+  const pathOfTags = (tags: Readonly<Record<string, string>>): void => {
+    for (let i = 0; i < levels; i++) path[i] = cleanValue(tagValue(tags, hierarchy[i]!));
+  };
   const excludedMap = new Map<string, { cost: number; rows: number }>();
+  const exclude = (c: string, cost: number): void => {
+    const e = excludedMap.get(c) ?? { cost: 0, rows: 0 };
+    e.cost += cost; e.rows += 1;
+    excludedMap.set(c, e);
+  };
   let currency: string | undefined;
 
   if (input.rows) {
     currency = pickCurrency(rows);
     const resourceLevel = rows.some((r) => 'ResourceId' in r.groups);
     const charged = new Set<AllocatableResource>();
-    // rows of the same resource and path end up in one leaf (buildTree merges them)
+    // rows of the same resource and path end up in one leaf
     for (const row of rows) {
-      if (row.currency !== currency) {
-        const e = excludedMap.get(row.currency) ?? { cost: 0, rows: 0 };
-        e.cost += row.cost; e.rows += 1;
-        excludedMap.set(row.currency, e);
-        continue;
-      }
+      if (row.currency !== currency) { exclude(row.currency, row.cost); continue; }
       const groups = row.groups;
       const resourceId = cleanValue(groups.ResourceId);
       const resource = resourceId === null ? undefined : lookup(resourceId);
       if (resource) charged.add(resource);
-      const path = new Array<string | null>(levels);
       for (let i = 0; i < levels; i++) {
         const col = cols[i]!;
         const v = groups[col];
         path[i] = v !== undefined || col in groups ? cleanValue(v) : resource ? cleanValue(tagValue(resource.tags, hierarchy[i]!)) : null;
       }
-      items.push(resource ? { path, resourceId, cost: row.cost, resource } : { path, resourceId, cost: row.cost });
+      tree.add(resourceId, row.cost, resource);
     }
     // inventory resources the bill did not charge in the period: cost 0 when the bill is per resource
     for (const r of resources) {
       if (charged.has(r)) continue;
-      items.push({ path: pathOfTags(r.tags), resourceId: r.id, cost: resourceLevel ? 0 : undefined, resource: r });
+      pathOfTags(r.tags);
+      tree.add(r.id, resourceLevel ? 0 : undefined, r);
     }
   } else {
     const priced = resources.filter((r) => r.cost).map((r) => ({ groups: {}, period: '', currency: r.cost!.currency, cost: r.cost!.amount }));
     currency = pickCurrency(priced);
     for (const r of resources) {
       let cost: number | undefined = r.cost?.amount;
-      if (r.cost && r.cost.currency !== currency) {
-        const e = excludedMap.get(r.cost.currency) ?? { cost: 0, rows: 0 };
-        e.cost += r.cost.amount; e.rows += 1;
-        excludedMap.set(r.cost.currency, e);
-        cost = undefined;
-      }
-      items.push({ path: pathOfTags(r.tags), resourceId: r.id, cost, resource: r });
+      if (r.cost && r.cost.currency !== currency) { exclude(r.cost.currency, r.cost.amount); cost = undefined; }
+      pathOfTags(r.tags);
+      tree.add(r.id, cost, r);
     }
   }
 
-  const root = buildTree(items, hierarchy);
+  const root = finish(tree.root);
   const total = root.cost;
   // the untagged KPI from the tree: groups without a value, per level; and cost with any level missing
   const untaggedCost = hierarchy.map(() => 0);
@@ -220,34 +213,36 @@ function newGroup(id: string, key: string, value: string | null, depth: number):
   };
 }
 
-function buildTree(items: readonly Item[], hierarchy: readonly string[]): AllocationGroup {
-  const root = newGroup('', '', null, 0);
-  const levels = hierarchy.length;
-  for (const item of items) {
-    const cost = item.cost;
-    let node = root;
+/** Places resources in the group tree one at a time; `path` holds the current resource's tag values. */
+class TreeBuilder {
+  readonly root = newGroup('', '', null, 0);
+  readonly path: (string | null)[];
+
+  constructor(private readonly hierarchy: readonly string[]) {
+    this.path = new Array<string | null>(hierarchy.length).fill(null);
+  }
+
+  add(resourceId: string | null, cost: number | undefined, resource: AllocatableResource | undefined): void {
+    let node = this.root;
     if (cost !== undefined) { node.group.cost += cost; node.group.costKnown = true; }
-    for (let level = 0; level < levels; level++) {
-      const value = item.path[level] ?? null;
+    for (let level = 0; level < this.hierarchy.length; level++) {
+      const value = this.path[level] ?? null;
       let child = node.children.get(value);
       if (!child) {
-        const key = hierarchy[level]!;
+        const key = this.hierarchy[level]!;
         child = newGroup(node.group.id ? `${node.group.id}/${segment(key, value)}` : segment(key, value), key, value, level + 1);
         node.children.set(value, child);
       }
       node = child;
       if (cost !== undefined) { node.group.cost += cost; node.group.costKnown = true; }
     }
-    const leaf = node.leafMap.get(item.resourceId);
+    const leaf = node.leafMap.get(resourceId);
     if (leaf) {
       if (cost !== undefined) leaf.cost = (leaf.cost ?? 0) + cost;
     } else {
-      node.leafMap.set(item.resourceId, item.resource
-        ? { resourceId: item.resourceId, cost, share: undefined, resource: item.resource }
-        : { resourceId: item.resourceId, cost, share: undefined });
+      node.leafMap.set(resourceId, resource ? { resourceId, cost, share: undefined, resource } : { resourceId, cost, share: undefined });
     }
   }
-  return finish(root);
 }
 
 function byCostThenLabel<T extends { cost: number | undefined }>(label: (t: T) => string | null): (a: T, b: T) => number {

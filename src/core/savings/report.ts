@@ -15,6 +15,8 @@ export interface SavingsReport {
   hoursPerMonth: number;
   options: SavingsEstimate[];
   warnings: string[];
+  /** Options that could not be estimated, and why ("no reservation prices for … in the snapshot"). */
+  missing: string[];
   generatedAt: string;
 }
 
@@ -29,6 +31,11 @@ export const kindLabels: Record<SavingsKind, string> = {
 
 export function buildReport(plan: SavingsPlan, options: { hoursPerMonth: number; warnings?: string[]; subject?: string; now?: Date }): SavingsReport {
   const p = plan.prices;
+  const where = p.onDemand.source.live ? 'the live price list' : 'the price snapshot';
+  const missing: string[] = [];
+  if (p.commitments.length === 0) missing.push(`Reservations and savings plans: ${where} has no commitment prices for ${p.instanceType} in ${p.region}${p.onDemand.source.live ? '' : ' (live prices may have them: mlFinops.savings.livePrices, or mlfinops savings --live)'}.`);
+  if (!p.spot) missing.push(`Spot: ${where} has no spot price for ${p.instanceType} in ${p.region}.`);
+  if (!plan.options.some((o) => o.kind === 'rightsizing')) missing.push('Right-sizing: needs hourly utilisation of a running instance (CloudWatch for AWS instances).');
   return {
     title: `Savings for ${p.instanceType} in ${p.region} (${providerLabels[p.provider]})`,
     ...(options.subject ? { subject: options.subject } : {}),
@@ -36,6 +43,7 @@ export function buildReport(plan: SavingsPlan, options: { hoursPerMonth: number;
     hoursPerMonth: options.hoursPerMonth,
     options: plan.options,
     warnings: options.warnings ?? [],
+    missing,
     generatedAt: (options.now ?? new Date()).toISOString(),
   };
 }
@@ -114,7 +122,7 @@ export function reportToMarkdown(r: SavingsReport): string {
   for (const e of r.options) {
     out.push(`| ${kindLabels[e.kind]} | ${mdEscape(e.option)} | ${usd(e.monthlyCost)} | ${usd(e.monthlySaving)} | ${e.status === 'ok' ? percent(e.savingFraction) : '—'} |`);
   }
-  out.push('');
+  out.push('', ...r.missing.map((m) => `- _Not estimated:_ ${mdEscape(m)}`), ...(r.missing.length ? [''] : []));
   for (const e of r.options) {
     out.push(`### ${kindLabels[e.kind]}: ${mdEscape(e.option)}`, '');
     out.push(`${usd(e.monthlyCost)}/month instead of ${usd(e.baselineMonthlyCost)}: ${e.monthlySaving >= 0 ? 'saves' : 'costs'} ${usd(Math.abs(e.monthlySaving))} (${percent(e.savingFraction)}).`, '');

@@ -181,7 +181,8 @@ export class DashboardController implements vscode.Disposable {
   }
 
   private costSources(): DashboardSource[] {
-    return this.view.sources.filter((s) => s.state.kind === 'ok' && s.cost).map((s) => ({ id: s.id, label: s.label, cost: s.cost! }));
+    // every source that can be asked (its state is how its last call went: ask again)
+    return this.view.sources.filter((s) => s.state.kind !== 'notConfigured' && s.cost).map((s) => ({ id: s.id, label: s.label, cost: s.cost! }));
   }
 
   /** Queries the sources for the current period and filters and sends the result to the page. */
@@ -195,10 +196,10 @@ export class DashboardController implements vscode.Disposable {
       await this.view.readPolicy();
       await this.view.ensureAnchor(controller.signal);
       const sources = this.costSources();
-      const others = this.view.sources.filter((s) => s.cost && s.state.kind !== 'ok').map((s) => ({
+      const others = this.view.sources.filter((s) => s.cost && s.state.kind === 'notConfigured').map((s) => ({
         label: s.label,
-        state: (s.state.kind === 'loading' ? 'loading' : s.state.kind === 'notConfigured' ? 'notConfigured' : 'error') as 'loading' | 'notConfigured' | 'error',
-        ...('message' in s.state ? { message: s.state.message } : s.state.kind === 'notConfigured' ? { message: s.state.fix } : {}),
+        state: 'notConfigured' as const,
+        ...(s.state.kind === 'notConfigured' ? { message: s.state.fix } : {}),
       }));
       if (sources.length === 0) {
         this.data = undefined;

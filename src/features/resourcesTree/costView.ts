@@ -68,6 +68,7 @@ export class CostView implements vscode.Disposable {
   private policyProblem: string | undefined;
   private policyRead: Promise<void> | undefined;
   private anchor: string | undefined;
+  private anchorPromise: Promise<string> | undefined;
   private lastLoaded: Date | undefined;
 
   constructor(private readonly services: Services, readonly sourceList: SourceList) {
@@ -82,7 +83,7 @@ export class CostView implements vscode.Disposable {
         const signature = this.signature();
         if (signature === this.lastSignature) { this.redrawEmitter.fire(); return; }
         this.lastSignature = signature;
-        this.anchor = undefined;
+        this.resetAnchor();
         this.emitter.fire();
       })),
       settings.onDidChange((e) => {
@@ -181,13 +182,20 @@ export class CostView implements vscode.Disposable {
   /** Reads the team policy (hierarchy, tag keys) and the data's coverage, then loads every source. */
   async load(options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<void> {
     if (options.refresh) {
-      this.anchor = undefined;
+      this.resetAnchor();
       this.policyRead = undefined;
       await this.sourceList.refresh?.();
     }
     await this.readPolicy();
-    await this.ensureAnchor(options.signal);
-    await this.store.load(this.sources, this.params(), options);
+    const anchor = await this.ensureAnchor();
+    const choice = this.periodChoice;
+    let period: Period;
+    try {
+      period = resolvePeriod(choice, anchor);
+    } catch {
+      period = resolvePeriod({ preset: 'last30Days' }, anchor);
+    }
+    await this.store.load(this.sources, { period, metric: this.metric, hierarchy: this.hierarchy.keys }, options);
     this.lastLoaded = new Date();
   }
 
@@ -195,25 +203,31 @@ export class CostView implements vscode.Disposable {
    * Bill files end some day in the past: when every cost source is such a file, periods count back from the
    * last day they hold (so "last 30 days" of a September bill is September, not an empty window).
    */
-  async ensureAnchor(signal?: AbortSignal): Promise<string> {
-    if (this.anchor) return this.anchor;
+  ensureAnchor(_signal?: AbortSignal): Promise<string> {
+    // shared by every caller until the sources change; small queries, so not tied to one caller's cancellation
+    this.anchorPromise ??= this.computeAnchor().then((a) => { this.anchor = a; return a; });
+    return this.anchorPromise;
+  }
+
+  private resetAnchor(): void {
+    this.anchor = undefined;
+    this.anchorPromise = undefined;
+  }
+
+  private async computeAnchor(): Promise<string> {
     const today = todayUtc();
     const costSources = this.sources.filter((s) => s.state.kind !== 'notConfigured' && s.cost);
-    let anchor: string | undefined;
-    if (costSources.length > 0 && costSources.every((s) => hasCoverage(s.cost) || FILE_KINDS.has(s.kind))) {
-      const ends = await Promise.all(costSources.map(async (s) => {
-        try {
-          return hasCoverage(s.cost) ? (await s.cost.coverage(signal))?.end : await lastDataEnd(s.cost!, this.metric, signal);
-        } catch (e) {
-          this.services.log.warn(`${s.label}: could not read which dates it covers: ${describeError(e)}`);
-          return undefined;
-        }
-      }));
-      const last = ends.filter((e): e is string => !!e).sort().pop();
-      if (last) anchor = addDays(last, -1) < today ? addDays(last, -1) : today;
-    }
-    this.anchor = anchor ?? today;
-    return this.anchor;
+    if (costSources.length === 0 || !costSources.every((s) => hasCoverage(s.cost) || FILE_KINDS.has(s.kind))) return today;
+    const ends = await Promise.all(costSources.map(async (s) => {
+      try {
+        return hasCoverage(s.cost) ? (await s.cost.coverage())?.end : await lastDataEnd(s.cost!, this.metric);
+      } catch (e) {
+        this.services.log.warn(`${s.label}: could not read which dates it covers: ${describeError(e)}`);
+        return undefined;
+      }
+    }));
+    const last = ends.filter((e): e is string => !!e).sort().pop();
+    return last && addDays(last, -1) < today ? addDays(last, -1) : today;
   }
 
   private policyUri(): vscode.Uri | undefined {

@@ -116,7 +116,11 @@ export function registerResourcesTree(services: Services, view: CostView): { dis
     tree.description = `${presetLabel(p.choice.preset)} · ${formatHierarchy(h.keys)}`;
     const state = provider.state();
     void vscode.commands.executeCommand('setContext', STATE_CONTEXT_KEY, state);
-    const failing = view.sources.filter((s) => s.state.kind !== 'ok' && 'message' in s.state).map((s) => `${s.label}: ${'message' in s.state ? s.state.message : ''}`);
+    const failing = view.sources.map((s) => {
+      const snap = view.store.snapshot(s.id);
+      const message = snap?.kind === 'error' ? describeError(snap.error) : 'message' in s.state ? s.state.message : undefined;
+      return message ? `${s.label}: ${message}` : undefined;
+    }).filter((m): m is string => !!m);
     if (state === 'error') tree.message = failing.join(' · ') || 'Every cost source failed. See the logs.';
     else tree.message = view.policyWarning;
   };

@@ -35,6 +35,8 @@ export function localTimeZone(): string {
  * running AWS instances.
  */
 export class SavingsEstimator {
+  private cached: { key: string; resolver: PriceResolver } | undefined;
+
   constructor(private readonly services: Services) {}
 
   private get settings() {
@@ -46,8 +48,12 @@ export class SavingsEstimator {
     return this.settings.get('savings.livePrices') && vscode.workspace.isTrusted;
   }
 
+  /** The resolver for the current settings and trust, kept while they stay the same (clients and SKU lists are reused). */
   resolver(): PriceResolver {
     const s = this.settings;
+    const key = JSON.stringify([this.liveEnabled, s.get('aws.enabled'), s.get('aws.profile'), s.get('aws.region'), s.get('aws.endpoint'),
+      s.get('savings.azureRetailPricesEndpoint'), s.get('gcp.enabled'), s.get('gcp.projectId'), s.get('gcp.endpoint')]);
+    if (this.cached?.key === key) return this.cached.resolver;
     const sources = this.liveEnabled
       ? createPriceSources({
         ...(s.get('aws.enabled') ? { aws: { profile: s.get('aws.profile'), region: s.get('aws.region'), endpoint: s.get('aws.endpoint') } } : {}),
@@ -57,7 +63,9 @@ export class SavingsEstimator {
       })
       : [];
     const cache = new DiskCache({ dir: vscode.Uri.joinPath(this.services.context.globalStorageUri, 'price-cache').fsPath, ttlMs: 24 * 3_600_000, log: this.services.log });
-    return new PriceResolver(shippedCatalogue(), sources, cache, this.services.log);
+    const resolver = new PriceResolver(shippedCatalogue(), sources, cache, this.services.log);
+    this.cached = { key, resolver };
+    return resolver;
   }
 
   /** The schedule setting, in the machine's zone when it names none; undefined when empty. */

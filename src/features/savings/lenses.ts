@@ -25,8 +25,8 @@ export async function siblingTexts(doc: vscode.TextDocument): Promise<Array<{ pa
     return [];
   }
   const out: Array<{ path: string; text: string }> = [];
-  for (const [name, kind] of entries.filter(([n, k]) => k === vscode.FileType.File && /\.(tf|tfvars)$/.test(n)).slice(0, MAX_SIBLINGS)) {
-    void kind;
+  const names = entries.filter(([n, k]) => k === vscode.FileType.File && /\.(tf|tfvars)$/.test(n)).map(([n]) => n).slice(0, MAX_SIBLINGS);
+  for (const name of names) {
     const uri = vscode.Uri.joinPath(dir, name);
     if (uri.fsPath === doc.uri.fsPath) continue;
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());

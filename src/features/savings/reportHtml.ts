@@ -31,14 +31,15 @@ h2 { font-size: 1.15em; font-weight: 600; margin: 24px 0 8px; border-bottom: 1px
 .note { border-left: 3px solid var(--vscode-editorWarning-foreground); background: var(--vscode-textBlockQuote-background); padding: 6px 10px; margin: 8px 0; }
 table { border-collapse: collapse; width: 100%; max-width: 1100px; }
 caption { text-align: left; color: var(--vscode-descriptionForeground); padding-bottom: 6px; }
-th, td { text-align: left; padding: 5px 10px; border-bottom: 1px solid var(--vscode-editorGroup-border, rgba(128,128,128,.25)); vertical-align: top; }
-th { font-weight: 600; }
+th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--vscode-editorGroup-border, rgba(128,128,128,.25)); vertical-align: top; }
+thead th { font-weight: 600; }
+tbody th { font-weight: normal; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tr.best td { font-weight: 600; }
-tr.muted td { color: var(--vscode-disabledForeground, var(--vscode-descriptionForeground)); }
+tr.best th, tr.best td { font-weight: 600; }
+tr.muted th, tr.muted td { color: var(--vscode-disabledForeground, var(--vscode-descriptionForeground)); }
 .saving { color: var(--vscode-charts-green, var(--vscode-foreground)); }
 .loss { color: var(--vscode-errorForeground); }
-.kind { white-space: nowrap; }
+.kind { display: block; font-size: .85em; text-transform: uppercase; letter-spacing: .04em; color: var(--vscode-descriptionForeground); }
 details { margin: 6px 0; max-width: 1100px; }
 summary { cursor: pointer; padding: 3px 0; }
 ul { margin: 4px 0 8px; padding-left: 22px; }
@@ -55,8 +56,9 @@ export function reportHtml(r: SavingsReport, o: ReportHtmlOptions): string {
   const rows = r.options.map((x) => {
     const cls = x.status !== 'ok' || x.monthlySaving < 0 ? 'muted' : x.monthlySaving === bestSaving && x.kind !== 'combined' ? 'best' : '';
     const pctText = x.status === 'ok' ? percent(x.savingFraction) : x.status === 'insufficientData' ? 'insufficient data' : x.status === 'saturated' ? 'saturated' : '—';
-    return `<tr class="${cls}"><td class="kind">${e(kindLabels[x.kind])}</td><td>${e(x.option)}</td><td class="num">${e(usd(x.monthlyCost))}</td><td class="num ${x.monthlySaving < 0 ? 'loss' : 'saving'}">${e(usd(x.monthlySaving))}</td><td class="num">${e(pctText)}</td></tr>`;
+    return `<tr class="${cls}"><th scope="row"><span class="kind">${e(kindLabels[x.kind])}</span>${e(x.option)}</th><td class="num">${e(usd(x.monthlyCost))}</td><td class="num ${x.monthlySaving < 0 ? 'loss' : 'saving'}">${e(usd(x.monthlySaving))}</td><td class="num">${e(pctText)}</td></tr>`;
   }).join('\n');
+  const missing = r.missing.map((m) => `<tr class="muted"><th scope="row" colspan="4"><span class="kind">Not estimated</span>${e(m)}</th></tr>`).join('\n');
   const details = r.options.map((x, i) => `<details${x.kind === 'combined' || i === 0 ? ' open' : ''}>
 <summary><strong>${e(kindLabels[x.kind])}</strong>: ${e(x.option)} — ${e(usd(x.monthlyCost))}/month instead of ${e(usd(x.baselineMonthlyCost))}</summary>
 <ul>${x.assumptions.map((a) => `<li>${e(a)}</li>`).join('')}</ul>
@@ -84,10 +86,11 @@ export function reportHtml(r: SavingsReport, o: ReportHtmlOptions): string {
 ${r.warnings.map((w) => `<p class="note" role="note">${e(w)}</p>`).join('\n')}
 <h2>Options</h2>
 <table>
-<caption>Each option estimated alone against on-demand; the combined row compounds the ones that stack.</caption>
-<thead><tr><th scope="col">Kind</th><th scope="col">Option</th><th scope="col" class="num">Monthly cost</th><th scope="col" class="num">Saving / month</th><th scope="col" class="num">Saving</th></tr></thead>
+<caption>Each option estimated alone against on-demand${r.options.some((x) => x.kind === 'combined') ? '; the combined row compounds the ones that stack' : ''}.</caption>
+<thead><tr><th scope="col">Option</th><th scope="col" class="num">Cost / month</th><th scope="col" class="num">Saving / month</th><th scope="col" class="num">Saving</th></tr></thead>
 <tbody>
 ${rows}
+${missing}
 </tbody>
 </table>
 <h2>Assumptions</h2>

@@ -39,7 +39,7 @@ export function registerStatusBar(services: Services, view: CostView, budget?: (
     running?.abort();
     const controller = new AbortController();
     running = controller;
-    const sources = view.sources.filter((s) => s.cost && s.state.kind === 'ok');
+    const sources = view.sources.filter((s) => s.cost && s.state.kind !== 'notConfigured');
     if (sources.length === 0) { placeholder(); return; }
     const anchor = await view.ensureAnchor(controller.signal);
     const period = resolvePeriod({ preset: 'monthToDate' }, anchor);
@@ -66,7 +66,7 @@ export function registerStatusBar(services: Services, view: CostView, budget?: (
       '',
       'Sources:',
       ...results.map((x) => `- ${escapeMd(x.s.label)}: ${x.r ? `updated ${formatAge(x.r.fetchedAt)}${x.r.fromCache ? ' (cached)' : ''}` : `failed: ${escapeMd(x.error ?? '')}`}`),
-      ...view.sources.filter((s) => s.cost && s.state.kind !== 'ok').map((s) => `- ${escapeMd(s.label)}: ${s.state.kind}`),
+      ...view.sources.filter((s) => s.cost && s.state.kind === 'notConfigured').map((s) => `- ${escapeMd(s.label)}: not configured`),
       '',
       'Click to open the cost dashboard.',
     ];

@@ -30,6 +30,16 @@ export function register(services: Services): vscode.Disposable[] {
     watcher.onDidChange((u) => { void controller.onDiskChange(u, false); }),
     watcher.onDidCreate((u) => { void controller.onDiskChange(u, false); }),
     watcher.onDidDelete((u) => { void controller.onDiskChange(u, true); }),
+    // operations made in VS Code (explorer, workspace edits, saves) are handled at once, not when the OS watcher reports them
+    vscode.workspace.onDidCreateFiles((e) => { for (const u of e.files) void controller.onDiskChange(u, false); }),
+    vscode.workspace.onDidDeleteFiles((e) => { for (const u of e.files) void controller.onDiskChange(u, true); }),
+    vscode.workspace.onDidRenameFiles((e) => {
+      for (const { oldUri, newUri } of e.files) {
+        void controller.onDiskChange(oldUri, true);
+        void controller.onDiskChange(newUri, false);
+      }
+    }),
+    vscode.workspace.onDidSaveTextDocument((d) => { if (controller.isPolicyFile(d.uri)) void controller.reloadPolicy(d.uri); }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('mlFinops.tags.policyFile') || e.affectsConfiguration('mlFinops.tags.showCannotVerify')) void controller.reloadPolicy();
     }),

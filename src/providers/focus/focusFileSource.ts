@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { CostMetric, CostQuery, CostResult, CostRow, Period } from '../../core/cost/model';
-import { ALL_TIME } from '../../core/cost/period';
+import { addDays, ALL_TIME } from '../../core/cost/period';
 import { parseCostQuery } from '../../core/cost/query';
 import { compactParams, SqlParams } from '../../core/cost/sql';
 import { exactTagAliases, parseTagsJson, type TagAliases } from '../../core/cost/tags';
@@ -9,8 +9,9 @@ import type { ConvertOptions } from '../../core/native/types';
 import type { CostSource, Resource, ResourceSource } from '../types';
 import { buildCostSql, buildResourcesSql, neededColumns, RESOURCE_COLUMNS } from './costSql';
 import { DuckDbEngine } from './duckdb';
-import { resolveBillFiles, type BillFile } from './files';
+import { formatOf, resolveBillFiles, type BillFile } from './files';
 import { groupFiles, inspectFile, readError, relationSql, type InspectedFile } from './inspect';
+import { ParquetCopies } from './parquetCopies';
 import type { FocusColumn } from '../../core/cost/focusColumns';
 
 export interface FocusFileSourceOptions {
@@ -27,6 +28,11 @@ export interface FocusFileSourceOptions {
   logger?: Logger;
   /** What listResources() reports: cost over this period (all the data when absent), by this metric, at most this many. */
   resources?: { period?: () => Period | undefined; metric?: CostMetric; limit?: number };
+  /**
+   * Load large CSV bills on first use into Parquet copies in this folder (the extension's global storage), so
+   * later queries take tenths of a second instead of a CSV scan each. Absent: every query reads the files (CLI).
+   */
+  copies?: { dir: string; minBytes?: number };
 }
 
 /** What the files hold, for the source's status line and the CLI. */
@@ -47,14 +53,18 @@ export class FocusFileSource implements CostSource, ResourceSource {
   private readonly aliases: TagAliases;
   private readonly log: Logger;
   private readonly inspected = new Map<string, { size: number; mtimeMs: number; file: InspectedFile }>();
+  private readonly copies?: ParquetCopies;
 
   constructor(private readonly options: FocusFileSourceOptions) {
     this.id = options.id ?? 'focus';
-    this.label = options.label ?? (options.paths.length === 1 ? `FOCUS file ${path.basename(options.paths[0]!)}` : `FOCUS files (${options.paths.length})`);
+    const only = options.paths.length === 1 ? options.paths[0]! : undefined;
+    this.label = options.label ?? (only === undefined ? `FOCUS files (${options.paths.length} paths)`
+      : formatOf(only) && !/[*?[]/.test(only) ? `FOCUS file ${path.basename(only)}` : `FOCUS files in ${only}`);
     this.ownsEngine = options.engine === undefined;
     this.engine = options.engine ?? new DuckDbEngine({ logger: options.logger });
     this.aliases = options.tagAliases ?? exactTagAliases;
     this.log = options.logger ?? silentLogger;
+    if (options.copies) this.copies = new ParquetCopies({ ...options.copies, logger: this.log }, this.engine);
   }
 
   /** Resolves the paths and reads each new or changed file's header. */
@@ -69,8 +79,9 @@ export class FocusFileSource implements CostSource, ResourceSource {
         continue;
       }
       const started = Date.now();
-      const inspected = await inspectFile(file, this.engine, signal);
+      let inspected = await inspectFile(file, this.engine, signal);
       this.log.debug(`${path.basename(file.path)}: ${describeKind(inspected)}, ${inspected.columns.length} columns (${Date.now() - started} ms)`);
+      if (this.copies?.eligible(inspected)) inspected = await this.copies.copyOf(inspected, signal);
       this.inspected.set(file.path, { size: file.size, mtimeMs: file.mtimeMs, file: inspected });
       out.push(inspected);
     }
@@ -81,8 +92,8 @@ export class FocusFileSource implements CostSource, ResourceSource {
     const files = await this.files(signal);
     return {
       files: files.map((f) => ({
-        path: f.path,
-        format: f.format,
+        path: f.origin?.path ?? f.path,
+        format: f.origin?.format ?? f.format,
         kind: f.bill.kind === 'focus' ? 'FOCUS' : f.bill.converter.label,
         ...(f.bill.kind === 'focus' ? { focusVersion: f.bill.version } : {}),
         ...(f.azureDataset ? { azureDataset: f.azureDataset } : {}),
@@ -153,7 +164,7 @@ export class FocusFileSource implements CostSource, ResourceSource {
       if (r.region) resource.region = String(r.region);
       if (r.name) resource.name = String(r.name);
       if (r.cost !== null && r.cost !== undefined && Number(r.currencies) === 1) {
-        const covered = period ?? (r.data_start ? { start: String(r.data_start), end: addOneDay(String(r.data_end)) } : ALL_TIME);
+        const covered = period ?? (r.data_start ? { start: String(r.data_start), end: addDays(String(r.data_end), 1) } : ALL_TIME);
         resource.cost = { amount: Number(r.cost), currency: String(r.currency), period: covered };
       }
       return resource;
@@ -172,12 +183,6 @@ export class FocusFileSource implements CostSource, ResourceSource {
   dispose(): void {
     if (this.ownsEngine) this.engine.close();
   }
-}
-
-function addOneDay(isoDate: string): string {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
 }
 
 function describeKind(f: InspectedFile): string {

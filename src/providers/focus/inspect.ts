@@ -19,7 +19,7 @@ export interface InspectedFile extends BillFile {
   /** The delimiter, when the header was read directly: DuckDB then reads the file without sniffing it again. */
   csvDelimiter?: string;
   /** Set on a Parquet copy of a large CSV (already in FOCUS columns): the bill it was made from. */
-  origin?: { path: string; format: FileFormat };
+  origin?: { path: string; format: FileFormat; native: boolean };
 }
 
 /** CSV reading: every field as text (the relation casts), FOCUS's `NULL` token and empty fields as NULL. */
@@ -150,7 +150,7 @@ export function relationSql(group: FileGroup, needed: readonly FocusColumn[], op
     projection = {};
     for (const col of needed) {
       const expr = focusColumnExpression(cols, col);
-      if (expr === 'NULL' && !first.origin) {
+      if (expr === 'NULL' && !first.origin?.native) {
         warnings.push(`${group.files.map(displayName).join(', ')} ha${group.files.length > 1 ? 've' : 's'} no ${col} column (FOCUS ${first.bill.version}); it reads as empty.`);
       }
       projection[col] = expr;

@@ -3,12 +3,15 @@ export const workspace = 'demo';
 
 /** Picks an entry of the view's title menu by its command title. */
 async function titleAction(page, sidebar, name) {
-  const button = sidebar.locator(`.pane-header .actions-container a.action-label[aria-label^="${name}"]`).first();
+  // a container with one view shows the view's title actions in its own title bar; else in the pane header
+  const button = sidebar.locator(`.composite.title a.action-label[aria-label^="${name}"], .pane-header a.action-label[aria-label^="${name}"]`).first();
   if (await button.isVisible().catch(() => false)) { await button.click(); return; }
   // narrow sidebars fold title actions into the "…" menu
-  await sidebar.locator('.pane-header .actions-container a.action-label[aria-label="More Actions..."], .pane-header .actions-container .codicon-toolbar-more').first().click();
+  await sidebar.locator('.composite.title a.action-label[aria-label^="More Actions"], .pane-header a.action-label[aria-label^="More Actions"]').first().click();
   await page.locator('.monaco-menu .action-label', { hasText: name }).first().click();
 }
+
+export { titleAction };
 
 export default async function ({ page, showView, shot, waitFor, log }) {
   const sidebar = await showView();
@@ -27,7 +30,7 @@ export default async function ({ page, showView, shot, waitFor, log }) {
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Custom…' }).first().click();
   await input.fill('business_unit, application');
   await page.keyboard.press('Enter');
-  await waitFor(async () => /business_unit → application/.test(await sidebar.locator('.pane-header').first().innerText()), 'the view to say it groups by business_unit → application', 30_000);
+  await waitFor(async () => /business_unit → application/.test((await sidebar.locator('.composite.title, .pane-header').allInnerTexts()).join(' ')), 'the view to say it groups by business_unit → application', 30_000);
 
   // expand the source (if needed), then the most expensive business unit, then its first application
   if ((await demoRow.getAttribute('aria-expanded')) !== 'true') await demoRow.click();

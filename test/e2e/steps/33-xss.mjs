@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { titleAction } from './30-tree.mjs';
 
 export const title = 'Security: tag values such as <img onerror> and </script><script> render as text in the tree and the dashboard; nothing executes';
 export const workspace = 'demo';
@@ -67,8 +68,7 @@ export default async function ({ page, palette, showView, waitFor, log, workspac
   try {
     // the tree: the view's own hierarchy choice (if any) goes back to Team → Project from the settings
     const sidebar = await showView();
-    const reset = sidebar.locator('.pane-header .actions-container a.action-label[aria-label^="Group Resources By"]').first();
-    await reset.click();
+    await titleAction(page, sidebar, 'Group Resources By');
     const resetRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Reset' }).first();
     if (await resetRow.isVisible({ timeout: 5_000 }).catch(() => false)) await resetRow.click(); else await page.keyboard.press('Escape');
     const tree = sidebar.getByRole('tree').first();

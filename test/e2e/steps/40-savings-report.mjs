@@ -32,8 +32,8 @@ export default async function ({ page, palette, shot, waitFor, log }) {
   await waitFor(async () => (await h1.innerText().catch(() => '')) === 'Savings for p3.2xlarge in us-east-1 (AWS)', 'the report for the trainer', 60_000);
   const rows = await frame.locator('table tbody tr').allInnerTexts();
   log(`report rows: ${rows.length}`);
-  for (const kind of ['Spot', 'Auto-shutdown']) {
-    if (!rows.some((r) => r.startsWith(kind))) throw new Error(`the report has no ${kind} row:\n${rows.join('\n')}`);
+  for (const kind of ['Spot', 'Auto-shutdown', 'Not estimated']) {
+    if (!rows.some((r) => r.toLowerCase().startsWith(kind.toLowerCase()))) throw new Error(`the report has no ${kind} row:\n${rows.join('\n')}`);
   }
   const sources = await frame.locator('ul.sources').innerText();
   if (!/captured \d{4}-\d{2}-\d{2}/.test(sources)) throw new Error(`the report's sources carry no capture date: ${sources}`);

@@ -40,8 +40,9 @@ suite('Cost dashboard: one panel, typed messages, numbers, filters, export', () 
   test('opens one panel; the page says ready and gets the demo bill\'s numbers, equal to an independent sum', async () => {
     await vscode.commands.executeCommand(Commands.openDashboard);
     await vscode.commands.executeCommand(Commands.openDashboard);
-    const panels = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('mlFinops.costDashboard'));
-    assert.equal(panels.length, 1, 'a second open reveals the same panel');
+    const panels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('mlFinops.costDashboard'));
+    await waitFor(() => panels().length > 0, 'the dashboard tab');
+    assert.equal(panels().length, 1, 'a second open reveals the same panel');
     const data = await dataWhere('the page to be sent data', (d) => d.filters.length === 0);
     assert.ok(dashboard().ready, 'the page said ready');
     assert.equal(data.currency, 'USD');

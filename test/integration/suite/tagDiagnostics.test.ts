@@ -27,15 +27,18 @@ async function codeActions(uri: vscode.Uri, range: vscode.Range, kind?: vscode.C
   return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, kind?.value)) ?? [];
 }
 
-/** Writes a scratch file in a folder of its own (its own Terraform module); the watcher picks it up. */
-const scratch: string[] = [];
-function writeScratch(name: string, text: string): vscode.Uri {
-  const dir = path.join(folder(), `scratch-${path.basename(name, path.extname(name))}`);
-  fs.mkdirSync(dir, { recursive: true });
-  const p = path.join(dir, name);
-  fs.writeFileSync(p, text);
-  scratch.push(dir);
-  return vscode.Uri.file(p);
+/**
+ * Creates a scratch file in tagging/scratch/ with a workspace edit, as a user creating a file in VS Code does
+ * (one file at a time, so each is its own Terraform module). Deleted again in teardown.
+ */
+const scratch: vscode.Uri[] = [];
+async function writeScratch(name: string, text: string): Promise<vscode.Uri> {
+  const uri = vscode.Uri.file(path.join(folder(), 'scratch', name));
+  const edit = new vscode.WorkspaceEdit();
+  edit.createFile(uri, { overwrite: true, contents: new TextEncoder().encode(text) });
+  assert.ok(await vscode.workspace.applyEdit(edit), `cannot create ${name}`);
+  scratch.push(uri);
+  return uri;
 }
 
 suite('Tag diagnostics: Problems, quick fixes, policy file', () => {
@@ -45,7 +48,13 @@ suite('Tag diagnostics: Problems, quick fixes, policy file', () => {
 
   teardown(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    for (const p of scratch.splice(0)) fs.rmSync(p, { recursive: true, force: true });
+    for (const uri of scratch.splice(0)) {
+      if (!fs.existsSync(uri.fsPath)) continue;
+      const edit = new vscode.WorkspaceEdit();
+      edit.deleteFile(uri, { ignoreIfNotExists: true });
+      await vscode.workspace.applyEdit(edit);
+      await waitFor(() => ours(uri).length === 0, `diagnostics of ${path.basename(uri.fsPath)} cleared after it was deleted`);
+    }
   });
 
   test('the workspace scan fills Problems for files that are not open, with exact ranges, codes and source', async () => {
@@ -63,9 +72,27 @@ suite('Tag diagnostics: Problems, quick fixes, policy file', () => {
     assert.deepEqual(summary(stack), ['9:8-12:20 missing-tag Warning']);
   });
 
+  test('the scan skips .terraform/ and honours files.exclude', async () => {
+    const generated = vscode.Uri.file(path.join(folder(), 'generated', 'main.tf'));
+    const cached = vscode.Uri.file(path.join(folder(), '.terraform', 'modules', 'vpc', 'main.tf'));
+    await waitFor(() => ours(generated).length === 1, 'diagnostics on generated/main.tf', 60_000);
+    assert.equal(ours(cached).length, 0, '.terraform/ is never scanned');
+    const files = vscode.workspace.getConfiguration('files');
+    await files.update('exclude', { '**/generated': true }, vscode.ConfigurationTarget.Workspace);
+    try {
+      await vscode.commands.executeCommand('mlFinops.checkTags');
+      await waitFor(() => ours(generated).length === 0, 'generated/ excluded after a rescan');
+    } finally {
+      await files.update('exclude', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await vscode.commands.executeCommand('mlFinops.checkTags');
+    await waitFor(() => ours(generated).length === 1, 'generated/ checked again');
+    assert.equal(ours(cached).length, 0);
+  });
+
   test('the preferred quick fix adds the missing tags, with the allowed value choice, and clears the problem', async () => {
-    const uri = writeScratch('fixme.tf', 'resource "aws_instance" "gpu" {\n  instance_type = "p4d.24xlarge"\n  tags = {\n    Name = "gpu"\n  }\n}\n');
-    const diag = await waitFor(() => ours(uri)[0], 'a diagnostic on the new file (file watcher)');
+    const uri = await writeScratch('fixme.tf', 'resource "aws_instance" "gpu" {\n  instance_type = "p4d.24xlarge"\n  tags = {\n    Name = "gpu"\n  }\n}\n');
+    const diag = await waitFor(() => ours(uri)[0], 'a diagnostic on the new file');
     assert.equal(diag.code, 'missing-tag');
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
@@ -80,7 +107,7 @@ suite('Tag diagnostics: Problems, quick fixes, policy file', () => {
   });
 
   test('"add to the provider default tags" and "fix all in file" fix every problem in the file', async () => {
-    const uri = writeScratch('fixall.tf', 'provider "aws" {\n  region = "us-east-1"\n}\n\nresource "aws_s3_bucket" "a" {\n  bucket = "a"\n}\n\nresource "aws_instance" "b" {\n  tags = local.common\n}\n\nlocals {\n  common = { Team = "x" }\n}\n');
+    const uri = await writeScratch('fixall.tf', 'provider "aws" {\n  region = "us-east-1"\n}\n\nresource "aws_s3_bucket" "a" {\n  bucket = "a"\n}\n\nresource "aws_instance" "b" {\n  tags = local.common\n}\n\nlocals {\n  common = { Team = "x" }\n}\n');
     await waitFor(() => ours(uri).length === 2, 'two diagnostics on the new file');
     const first = ours(uri).sort((a, b) => a.range.start.compareTo(b.range.start))[0]!;
     const actions = await codeActions(uri, first.range);
@@ -99,7 +126,7 @@ suite('Tag diagnostics: Problems, quick fixes, policy file', () => {
   });
 
   test('a GCP label quick fix renames the key', async () => {
-    const uri = writeScratch('labels.tf', 'resource "google_storage_bucket" "b" {\n  labels = {\n    Team        = "vision"\n    project     = "x"\n    environment = "dev"\n    cost_center = "ml"\n    owner       = "me"\n  }\n}\n');
+    const uri = await writeScratch('labels.tf', 'resource "google_storage_bucket" "b" {\n  labels = {\n    Team        = "vision"\n    project     = "x"\n    environment = "dev"\n    cost_center = "ml"\n    owner       = "me"\n  }\n}\n');
     const diag = await waitFor(() => ours(uri).find((d) => d.code === 'invalid-label-key'), 'the invalid label key');
     assert.deepEqual([diag.range.start.line, diag.range.start.character, diag.range.end.character], [2, 4, 8]);
     const [fix] = (await codeActions(uri, diag.range)).filter((a) => a.isPreferred);
@@ -110,7 +137,7 @@ suite('Tag diagnostics: Problems, quick fixes, policy file', () => {
   });
 
   test('diagnostics follow typing (debounced) and unsaved results are dropped when the editor closes', async () => {
-    const uri = writeScratch('typing.tf', 'resource "aws_instance" "ok" {\n  tags = { Environment = "dev", Team = "a", Project = "b", CostCenter = "c", Owner = "o@example.com" }\n}\n');
+    const uri = await writeScratch('typing.tf', 'resource "aws_instance" "ok" {\n  tags = { Environment = "dev", Team = "a", Project = "b", CostCenter = "c", Owner = "o@example.com" }\n}\n');
         const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
     await waitFor(() => ours(uri).length === 0 && ours(uri), 'a clean start');
     await editor.edit((b) => b.insert(new vscode.Position(3, 0), '\nresource "aws_instance" "new" {}\n'));
@@ -120,11 +147,11 @@ suite('Tag diagnostics: Problems, quick fixes, policy file', () => {
     await waitFor(() => ours(uri).length === 0, 'the unsaved result to be dropped on close');
   });
 
-  test('deleting a file on disk clears its diagnostics', async () => {
-    const uri = writeScratch('gone.tf', 'resource "aws_instance" "x" {}\n');
+  test('a file deleted on disk by another program loses its diagnostics (file watcher)', async () => {
+    const uri = await writeScratch('gone.tf', 'resource "aws_instance" "x" {}\n');
     await waitFor(() => ours(uri).length === 1, 'the diagnostic on the new file');
     fs.rmSync(uri.fsPath);
-    await waitFor(() => ours(uri).length === 0, 'diagnostics cleared after delete');
+    await waitFor(() => ours(uri).length === 0, 'diagnostics cleared after the file watcher reports the delete', 60_000);
   });
 
   test('an invalid policy file gets diagnostics with exact ranges, and its valid parts apply', async () => {

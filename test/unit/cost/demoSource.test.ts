@@ -27,6 +27,11 @@ describe('demo source', () => {
       const expected = sumBy(readCsv(path.join(root, DEMO_BILL)), (r) => r.ServiceCategory ?? 'null', (r) => Number(r.BilledCost ?? 0));
       assert.equal(result.rows.length, expected.size);
       for (const row of result.rows) assert.ok(near(row.cost, expected.get(row.groups.ServiceCategory ?? 'null')!));
+      // The demo groups by the workspace policy's keys: Team is the sample's business_unit tag.
+      const byTeam = await demo.query({ period: DEMO_PERIOD, granularity: 'total', groupBy: ['tag:Team'], metric: 'BilledCost' });
+      const teams = sumBy(readCsv(path.join(root, DEMO_BILL)), (r) => String(r.Tags ? (JSON.parse(r.Tags) as Record<string, string>).business_unit ?? null : null), (r) => Number(r.BilledCost ?? 0));
+      assert.equal(byTeam.rows.length, teams.size);
+      for (const row of byTeam.rows) assert.ok(near(row.cost, teams.get(String(row.groups['tag:Team']))!));
       const resources = await demo.listResources();
       assert.ok(resources.length > 800);
       assert.ok(resources.every((r) => r.cost === undefined || JSON.stringify(r.cost.period) === JSON.stringify(DEMO_PERIOD)));

@@ -251,6 +251,47 @@ describe('FocusFileSource: tags, NULL tokens, currencies, versions', () => {
   });
 });
 
+describe('FocusFileSource: large CSV bills loaded into Parquet copies on first use', () => {
+  it('answers as the CSV does, makes the copy once, and replaces it when the bill changes', async () => {
+    const dir = path.join(tmp, 'copies');
+    const bill = path.join(tmp, 'copied/bill.csv');
+    fs.mkdirSync(path.dirname(bill), { recursive: true });
+    fs.copyFileSync(demoCsv, bill);
+    const queries: CostQuery[] = [
+      { period: ALL, granularity: 'daily', groupBy: ['ProviderName', 'tag:business_unit'], metric: 'EffectiveCost' },
+      { period: { start: '2024-09-10', end: '2024-09-20' }, granularity: 'monthly', groupBy: ['ServiceSubcategory'], metric: 'ListCost' },
+    ];
+    const copied = source([bill], { copies: { dir, minBytes: 0 } });
+    for (const q of queries) {
+      const [direct, viaCopy] = [await source([bill]).query(q), await copied.query(q)];
+      assert.deepEqual(viaCopy.rows.map((r) => [r.groups, r.period, r.currency]), direct.rows.map((r) => [r.groups, r.period, r.currency]));
+      viaCopy.rows.forEach((r, i) => assert.ok(near(r.cost, direct.rows[i]!.cost)));
+      assert.deepEqual(viaCopy.warnings, direct.warnings);
+    }
+    const made = fs.readdirSync(dir);
+    assert.equal(made.length, 1);
+    assert.match(made[0]!, /\.parquet$/);
+    const stamp = fs.statSync(path.join(dir, made[0]!)).mtimeMs;
+    assert.equal((await source([bill], { copies: { dir, minBytes: 0 } }).summary()).files[0]!.path, bill);
+    assert.equal(fs.statSync(path.join(dir, made[0]!)).mtimeMs, stamp, 'a second source reuses the copy');
+    // The bill changes: a new copy replaces the old one, and answers follow the new content.
+    const lines = fs.readFileSync(demoCsv, 'utf8').split('\n');
+    fs.writeFileSync(bill, lines.slice(0, 101).join('\n'));
+    const fresh = source([bill], { copies: { dir, minBytes: 0 } });
+    const total = await fresh.query({ period: ALL, granularity: 'total', groupBy: [], metric: 'BilledCost' });
+    assert.ok(near(total.rows[0]!.cost, readCsv(bill).reduce((s, r) => s + num(r.BilledCost), 0)));
+    assert.equal(fs.readdirSync(dir).length, 1);
+    assert.notEqual(fs.readdirSync(dir)[0], made[0]);
+  });
+
+  it('a malformed large CSV fails with its own name, and leaves no partial copy', async () => {
+    const dir = path.join(tmp, 'copies-bad');
+    const bad = write('bad-large.csv', 'BillingCurrency,BilledCost,EffectiveCost,ChargePeriodStart,ProviderName\nUSD,x,1,2024-09-01 00:00:00,AWS\n');
+    await rejects(source([bad], { copies: { dir, minBytes: 0 } }).query({ period: ALL, granularity: 'total', groupBy: [], metric: 'BilledCost' }), 'invalidInput', 'bad-large.csv');
+    assert.deepEqual(fs.existsSync(dir) ? fs.readdirSync(dir) : [], []);
+  });
+});
+
 describe('FocusFileSource: bad input', () => {
   it('a CSV that is not a bill names the missing FOCUS columns and the fix', async () => {
     const file = write('people.csv', 'name,age\nada,36\n');

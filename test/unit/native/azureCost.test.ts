@@ -113,13 +113,17 @@ describe('Azure cost details → FOCUS', { skip: !haveSamples }, () => {
   });
 
   it('both datasets together: BilledCost from the actual rows, EffectiveCost from the amortized rows', async () => {
-    const src = new FocusFileSource({ paths: [actualFile, amortizedFile], baseDir: '/', engine });
     const period = { start: '2023-09-01', end: '2023-10-01' };
-    const billed = await src.query({ period, granularity: 'monthly', groupBy: [], metric: 'BilledCost' });
-    const effective = await src.query({ period, granularity: 'monthly', groupBy: [], metric: 'EffectiveCost' });
     const sum = (file: string) => readCsv(file).reduce((s, r) => s + num(r.Cost), 0);
-    assert.ok(near(billed.rows[0]!.cost, sum(actualFile)));
-    assert.ok(near(effective.rows[0]!.cost, sum(amortizedFile)));
-    assert.match(effective.warnings?.join(' ') ?? '', /actual and amortized/);
+    // read directly, and through Parquet copies (the extension's path for large bills)
+    for (const copies of [undefined, { dir: path.join(tmp, 'copies'), minBytes: 0 }]) {
+      const src = new FocusFileSource({ paths: [actualFile, amortizedFile], baseDir: '/', engine, ...(copies ? { copies } : {}) });
+      const billed = await src.query({ period, granularity: 'monthly', groupBy: [], metric: 'BilledCost' });
+      const effective = await src.query({ period, granularity: 'monthly', groupBy: [], metric: 'EffectiveCost' });
+      assert.ok(near(billed.rows[0]!.cost, sum(actualFile)));
+      assert.ok(near(effective.rows[0]!.cost, sum(amortizedFile)));
+      assert.match(effective.warnings?.join(' ') ?? '', /actual and amortized/);
+    }
+    assert.equal(fs.readdirSync(path.join(tmp, 'copies')).length, 2);
   });
 });

@@ -48,7 +48,8 @@ test('the report page escapes every value, runs no script and allows only its no
   assert.ok(html.includes('&quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;'));
   assert.match(html, /content="default-src &#39;none&#39;; style-src &#39;nonce-abc123&#39;; img-src vscode-resource:"/);
   assert.match(html, /<style nonce="abc123">/);
-  assert.equal((html.match(/<tr class/g) ?? []).length, report.options.length);
+  assert.equal((html.match(/<tr class/g) ?? []).length, report.options.length + report.missing.length);
+  assert.ok(report.missing.some((m) => /Right-sizing: needs hourly utilisation/.test(m)));
   assert.equal(escapeHtml(`<a href='x'>&</a>`), '&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;');
 });
 
@@ -61,6 +62,8 @@ test('Markdown and JSON renderings carry each option, its assumptions and dated 
   assert.match(md, /^> \*\*Note:\*\* Live prices unavailable$/m);
   for (const o of plan.options) assert.ok(md.includes(`### `) && md.includes(o.assumptions[0]!.replace(/([|\\`*_[\]<>])/g, '\\$1')), o.option);
   assert.match(md, /_Generated 2026-11-28 10:00 UTC/);
+  const p3 = buildReport(planSavings({ prices: cat.prices('p3.2xlarge'), hoursPerMonth: 730, month: { year: 2026, month: 4 } }), { hoursPerMonth: 730 });
+  assert.match(reportToMarkdown(p3), /_Not estimated:_ Reservations and savings plans: the price snapshot has no commitment prices for p3\.2xlarge in us-east-1/);
   const json = estimateToJson(plan.options[0]!);
   assert.deepEqual(Object.keys(json), ['kind', 'option', 'monthlyCost', 'monthlySaving', 'savingFraction', 'assumptions', 'sources']);
   assert.deepEqual(Object.keys(json.sources[0]!), ['name', 'capturedAt']);
