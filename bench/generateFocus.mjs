@@ -106,7 +106,7 @@ const query = (format) => `
   SELECT ${selectList(format)}
   FROM g JOIN s ON s.rn = g.rn
   JOIN tagpool t ON t.ProviderName = g.ProviderName AND t.tn = g.tn
-  ORDER BY g.cps, g.i`;
+  ORDER BY g.cps, s.ProviderName, s.ServiceName, g.rid, g.i`;
 
 fs.mkdirSync(opts.out, { recursive: true });
 const base = path.join(opts.out, `focus_1.0_synthetic_${rows >= 1e6 && rows % 1e6 === 0 ? `${rows / 1e6}M` : rows}`);

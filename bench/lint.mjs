@@ -26,15 +26,33 @@ const tfFiles = [];
   }
 })(corpus);
 
-// the CLI as `npm run package` ships it (bundled, minified), built from the current sources
+// the CLI as `npm run package` ships it (bundled, minified, one bundle per subcommand), built from the current sources
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mlfinops-bench-'));
 const cli = path.join(scratch, 'cli.js');
-await esbuild.build({
-  entryPoints: [path.join(root, 'src/cli/main.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true,
-  outfile: cli, logLevel: 'error', external: ['vscode', '@duckdb/node-bindings', '@duckdb/node-bindings-linux-x64'], loader: { '.wasm': 'file' },
-  define: { 'import.meta.url': 'importMetaUrl' },
-  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
-});
+{
+  const cliDir = path.join(root, 'src/cli');
+  const modules = fs.readdirSync(cliDir).filter((f) => f.endsWith('.ts') && f !== 'main.ts').map((f) => f.slice(0, -3));
+  const split = {
+    name: 'cli-split',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/[\w-]+$/ }, (a) => {
+        const name = a.path.slice(2);
+        if (path.dirname(a.importer) !== cliDir || !modules.includes(name) || (name !== 'io' && path.basename(a.importer) !== 'main.ts')) return undefined;
+        return { path: name, namespace: 'cli-split' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'cli-split' }, (a) => ({ contents: `module.exports = require('./cli-${a.path}.js');`, loader: 'js' }));
+      build.onResolve({ filter: /^\.\/cli-[\w-]+\.js$/, namespace: 'cli-split' }, (a) => ({ path: a.path, external: true }));
+    },
+  };
+  const common = {
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, outdir: scratch, logLevel: 'error',
+    external: ['vscode', '@duckdb/node-bindings', '@duckdb/node-bindings-linux-x64'], loader: { '.wasm': 'file' },
+    define: { 'import.meta.url': 'importMetaUrl' }, plugins: [split],
+    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  };
+  await esbuild.build({ ...common, entryPoints: { cli: path.join(cliDir, 'main.ts') } });
+  await esbuild.build({ ...common, entryPoints: Object.fromEntries(modules.map((m) => [`cli-${m}`, path.join(cliDir, `${m}.ts`)])) });
+}
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${x.toFixed(0)} ms`;
@@ -55,6 +73,15 @@ for (let i = 0; i < runs; i++) {
   findings = JSON.parse(r.stdout).length;
   lintTimes.push(r.wall);
 }
+
+// 1b. what every CLI run pays before any work: starting node, and loading the CLI bundle (`--version`)
+const nodeTimes = [];
+const versionTimes = [];
+for (let i = 0; i < runs; i++) {
+  nodeTimes.push(timeProcess(['-e', '0']).wall);
+  versionTimes.push(timeProcess([cli, '--version']).wall);
+}
+const bundleKb = (fs.statSync(cli).size + fs.statSync(path.join(scratch, 'cli-lint.js')).size) / 1024;
 
 // 2. HashiCorp's parser on the same files, also in a new process (parse only, no analysis)
 const hclScript = path.join(os.tmpdir(), `mlfinops-bench-hcl2json-${process.pid}.cjs`);
@@ -150,6 +177,7 @@ const hclMed = median(hclTimes);
 console.log(`Corpus: ${corpus} (${tfFiles.length} .tf files), machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load ${os.loadavg()[0].toFixed(2)}`);
 console.log('');
 console.log(`mlfinops lint (cold, new process)    median ${ms(lintMed)}  min ${ms(Math.min(...lintTimes))}  (${runs} runs, ${findings} findings)   target ≤ 500 ms`);
+console.log(`  of which node start-up ${ms(median(nodeTimes))}; mlfinops --version ${ms(median(versionTimes))}; lint loads ${(bundleKb / 1024).toFixed(2)} MB of JavaScript`);
 console.log(`@cdktf/hcl2json (new process)        median ${ms(hclMed)}  min ${ms(Math.min(...hclTimes))}  (parse only: median ${ms(median(hclParseTimes))})`);
 console.log(`ratio hcl2json / mlfinops lint       ${(hclMed / lintMed).toFixed(1)}× (parse-only hcl2json vs full lint: ${(median(hclParseTimes) / lintMed).toFixed(1)}×)`);
 if (tsTimes.length) console.log(`web-tree-sitter + HCL grammar       parse only: median ${ms(median(tsTimes))}  (the parser first considered; too slow for the target)`);

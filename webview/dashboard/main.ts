@@ -254,7 +254,15 @@ function setChart(id: ChartId, make: (canvas: HTMLCanvasElement) => Chart, ariaL
   if (empty) return;
   const canvas = h('canvas', { role: 'img', 'aria-label': ariaLabel, id: `chart-${id}` });
   card.canvasBox.appendChild(canvas);
-  charts.set(id, make(canvas));
+  pendingCharts.push(() => charts.set(id, make(canvas)));
+}
+
+/** Charts are built once every canvas is in place: the layout is computed once, not once per chart. */
+let pendingCharts: (() => void)[] = [];
+function buildPendingCharts(): void {
+  const jobs = pendingCharts;
+  pendingCharts = [];
+  for (const job of jobs) job();
 }
 
 function renderCharts(d: DashboardData): void {
@@ -306,6 +314,7 @@ function renderCharts(d: DashboardData): void {
   const moversCard = cardMap.get('movers')!;
   if (d.movers.length === 0) moversCard.note.textContent = 'No change between the last two weeks of the period.';
   else if (d.moversEnd) moversCard.note.textContent = `The 7 days to ${d.moversEnd} against the 7 days before.`;
+  buildPendingCharts();
 }
 
 function renderUntagged(d: DashboardData): void {

@@ -264,11 +264,23 @@ function finish(node: MutableGroup): AllocationGroup {
   g.groups = [...node.children.values()].map(finish);
   for (const c of g.groups) c.share = parentCost !== undefined && c.costKnown ? c.cost / parentCost : undefined;
   g.groups.sort(byCostThenLabel((c) => c.value));
-  g.leaves = [...node.leafMap.values()];
-  for (const l of g.leaves) l.share = parentCost !== undefined && l.cost !== undefined ? l.cost / parentCost : undefined;
-  g.leaves.sort(byCostThenLabel((l) => l.resource?.name ?? l.resourceId));
-  g.resourceCount = g.leaves.length;
+  const leafMap = node.leafMap;
+  g.resourceCount = leafMap.size;
   for (const c of g.groups) g.resourceCount += c.resourceCount;
+  // a group's resources are ordered when first listed (on expand), not for every group up front
+  let leaves: AllocationLeaf[] | undefined;
+  Object.defineProperty(g, 'leaves', {
+    enumerable: true,
+    configurable: true,
+    get(): AllocationLeaf[] {
+      if (!leaves) {
+        leaves = [...leafMap.values()];
+        for (const l of leaves) l.share = parentCost !== undefined && l.cost !== undefined ? l.cost / parentCost : undefined;
+        leaves.sort(byCostThenLabel((l) => l.resource?.name ?? l.resourceId));
+      }
+      return leaves;
+    },
+  });
   return g;
 }
 

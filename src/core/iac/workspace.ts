@@ -38,6 +38,8 @@ export interface AnalysisResult {
 export interface WorkspaceOptions {
   policy: TagPolicy;
   reportUnknown: boolean;
+  /** Resolve resource sizes and regions too (inventories need them; diagnostics do not). */
+  details?: boolean;
   /** The workspace root, for `excludePaths` globs (relative paths). */
   root?: string;
 }
@@ -125,7 +127,7 @@ export class IacWorkspace {
    * called by, and returns findings for every file in them.
    */
   analyze(changed?: readonly string[], signal?: AbortSignal): AnalysisResult {
-    const { policy, reportUnknown } = this.options;
+    const { policy, reportUnknown, details = false } = this.options;
     const byDir = new Map<string, Entry[]>();
     for (const e of this.files.values()) {
       if (e.kind === 'cloudformation') continue;
@@ -226,7 +228,7 @@ export class IacWorkspace {
         inputs.passedByCallers = passed;
         inputs.inheritedProviders = inherited;
       }
-      const result = analyzeTerraformModule(tfFiles, policy, { reportUnknown }, inputs);
+      const result = analyzeTerraformModule(tfFiles, policy, { reportUnknown, details }, inputs);
       for (const f of result.findings) push(f);
       syntaxErrors();
       resources.push(...result.resources);

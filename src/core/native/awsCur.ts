@@ -1,5 +1,5 @@
 import type { SourceColumns } from './columns';
-import { lookup, tagsFromMap } from './columns';
+import { lookup, tagsFromEntries } from './columns';
 import { AWS_SERVICE_CATEGORIES } from './serviceCategories';
 import type { FocusProjection, NativeConverter } from './types';
 
@@ -80,9 +80,9 @@ function project(c: SourceColumns): FocusProjection {
     const ref = c.ref(tagMap);
     const asMap = /^MAP\(/i.test(tagMap.type) ? ref : `TRY_CAST(TRY_CAST(${ref} AS JSON) AS MAP(VARCHAR, VARCHAR))`;
     // CUR 2.0 keys read `user_team` / `aws_created_by`: drop the user prefix, keep `aws:` as the console shows it.
-    tags = tagsFromMap(`map_from_entries(list_filter(list_transform(map_entries(${asMap}), e -> {k: CASE WHEN starts_with(e.key, 'user_') OR starts_with(e.key, 'user:') THEN e.key[6:] WHEN starts_with(e.key, 'aws_') THEN 'aws:' || e.key[5:] ELSE e.key END, v: e.value}), e -> e.v IS NOT NULL AND e.v <> ''))`);
+    tags = tagsFromEntries(`list_transform(map_entries(${asMap}), e -> {k: CASE WHEN starts_with(e.key, 'user_') OR starts_with(e.key, 'user:') THEN e.key[6:] WHEN starts_with(e.key, 'aws_') THEN 'aws:' || e.key[5:] ELSE e.key END, v: e.value})`);
   } else if (tagEntries.length) {
-    tags = tagsFromMap(`map_from_entries(list_filter([${tagEntries.join(', ')}], e -> e.v IS NOT NULL))`);
+    tags = tagsFromEntries(`[${tagEntries.join(', ')}]`);
   }
 
   return {

@@ -25,10 +25,6 @@ export class SourceColumns {
     }
   }
 
-  get names(): string[] {
-    return this.columns.map((c) => c.name);
-  }
-
   /** The first of `names` the file has. A dotted name (`service.description`) also matches a STRUCT column's field. */
   find(...names: string[]): ColumnInfo | undefined {
     for (const name of names) {
@@ -67,12 +63,6 @@ export class SourceColumns {
     if (!present.length) return 'NULL';
     const parts = present.map((c) => `NULLIF(TRIM(CAST(${this.ref(c)} AS VARCHAR)), '')`);
     return parts.length === 1 ? parts[0]! : `COALESCE(${parts.join(', ')})`;
-  }
-
-  /** The column as it is (quoted), or NULL when absent. */
-  raw(...names: string[]): string {
-    const c = this.find(...names);
-    return c ? this.ref(c) : 'NULL';
   }
 
   /** The first present column as a DOUBLE (a malformed number is an error, not a silent NULL). */
@@ -120,7 +110,12 @@ export function lookup(expr: string, table: Readonly<Record<string, string>>, fa
   return `COALESCE(MAP {${entries.map(([k, v]) => `${quoteLiteral(k)}: ${quoteLiteral(v)}`).join(', ')}}[${expr}], ${fallback})`;
 }
 
-/** A JSON object text from a MAP(VARCHAR, VARCHAR) expression; NULL when the map is empty or NULL. */
-export function tagsFromMap(mapExpr: string): string {
-  return `NULLIF(CAST(to_json(${mapExpr}) AS VARCHAR), '{}')`;
+/**
+ * A JSON object text from a list of `{k, v}` structs (the first entry of a key wins; entries with a NULL or empty
+ * value are dropped); NULL when nothing is left. Duplicate keys never fail the query.
+ */
+export function tagsFromEntries(entries: string): string {
+  const kept = `list_filter(${entries}, e -> e.v IS NOT NULL AND e.v <> '')`;
+  const unique = `list_filter(${kept}, (e, i) -> list_position(list_transform(${kept}, x -> x.k), e.k) = i)`;
+  return `NULLIF(CAST(to_json(map_from_entries(${unique})) AS VARCHAR), '{}')`;
 }

@@ -1,5 +1,5 @@
 import type { ColumnInfo, SourceColumns } from './columns';
-import { lookup, tagsFromMap } from './columns';
+import { lookup, tagsFromEntries } from './columns';
 import { GCP_SERVICE_CATEGORIES } from './serviceCategories';
 import type { FocusProjection, NativeConverter } from './types';
 
@@ -9,16 +9,15 @@ import type { FocusProjection, NativeConverter } from './types';
  * nested (STRUCT / LIST columns, as Parquet exports keep them). docs/column-mappings.md documents each column.
  */
 
-/** A key/value list (labels) as a MAP(VARCHAR, VARCHAR), from a LIST(STRUCT(key, value)) or its text form. */
-function keyValueMap(c: SourceColumns, col: ColumnInfo | undefined): string | undefined {
+/** A key/value list (labels) as `{k, v}` entries, from a LIST(STRUCT(key, value)), a MAP, or its text form. */
+function keyValueEntries(c: SourceColumns, col: ColumnInfo | undefined): string | undefined {
   if (!col) return undefined;
   const ref = c.ref(col);
-  if (/^STRUCT\(.*\)\[\]$/i.test(col.type)) return `map_from_entries(list_transform(${ref}, l -> {k: CAST(l.key AS VARCHAR), v: CAST(l.value AS VARCHAR)}))`;
-  if (/^MAP\(/i.test(col.type)) return `CAST(${ref} AS MAP(VARCHAR, VARCHAR))`;
+  if (/^STRUCT\(.*\)\[\]$/i.test(col.type)) return `list_transform(${ref}, l -> {k: CAST(l.key AS VARCHAR), v: CAST(l.value AS VARCHAR)})`;
+  if (/^MAP\(/i.test(col.type)) return `list_transform(map_entries(${ref}), e -> {k: CAST(e.key AS VARCHAR), v: CAST(e.value AS VARCHAR)})`;
   // Text: [{'key': 'team', 'value': 'ml'}] (Python repr) or [{"key":"team","value":"ml"}] (JSON).
-  const pattern = `['"]key['"]\\s*:\\s*['"]([^'"]*)['"]\\s*,\\s*['"]value['"]\\s*:\\s*['"]([^'"]*)['"]`;
-  const p = c.param(pattern);
-  return `map_from_entries(list_zip(regexp_extract_all(${ref}, ${p}, 1), regexp_extract_all(${ref}, ${p}, 2)))`;
+  const p = c.param(`['"]key['"]\\s*:\\s*['"]([^'"]*)['"]\\s*,\\s*['"]value['"]\\s*:\\s*['"]([^'"]*)['"]`);
+  return `list_transform(regexp_extract_all(${ref}, ${p}), m -> {k: regexp_extract(m, ${p}, 1), v: regexp_extract(m, ${p}, 2)})`;
 }
 
 /** Sum of credits.amount, from a LIST(STRUCT(… amount …)) or its text form. */
@@ -40,7 +39,8 @@ function project(c: SourceColumns): FocusProjection {
   const resourceId = c.str('resource.global_name');
   const invoiceMonth = c.find('invoice.month');
   const billingStart = invoiceMonth ? `CAST(strptime(CAST(${c.ref(invoiceMonth)} AS VARCHAR) || '01', '%Y%m%d') AS TIMESTAMP)` : 'NULL';
-  const maps = [keyValueMap(c, c.find('project.labels')), keyValueMap(c, c.find('labels'))].filter((m): m is string => m !== undefined);
+  // Resource labels first: the first entry of a key wins, so a resource label overrides a project label.
+  const lists = [keyValueEntries(c, c.find('labels')), keyValueEntries(c, c.find('project.labels'))].filter((m): m is string => m !== undefined);
   const coalesce = (...exprs: string[]) => {
     const present = exprs.filter((e) => e !== 'NULL');
     return present.length === 0 ? 'NULL' : present.length === 1 ? present[0]! : `COALESCE(${present.join(', ')})`;
@@ -83,8 +83,7 @@ function project(c: SourceColumns): FocusProjection {
     ConsumedUnit: c.str('usage.unit'),
     PricingQuantity: c.num('usage.amount_in_pricing_units'),
     PricingUnit: c.str('usage.pricing_unit'),
-    // Project labels first, resource labels override them.
-    Tags: maps.length === 0 ? 'NULL' : tagsFromMap(maps.length === 1 ? maps[0]! : `map_concat(${maps.join(', ')})`),
+    Tags: lists.length === 0 ? 'NULL' : tagsFromEntries(lists.length === 1 ? lists[0]! : `list_concat(${lists.join(', ')})`),
   };
 }
 

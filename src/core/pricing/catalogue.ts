@@ -94,8 +94,11 @@ export class PriceCatalogue {
     const close = this.closeMatches(instanceType);
     const provider = detectProvider(instanceType);
     const known = provider ? ` The catalogue covers ${providerLabels[provider]} GPU and ML families (${[...new Set(this.entries.filter((e) => e.provider === provider).map((e) => familyOf(e.provider, e.instanceType)))].join(', ')}).` : '';
-    throw new FinOpsError('notFound', `Unknown instance type "${instanceType}".${close.length ? ` Did you mean ${close.map((c) => `"${c}"`).join(', ')}?` : ''}${known}`, {
-      fix: close.length ? `Use one of: ${close.join(', ')}.` : 'Check the spelling, or turn on live prices (mlFinops.savings.livePrices) for types outside the snapshot.',
+    const message = close.length
+      ? `Unknown instance type "${instanceType}". Did you mean ${close.map((c) => `"${c}"`).join(', ')}?${known}`
+      : `Unknown instance type "${instanceType}": it is not in the GPU / ML price catalogue.${known}`;
+    throw new FinOpsError('notFound', message, {
+      fix: close.length ? `Use one of: ${close.join(', ')}.` : 'Check the spelling, or use live prices for types outside the catalogue (the mlFinops.savings.livePrices setting, or `mlfinops savings --live`).',
     });
   }
 
@@ -116,7 +119,7 @@ export class PriceCatalogue {
     const r = chosen === undefined ? undefined : entry.regions[chosen];
     if (!r || chosen === undefined) {
       throw new FinOpsError('notFound', `The price snapshot has no ${entry.instanceType} prices for ${wanted ?? 'any region'}; it has ${available.join(', ')}.`, {
-        fix: `Pick one of ${available.join(', ')}, or turn on live prices (mlFinops.savings.livePrices).`,
+        fix: `Pick one of ${available.join(', ')}, or use live prices (the mlFinops.savings.livePrices setting, or \`mlfinops savings --live\`).`,
       });
     }
     return {

@@ -61,6 +61,9 @@ export class CostView implements vscode.Disposable {
   /** Fires when only the sources' states changed (a call started or ended): redraw, do not reload. */
   private readonly redrawEmitter = new vscode.EventEmitter<void>();
   readonly onDidChangeState = this.redrawEmitter.event;
+  /** Fires when a load has finished (every source answered or failed). */
+  private readonly loadedEmitter = new vscode.EventEmitter<void>();
+  readonly onDidLoad = this.loadedEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
   private lastSignature: string;
   private policyHierarchy: string[] | undefined;
@@ -78,6 +81,7 @@ export class CostView implements vscode.Disposable {
     this.disposables.push(
       this.emitter,
       this.redrawEmitter,
+      this.loadedEmitter,
       toDisposable(sourceList.onDidChange(() => {
         // a call starting or ending changes a source's state: redraw; a different set of sources: reload
         const signature = this.signature();
@@ -87,23 +91,37 @@ export class CostView implements vscode.Disposable {
         this.emitter.fire();
       })),
       settings.onDidChange((e) => {
+        // the registry rebuilds its sources on the same event: forget what came from the old ones
+        this.store.forgetInventories();
         if (e.affects('cost.period')) void this.services.context.workspaceState.update(PERIOD_KEY, undefined);
         if (e.affects('tags.policyFile')) this.policyRead = undefined;
-        if (e.affects('cost.period') || e.affects('cost.metric') || e.affects('resources.hierarchy') || e.affects('tags.policyFile')) this.emitter.fire();
+        // reload once every listener of this event (the registry's rebuild among them) has run
+        if (e.affects('cost.period') || e.affects('cost.metric') || e.affects('resources.hierarchy') || e.affects('tags.policyFile')) setImmediate(() => this.emitter.fire());
       }),
     );
-    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,json}', false, false, false);
-    const onPolicy = (uri: vscode.Uri): void => {
-      if (this.policyUri()?.toString() !== uri.toString()) return;
+    this.watchPolicy();
+    this.disposables.push(settings.onDidChange((e) => { if (e.affects('tags.policyFile')) this.watchPolicy(); }), { dispose: () => this.policyWatcher?.dispose() });
+  }
+
+  private policyWatcher: vscode.Disposable | undefined;
+
+  /** Watches the team policy file only (its `hierarchy:` applies as soon as it is saved). */
+  private watchPolicy(): void {
+    this.policyWatcher?.dispose();
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return;
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, this.services.settings.get('tags.policyFile')));
+    const onPolicy = (): void => {
       this.policyRead = undefined;
       void this.readPolicy().then(() => this.emitter.fire());
     };
-    this.disposables.push(watcher, watcher.onDidChange(onPolicy), watcher.onDidCreate(onPolicy), watcher.onDidDelete(onPolicy));
+    const subs = [watcher, watcher.onDidChange(onPolicy), watcher.onDidCreate(onPolicy), watcher.onDidDelete(onPolicy)];
+    this.policyWatcher = { dispose: () => { for (const d of subs) d.dispose(); } };
   }
 
   /** What identifies the configured sources (not their momentary state). */
   private signature(): string {
-    return JSON.stringify(this.sourceList.current().map((s) => [s.id, s.kind, s.label, !!s.cost, !!s.resources, s.state.kind === 'notConfigured']));
+    return JSON.stringify(this.sourceList.current().map((s) => [s.id, s.kind, s.label, s.cost ? identity(s.cost) : 0, !!s.resources, s.state.kind === 'notConfigured']));
   }
 
   get sources(): readonly TreeSource[] {
@@ -197,6 +215,7 @@ export class CostView implements vscode.Disposable {
     }
     await this.store.load(this.sources, { period, metric: this.metric, hierarchy: this.hierarchy.keys }, options);
     this.lastLoaded = new Date();
+    this.loadedEmitter.fire();
   }
 
   /**
@@ -262,6 +281,15 @@ export class CostView implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** A number per object, so a rebuilt source (new cost object, same id) reads as a different source. */
+const identities = new WeakMap<object, number>();
+let nextIdentity = 1;
+function identity(o: object): number {
+  let id = identities.get(o);
+  if (id === undefined) { id = nextIdentity++; identities.set(o, id); }
+  return id;
 }
 
 function toDisposable(d: { dispose(): void }): vscode.Disposable {

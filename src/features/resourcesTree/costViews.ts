@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { Services } from '../../services';
 import { registerCostDashboard } from '../costDashboard/register';
 import type { DashboardController, DashboardExtras } from '../costDashboard/panel';
+import { recommendationsFor } from '../costDashboard/recommendations';
 import { registerStatusBar, type MonthBudget, type StatusBarHandle } from '../statusBar/register';
 import { CostView, type SourceList } from './costView';
 import { registerResourcesTree, type ResourcesTreeHandle } from './register';
@@ -27,7 +28,7 @@ export interface CostViewsOptions {
 export function registerCostViews(services: Services, options: CostViewsOptions): { disposables: vscode.Disposable[]; api: CostViewsApi } {
   const view = new CostView(services, options.sources);
   const tree = registerResourcesTree(services, view);
-  const dashboard = registerCostDashboard(services, view, options.dashboard);
+  const dashboard = registerCostDashboard(services, view, options.dashboard ?? { recommendations: recommendationsFor(services, view) });
   const statusBar = registerStatusBar(services, view, options.budget);
   return {
     disposables: [view, ...tree.disposables, ...dashboard.disposables, ...statusBar.disposables],

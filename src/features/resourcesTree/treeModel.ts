@@ -21,10 +21,29 @@ export interface AllocationParams {
   hierarchy: readonly string[];
 }
 
+/** Resources of one instance type / VM size in one region (what savings estimates are made for). */
+export interface SizedResources { provider: string; size: string; region?: string; count: number }
+
+/** Counts an inventory's resources by provider, size and region (resources without a size are left out). */
+export function sizedResources(resources: readonly Resource[]): SizedResources[] {
+  const out = new Map<string, SizedResources>();
+  for (const r of resources) {
+    if (!r.size) continue;
+    const key = `${r.provider}\u0000${r.size}\u0000${r.region ?? ''}`;
+    const e = out.get(key);
+    if (e) e.count += 1;
+    else out.set(key, { provider: r.provider, size: r.size, ...(r.region ? { region: r.region } : {}), count: 1 });
+  }
+  return [...out.values()].sort((a, b) => b.count - a.count || a.size.localeCompare(b.size));
+}
+
 export type Snapshot =
   | { kind: 'loading'; since: number }
-  | { kind: 'ready'; allocation: Allocation; params: AllocationParams; loadedAt: string; warnings: string[]; resourceCount: number }
+  | { kind: 'ready'; allocation: Allocation; params: AllocationParams; loadedAt: string; warnings: string[]; resourceCount: number; sizes: SizedResources[] }
   | { kind: 'error'; error: unknown; params: AllocationParams };
+
+/** Cloud inventories are paged API calls: kept between loads until a refresh or a settings change. */
+const CACHED_INVENTORY_KINDS = new Set(['aws', 'azure', 'gcp']);
 
 function paramsKey(p: AllocationParams): string {
   return JSON.stringify([p.period.start, p.period.end, p.metric, p.hierarchy]);
@@ -37,7 +56,7 @@ function paramsKey(p: AllocationParams): string {
  */
 export class AllocationStore {
   private readonly snapshots = new Map<string, Snapshot>();
-  private readonly inventories = new Map<string, Promise<Resource[]>>();
+  private readonly inventories = new Map<string, { promise: Promise<Resource[]>; controller: AbortController }>();
   private readonly listeners = new Set<(sourceId: string | undefined) => void>();
   /** The load each source's snapshot should come from; answers of an older load are dropped. */
   private readonly tokens = new Map<string, number>();
@@ -64,10 +83,20 @@ export class AllocationStore {
     return this.pending;
   }
 
+  private dropInventories(): void {
+    for (const e of this.inventories.values()) e.controller.abort();
+    this.inventories.clear();
+  }
+
+  /** Forgets cloud inventories (the sources were rebuilt from new settings). */
+  forgetInventories(): void {
+    this.dropInventories();
+  }
+
   /** Drops every cached answer and inventory. */
   clear(): void {
     this.snapshots.clear();
-    this.inventories.clear();
+    this.dropInventories();
     this.fire(undefined);
   }
 
@@ -77,7 +106,7 @@ export class AllocationStore {
    * parameters are kept unless `refresh` is set.
    */
   load(sources: readonly TreeSource[], params: AllocationParams, options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<void> {
-    if (options.refresh) this.inventories.clear();
+    if (options.refresh) this.dropInventories();
     const key = paramsKey(params);
     const live = new Set(sources.map((s) => s.id));
     for (const id of [...this.snapshots.keys()]) if (!live.has(id)) this.snapshots.delete(id);
@@ -109,15 +138,25 @@ export class AllocationStore {
     return this.pending;
   }
 
+  /**
+   * A cloud source's inventory, fetched once and shared by every load until a refresh. The shared fetch is not
+   * tied to one load's cancellation (a newer load would otherwise inherit a cancelled answer); a refresh
+   * aborts it.
+   */
   private inventory(source: TreeSource, signal?: AbortSignal): Promise<Resource[]> | undefined {
     if (!source.resources) return undefined;
-    let p = this.inventories.get(source.id);
-    if (!p) {
-      p = source.resources.listResources(signal);
-      this.inventories.set(source.id, p);
-      p.catch(() => this.inventories.delete(source.id));
+    // local inventories (bill files, IaC) are cheap and change with the files: read them on every load
+    if (!CACHED_INVENTORY_KINDS.has(source.kind)) return source.resources.listResources(signal);
+    let entry = this.inventories.get(source.id);
+    if (!entry) {
+      const controller = new AbortController();
+      const promise = source.resources.listResources(controller.signal);
+      entry = { promise, controller };
+      this.inventories.set(source.id, entry);
+      const mine = entry;
+      promise.catch(() => { if (this.inventories.get(source.id) === mine) this.inventories.delete(source.id); });
     }
-    return p;
+    return entry.promise;
   }
 
   private async loadOne(source: TreeSource, params: AllocationParams, signal?: AbortSignal): Promise<Snapshot> {
@@ -145,7 +184,10 @@ export class AllocationStore {
       for (const e of allocation.excluded) warnings.push(`${e.rows} rows in ${e.currency} are not included (the view sums ${allocation.currency ?? 'one currency'}).`);
     }
     this.log.info(`Resources: ${source.label} loaded in ${Date.now() - started} ms (${allocation.root.resourceCount} resources)`);
-    return { kind: 'ready', allocation, params, loadedAt: result?.fetchedAt ?? new Date().toISOString(), warnings, resourceCount: resources?.length ?? allocation.root.resourceCount };
+    return {
+      kind: 'ready', allocation, params, loadedAt: result?.fetchedAt ?? new Date().toISOString(), warnings,
+      resourceCount: resources?.length ?? allocation.root.resourceCount, sizes: resources ? sizedResources(resources) : [],
+    };
   }
 }
 

@@ -33,7 +33,7 @@ export function isComputeType(type: string): boolean {
 const CLOUD: Record<string, CloudProvider> = { aws: 'aws', gcp: 'gcp', google: 'gcp', azure: 'azure', azurerm: 'azure' };
 
 export function findComputeResources(path: string, text: string, siblings: ReadonlyArray<{ path: string; text: string }> = []): ComputeResource[] {
-  const ws = new IacWorkspace({ policy: loadDefaultPolicy().policy, reportUnknown: false });
+  const ws = new IacWorkspace({ policy: loadDefaultPolicy().policy, reportUnknown: false, details: true });
   if (!ws.upsert(path, text)) return [];
   const dir = nodePath.dirname(path);
   for (const s of siblings) if (s.path !== path && nodePath.dirname(s.path) === dir) ws.upsert(s.path, s.text);

@@ -85,7 +85,10 @@ export class SavingsLensProvider implements vscode.CodeLensProvider, vscode.Disp
     }
     const hours = this.settings.get('savings.hoursPerMonth');
     const catalogue = shippedCatalogue();
-    return resources.map((r) => {
+    const live = this.settings.get('savings.livePrices') && vscode.workspace.isTrusted;
+    // A type outside the GPU / ML catalogue with no close match (t3.micro) gets no lens unless live prices can price it.
+    const shown = resources.filter((r) => catalogue.find(r.priceAs) || live || catalogue.closeMatches(r.priceAs).length > 0);
+    return shown.map((r) => {
       const request = requestFor(r, doc.uri.fsPath, this.settings.get('aws.region'));
       const range = new vscode.Range(r.range.start.line, 0, r.range.start.line, 0);
       try {
@@ -102,7 +105,9 @@ export class SavingsLensProvider implements vscode.CodeLensProvider, vscode.Disp
         const title = `${r.sagemaker ? `EC2 ${r.priceAs} ` : ''}${lensTitle(p, hours)}`;
         return new vscode.CodeLens(range, { title, tooltip, command: Commands.estimateSavings, arguments: [request] });
       } catch (e) {
-        const title = isFinOpsError(e, 'notFound') ? `$(info) ${e.message.replace(/ Use one of:.*$/, '').replace(/ The catalogue covers.*$/, '')}` : `$(warning) ${describeError(e)}`;
+        const title = isFinOpsError(e, 'notFound')
+          ? `$(info) ${e.message.replace(/ The catalogue covers.*$/, '')}${live && !catalogue.find(r.priceAs) ? ' Click to price it live.' : ''}`
+          : `$(warning) ${describeError(e)}`;
         return new vscode.CodeLens(range, { title, tooltip: describeError(e), command: Commands.estimateSavings, arguments: [request] });
       }
     });

@@ -84,7 +84,7 @@ export function registerStatusBar(services: Services, view: CostView, budget?: (
     timer = setTimeout(() => { timer = undefined; void update(); }, 250);
   };
   placeholder();
-  const onLoaded = view.store.onDidChange(() => { if (view.loadedAt) schedule(); });
+  const onLoaded = view.onDidLoad(() => schedule());
   const onChange = view.onDidChange(() => { if (view.loadedAt) schedule(); else placeholder(); });
   return {
     disposables: [item, new vscode.Disposable(() => { onLoaded.dispose(); onChange.dispose(); running?.abort(); if (timer) clearTimeout(timer); })],

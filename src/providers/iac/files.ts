@@ -60,6 +60,15 @@ export async function collectIacFiles(
   };
   const readOne = async (p: string, kind: NonNullable<ReturnType<typeof iacKindOf>>, explicit: boolean, knownSize?: number): Promise<void> => {
     let size = knownSize;
+    if (size === undefined && kind !== 'cloudformation' && sync) {
+      // Terraform files: one read, no stat (the size check happens on the text); the common case of a CLI run
+      let text: string;
+      try { text = fsSync.readFileSync(p, 'utf8'); } catch { return; }
+      if (text.length > maxFileBytes) workspace.upsertSkipped(p, `is ${(text.length / 1024 / 1024).toFixed(1)} MB; files over ${maxFileBytes / 1024 / 1024} MB are not checked (is it generated?)`);
+      else if (!workspace.upsert(p, text)) return;
+      files.push(p);
+      return;
+    }
     if (size === undefined) {
       let s: fsSync.Stats | undefined;
       try { s = sync ? fsSync.statSync(p) : await fs.stat(p); } catch { s = undefined; }

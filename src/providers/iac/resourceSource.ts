@@ -41,7 +41,7 @@ export class IacResourceSource implements ResourceSource {
   constructor(private readonly roots: () => readonly string[]) {}
 
   async listResources(signal?: AbortSignal): Promise<Resource[]> {
-    const ws = new IacWorkspace({ policy: defaultPolicy(), reportUnknown: false });
+    const ws = new IacWorkspace({ policy: defaultPolicy(), reportUnknown: false, details: true });
     const roots = this.roots();
     for (const root of roots) {
       throwIfAborted(signal);

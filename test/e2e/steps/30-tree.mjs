@@ -13,38 +13,59 @@ async function titleAction(page, sidebar, name) {
 
 export { titleAction };
 
+/** Widens the sidebar so sources, costs and shares fit on one line. */
+async function widenSidebar(page) {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box || box.width >= 480) return;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width + 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 520, y, { steps: 8 });
+  await page.mouse.up();
+}
+
 export default async function ({ page, showView, shot, waitFor, log }) {
   const sidebar = await showView();
+  await widenSidebar(page);
   const tree = sidebar.getByRole('tree').first();
   await tree.waitFor({ timeout: 60_000 });
-  const demoRow = tree.locator('.monaco-list-row', { hasText: 'Demo bill' }).first();
+  const demoRow = tree.locator('.monaco-list-row[aria-level="1"]', { hasText: 'Demo bill' }).first();
   await demoRow.waitFor({ timeout: 120_000 });
   // the source row says what it cost over the period and its untagged share
-  await waitFor(async () => /\$[\d,]+\.\d\d · [\d.]+ % untagged/.test(await demoRow.innerText()), 'the demo bill\'s total and untagged share', 120_000);
+  await waitFor(async () => /\$[\d,]+\.\d\d · [-−]?[\d.]+ % untagged/.test(await demoRow.innerText()), 'the demo bill\'s total and untagged share', 120_000);
   log(`source row: ${(await demoRow.innerText()).replace(/\s+/g, ' ')}`);
+  await waitFor(async () => /Team → Project/.test((await sidebar.locator('.composite.title, .pane-header').allInnerTexts()).join(' ')), 'the view to say it groups by Team → Project', 30_000);
 
-  // group by the bill's own tags with the view's title action
+  // expand the source, then the most expensive team, then its first project
+  if ((await demoRow.getAttribute('aria-expanded')) !== 'true') await demoRow.click();
+  const groupRows = tree.locator('.monaco-list-row[aria-level="2"]');
+  await waitFor(async () => (await groupRows.count()) > 2 && /\$/.test(await groupRows.first().innerText()), 'teams with costs', 120_000);
+  const groups = await groupRows.allInnerTexts();
+  log(`teams: ${groups.slice(0, 6).map((g) => g.replace(/\s+/g, ' ')).join(' | ')} …`);
+  const costs = groups.map((g) => Number((/([-−]?)\$([\d,]+\.\d\d)/.exec(g) ?? []).slice(1).join('').replace(/,/g, '').replace('−', '-') || '0'));
+  for (let i = 1; i < costs.length; i++) if (costs[i] > costs[i - 1] + 1e-9) throw new Error(`teams are not sorted by cost: ${costs.join(', ')}`);
+  await groupRows.first().click();
+  const projectRows = tree.locator('.monaco-list-row[aria-level="3"]');
+  await projectRows.first().waitFor({ timeout: 30_000 });
+  await projectRows.first().click();
+  await tree.locator('.monaco-list-row[aria-level="4"]').first().waitFor({ timeout: 30_000 });
+  await shot('tree');
+
+  // switch the grouping from the view's title bar: one level, by Project
   await titleAction(page, sidebar, 'Group Resources By');
   const input = page.locator('.quick-input-widget input').first();
   await input.waitFor({ state: 'visible', timeout: 30_000 });
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Custom…' }).first().click();
-  await input.fill('business_unit, application');
+  await input.fill('Project');
   await page.keyboard.press('Enter');
-  await waitFor(async () => /business_unit → application/.test((await sidebar.locator('.composite.title, .pane-header').allInnerTexts()).join(' ')), 'the view to say it groups by business_unit → application', 30_000);
-
-  // expand the source (if needed), then the most expensive business unit, then its first application
-  if ((await demoRow.getAttribute('aria-expanded')) !== 'true') await demoRow.click();
-  const groupRows = tree.locator('.monaco-list-row[aria-level="2"]');
-  await waitFor(async () => (await groupRows.count()) > 2 && /\$/.test(await groupRows.first().innerText()), 'business units with costs', 120_000);
-  const groups = await groupRows.allInnerTexts();
-  log(`business units: ${groups.map((g) => g.replace(/\s+/g, ' ')).join(' | ')}`);
-  if (!groups.some((g) => g.includes('(untagged)'))) throw new Error('no "(untagged)" group');
-  const costs = groups.map((g) => Number((/\$([\d,]+\.\d\d)/.exec(g)?.[1] ?? '0').replace(/,/g, '')));
-  for (let i = 1; i < costs.length; i++) if (costs[i] > costs[i - 1]) throw new Error(`groups are not sorted by cost: ${costs.join(', ')}`);
-  await groupRows.first().click();
-  const appRows = tree.locator('.monaco-list-row[aria-level="3"]');
-  await appRows.first().waitFor({ timeout: 30_000 });
-  await appRows.first().click();
-  await tree.locator('.monaco-list-row[aria-level="4"]').first().waitFor({ timeout: 30_000 });
-  await shot('tree');
+  await waitFor(async () => /· Project$|· Project\b(?! →)/.test((await sidebar.locator('.composite.title, .pane-header').allInnerTexts()).join(' ')), 'the view to say it groups by Project', 30_000);
+  const teamLabels = new Set(groups.map((g) => g.split('\n')[0]));
+  await waitFor(async () => {
+    const rows = await tree.locator('.monaco-list-row[aria-level="2"]').allInnerTexts();
+    return rows.length > 2 && rows.filter((t) => !teamLabels.has(t.split('\n')[0])).length > rows.length / 2;
+  }, 'projects instead of teams at the first level', 120_000);
+  // and back to the team's hierarchy (.finops.yaml)
+  await titleAction(page, sidebar, 'Group Resources By');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Reset' }).first().click();
+  await waitFor(async () => /Team → Project/.test((await sidebar.locator('.composite.title, .pane-header').allInnerTexts()).join(' ')), 'the view back on Team → Project', 30_000);
 }

@@ -27,18 +27,26 @@ export default async function ({ page, palette, waitFor, log, workspaceDir }) {
   const selected = await frame.locator('#service').evaluate((s) => s.options[s.selectedIndex]?.text ?? '');
   if (!chipText.includes(selected)) throw new Error(`the service filter shows "${selected}", the chip "${chipText}"`);
 
-  // Export CSV of the first level: the host's save dialog (simple dialog in the web workbench), accept its default
+  // Export CSV of the first level: the host's save dialog (the simple dialog in the web workbench) proposes a file in
+  // the workspace folder; accept it
+  const exported = () => fs.readdirSync(workspaceDir).filter((f) => /^ml-finops-level1-.*\.csv$/.test(f));
+  for (const f of exported()) fs.rmSync(path.join(workspaceDir, f));
   const card = frame.locator('#card-level1');
   await card.locator('button[data-action="csv"]').click();
   const input = page.locator('.quick-input-widget input').first();
   await input.waitFor({ state: 'visible', timeout: 30_000 });
-  const target = path.join(workspaceDir, 'exported-teams.csv');
-  fs.rmSync(target, { force: true });
-  await input.fill(target);
+  await waitFor(async () => /ml-finops-level1-.*\.csv$/.test(await input.inputValue()), 'the proposed file name', 30_000);
+  log(`save dialog proposes: ${await input.inputValue()}`);
   await page.keyboard.press('Enter');
-  const ok = page.locator('.quick-input-widget .monaco-button, .monaco-dialog-box .monaco-button', { hasText: /^OK$/ });
-  if (await ok.first().isVisible().catch(() => false)) await ok.first().click();
-  await waitFor(() => fs.existsSync(target) && fs.statSync(target).size > 0, `${target} to be written`, 60_000);
+  // the simple dialog may still ask to confirm with its OK button
+  const ok = page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first();
+  const name = await waitFor(async () => {
+    const [f] = exported();
+    if (f && fs.statSync(path.join(workspaceDir, f)).size > 0) return f;
+    if (await ok.isVisible().catch(() => false)) await ok.click({ force: true, timeout: 2_000 }).catch(() => {});
+    return undefined;
+  }, 'the CSV file to be written', 60_000);
+  const target = path.join(workspaceDir, name);
   const text = fs.readFileSync(target, 'utf8');
   log(`exported: ${text.split('\r\n').slice(0, 3).join(' / ')}`);
   if (!/^[^\r\n]+,Cost \(USD\),Share\r\n/.test(text)) throw new Error(`unexpected CSV header: ${text.slice(0, 80)}`);

@@ -69,8 +69,9 @@ export default async function ({ page, palette, showView, waitFor, log, workspac
     // the tree: the view's own hierarchy choice (if any) goes back to Team → Project from the settings
     const sidebar = await showView();
     await titleAction(page, sidebar, 'Group Resources By');
+    await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 30_000 });
     const resetRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Reset' }).first();
-    if (await resetRow.isVisible({ timeout: 5_000 }).catch(() => false)) await resetRow.click(); else await page.keyboard.press('Escape');
+    if (await resetRow.count()) await resetRow.click(); else await page.keyboard.press('Escape');
     const tree = sidebar.getByRole('tree').first();
     const source = tree.locator('.monaco-list-row', { hasText: 'bill.csv' }).first();
     await source.waitFor({ timeout: 120_000 });

@@ -9,7 +9,8 @@ test('the IaC resource source lists declared resources with merged tags and 1-ba
   const source = new IacResourceSource(() => [fixture]);
   const resources = await source.listResources();
   const byId = new Map(resources.map((r) => [r.id, r]));
-  assert.deepEqual([...byId.keys()].sort(), ['Trainer', 'aws_instance.notebook', 'aws_instance.trainer', 'aws_s3_bucket.data', 'google_storage_bucket.gcs']);
+  // generated/main.tf counts; .terraform/ (the provider cache) never does
+  assert.deepEqual([...byId.keys()].sort(), ['Trainer', 'aws_instance.generated', 'aws_instance.notebook', 'aws_instance.trainer', 'aws_s3_bucket.data', 'google_storage_bucket.gcs']);
   // resource tags over the provider's default_tags
   assert.deepEqual(byId.get('aws_instance.trainer'), {
     provider: 'AWS', id: 'aws_instance.trainer', type: 'aws_instance', name: 'trainer', size: 'p3.2xlarge',
@@ -29,7 +30,7 @@ test('the registry factory builds one IaC entry whose check counts resources; a 
   const [entry] = iacSourceFactory(() => [fixture]).create({} as never, {} as never);
   assert.ok(entry && !('notConfigured' in entry));
   assert.equal(entry.kind, 'iac');
-  assert.match(await entry.check!(undefined, undefined), /^5 declared resources found/);
+  assert.match(await entry.check!(undefined, undefined), /^6 declared resources found/);
   const broken = new IacResourceSource(() => [path.join(fixture, 'no-such-folder')]);
   await assert.rejects(broken.listResources(), (e: Error & { reason?: string }) => e.reason === 'invalidInput' && /No such file or folder/.test(e.message));
   const aborted = new AbortController();

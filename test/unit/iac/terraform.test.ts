@@ -314,7 +314,7 @@ test('.tf.json files are analysed like .tf', () => {
 });
 
 test('declared resources carry merged tags, completeness, size, region and the header range', () => {
-  const ws = new IacWorkspace({ policy: fooBar, reportUnknown: false });
+  const ws = new IacWorkspace({ policy: fooBar, reportUnknown: false, details: true });
   ws.upsert('/w/main.tf', 'provider "aws" {\n  region = "eu-west-1"\n  default_tags { tags = { Team = "vision" } }\n}\nresource "aws_instance" "web" {\n  instance_type = "p4d.24xlarge"\n  tags = merge(var.x, { Name = "w" })\n}\n');
   const [r] = ws.analyze().resources;
   assert.deepEqual(r, {

@@ -86,6 +86,24 @@ describe('AWS CUR → FOCUS', () => {
     });
   });
 
+  it('legacy tag columns become Tags; a key written twice never fails the query', async () => {
+    const file = path.join(tmp, 'legacy-tags.csv');
+    fs.writeFileSync(file, [
+      'lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UnblendedCost,lineItem/CurrencyCode,resourceTags/user:Team,resourceTags/Team,resourceTags/aws:createdBy,resource_tags',
+      'Usage,2024-09-01T00:00:00Z,1,USD,vision,other,alice,"{""user_team"": ""x"", ""user:team"": ""y""}"',
+      'Usage,2024-09-01T00:00:00Z,2,USD,,nlp,,',
+    ].join('\n'));
+    const { rows } = await convertFile(engine, file);
+    // CUR 2.0's resource_tags column wins over per-key columns; its duplicate `team` keeps the first value.
+    assert.deepEqual(JSON.parse(rows[0]!.Tags as string), { team: 'x' });
+    assert.equal(rows[1]!.Tags, null);
+    const legacyOnly = path.join(tmp, 'legacy-only.csv');
+    fs.writeFileSync(legacyOnly, fs.readFileSync(file, 'utf8').split('\n').map((l) => l.replace(/,(resource_tags|"\{.*\}")?$/, '')).join('\n'));
+    const legacy = await convertFile(engine, legacyOnly);
+    assert.deepEqual(JSON.parse(legacy.rows[0]!.Tags as string), { Team: 'vision', 'aws:createdBy': 'alice' });
+    assert.deepEqual(JSON.parse(legacy.rows[1]!.Tags as string), { Team: 'nlp' });
+  });
+
   it('amortizes reservations and savings plans as AWS does, and reads CUR 2.0 map columns', async () => {
     const header = [
       'line_item_line_item_type', 'line_item_usage_start_date', 'line_item_usage_end_date', 'line_item_unblended_cost',

@@ -68,3 +68,11 @@ test('Markdown and JSON renderings carry each option, its assumptions and dated 
   assert.deepEqual(Object.keys(json), ['kind', 'option', 'monthlyCost', 'monthlySaving', 'savingFraction', 'assumptions', 'sources']);
   assert.deepEqual(Object.keys(json.sources[0]!), ['name', 'capturedAt']);
 });
+
+test('types outside the GPU / ML catalogue: a plain message, and no lens without live prices', () => {
+  const cat = shippedCatalogue();
+  assert.throws(() => cat.prices('t3.micro'), (e: unknown) => e instanceof Error && /Unknown instance type "t3\.micro": it is not in the GPU \/ ML price catalogue\. The catalogue covers AWS GPU and ML families \(g4dn, g5, g6, inf2, p3, p4d, p5, trn1\)/.test(e.message));
+  assert.deepEqual(cat.closeMatches('t3.micro'), []);
+  const found = findComputeResources('/w/web.tf', 'resource "aws_instance" "web" {\n  instance_type = "t3.micro"\n}\n');
+  assert.equal(found.length, 1, 'found, but the lens provider shows it only with live prices');
+});

@@ -100,11 +100,13 @@ class HclParser {
     const s = this.src;
     for (;;) {
       const c = s.charCodeAt(this.pos);
-      if (c === C.space || c === C.tab || c === C.cr) {
-        this.pos++;
+      if (c === C.space || c === C.tab || c === C.cr || (nl && c === C.lf)) {
+        const run = nl ? blanksAndNewlines : blanks;
+        run.lastIndex = this.pos;
+        run.test(s);
+        this.pos = run.lastIndex;
       } else if (c === C.lf) {
-        if (!nl) return;
-        this.pos++;
+        return;
       } else if (c === C.hash || (c === C.slash && s.charCodeAt(this.pos + 1) === C.slash)) {
         const eol = s.indexOf('\n', this.pos);
         this.pos = eol < 0 ? this.len : eol;
@@ -124,6 +126,8 @@ class HclParser {
 
   private readIdent(): string {
     const start = this.pos;
+    asciiIdent.lastIndex = start;
+    if (asciiIdent.test(this.src)) this.pos = asciiIdent.lastIndex;
     while (this.pos < this.len && isIdContinue(this.src.charCodeAt(this.pos))) this.pos++;
     return this.src.slice(start, this.pos);
   }
@@ -831,6 +835,9 @@ class HclParser {
 
 /** Characters with no meaning to the bracket scanner, skipped in one regex step. */
 const boringRun = /[^\n"#/<{}()[\]]+/y;
+const blanks = /[ \t\r]+/y;
+const blanksAndNewlines = /[ \t\r\n]+/y;
+const asciiIdent = /[A-Za-z0-9_-]+/y;
 
 function isBlank(c: number): boolean {
   return c === C.space || c === C.tab || c === C.cr;

@@ -22,6 +22,8 @@ export interface ModuleInputs {
 export interface AnalyzeOptions {
   /** Report the informational `cannot-verify` hint. */
   reportUnknown: boolean;
+  /** Also resolve each resource's size and region (for inventories; findings do not need them). */
+  details?: boolean;
 }
 
 export interface ModuleCall {
@@ -74,7 +76,7 @@ function providerRef(e: Expr): string | undefined {
 
 /** A module's folder analysed as Terraform evaluates it: all `.tf` files in one folder form one module. */
 export function analyzeTerraformModule(files: readonly TfFile[], policy: TagPolicy, options: AnalyzeOptions, inputs: ModuleInputs = {}): ModuleAnalysis {
-  const locals = new Map<string, { expr: Expr; file: string }>();
+  const locals = new Map<string, { attr: Attribute; file: string }>();
   const variables = new Map<string, { block: Block; file: string }>();
   const providers = new Map<string, ProviderConfig>();
   const resources: Array<{ block: Block; file: TfFile }> = [];
@@ -83,7 +85,8 @@ export function analyzeTerraformModule(files: readonly TfFile[], policy: TagPoli
     for (const b of f.hcl.body.blocks) {
       switch (b.type) {
         case 'locals':
-          for (const a of b.body.attributes) locals.set(a.name, { expr: a.expr, file: f.path });
+          // expressions are parsed only when a local is read
+          for (const a of b.body.attributes) locals.set(a.name, { attr: a, file: f.path });
           break;
         case 'variable':
           if (b.labels[0]) variables.set(b.labels[0].value, { block: b, file: f.path });
@@ -124,7 +127,7 @@ export function analyzeTerraformModule(files: readonly TfFile[], policy: TagPoli
       const def = locals.get(name);
       if (!def || inProgress.has(name)) return unknown;
       inProgress.add(name);
-      const v = evaluate(def.expr, def.file, scope);
+      const v = evaluate(def.attr.expr, def.file, scope);
       inProgress.delete(name);
       localValues.set(name, v);
       return v;
@@ -133,13 +136,26 @@ export function analyzeTerraformModule(files: readonly TfFile[], policy: TagPoli
       if (inputs.passedByCallers?.has(name)) return unknown;
       const tv = tfvarValues.get(name);
       if (tv) return tv;
-      const def = variables.get(name);
-      const d = def ? attr(def.block, 'default') : undefined;
-      return d && def ? evaluate(d.expr, def.file, emptyScope) : unknown;
+      let v = variableValues.get(name);
+      if (!v) {
+        const def = variables.get(name);
+        const d = def ? attr(def.block, 'default') : undefined;
+        v = d && def ? evaluate(d.expr, def.file, emptyScope) : unknown;
+        variableValues.set(name, v);
+      }
+      return v;
     },
   };
+  const variableValues = new Map<string, Value>();
 
+  const defaultsMemo = new Map<string, { value: Value; provider?: ProviderConfig }>();
   const defaultsOf = (key: string, localName: string): { value: Value; provider?: ProviderConfig } => {
+    const memoKey = `${key}\u0000${localName}`;
+    let d = defaultsMemo.get(memoKey);
+    if (!d) defaultsMemo.set(memoKey, (d = computeDefaults(key, localName)));
+    return d;
+  };
+  const computeDefaults = (key: string, localName: string): { value: Value; provider?: ProviderConfig } => {
     const cfg = providers.get(key);
     if (cfg) {
       const a = cfg.defaults?.attr;
@@ -186,8 +202,10 @@ export function analyzeTerraformModule(files: readonly TfFile[], policy: TagPoli
       const v = a ? evaluate(a.expr, file.path, scope) : unknown;
       return v.k === 'str' ? v.v : undefined;
     };
-    const size = known(attr(block, 'instance_type') ?? attr(block, 'machine_type') ?? attr(block, 'size') ?? attr(block, 'vm_size') ?? attr(block, 'instance_class') ?? attr(block, 'node_type'));
-    const region = known(attr(block, 'location') ?? attr(block, 'region')) ?? (defaults.provider ? known(attr(defaults.provider.block, 'region')) : known(attr(providers.get(providerKey)?.block ?? block, 'region')));
+    const size = options.details ? known(attr(block, 'instance_type') ?? attr(block, 'machine_type') ?? attr(block, 'size') ?? attr(block, 'vm_size') ?? attr(block, 'instance_class') ?? attr(block, 'node_type')) : undefined;
+    const region = options.details
+      ? known(attr(block, 'location') ?? attr(block, 'region')) ?? (defaults.provider ? known(attr(defaults.provider.block, 'region')) : known(attr(providers.get(providerKey)?.block ?? block, 'region')))
+      : undefined;
     declared.push({
       cloud: taggable.cloud, address, type, name, file: file.path,
       range: file.lines.range(header.start, header.end),
