@@ -212,16 +212,17 @@ export class DashboardController implements vscode.Disposable {
         return;
       }
       const p = this.view.resolvedPeriod();
-      const [recommendations, budget] = await Promise.all([
+      // costs, recommendations and the budget are asked side by side
+      const [recommendations, budget, built] = await Promise.all([
         this.extras.recommendations?.(controller.signal).catch((e) => { this.log.warn(`Cost dashboard: recommendations: ${describeError(e)}`); return []; }),
         this.extras.budget?.(controller.signal).catch((e) => { this.log.warn(`Cost dashboard: budget: ${describeError(e)}`); return null; }),
+        buildDashboardData({
+          sources, choice: p.choice, period: p.period, metric: this.view.metric, filters: this.filters,
+          hierarchy: this.view.hierarchy.keys, tagKeys: this.view.policyTagKeys, otherSources: others, signal: controller.signal,
+        }),
       ]);
-      const { data, failures } = await buildDashboardData({
-        sources, choice: p.choice, period: p.period, metric: this.view.metric, filters: this.filters,
-        hierarchy: this.view.hierarchy.keys, tagKeys: this.view.policyTagKeys,
-        ...(recommendations ? { recommendations } : {}), ...(budget !== undefined ? { budget } : {}),
-        otherSources: others, signal: controller.signal,
-      });
+      const { failures } = built;
+      const data = { ...built.data, ...(recommendations ? { recommendations } : {}), ...(budget !== undefined ? { budget } : {}) };
       for (const f of failures) this.log.warn(`Cost dashboard: ${f.source.label}: ${describeError(f.error)}`);
       if (controller.signal.aborted) return;
       if (failures.length === sources.length) {

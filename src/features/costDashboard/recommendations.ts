@@ -4,6 +4,7 @@ import type { DashboardData } from '../../shared/protocol';
 import { formatMoney, formatPercent } from '../../shared/format';
 import type { CostView } from '../resourcesTree/costView';
 import type { SizedResources } from '../resourcesTree/treeModel';
+import type { SavingsReport } from '../../core/savings/report';
 
 /** Instance types / VM sizes estimated per refresh (the most numerous first). */
 export const MAX_ESTIMATES = 8;
@@ -16,7 +17,7 @@ export const MAX_ESTIMATES = 8;
  */
 export function recommendationsFor(services: Services, view: CostView): (signal: AbortSignal) => Promise<DashboardData['recommendations']> {
   let cached: { key: string; value: Promise<DashboardData['recommendations']> } | undefined;
-  let estimator: { estimate(r: { instanceType: string; region?: string; subject?: string }, signal?: AbortSignal): Promise<import('../../core/savings/report').SavingsReport> } | undefined;
+  let estimator: { estimate(r: { instanceType: string; region?: string; subject?: string }, signal?: AbortSignal): Promise<SavingsReport> } | undefined;
 
   const sizes = (): SizedResources[] => {
     const all = new Map<string, SizedResources>();
@@ -63,7 +64,9 @@ export function recommendationsFor(services: Services, view: CostView): (signal:
     return out.sort((a, b) => b.monthlySaving - a.monthlySaving);
   };
 
-  return (signal) => {
+  return async (signal) => {
+    // the sizes come from the inventories the Resources view loads: load them if nothing has yet
+    if (!view.loadedAt) await view.load();
     const list = sizes();
     const key = JSON.stringify(list);
     if (cached?.key !== key) {

@@ -71,6 +71,20 @@ suite('Cost dashboard: one panel, typed messages, numbers, filters, export', () 
     assert.equal(data.budget, null, 'no budget panel until budgets exist');
   });
 
+  test('the recommendations list shows savings for the instance types the workspace declares', async () => {
+    await dashboard().receive({ type: 'refresh' });
+    const data = await dataWhere('recommendations', (d) => d.recommendations.length > 0);
+    const iac = api.costViews.view.store.snapshot('iac');
+    assert.ok(iac?.kind === 'ready' && iac.sizes.length > 0, 'the IaC inventory has sized resources');
+    const sizes = iac.kind === 'ready' ? iac.sizes.map((z) => z.size) : [];
+    for (const r of data.recommendations) {
+      assert.ok(r.monthlySaving > 0, r.title);
+      assert.ok(sizes.some((size) => r.title.includes(` × ${size} `)), `${r.title} names a declared size (${sizes.join(', ')})`);
+    }
+    const savings = data.recommendations.map((r) => r.monthlySaving);
+    assert.deepEqual(savings, [...savings].sort((a, b) => b - a), 'largest saving first');
+  });
+
   test('a filter from the page re-queries: provider = Microsoft', async () => {
     await dashboard().receive({ type: 'setFilter', filter: { key: 'ProviderName', values: ['Microsoft'] } });
     const data = await dataWhere('the filtered data', (d) => d.filters.some((f) => f.key === 'ProviderName'));

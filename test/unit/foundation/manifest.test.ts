@@ -48,3 +48,25 @@ test('invalid settings fall back to defaults and are reported with the key', () 
   assert.deepEqual(settings['resources.hierarchy'], ['Team']);
   assert.deepEqual(problems.map((p) => p.key).sort(), ['aws.region', 'cost.period']);
 });
+
+test('every command: link in welcome views and walkthroughs names a contributed command', () => {
+  const known = new Set<string>(Object.values(Commands));
+  const texts: string[] = [
+    ...pkg.contributes.viewsWelcome.map((w: { contents: string }) => w.contents),
+    ...(pkg.contributes.walkthroughs ?? []).flatMap((w: { steps: { description: string }[] }) => w.steps.map((s) => s.description)),
+  ];
+  const links = texts.flatMap((t) => [...t.matchAll(/\(command:([\w.]+)/g)].map((m) => m[1]!));
+  assert.ok(links.length >= 3);
+  for (const id of links) assert.ok(known.has(id), `${id} is linked but not contributed`);
+});
+
+test('walkthrough media files exist and ship in the .vsix', () => {
+  const ignore = readFileSync(join(__dirname, '../../../.vscodeignore'), 'utf8');
+  for (const w of pkg.contributes.walkthroughs ?? []) {
+    for (const s of w.steps as { media: { markdown?: string } }[]) {
+      if (!s.media.markdown) continue;
+      assert.ok(readFileSync(join(__dirname, '../../..', s.media.markdown), 'utf8').length > 0, s.media.markdown);
+    }
+  }
+  assert.match(ignore, /!media\/walkthrough\/\*\.md/);
+});
