@@ -8,11 +8,8 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const root = path.dirname(new URL(import.meta.url).pathname);
 
-/** Files the bundles load at run time (wasm grammars, native bindings), copied next to dist/. */
+/** Files the bundles load at run time, copied next to dist/ (none today; native bindings are below). */
 const assets = [
-  ['node_modules/web-tree-sitter/web-tree-sitter.wasm', 'dist/wasm/web-tree-sitter.wasm'],
-  ['node_modules/@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm', 'dist/wasm/tree-sitter-hcl.wasm'],
-  ['node_modules/@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm', 'dist/wasm/tree-sitter-terraform.wasm'],
 ];
 /**
  * Native packages kept out of the bundle and copied to dist/node_modules so the .vsix carries them:

@@ -69,16 +69,16 @@ function findPython() {
   return undefined;
 }
 
-function time(fn) {
-  const times = [];
-  let result;
-  for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    result = fn();
-    times.push(Number(process.hrtime.bigint() - t) / 1e9);
-  }
-  times.sort((a, b) => a - b);
-  return { best: times[0], median: times[Math.floor(times.length / 2)], result };
+/** Best and median of a list of seconds. */
+function stats(times) {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { best: sorted[0], median: sorted[Math.floor(sorted.length / 2)] };
+}
+
+async function timed(fn) {
+  const t = process.hrtime.bigint();
+  const result = await fn();
+  return { seconds: Number(process.hrtime.bigint() - t) / 1e9, result };
 }
 
 function cli(file) {
@@ -88,53 +88,56 @@ function cli(file) {
   return { rows: out.length, total: out.reduce((s, x) => s + x.cost, 0) };
 }
 
+/** The bare DuckDB query in this process (a new instance each run; the module stays loaded). */
 async function duckdbAlone(file, format) {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const reader = format === 'parquet' ? 'read_parquet($1)' : "read_csv($1, header = true, nullstr = 'NULL')";
   const sql = `SELECT CAST(ChargePeriodStart AS DATE) AS d, ProviderName, json_extract_string(Tags, $2) AS t, BillingCurrency, sum(EffectiveCost) AS c
                FROM ${reader} GROUP BY ALL`;
-  const times = [];
-  let result;
-  for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    const db = await DuckDBInstance.create(':memory:');
-    const con = await db.connect();
-    const r = (await con.runAndReadAll(sql, [file, `$.${opts.tag}`])).getRowObjectsJS();
-    result = { rows: r.length, total: r.reduce((s, x) => s + (x.c ?? 0), 0) };
-    con.closeSync();
-    db.closeSync();
-    times.push(Number(process.hrtime.bigint() - t) / 1e9);
-  }
-  times.sort((a, b) => a - b);
-  return { best: times[0], median: times[Math.floor(times.length / 2)], result };
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  const r = (await con.runAndReadAll(sql, [file, `$.${opts.tag}`])).getRowObjectsJS();
+  con.closeSync();
+  db.closeSync();
+  return { rows: r.length, total: r.reduce((s, x) => s + (x.c ?? 0), 0) };
+}
+
+function pandas(py) {
+  const r = sh(py, ['-c', pandasScript, files.csv, opts.tag]);
+  if (r.status !== 0) throw new Error(`pandas failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
 }
 
 const mb = (f) => `${(fs.statSync(f).size / 1e6).toFixed(0)} MB`;
 console.log(`FOCUS 1.0 synthetic bill, ${rows.toLocaleString('en-US')} rows, 44 columns: Parquet ${mb(files.parquet)}, CSV ${mb(files.csv)}`);
-console.log(`Aggregation: daily × ProviderName × tag:${opts.tag} (JSON Tags), EffectiveCost per currency; best and median of ${runs} cold runs`);
+console.log(`Aggregation: daily × ProviderName × tag:${opts.tag} (JSON Tags), EffectiveCost per currency; best and median of ${runs} cold runs, round robin`);
 console.log(`Machine: ${process.platform}-${process.arch}, ${(await import('node:os')).cpus().length} CPUs, Node ${process.version}\n`);
 
 // Read both files once so every contender starts with the same warm page cache.
 for (const f of Object.values(files)) fs.readFileSync(f).length;
 
-const results = [];
-results.push({ name: 'mlfinops costs (CLI), Parquet', goal: goals.parquet, ...time(() => cli(files.parquet)) });
-results.push({ name: 'mlfinops costs (CLI), CSV', goal: goals.csv, ...time(() => cli(files.csv)) });
-results.push({ name: 'DuckDB SQL alone, Parquet', ...(await duckdbAlone(files.parquet, 'parquet')) });
-results.push({ name: 'DuckDB SQL alone, CSV', ...(await duckdbAlone(files.csv, 'csv')) });
 const python = findPython();
-if (python) {
-  results.push({
-    name: `pandas ${python.version} (python), CSV`,
-    ...time(() => {
-      const r = sh(python.py, ['-c', pandasScript, files.csv, opts.tag]);
-      if (r.status !== 0) throw new Error(`pandas failed: ${r.stderr}`);
-      return JSON.parse(r.stdout);
-    }),
-  });
-} else {
-  console.log('pandas not found: install it to compare (Debian: apt-get install -y python3-pandas).\n');
+if (!python) console.log('pandas not found: install it to compare (Debian: apt-get install -y python3-pandas).\n');
+const contenders = [
+  { name: 'mlfinops costs (CLI), Parquet', goal: goals.parquet, run: () => cli(files.parquet) },
+  { name: 'mlfinops costs (CLI), CSV', goal: goals.csv, run: () => cli(files.csv) },
+  { name: 'DuckDB SQL alone, Parquet', run: () => duckdbAlone(files.parquet, 'parquet') },
+  { name: 'DuckDB SQL alone, CSV', run: () => duckdbAlone(files.csv, 'csv') },
+  ...(python ? [{ name: `pandas ${python.version} (python), CSV`, run: () => pandas(python.py) }] : []),
+];
+// Round robin: every contender runs once per round, so a change in machine load hits all of them alike.
+const times = contenders.map(() => []);
+const answers = [];
+for (let round = 0; round < runs; round++) {
+  for (const [i, c] of contenders.entries()) {
+    const { seconds, result } = await timed(c.run);
+    times[i].push(seconds);
+    answers[i] = result;
+  }
 }
+const results = contenders.map((c, i) => ({ name: c.name, goal: c.goal, ...stats(times[i]), result: answers[i] }));
+const loadavg = (await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ');
+console.log(`(load average after the runs: ${loadavg})\n`);
 
 const pad = (s, n) => String(s).padEnd(n);
 console.log(`${pad('', 36)}${pad('best s', 9)}${pad('median s', 10)}${pad('groups', 8)}${pad('total EffectiveCost', 21)}goal`);

@@ -21,7 +21,7 @@ async function waitFor(probe, what, timeoutMs = 30_000, intervalMs = 100) {
 }
 
 function prepareWorkspace(kind) {
-  const dir = path.join(vscodeTestDir, `e2e-${kind}`);
+  const dir = path.join(vscodeTestDir, `run.${process.pid}`, kind);
   fs.rmSync(dir, { recursive: true, force: true });
   if (kind === 'demo') fs.cpSync(path.join(root, 'demo'), dir, { recursive: true });
   else fs.mkdirSync(dir, { recursive: true });
@@ -91,6 +91,7 @@ export async function runE2e({ filter, updateDocs = false, vsix } = {}) {
     await browser.close().catch(() => {});
     await server.stop();
     p.cleanup();
+    if (!process.env.MLFINOPS_KEEP_PROFILE) fs.rmSync(path.join(vscodeTestDir, `run.${process.pid}`), { recursive: true, force: true });
   }
   if (updateDocs) {
     const docs = path.join(root, 'docs/images');

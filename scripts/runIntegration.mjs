@@ -8,10 +8,11 @@ import { profile, launchChromium, root, vscodeTestDir } from './lib/codeServer.m
 export async function runIntegration({ grep } = {}) {
   const entry = path.join(root, 'out/test/integration/index.js');
   if (!fs.existsSync(entry)) throw new Error('out/test/integration/index.js is missing: run `node esbuild.mjs` first');
-  const workspace = path.join(vscodeTestDir, 'integration-workspace');
+  const runDir = path.join(vscodeTestDir, `run.${process.pid}`);
+  const workspace = path.join(runDir, 'workspace');
   fs.rmSync(workspace, { recursive: true, force: true });
   fs.cpSync(path.join(root, 'test/fixtures/workspace'), workspace, { recursive: true });
-  const resultFile = path.join(vscodeTestDir, 'integration-result.json');
+  const resultFile = path.join(runDir, 'integration-result.json');
   fs.rmSync(resultFile, { force: true });
 
   const p = profile('integration');
@@ -55,6 +56,7 @@ export async function runIntegration({ grep } = {}) {
     await browser.close().catch(() => {});
     await server.stop();
     p.cleanup();
+    if (!process.env.MLFINOPS_KEEP_PROFILE) fs.rmSync(runDir, { recursive: true, force: true });
   }
 }
 

@@ -33,7 +33,7 @@ function listTests(dir, suffix) {
 function runUnit() {
   section('unit tests (plain Node)');
   const files = listTests(path.join(root, 'test/unit'), '.test.ts');
-  const tap = path.join(vscodeTestDir, 'unit.tap');
+  const tap = path.join(vscodeTestDir, `unit.${process.pid}.tap`);
   fs.mkdirSync(vscodeTestDir, { recursive: true });
   const r = spawnSync(process.execPath, [
     '--import', 'tsx', '--test', '--test-concurrency=2',
@@ -42,6 +42,7 @@ function runUnit() {
     ...files,
   ], { cwd: root, stdio: 'inherit', env: { ...process.env, ...offlineEnv, MLFINOPS_TEST_ROOT: root } });
   const text = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
+  fs.rmSync(tap, { force: true });
   const count = (k) => Number((text.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
   const result = { suite: 'unit', passed: count('pass'), failed: count('fail') + count('cancelled') };
   if (r.status !== 0 && result.failed === 0) result.failed = 1; // the runner itself failed

@@ -53,9 +53,10 @@ const baseSettings = {
  * A code-server profile: its own HOME, user-data and extensions folders under .vscode-test/<name>.
  * Returns helpers to install a .vsix and to start / stop the server.
  */
-export function profile(name, { settings = {}, fresh = true } = {}) {
+export function profile(name, { settings = {}, fresh = true, persistent = false } = {}) {
   const cs = ensureCodeServer();
-  const dir = path.join(vscodeTestDir, name);
+  // test profiles are per process (two runs at once must not share state); `npm start` keeps one
+  const dir = path.join(vscodeTestDir, persistent ? name : `${name}.${process.pid}`);
   if (fresh) fs.rmSync(dir, { recursive: true, force: true });
   const home = path.join(dir, 'home');
   const userData = path.join(dir, 'user-data');
@@ -117,7 +118,10 @@ export function profile(name, { settings = {}, fresh = true } = {}) {
       }
       return { url, port, stop, pid: child.pid };
     },
-    cleanup() { fs.rmSync(tmp, { recursive: true, force: true }); },
+    cleanup() {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      if (!persistent && !process.env.MLFINOPS_KEEP_PROFILE) fs.rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

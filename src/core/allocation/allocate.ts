@@ -110,15 +110,16 @@ export function allocate(input: AllocationInput): Allocation {
   const rows = input.rows ?? [];
   const resources = input.resources ?? [];
   // ids match exactly first; case-insensitively (Azure ids) only when an exact lookup misses
-  const byId = new Map<string, AllocatableResource>();
-  for (const r of resources) byId.set(r.id, r);
-  let byLowerId: Map<string, AllocatableResource> | undefined;
-  const lookup = (id: string): AllocatableResource | undefined => {
+  const byId = new Map<string, number>();
+  for (let i = 0; i < resources.length; i++) byId.set(resources[i]!.id, i);
+  let byLowerId: Map<string, number> | undefined;
+  const lookup = (id: string): number | undefined => {
     const exact = byId.get(id);
-    if (exact) return exact;
+    if (exact !== undefined) return exact;
+    if (resources.length === 0) return undefined;
     if (!byLowerId) {
       byLowerId = new Map();
-      for (const r of resources) byLowerId.set(r.id.toLowerCase(), r);
+      for (let i = 0; i < resources.length; i++) byLowerId.set(resources[i]!.id.toLowerCase(), i);
     }
     return byLowerId.get(id.toLowerCase());
   };
@@ -139,14 +140,15 @@ export function allocate(input: AllocationInput): Allocation {
   if (input.rows) {
     currency = pickCurrency(rows);
     const resourceLevel = rows.some((r) => 'ResourceId' in r.groups);
-    const charged = new Set<AllocatableResource>();
+    const charged = new Uint8Array(resources.length);
     // rows of the same resource and path end up in one leaf
     for (const row of rows) {
       if (row.currency !== currency) { exclude(row.currency, row.cost); continue; }
       const groups = row.groups;
       const resourceId = cleanValue(groups.ResourceId);
-      const resource = resourceId === null ? undefined : lookup(resourceId);
-      if (resource) charged.add(resource);
+      const index = resourceId === null ? undefined : lookup(resourceId);
+      const resource = index === undefined ? undefined : resources[index];
+      if (index !== undefined) charged[index] = 1;
       for (let i = 0; i < levels; i++) {
         const col = cols[i]!;
         const v = groups[col];
@@ -155,8 +157,9 @@ export function allocate(input: AllocationInput): Allocation {
       tree.add(resourceId, row.cost, resource);
     }
     // inventory resources the bill did not charge in the period: cost 0 when the bill is per resource
-    for (const r of resources) {
-      if (charged.has(r)) continue;
+    for (let i = 0; i < resources.length; i++) {
+      if (charged[i]) continue;
+      const r = resources[i]!;
       pathOfTags(r.tags);
       tree.add(r.id, resourceLevel ? 0 : undefined, r);
     }

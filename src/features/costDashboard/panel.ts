@@ -135,6 +135,7 @@ export class DashboardController implements vscode.Disposable {
     try {
       switch (m.type) {
         case 'ready':
+          this.log.info(`Cost dashboard: the page is ready${m.state ? ' (restored state)' : ''}`);
           this.ready = true;
           if (m.state && this.filters.length === 0) this.filters = m.state.filters.map((f) => ({ key: f.key as GroupKey, values: f.values }));
           await this.refresh();

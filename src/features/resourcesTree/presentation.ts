@@ -90,7 +90,7 @@ export class TreePresentation {
   }
 
   children(node?: TreeNode): TreeNode[] {
-    if (!node) return this.ctx.sources.map((s) => ({ kind: 'source', id: `s:${s.id}`, sourceId: s.id }));
+    if (!node) return listedSources(this.ctx.sources, (id) => this.ctx.store.snapshot(id)).map((s) => ({ kind: 'source', id: `s:${s.id}`, sourceId: s.id }));
     switch (node.kind) {
       case 'source': return this.sourceChildren(node.sourceId);
       case 'group': {
@@ -231,9 +231,9 @@ export class TreePresentation {
       const untagged = a.untagged[0];
       description = a.root.costKnown
         ? `${formatMoney(a.total, a.currency, this.ctx.locale)}${untagged?.share !== undefined ? ` · ${formatPercent(untagged.share, this.ctx.locale)} untagged` : ''}`
-        : `${a.root.resourceCount.toLocaleString(this.ctx.locale)} resources`;
+        : countResources(a.root.resourceCount, this.ctx.locale);
       if (a.root.costKnown) lines.push(`**${formatMoney(a.total, a.currency, this.ctx.locale)}** in ${md(this.ctx.periodLabel)}`, '');
-      lines.push(`Grouped by ${md(formatHierarchy(a.hierarchy))}; ${a.root.resourceCount.toLocaleString(this.ctx.locale)} resources`, '');
+      lines.push(`Grouped by ${md(formatHierarchy(a.hierarchy))}; ${countResources(a.root.resourceCount, this.ctx.locale)}`, '');
       if (a.root.costKnown && a.total > 0) {
         lines.push('| Untagged (allocation KPI) | Share | Cost |', '|---|---:|---:|');
         for (const u of a.untagged) lines.push(`| ${md(u.key)} | ${formatPercent(u.share, this.ctx.locale)} | ${formatMoney(u.cost, a.currency, this.ctx.locale)} |`);
@@ -252,7 +252,7 @@ export class TreePresentation {
     if (!alloc || !group) return { id: node.id, label: '…', contextValue: 'info', collapsible: 'none' };
     const value = group.value ?? UNTAGGED_LABEL;
     const loc = this.ctx.locale;
-    const count = `${group.resourceCount.toLocaleString(loc)} ${group.resourceCount === 1 ? 'resource' : 'resources'}`;
+    const count = countResources(group.resourceCount, loc);
     const lines = [
       `**${md(group.key)}** = ${group.value === null ? `*${md(UNTAGGED_LABEL)}* (the tag is missing)` : md(group.value)}`,
       '',
@@ -316,6 +316,10 @@ export class TreePresentation {
   }
 }
 
+function countResources(n: number, locale: string | undefined): string {
+  return `${n.toLocaleString(locale)} ${n === 1 ? 'resource' : 'resources'}`;
+}
+
 /** Leaves of a group by resource id (built on first use; groups are rebuilt, never changed, on reload). */
 const leafIndex = new WeakMap<AllocationGroup, Map<string | null, AllocationLeaf>>();
 function leafOf(group: AllocationGroup, resourceId: string | null): AllocationLeaf | undefined {
@@ -348,7 +352,21 @@ function iconForType(type: string | undefined): string {
 /** The view's context key: which welcome view to show when there is nothing to list. */
 export type ViewState = 'noSource' | 'signedOut' | 'error' | 'ok';
 
-export function viewState(sources: readonly TreeSource[], snapshot: (id: string) => Snapshot | undefined): ViewState {
+/**
+ * The sources the view lists. A source with resources but no costs (Infrastructure as code) is listed once it has
+ * found something: a workspace without Terraform or CloudFormation does not get an empty "Infrastructure as code"
+ * node (and keeps its welcome view).
+ */
+export function listedSources(sources: readonly TreeSource[], snapshot: (id: string) => Snapshot | undefined): TreeSource[] {
+  return sources.filter((s) => {
+    if (s.cost || s.state.kind === 'notConfigured' || s.state.kind === 'authExpired') return true;
+    const snap = snapshot(s.id);
+    return snap?.kind === 'error' || (snap?.kind === 'ready' && snap.allocation.root.resourceCount > 0);
+  });
+}
+
+export function viewState(all: readonly TreeSource[], snapshot: (id: string) => Snapshot | undefined): ViewState {
+  const sources = listedSources(all, snapshot);
   if (sources.length === 0) return 'noSource';
   const failure = (s: TreeSource): 'auth' | 'error' | undefined => {
     const snap = snapshot(s.id);

@@ -2,6 +2,8 @@ export const title = 'Cost dashboard on the demo bill: charts, tables, theme col
 export const workspace = 'demo';
 
 export default async function ({ page, palette, shot, waitFor, log }) {
+  // room for the dashboard: no bottom panel (an earlier step opened Problems)
+  try { await palette('View: Hide Panel'); } catch { await page.keyboard.press('Escape'); }
   await palette('ML FinOps: Open Cost Dashboard');
   const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   const summary = frame.locator('#summary');
@@ -21,5 +23,6 @@ export default async function ({ page, palette, shot, waitFor, log }) {
   // the page takes its colours from the theme
   const bg = await frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
   if (!bg || bg === 'rgba(0, 0, 0, 0)') throw new Error('the page has no theme background');
+  await frame.locator('body').evaluate(() => window.scrollTo(0, 0));
   await shot('dashboard');
 }

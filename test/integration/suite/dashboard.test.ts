@@ -43,7 +43,7 @@ suite('Cost dashboard: one panel, typed messages, numbers, filters, export', () 
     const panels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('mlFinops.costDashboard'));
     await waitFor(() => panels().length > 0, 'the dashboard tab');
     assert.equal(panels().length, 1, 'a second open reveals the same panel');
-    const data = await dataWhere('the page to be sent data', (d) => d.filters.length === 0);
+    const data = await dataWhere('the page to be sent data', (d) => d.filters.length === 0 && d.hierarchy[0] === 'business_unit');
     assert.ok(dashboard().ready, 'the page said ready');
     assert.equal(data.currency, 'USD');
     assert.equal(data.period.start, '2024-09-01', 'the demo bill\'s last 30 days end with its last day');

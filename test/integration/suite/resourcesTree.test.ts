@@ -179,6 +179,25 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
     assert.match(item.contextValue ?? '', /\bcopyable\b/);
   });
 
+  test('context actions: copy the id, filter the dashboard to a group', async () => {
+    const demo = sourceNode('demo')!;
+    const bu = provider().getChildren(demo).find((n) => n.kind === 'group' && provider().presentation.resolve(n).group!.value !== null)!;
+    const app = provider().getChildren(bu).find((n) => n.kind === 'group')!;
+    const leaf = provider().getChildren(app).find((n) => n.kind === 'resource' && n.resourceId !== null)!;
+    await vscode.commands.executeCommand(Commands.copyResourceId, leaf);
+    assert.equal(await vscode.env.clipboard.readText(), provider().presentation.resolve(leaf).leaf!.resourceId);
+    await vscode.commands.executeCommand(Commands.filterDashboard, app);
+    const path = [provider().presentation.resolve(bu).group!, provider().presentation.resolve(app).group!];
+    assert.deepEqual(api.costViews.dashboard.currentFilters, path.map((g) => ({ key: `tag:${g.key}`, values: [g.value] })));
+    const data = await waitFor(() => {
+      const d = api.costViews.dashboard.lastData;
+      return d && d.filters.length === 2 ? d : undefined;
+    }, 'the dashboard filtered to the group', 60_000);
+    const want = bill.filter((r) => (r.tags.business_unit ?? null) === path[0]!.value && (r.tags.application ?? null) === path[1]!.value).reduce((a, r) => a + r.effective, 0);
+    assert.ok(close(data.total, want), `${data.total} vs ${want}`);
+    await api.costViews.dashboard.receive({ type: 'clearFilters' });
+  });
+
   test('switching the hierarchy regroups the same costs', async () => {
     await api.costViews.view.setHierarchy(['environment']);
     try {

@@ -147,9 +147,11 @@ suite('Tag diagnostics: Problems, quick fixes, policy file', () => {
     await waitFor(() => ours(uri).length === 0, 'the unsaved result to be dropped on close');
   });
 
-  test('a file deleted on disk by another program loses its diagnostics (file watcher)', async () => {
-    const uri = await writeScratch('gone.tf', 'resource "aws_instance" "x" {}\n');
-    await waitFor(() => ours(uri).length === 1, 'the diagnostic on the new file');
+  test('files written and deleted by another program are checked and cleared (file watcher)', async () => {
+    const uri = vscode.Uri.file(path.join(folder(), 'scratch', 'external.tf'));
+    fs.writeFileSync(uri.fsPath, 'resource "aws_instance" "x" {}\n');
+    scratch.push(uri);
+    await waitFor(() => ours(uri).length === 1, 'the diagnostic on the new file (file watcher)', 60_000);
     fs.rmSync(uri.fsPath);
     await waitFor(() => ours(uri).length === 0, 'diagnostics cleared after the file watcher reports the delete', 60_000);
   });

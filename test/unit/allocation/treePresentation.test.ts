@@ -143,3 +143,18 @@ test('an answer from an older load never replaces a newer one', async () => {
   assert.equal(snap?.kind, 'ready');
   assert.deepEqual(snap.kind === 'ready' ? snap.allocation.root.groups.map((g) => g.value) : [], ['new']);
 });
+
+test('a source without costs is listed only once it finds resources (the welcome view stays for empty workspaces)', async () => {
+  let found: Resource[] = [];
+  const iac: TreeSource = { id: 'iac', label: 'Infrastructure as code', kind: 'iac', state: { kind: 'ok' }, resources: { id: 'iac', label: 'iac', listResources: async () => found } };
+  const store = new AllocationStore(silentLogger);
+  assert.equal(viewState([iac], (id) => store.snapshot(id)), 'noSource', 'before loading');
+  await store.load([iac], params);
+  assert.equal(viewState([iac], (id) => store.snapshot(id)), 'noSource', 'nothing declared');
+  assert.deepEqual(new TreePresentation({ sources: [iac], store, periodLabel: 'January', commands }).children(), []);
+  found = [{ provider: 'AWS', id: 'aws_instance.gpu', type: 'aws_instance', tags: { Team: 'ml' } }];
+  await store.load([iac], params, { refresh: true });
+  assert.equal(viewState([iac], (id) => store.snapshot(id)), 'ok');
+  const view = new TreePresentation({ sources: [iac], store, periodLabel: 'January', commands });
+  assert.equal(view.item(view.children()[0]!).description, '1 resource');
+});
