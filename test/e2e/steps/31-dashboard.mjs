@@ -3,7 +3,9 @@ export const workspace = 'demo';
 
 export default async function ({ page, palette, shot, waitFor, log }) {
   // room for the dashboard: no bottom panel (an earlier step opened Problems)
-  try { await palette('View: Hide Panel'); } catch { await page.keyboard.press('Escape'); }
+  if (await page.locator('.part.panel').isVisible().catch(() => false)) {
+    try { await palette('View: Hide Panel'); } catch { await page.keyboard.press('Escape'); }
+  }
   await palette('ML FinOps: Open Cost Dashboard');
   const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   const summary = frame.locator('#summary');
