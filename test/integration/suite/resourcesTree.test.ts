@@ -71,7 +71,9 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
       && JSON.stringify(snap.params.hierarchy) === JSON.stringify(api.costViews.view.hierarchy.keys) ? snap : undefined;
   };
 
-  suiteSetup(async () => {
+  suiteSetup(async function () {
+    // the first query loads DuckDB and converts the demo bill: allow for a cold, busy machine
+    this.timeout(240_000);
     const ext = vscode.extensions.getExtension<MlFinOpsApi>(EXTENSION_ID)!;
     api = await ext.activate();
     bill = readFocusBill(path.join(ext.extensionPath, 'resources/demo/focus_1.0_sample_1000.csv.gz'));
@@ -83,9 +85,9 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
       const kinds = api.costViews.view.sources.map((s) => `${s.kind}:${s.state.kind}`);
       if (kinds.some((k) => k.startsWith('demo:')) && kinds.some((k) => k.startsWith('focus:'))) return true;
       throw new Error(`sources: ${kinds.join(', ') || 'none'}; focus.files = ${JSON.stringify(config().get('focus.files'))}`);
-    }, 'the demo and FOCUS file sources', 30_000);
+    }, 'the demo and FOCUS file sources', 60_000);
     await vscode.commands.executeCommand(Commands.refresh);
-    await waitFor(() => ready('demo'), 'the demo bill to load', 60_000);
+    await waitFor(() => ready('demo'), 'the demo bill to load', 170_000);
   });
 
   suiteTeardown(async () => {
