@@ -2,11 +2,11 @@ import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwat
 import { z } from 'zod';
 import { FinOpsError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
-import { withRetry, type RetryOptions } from '../../core/retry';
+import type { RetryOptions } from '../../core/retry';
 import type { UtilisationSeries } from '../../core/savings/rightsizing';
 import type { MetricPoint, MetricSource } from '../types';
 import { awsClientConfig, describeProfile, type AwsOptions } from './config';
-import { mapAwsError } from './errors';
+import { callAws } from './errors';
 
 /**
  * Hourly utilisation of an EC2 instance from CloudWatch GetMetricData: CPU from AWS/EC2, and the GPU and memory
@@ -84,14 +84,7 @@ export class CloudWatchMetrics implements MetricSource {
   }
 
   private call<T>(api: string, action: string, signal: AbortSignal | undefined, send: () => Promise<T>): Promise<T> {
-    const ctx = { options: this.options, api, action };
-    return withRetry(async () => {
-      try {
-        return await send();
-      } catch (e) {
-        throw signal?.aborted ? new FinOpsError('cancelled', 'Cancelled.') : mapAwsError(e, ctx);
-      }
-    }, { ...this.options.retry, signal, log: this.log, what: api });
+    return callAws({ options: this.options, api, action }, send, { signal, log: this.log, retry: this.options.retry });
   }
 
   /** Every published dimension set of an agent metric for the instance (one per GPU for nvidia_smi_*). */

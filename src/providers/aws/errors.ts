@@ -1,5 +1,6 @@
 import { FinOpsError } from '../../core/errors';
-import { ThrottledError } from '../../core/retry';
+import type { Logger } from '../../core/ports';
+import { ThrottledError, withRetry, type RetryOptions } from '../../core/retry';
 import { describeProfile, type AwsOptions } from './config';
 
 /** Where a failed AWS call happened, so the message can name the profile, the API and the IAM action. */
@@ -87,4 +88,23 @@ export function mapAwsError(e: unknown, ctx: AwsCallContext): FinOpsError {
     return new FinOpsError('unavailable', `${ctx.api} failed on the AWS side (HTTP ${status}).`, { fix: 'Try again in a minute.', cause: e });
   }
   return new FinOpsError('internal', `${ctx.api} failed: ${name ? `${name}: ` : ''}${message}`, { cause: e });
+}
+
+/**
+ * One AWS SDK call with the product's retry policy (throttling and network errors, backoff with jitter) and its
+ * errors mapped to FinOpsError reasons naming the profile, the API and the IAM action.
+ */
+export function callAws<T>(
+  ctx: AwsCallContext,
+  send: () => Promise<T>,
+  options: { signal?: AbortSignal; log?: Logger; retry?: Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs' | 'sleep' | 'random'> },
+): Promise<T> {
+  const { signal, log, retry } = options;
+  return withRetry(async () => {
+    try {
+      return await send();
+    } catch (e) {
+      throw signal?.aborted ? new FinOpsError('cancelled', 'Cancelled.') : mapAwsError(e, ctx);
+    }
+  }, { ...retry, signal, log, what: ctx.api });
 }

@@ -1,12 +1,11 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { z } from 'zod';
-import { FinOpsError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger, type ProgressReporter } from '../../core/ports';
-import { withRetry, type RetryOptions } from '../../core/retry';
+import type { RetryOptions } from '../../core/retry';
 import type { Resource, ResourceSource } from '../types';
 import { awsClientConfig, describeProfile, type AwsOptions } from './config';
-import { mapAwsError } from './errors';
+import { callAws } from './errors';
 
 /**
  * AWS resources of one region: every tagged resource from the Resource Groups Tagging API (GetResources, paged),
@@ -103,14 +102,7 @@ export class AwsInventory implements ResourceSource {
   }
 
   private call<T>(api: string, action: string, signal: AbortSignal | undefined, send: () => Promise<T>): Promise<T> {
-    const ctx = { options: this.options, api, action };
-    return withRetry(async () => {
-      try {
-        return await send();
-      } catch (e) {
-        throw signal?.aborted ? new FinOpsError('cancelled', 'Cancelled.') : mapAwsError(e, ctx);
-      }
-    }, { ...this.options.retry, signal, log: this.log, what: api });
+    return callAws({ options: this.options, api, action }, send, { signal, log: this.log, retry: this.options.retry });
   }
 
   /** One small page from each API: proves the credentials and both permissions without listing everything. */

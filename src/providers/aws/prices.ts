@@ -3,7 +3,7 @@ import type { PricingClient } from '@aws-sdk/client-pricing';
 import { z } from 'zod';
 import { FinOpsError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
-import { withRetry, type RetryOptions } from '../../core/retry';
+import type { RetryOptions } from '../../core/retry';
 import { gpuModelFromName } from '../../core/pricing/gpuModels';
 import {
   isoDate,
@@ -16,7 +16,7 @@ import {
   type PriceSourceRef,
 } from '../../core/pricing/model';
 import { awsClientConfig, describeProfile, type AwsOptions } from './config';
-import { mapAwsError } from './errors';
+import { callAws } from './errors';
 
 /**
  * Live EC2 prices: on-demand and reserved-instance terms from the AWS Price List Query API (GetProducts, whose
@@ -170,14 +170,7 @@ export class AwsPriceSource implements PriceSource {
   }
 
   private call<T>(api: string, action: string, signal: AbortSignal | undefined, send: () => Promise<T>): Promise<T> {
-    const ctx = { options: this.options, api, action };
-    return withRetry(async () => {
-      try {
-        return await send();
-      } catch (e) {
-        throw signal?.aborted ? new FinOpsError('cancelled', 'Cancelled.') : mapAwsError(e, ctx);
-      }
-    }, { ...this.options.retry, signal, log: this.log, what: api });
+    return callAws({ options: this.options, api, action }, send, { signal, log: this.log, retry: this.options.retry });
   }
 
   /** Every GetProducts document for a Linux, shared-tenancy, no-preinstalled-software EC2 instance type in a region. */
