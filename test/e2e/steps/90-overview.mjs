@@ -1,12 +1,24 @@
-export const title = 'the demo workspace opens with the extension active (README screenshot)';
+export const title = 'the demo workspace: tag problems in the editor, costs by team in the Resources view (README screenshot)';
 export const workspace = 'demo';
 
 export default async function ({ page, palette, showView, shot }) {
+  await palette('View: Close All Editors');
   await palette('Go to File');
   await page.keyboard.type('main.tf');
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'main.tf' }).first().waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
   await page.locator('.editor-instance .view-lines', { hasText: 'resource' }).first().waitFor({ timeout: 30_000 });
-  await showView();
+  // scroll to the first resource with a problem and a savings lens
+  await palette('Go to Line/Column');
+  await page.keyboard.type('43');
+  await page.keyboard.press('Enter');
+  await palette('View: Focus Problems');
+  await page.locator('.markers-panel .monaco-list-row', { hasText: 'missing required tags' }).first().waitFor({ timeout: 60_000 });
+  const sidebar = await showView();
+  const tree = sidebar.getByRole('tree').first();
+  const demo = tree.getByRole('treeitem', { name: /Demo bill/ }).first();
+  await demo.waitFor({ timeout: 60_000 });
+  if ((await demo.getAttribute('aria-expanded')) === 'false') await demo.click();
+  await tree.getByRole('treeitem').nth(2).waitFor({ timeout: 60_000 });
   await shot('overview');
 }
