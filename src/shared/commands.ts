@@ -19,6 +19,7 @@ export const Commands = {
   loadMoreResources: 'mlFinops.loadMoreResources',
   checkTags: 'mlFinops.checkTags',
   estimateSavings: 'mlFinops.estimateSavings',
+  estimateResourceSavings: 'mlFinops.estimateResourceSavings',
   copySavingsReport: 'mlFinops.copySavingsReport',
   openSavingsReportMarkdown: 'mlFinops.openSavingsReportMarkdown',
 } as const;

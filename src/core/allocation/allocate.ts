@@ -11,6 +11,8 @@ export interface AllocatableResource {
   type: string;
   region?: string;
   name?: string;
+  /** Instance type / VM size / machine type, when the source knows it (savings estimates use it). */
+  size?: string;
   tags: Readonly<Record<string, string>>;
   declaredIn?: { file: string; range: { startLine: number; startColumn: number; endLine: number; endColumn: number } };
   cost?: { amount: number; currency: string; period: { start: string; end: string } };

@@ -303,6 +303,7 @@ export class TreePresentation {
     if (leaf.resourceId !== null) flags.push('copyable');
     if (leaf.resourceId !== null && consoleUrl(r?.provider ?? this.source(node.sourceId)?.kind ?? '', leaf.resourceId, region)) flags.push('console');
     if (r?.declaredIn) flags.push('declared');
+    if (r?.size) flags.push('sized');
     return {
       id: node.id,
       label,

@@ -188,6 +188,15 @@ export function registerResourcesTree(services: Services, view: CostView): { dis
       const range = new vscode.Range(decl.range.startLine - 1, decl.range.startColumn - 1, decl.range.endLine - 1, decl.range.endColumn - 1);
       await vscode.window.showTextDocument(uri, { selection: range, preview: true });
     }),
+    vscode.commands.registerCommand(Commands.estimateResourceSavings, async (arg: unknown) => {
+      const n = node(arg);
+      const leaf = n ? provider.presentation.resolve(n).leaf : undefined;
+      const r = leaf?.resource;
+      if (!r?.size) { void vscode.window.showInformationMessage('ML FinOps: this resource has no instance type to estimate savings for.'); return undefined; }
+      return vscode.commands.executeCommand(Commands.estimateSavings, {
+        instanceType: r.size, ...(r.region ? { region: r.region } : {}), subject: r.name ?? r.id, resourceId: r.id,
+      });
+    }),
     vscode.commands.registerCommand(Commands.filterDashboard, async (arg: unknown) => {
       const n = node(arg);
       const r = n ? provider.presentation.resolve(n) : {};

@@ -52,6 +52,29 @@ suite('Resources view: Infrastructure as code', () => {
     assert.ok(line.includes(provider.presentation.resolve(leaf).leaf!.resource!.name ?? '') || /resource\s+"/.test(line), line);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
+
+  test('a resource with an instance type offers "Estimate Savings", which prices that type in its region', async () => {
+    const api = await vscode.extensions.getExtension<MlFinOpsApi>(EXTENSION_ID)!.activate();
+    const provider = api.costViews.tree.provider;
+    await waitFor(() => api.costViews.view.store.snapshot('iac')?.kind === 'ready', 'the IaC resources', 60_000);
+    const node = provider.getChildren().find((n) => n.kind === 'source' && n.sourceId === 'iac')!;
+    const stack: TreeNode[] = provider.getChildren(node);
+    let sized: TreeNode | undefined;
+    while (stack.length && !sized) {
+      const n = stack.shift()!;
+      if (n.kind === 'resource' && /\bsized\b/.test(provider.getTreeItem(n).contextValue ?? '')) sized = n;
+      else if (n.kind === 'group') stack.push(...provider.getChildren(n));
+    }
+    assert.ok(sized, 'a declared compute resource carries the "sized" context value');
+    const resource = provider.presentation.resolve(sized).leaf!.resource!;
+    const report = await vscode.commands.executeCommand<{ prices: { instanceType: string; region: string }; subject?: string }>(Commands.estimateResourceSavings, sized);
+    assert.ok(report, 'a report was produced');
+    assert.equal(report.prices.instanceType, resource.size);
+    if (resource.region) assert.equal(report.prices.region, resource.region);
+    for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
+      if (tab.input instanceof vscode.TabInputWebview && /savingsReport/.test(tab.input.viewType)) await vscode.window.tabGroups.close(tab);
+    }
+  });
 });
 
 suite('Resources view: sources, tag hierarchy, costs', () => {
