@@ -30,6 +30,9 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** How often startMoto() polls the server while it starts. */
+const POLL_MS = 100;
+
 export interface Moto {
   endpoint: string;
   port: number;
@@ -80,7 +83,7 @@ export async function startMoto(): Promise<Moto> {
       // not listening yet
     }
     if (Date.now() > deadline) { child.kill(); throw new Error(`moto did not start within 60 s: ${stderr}`); }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, POLL_MS)); // poll again
   }
   const post = async (path: string, body?: unknown) => {
     const r = await fetch(`${endpoint}${path}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
