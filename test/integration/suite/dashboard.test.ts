@@ -7,7 +7,7 @@ import { Commands } from '../../../src/shared/commands';
 import type { MlFinOpsApi } from '../../../src/extension';
 import type { DashboardData } from '../../../src/shared/protocol';
 import { waitFor } from '../support/waitFor';
-import { parseCsv, readFocusBill, sumBy, type BillRow } from '../support/focusBill';
+import { parseCsv, readFocusBill, sumBy, type BillRow } from '../../support/focusBill';
 
 const EXTENSION_ID = 'ml-finops.ml-finops';
 const close = (a: number, b: number): boolean => Math.abs(a - b) < 1e-6;

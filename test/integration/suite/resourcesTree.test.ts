@@ -6,7 +6,7 @@ import { formatMoney, formatPercent } from '../../../src/shared/format';
 import type { MlFinOpsApi } from '../../../src/extension';
 import type { TreeNode } from '../../../src/features/resourcesTree/presentation';
 import { waitFor } from '../support/waitFor';
-import { readFocusBill, sumBy, type BillRow } from '../support/focusBill';
+import { readFocusBill, sumBy, type BillRow } from '../../support/focusBill';
 
 const EXTENSION_ID = 'ml-finops.ml-finops';
 const HIERARCHY = ['business_unit', 'application'];

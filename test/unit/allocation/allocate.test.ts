@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allocate, findGroup, groupPath, type AllocationGroup, type AllocatableResource } from '../../../src/core/allocation/allocate';
 import type { CostRow } from '../../../src/core/cost/model';
+import { parseCsv } from '../../support/focusBill';
 
 /** Small seeded PRNG so failures reproduce. */
 function rng(seed: number): () => number {
@@ -196,23 +197,3 @@ test('on the real FOCUS sample, groups equal a plain sum of EffectiveCost by tag
   assert.equal(a.root.groups.length, byBu.size);
   for (const g of a.root.groups) assert.ok(Math.abs(g.cost - byBu.get(g.value ?? '(untagged)')!) < 1e-6, String(g.value));
 });
-
-/** RFC 4180 reader for the test's independent computation. */
-function parseCsv(text: string): string[][] {
-  const out: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (ch === '"') quoted = false; else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(cell); cell = ''; } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell); out.push(row); row = []; cell = '';
-    } else cell += ch;
-  }
-  if (cell !== '' || row.length) { row.push(cell); out.push(row); }
-  return out;
-}
