@@ -13,6 +13,14 @@ async function titleAction(page, sidebar, name) {
 
 export { titleAction };
 
+/** Filters the open quick pick to `label` and accepts the highlighted row. */
+async function pickByTyping(page, input, label) {
+  await input.fill(label);
+  const row = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).first();
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await page.keyboard.press('Enter');
+}
+
 /** Widens the sidebar so sources, costs and shares fit on one line. */
 async function widenSidebar(page) {
   const box = await page.locator('.part.sidebar').boundingBox();
@@ -55,7 +63,10 @@ export default async function ({ page, showView, shot, waitFor, log }) {
   await titleAction(page, sidebar, 'Group Resources By');
   const input = page.locator('.quick-input-widget input').first();
   await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Custom…' }).first().click();
+  // pick by typing (a click can land while the list is still laying out)
+  await pickByTyping(page, input, 'Custom');
+  // the quick pick turns into an input box for the tag keys
+  await waitFor(async () => !(await page.locator('.quick-input-list .monaco-list-row').first().isVisible()) && (await input.inputValue()) !== 'Custom', 'the tag-key input box', 30_000);
   await input.fill('Project');
   await page.keyboard.press('Enter');
   await waitFor(async () => /· Project$|· Project\b(?! →)/.test((await sidebar.locator('.composite.title, .pane-header').allInnerTexts()).join(' ')), 'the view to say it groups by Project', 30_000);
@@ -66,6 +77,7 @@ export default async function ({ page, showView, shot, waitFor, log }) {
   }, 'projects instead of teams at the first level', 120_000);
   // and back to the team's hierarchy (.finops.yaml)
   await titleAction(page, sidebar, 'Group Resources By');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Reset' }).first().click();
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await pickByTyping(page, input, 'Reset');
   await waitFor(async () => /Team → Project/.test((await sidebar.locator('.composite.title, .pane-header').allInnerTexts()).join(' ')), 'the view back on Team → Project', 30_000);
 }
