@@ -65,6 +65,18 @@ export async function runE2e({ filter, updateDocs = false, vsix } = {}) {
         await page.keyboard.press('Enter');
       };
       const shot = async (name) => page.screenshot({ path: path.join(shotsDir, `${name}.png`) });
+      /** Opens a workspace file with Quick Open and waits for its editor tab. */
+      const openFile = async (relPath) => {
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Control+P');
+        const input = page.locator('.quick-input-widget input').first();
+        await input.waitFor({ state: 'visible', timeout: 30_000 });
+        await input.fill(relPath);
+        const name = path.basename(relPath);
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 30_000 });
+        await page.keyboard.press('Enter');
+        await page.locator('.tab', { hasText: name }).first().waitFor({ timeout: 30_000 });
+      };
       /** Shows the ML FinOps side bar (clicking its activity-bar icon again would hide it). */
       const showView = async () => {
         const title = page.locator('.part.sidebar .composite.title', { hasText: /ML FinOps/i });
@@ -76,7 +88,7 @@ export async function runE2e({ filter, updateDocs = false, vsix } = {}) {
       for (const step of steps.filter((s) => s.workspace === workspace)) {
         const started = Date.now();
         try {
-          await step.run({ page, palette, shot, showView, waitFor, log, workspaceDir, serverUrl: server.url });
+          await step.run({ page, palette, shot, showView, openFile, waitFor, log, workspaceDir, serverUrl: server.url });
           passed += 1;
           console.log(`    ✔ ${step.title} (${Date.now() - started} ms)`);
         } catch (e) {

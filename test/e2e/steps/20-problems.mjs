@@ -1,16 +1,9 @@
 export const title = 'Opening demo/infra/main.tf shows its tagging mistakes in the Problems panel, from source "ML FinOps"';
 export const workspace = 'demo';
 
-export default async function ({ page, palette, shot, waitFor, log }) {
+export default async function ({ openFile, page, palette, shot, waitFor, log }) {
   // open the demo's Terraform file with Quick Open
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input').first();
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await input.fill('infra/main.tf');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'main.tf' }).first().waitFor({ timeout: 30_000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.tab', { hasText: 'main.tf' }).first().waitFor({ timeout: 30_000 });
+  await openFile('infra/main.tf');
 
   // show the Problems panel
   try {

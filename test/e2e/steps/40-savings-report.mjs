@@ -1,17 +1,10 @@
 export const title = 'Savings on the demo Terraform: code lenses price each GPU instance; "Estimate Savings…" opens the report with every option and its sources; Copy as Markdown (screenshot "savings-report")';
 export const workspace = 'demo';
 
-export default async function ({ page, palette, shot, waitFor, log }) {
+export default async function ({ openFile, page, palette, shot, waitFor, log }) {
   await palette('View: Close All Editors');
   // open the demo's Terraform file
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input').first();
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await input.fill('infra/main.tf');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'main.tf' }).first().waitFor({ timeout: 30_000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.tab', { hasText: 'main.tf' }).first().waitFor({ timeout: 30_000 });
+  await openFile('infra/main.tf');
 
   // the code lenses: $3.06/h × 730 h ≈ $2,234 a month for the p3.2xlarge trainer
   const lenses = page.locator('.monaco-editor .codelens-decoration', { hasText: 'on-demand' });
