@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes large, realistic FOCUS 1.0 files for benchmarks by resampling the real FOCUS sample bill
-// (FOCUS-Sample-Data, CC-BY-4.0; shipped as demo/billing/focus_1.0_sample_1000.csv).
+// (FOCUS-Sample-Data, CC-BY-4.0; shipped as demo/billing/real-sample/focus_1.0_sample_1000.csv).
 //
 // Every output row is a real sample row with: a resampled resource (the original ResourceId with a
 // variant suffix, so one real resource becomes up to --variants synthetic ones), the tag set of a real
@@ -25,7 +25,7 @@ const { values: opts } = parseArgs({
     days: { type: 'string', default: '92' },
     start: { type: 'string', default: '2024-07-01' },
     seed: { type: 'string', default: '7' },
-    source: { type: 'string', default: path.join(root, 'demo/billing/focus_1.0_sample_1000.csv') },
+    source: { type: 'string', default: path.join(root, 'demo/billing/real-sample/focus_1.0_sample_1000.csv') },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });

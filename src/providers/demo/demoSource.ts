@@ -1,37 +1,25 @@
 import * as path from 'node:path';
-import type { Period } from '../../core/cost/model';
-import type { TagAliases } from '../../core/cost/tags';
+import { tagAliasesFromPolicy, type TagAliases } from '../../core/cost/tags';
+import { defaultPolicy } from '../../core/policy/defaults';
 import type { Logger } from '../../core/ports';
 import type { Settings } from '../../core/settings';
 import { DuckDbEngine } from '../focus/duckdb';
 import { FocusFileSource } from '../focus/focusFileSource';
 import { describeFiles } from '../focus/sourceFactory';
 import type { SourceContext, SourceEntry, SourceFactory } from '../registry';
+import { DEMO_BILL, DEMO_COVERAGE, DEMO_LABEL, DEMO_PERIOD } from './demoBill';
 
-/**
- * The demo bill: the FOCUS working group's anonymised FOCUS 1.0 sample (1,000 real rows from AWS, Microsoft
- * and Oracle, September 2024; CC-BY-4.0, see THIRD_PARTY_NOTICES.md), shipped gzip-compressed in resources/.
- */
-export const DEMO_BILL = 'resources/demo/focus_1.0_sample_1000.csv.gz';
-
-/** The month the demo bill covers: views showing the demo default to it instead of "the last 30 days". */
-export const DEMO_PERIOD: Period = { start: '2024-09-01', end: '2024-10-01' };
+export { DEMO_BILL, DEMO_COVERAGE, DEMO_LABEL, DEMO_PERIOD } from './demoBill';
 
 export const DEMO_SOURCE_ID = 'demo';
 
 /**
- * The sample's own tag keys for the policy keys the demo workspace groups by: the anonymised bill tags teams as
- * `business_unit`, projects as `application` and environments as `environment`. Resources keep their real tags.
+ * The demo bill carries the policy's keys itself (Team, Project, … on AWS and Azure; the labels team, project,
+ * cost_center … on Google Cloud). The workspace policy's names apply; without a policy file, the default policy's,
+ * so the Google Cloud labels are found in any workspace.
  */
-export const DEMO_TAG_ALIASES: Readonly<Record<string, readonly string[]>> = {
-  Team: ['business_unit'],
-  Project: ['application'],
-  Environment: ['environment'],
-};
-
-/** The policy's names first, then the sample's own key for that policy key. */
 export function demoTagAliases(base?: TagAliases): TagAliases {
-  return (key, cloud) => [...(base ? base(key, cloud) : [key]), ...(DEMO_TAG_ALIASES[key] ?? [])];
+  return base ?? tagAliasesFromPolicy(defaultPolicy());
 }
 
 export interface DemoSourceOptions {
@@ -46,7 +34,7 @@ export interface DemoSourceOptions {
 export function createDemoSource(options: DemoSourceOptions): FocusFileSource {
   return new FocusFileSource({
     id: DEMO_SOURCE_ID,
-    label: 'Demo bill (FOCUS sample data, CC-BY-4.0)',
+    label: DEMO_LABEL,
     paths: [path.join(options.extensionRoot, DEMO_BILL)],
     baseDir: options.extensionRoot,
     engine: options.engine,
@@ -56,9 +44,16 @@ export function createDemoSource(options: DemoSourceOptions): FocusFileSource {
   });
 }
 
+/** "1 May – 15 Nov 2026", the dates the demo bill holds. */
+function coverageLabel(): string {
+  const fmt = (d: string, year: boolean) => new Date(`${d}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', ...(year ? { year: 'numeric' } : {}), timeZone: 'UTC' });
+  const last = new Date(Date.parse(`${DEMO_COVERAGE.end}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  return `${fmt(DEMO_COVERAGE.start, false)} – ${fmt(last, true)}`;
+}
+
 /**
  * The demo source, shown while "mlFinops.demo.enabled" is on (the demo workspace turns it on): the views have
- * real data to show without any account, next to whatever other sources are configured.
+ * data to show without any account, next to whatever other sources are configured.
  */
 export function demoSourceFactory(options: { extensionRoot: string; engine?: DuckDbEngine }): SourceFactory & { dispose(): void } {
   const engine = options.engine ?? new DuckDbEngine();
@@ -69,7 +64,7 @@ export function demoSourceFactory(options: { extensionRoot: string; engine?: Duc
       const source = createDemoSource({ extensionRoot: options.extensionRoot, engine, logger: ctx.log, ...(ctx.tagAliases ? { tagAliases: ctx.tagAliases } : {}) });
       return [{
         id: DEMO_SOURCE_ID, kind: 'demo', label: source.label, cost: source, resources: source,
-        note: 'Sample data (September 2024): turn a cloud on or add a FOCUS file to see your own costs.',
+        note: `A synthetic ML company generated from the shipped price catalogue (${coverageLabel()}), not real spend: turn a cloud on or add a FOCUS file to see your own costs.`,
         check: (signal) => describeFiles(source, signal),
       }];
     },

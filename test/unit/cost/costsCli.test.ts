@@ -8,7 +8,7 @@ import { ExitCode, type CliIO } from '../../../src/cli/io';
 import { near, readCsv, sumBy } from './tinyCsv';
 
 const root = path.resolve(__dirname, '../../..');
-const demo = 'demo/billing/focus_1.0_sample_1000.csv';
+const demo = 'demo/billing/real-sample/focus_1.0_sample_1000.csv';
 const sample = readCsv(path.join(root, demo));
 let tmp: string;
 before(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlfinops-cli-')); });

@@ -12,8 +12,8 @@ import { FocusFileSource } from '../../../src/providers/focus/focusFileSource';
 import { near, readCsv, sumBy } from './tinyCsv';
 
 const root = path.resolve(__dirname, '../../..');
-const demoCsv = path.join(root, 'demo/billing/focus_1.0_sample_1000.csv');
-const demoGz = path.join(root, 'resources/demo/focus_1.0_sample_1000.csv.gz');
+// the FOCUS working group's real sample (1,000 rows, September 2024), kept in the demo workspace as a real-data example
+const demoCsv = path.join(root, 'demo/billing/real-sample/focus_1.0_sample_1000.csv');
 const ALL = { start: '1970-01-01', end: '9999-12-31' };
 
 const sample = readCsv(demoCsv);
@@ -98,8 +98,10 @@ describe('FocusFileSource on the real FOCUS sample', () => {
     assert.ok(near(result.rows[0]!.cost, sample.reduce((s, r) => s + num(r.BilledCost), 0)));
   });
 
-  it('reads the gzip-compressed copy the extension ships with the same totals', async () => {
+  it('reads a gzip-compressed copy with the same totals', async () => {
     const q: CostQuery = { period: ALL, granularity: 'daily', groupBy: ['ProviderName'], metric: 'EffectiveCost' };
+    const demoGz = path.join(tmp, 'sample.csv.gz');
+    fs.writeFileSync(demoGz, zlib.gzipSync(fs.readFileSync(demoCsv)));
     const [a, b] = await Promise.all([source([demoCsv]).query(q), source([demoGz]).query(q)]);
     assert.deepEqual(b.rows, a.rows);
   });

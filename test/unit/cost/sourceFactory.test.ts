@@ -19,10 +19,10 @@ describe('source factories', () => {
   it('FOCUS files: none configured, relative paths without a folder, and a working source', async () => {
     const factory = focusSourceFactory({ baseDir: () => root, engine });
     assert.deepEqual(factory.create(settings({}), ctx), []);
-    const noFolder = focusSourceFactory({ baseDir: () => undefined, engine }).create(settings({ 'focus.files': ['demo/billing'] }), ctx);
+    const noFolder = focusSourceFactory({ baseDir: () => undefined, engine }).create(settings({ 'focus.files': ['demo/billing/real-sample'] }), ctx);
     assert.equal(noFolder.length, 1);
-    assert.ok('notConfigured' in noFolder[0]! && noFolder[0].fix.includes('demo/billing'));
-    const [entry] = factory.create(settings({ 'focus.files': ['demo/billing'] }), ctx) as SourceEntry[];
+    assert.ok('notConfigured' in noFolder[0]! && noFolder[0].fix.includes('demo/billing/real-sample'));
+    const [entry] = factory.create(settings({ 'focus.files': ['demo/billing/real-sample'] }), ctx) as SourceEntry[];
     assert.equal(entry!.id, 'focus');
     assert.equal(await entry!.check!(undefined, entry!.cost), '1 file: FOCUS 1.0 CSV; 2024-09-01 to 2024-10-01 (exclusive).');
     const result = await entry!.cost!.query({ period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'total', groupBy: [], metric: 'BilledCost' });
@@ -33,7 +33,8 @@ describe('source factories', () => {
     const factory = demoSourceFactory({ extensionRoot: root, engine });
     const [demo] = factory.create(settings({ 'demo.enabled': true }), ctx) as SourceEntry[];
     assert.equal(demo?.id, 'demo');
-    assert.match(await demo!.check!(undefined, demo!.cost), /FOCUS 1\.0 CSV/);
+    assert.equal(demo?.label, 'Demo organisation (synthetic)');
+    assert.equal(await demo!.check!(undefined, demo!.cost), '1 file: FOCUS 1.2 CSV; 2026-05-01 to 2026-11-16 (exclusive).');
     assert.deepEqual(factory.create(settings({ 'demo.enabled': false }), ctx), []);
     assert.equal(factory.create(settings({ 'demo.enabled': true, 'focus.files': ['bill.csv'], 'aws.enabled': true }), ctx).length, 1);
   });

@@ -11,7 +11,7 @@ const root = path.resolve(__dirname, '../../..');
 
 describe('detectBillFormat', () => {
   it('recognises FOCUS files and their release', () => {
-    const sample = detectBillFormat(header(path.join(root, 'demo/billing/focus_1.0_sample_1000.csv')));
+    const sample = detectBillFormat(header(path.join(root, 'demo/billing/real-sample/focus_1.0_sample_1000.csv')));
     assert.deepEqual(sample, { kind: 'focus', version: '1.0', missing: [] });
     for (const v of ['1.0', '1.1', '1.2'] as const) {
       const f = detectBillFormat([...FOCUS_COLUMNS[v]]);

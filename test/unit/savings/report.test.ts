@@ -21,17 +21,34 @@ test('the lens line: on-demand, spot and 1-yr per month, whole dollars', () => {
 });
 
 test('compute resources of a Terraform file: type, size and region resolved through variables and providers', () => {
-  const file = join(root, 'demo/infra/main.tf');
-  const found = findComputeResources(file, readFileSync(file, 'utf8'));
-  assert.deepEqual(found.map((r) => [r.address, r.priceAs, r.region, r.sagemaker]), [
-    ['aws_instance.trainer', 'p3.2xlarge', 'us-east-1', false],
+  const found = (name: string) => {
+    const file = join(root, 'demo/infra', name);
+    return findComputeResources(file, readFileSync(file, 'utf8')).map((r) => [r.address, r.priceAs, r.region, r.sagemaker]);
+  };
+  // the demo organisation's Terraform: the aws provider's region, the west alias, a GCP zone, an Azure location
+  assert.deepEqual(found('main.tf'), [
     ['aws_instance.notebook', 'g5.xlarge', 'us-east-1', false],
-    ['aws_sagemaker_notebook_instance.explore', 'g5.xlarge', 'us-east-1', true],
-    ['google_compute_instance.tpu_host', 'a2-highgpu-1g', 'us-central1', false],
+    ['aws_instance.detector_serving', 'g5.2xlarge', 'us-east-1', false],
+    ['aws_instance.detector_serving_staging', 'g5.xlarge', 'us-east-1', false],
+    ['aws_instance.asr_serving', 'g6.xlarge', 'us-east-1', false],
+    ['aws_launch_template.detector_trainer', 'p4d.24xlarge', 'us-east-1', false],
+    ['aws_instance.ci_gpu_runner', 'g4dn.2xlarge', 'us-east-1', false],
+    ['aws_launch_template.llm_finetune', 'p5.48xlarge', 'us-west-2', false],
+  ]);
+  assert.deepEqual(found('gcp.tf'), [
+    ['google_compute_instance.llm_pretrain', 'a3-highgpu-8g', 'us-central1', false],
+    ['google_compute_instance.llm_finetune', 'a2-highgpu-1g', 'us-central1', false],
+    ['google_compute_instance.chat_serving', 'g2-standard-24', 'us-central1', false],
+  ]);
+  assert.deepEqual(found('azure.tf'), [
+    ['azurerm_linux_virtual_machine.ranker_serving', 'Standard_NC8as_T4_v3', 'eastus', false],
+    ['azurerm_linux_virtual_machine.asr_train', 'Standard_NC24ads_A100_v4', 'eastus', false],
   ]);
   const text = 'variable "t" {\n  default = "g6.xlarge"\n}\nresource "aws_launch_template" "lt" {\n  instance_type = var.t\n}\nresource "aws_db_instance" "db" {\n  instance_class = "db.r5.large"\n}\n';
   const lt = findComputeResources('/w/x.tf', text);
   assert.deepEqual(lt.map((r) => [r.address, r.size, r.region, r.range.start.line]), [['aws_launch_template.lt', 'g6.xlarge', undefined, 3]]);
+  const sm = findComputeResources('/w/sm.tf', 'resource "aws_sagemaker_notebook_instance" "explore" {\n  instance_type = "ml.g5.xlarge"\n}\n');
+  assert.deepEqual(sm.map((r) => [r.address, r.size, r.priceAs, r.sagemaker]), [['aws_sagemaker_notebook_instance.explore', 'ml.g5.xlarge', 'g5.xlarge', true]]);
   assert.equal(isComputeType('aws_db_instance'), false);
   assert.deepEqual(findComputeResources('/w/bad.tf', 'resource "aws_instance" "x" {\n  instance_type = \n'), []);
   assert.deepEqual(findComputeResources('/w/notes.txt', 'resource "aws_instance" "x" { instance_type = "p3.2xlarge" }'), []);
