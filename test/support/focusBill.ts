@@ -75,3 +75,28 @@ export function sumBy(rows: readonly BillRow[], key: (r: BillRow) => string | nu
   }
   return m;
 }
+
+/**
+ * A policy tag key as the default policy reads a row: the key itself on AWS and Azure, the snake_case label on
+ * Google Cloud (`Team` → `team`, `CostCenter` → `cost_center`). Missing or blank: null.
+ */
+export function policyTag(r: BillRow, key: string): string | null {
+  const name = r.provider === 'Google Cloud' ? key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase() : key;
+  const v = r.tags[name];
+  return v === undefined || v.trim() === '' ? null : v;
+}
+
+/** The rows charged in a half-open period of days. */
+export function inPeriod(rows: readonly BillRow[], period: { start: string; end: string }): BillRow[] {
+  return rows.filter((r) => r.day >= period.start && r.day < period.end);
+}
+
+/** The last day a bill holds and the periods the views count back from it (last 30 days, month to date, last month). */
+export function billPeriods(rows: readonly BillRow[]): { lastDay: string; last30Days: { start: string; end: string }; monthToDate: { start: string; end: string }; lastMonth: { start: string; end: string } } {
+  const lastDay = rows.reduce((m, r) => (r.day > m ? r.day : m), '');
+  const shift = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+  const end = shift(lastDay, 1);
+  const monthStart = `${lastDay.slice(0, 7)}-01`;
+  const previous = new Date(Date.UTC(Number(lastDay.slice(0, 4)), Number(lastDay.slice(5, 7)) - 2, 1)).toISOString().slice(0, 10);
+  return { lastDay, last30Days: { start: shift(end, -30), end }, monthToDate: { start: monthStart, end }, lastMonth: { start: previous, end: monthStart } };
+}

@@ -1,4 +1,6 @@
-export const title = 'Resources view: the demo bill grouped by tag, with costs; switching the grouping (README screenshot "tree")';
+import { demoFigures, parseMoney } from '../demoBill.mjs';
+
+export const title = 'Resources view: the demo organisation grouped by Team → Project, with last month\'s costs equal to the bill; switching the grouping (README screenshot "tree")';
 export const workspace = 'demo';
 
 /** Picks an entry of the view's title menu by its command title. */
@@ -32,16 +34,23 @@ async function widenSidebar(page) {
   await page.mouse.up();
 }
 
-export default async function ({ page, showView, shot, waitFor, log }) {
+export default async function ({ page, showView, shot, waitFor, log, workspaceDir }) {
+  // the demo workspace opens on the last full month of its bill
+  const demo = demoFigures(workspaceDir);
+  const month = demo.over(demo.periods.lastMonth);
   const sidebar = await showView();
   await widenSidebar(page);
   const tree = sidebar.getByRole('tree').first();
   await tree.waitFor({ timeout: 60_000 });
-  const demoRow = tree.locator('.monaco-list-row[aria-level="1"]', { hasText: 'Demo bill' }).first();
+  const demoRow = tree.locator('.monaco-list-row[aria-level="1"]', { hasText: 'Demo organisation (synthetic)' }).first();
   await demoRow.waitFor({ timeout: 120_000 });
-  // the source row says what it cost over the period and its untagged share
-  await waitFor(async () => /\$[\d,]+\.\d\d · [-−]?[\d.]+ % untagged/.test(await demoRow.innerText()), 'the demo bill\'s total and untagged share', 120_000);
-  log(`source row: ${(await demoRow.innerText()).replace(/\s+/g, ' ')}`);
+  // the source row says what it cost over the period and its untagged share: the bill's own figures for last month
+  await waitFor(async () => /\$[\d,]+\.\d\d · [\d.]+ % untagged/.test(await demoRow.innerText()), 'the demo organisation\'s total and untagged share', 120_000);
+  const sourceText = (await demoRow.innerText()).replace(/\s+/g, ' ');
+  log(`source row: ${sourceText}`);
+  if (Math.abs(parseMoney(sourceText) - month.total) > 0.01) throw new Error(`the source shows ${parseMoney(sourceText)}, the bill's last month is ${month.total.toFixed(2)}`);
+  const share = Number(/([\d.]+) % untagged/.exec(sourceText)[1]);
+  if (Math.abs(share - month.untaggedShare * 100) > 0.051) throw new Error(`untagged ${share} %, the bill says ${(month.untaggedShare * 100).toFixed(2)} %`);
   await waitFor(async () => /Team → Project/.test((await sidebar.locator('.composite.title, .pane-header').allInnerTexts()).join(' ')), 'the view to say it groups by Team → Project', 30_000);
 
   // expand the source, then the most expensive team, then its first project
@@ -52,6 +61,13 @@ export default async function ({ page, showView, shot, waitFor, log }) {
   log(`teams: ${groups.slice(0, 6).map((g) => g.replace(/\s+/g, ' ')).join(' | ')} …`);
   const costs = groups.map((g) => Number((/([-−]?)\$([\d,]+\.\d\d)/.exec(g) ?? []).slice(1).join('').replace(/,/g, '').replace('−', '-') || '0'));
   for (let i = 1; i < costs.length; i++) if (costs[i] > costs[i - 1] + 1e-9) throw new Error(`teams are not sorted by cost: ${costs.join(', ')}`);
+  // each team's cost is the bill's
+  const expectedTeams = [...month.byTeam].sort((a, b) => b[1] - a[1]);
+  if (groups.length !== expectedTeams.length) throw new Error(`${groups.length} groups, the bill has ${expectedTeams.length} teams (with untagged)`);
+  groups.forEach((g, i) => {
+    const [team, cost] = expectedTeams[i];
+    if (!g.startsWith(team ?? '(untagged)') || Math.abs(costs[i] - cost) > 0.01) throw new Error(`row ${i + 1} is "${g.replace(/\s+/g, ' ')}", the bill says ${team ?? '(untagged)'} ${cost.toFixed(2)}`);
+  });
   await groupRows.first().click();
   const projectRows = tree.locator('.monaco-list-row[aria-level="3"]');
   await projectRows.first().waitFor({ timeout: 30_000 });

@@ -64,7 +64,8 @@ export default async function ({ page, palette, showView, waitFor, log, workspac
   page.on('dialog', (d) => { executed.push(`dialog: ${d.message()}`); void d.dismiss(); });
   fs.mkdirSync(path.join(workspaceDir, 'xss'), { recursive: true });
   fs.writeFileSync(path.join(workspaceDir, 'xss/bill.csv'), hostileBill());
-  setSettings(workspaceDir, { 'mlFinops.demo.enabled': false, 'mlFinops.focus.files': ['xss/bill.csv'], 'mlFinops.resources.hierarchy': ['Team', 'Project'] });
+  // the hostile bill holds 20 days of September 2024: look at its last 30 days (the demo workspace opens on last month)
+  setSettings(workspaceDir, { 'mlFinops.demo.enabled': false, 'mlFinops.focus.files': ['xss/bill.csv'], 'mlFinops.resources.hierarchy': ['Team', 'Project'], 'mlFinops.cost.period': 'last30Days' });
   try {
     // the tree: the view's own hierarchy choice (if any) goes back to Team → Project from the settings
     const sidebar = await showView();
@@ -107,6 +108,6 @@ export default async function ({ page, palette, showView, waitFor, log, workspac
     await noExecution('dashboard', frame.locator('body'));
     if (executed.length) throw new Error(`something executed: ${executed.join(' | ')}`);
   } finally {
-    setSettings(workspaceDir, { 'mlFinops.demo.enabled': true, 'mlFinops.focus.files': undefined, 'mlFinops.resources.hierarchy': undefined });
+    setSettings(workspaceDir, { 'mlFinops.demo.enabled': true, 'mlFinops.focus.files': undefined, 'mlFinops.resources.hierarchy': undefined, 'mlFinops.cost.period': 'lastMonth' });
   }
 }

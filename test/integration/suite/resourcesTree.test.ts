@@ -6,10 +6,11 @@ import { formatMoney, formatPercent } from '../../../src/shared/format';
 import type { MlFinOpsApi } from '../../../src/extension';
 import type { TreeNode } from '../../../src/features/resourcesTree/presentation';
 import { waitFor } from '../support/waitFor';
-import { readFocusBill, sumBy, type BillRow } from '../../support/focusBill';
+import { DEMO_BILL } from '../../../src/providers/demo/demoBill';
+import { billPeriods, inPeriod, policyTag, readFocusBill, sumBy, type BillRow } from '../../support/focusBill';
 
 const EXTENSION_ID = 'ml-finops.ml-finops';
-const HIERARCHY = ['business_unit', 'application'];
+const HIERARCHY = ['Team', 'Project'];
 
 function label(item: vscode.TreeItem): string {
   return typeof item.label === 'string' ? item.label : item.label?.label ?? '';
@@ -79,7 +80,10 @@ suite('Resources view: Infrastructure as code', () => {
 
 suite('Resources view: sources, tag hierarchy, costs', () => {
   let api: MlFinOpsApi;
+  /** The demo bill's rows in the view's period (the last 30 days up to its last day), and the whole bill. */
   let bill: BillRow[];
+  let all: BillRow[];
+  let period: { start: string; end: string };
   const config = () => vscode.workspace.getConfiguration('mlFinops');
   const provider = () => api.costViews.tree.provider;
   const sourceNode = (kind: string): TreeNode | undefined => {
@@ -89,8 +93,8 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
   const ready = (kind: string) => {
     const s = api.costViews.view.sources.find((x) => x.kind === kind);
     const snap = s ? api.costViews.view.store.snapshot(s.id) : undefined;
-    // the demo bill is September 2024: "last 30 days" counts back from its last day
-    return snap?.kind === 'ready' && snap.params.period.start === '2024-09-01' && snap.params.period.end === '2024-10-01'
+    // the demo bill ends on 15 November 2026: "last 30 days" counts back from its last day
+    return snap?.kind === 'ready' && snap.params.period.start === period.start && snap.params.period.end === period.end
       && JSON.stringify(snap.params.hierarchy) === JSON.stringify(api.costViews.view.hierarchy.keys) ? snap : undefined;
   };
 
@@ -99,7 +103,9 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
     this.timeout(240_000);
     const ext = vscode.extensions.getExtension<MlFinOpsApi>(EXTENSION_ID)!;
     api = await ext.activate();
-    bill = readFocusBill(path.join(ext.extensionPath, 'resources/demo/focus_1.0_sample_1000.csv.gz'));
+    all = readFocusBill(path.join(ext.extensionPath, DEMO_BILL));
+    period = billPeriods(all).last30Days;
+    bill = inPeriod(all, period);
     await config().update('demo.enabled', true, vscode.ConfigurationTarget.Workspace);
     await config().update('focus.files', ['resourcesTree/missing-bill.csv'], vscode.ConfigurationTarget.Workspace);
     await config().update('resources.hierarchy', HIERARCHY, vscode.ConfigurationTarget.Workspace);
@@ -110,7 +116,7 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
       throw new Error(`sources: ${kinds.join(', ') || 'none'}; focus.files = ${JSON.stringify(config().get('focus.files'))}`);
     }, 'the demo and FOCUS file sources', 60_000);
     await vscode.commands.executeCommand(Commands.refresh);
-    await waitFor(() => ready('demo'), 'the demo bill to load', 170_000);
+    await waitFor(() => ready('demo'), 'the demo organisation\'s bill to load', 170_000);
   });
 
   suiteTeardown(async () => {
@@ -121,16 +127,16 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
   test('the top level lists each configured source with its state', async () => {
     const roots = provider().getChildren();
     const items = roots.map((n) => provider().getTreeItem(n));
-    const demo = items.find((i) => label(i).startsWith('Demo bill'));
+    const demo = items.find((i) => label(i) === 'Demo organisation (synthetic)');
     assert.ok(demo, `no demo source among ${items.map(label).join(', ')}`);
     assert.match(demo.contextValue ?? '', /^source ok/);
     const total = bill.reduce((s, r) => s + r.effective, 0);
-    const untagged = sumBy(bill, (r) => r.tags.business_unit ?? null).get(null) ?? 0;
+    const untagged = sumBy(bill, (r) => policyTag(r, 'Team')).get(null) ?? 0;
     assert.equal(demo.description, `${formatMoney(total, 'USD', vscode.env.language)} · ${formatPercent(untagged / total, vscode.env.language)} untagged`);
     assert.match(tooltip(demo), /Untagged \(allocation KPI\)/);
   });
 
-  test('a failing FOCUS file is shown as an error with a Fix… action, next to the working demo bill', async () => {
+  test('a failing FOCUS file is shown as an error with a Fix… action, next to the working demo source', async () => {
     const node = await waitFor(() => {
       const n = sourceNode('focus');
       return n && provider().getTreeItem(n).contextValue === 'source failing' ? n : undefined;
@@ -148,10 +154,11 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
     assert.equal(provider().state(), 'ok');
   });
 
-  test('groups by business_unit → application; every group equals an independent sum of the bill, sorted by cost', async () => {
+  test('groups by Team → Project; every group equals an independent sum of the bill, sorted by cost', async () => {
     const demo = sourceNode('demo')!;
     const groups = provider().getChildren(demo).filter((n) => n.kind === 'group');
-    const expected = sumBy(bill, (r) => r.tags.business_unit ?? null);
+    const expected = sumBy(bill, (r) => policyTag(r, 'Team'));
+    assert.deepEqual([...expected.keys()].filter((k) => k !== null).sort(), ['nlp', 'platform', 'recsys', 'speech', 'vision']);
     assert.equal(groups.length, expected.size);
     const total = bill.reduce((s, r) => s + r.effective, 0);
     let previous = Infinity;
@@ -165,11 +172,11 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
       assert.ok(tooltip(item).includes(formatPercent(want / total, vscode.env.language)), `share in the tooltip of ${label(item)}`);
       assert.ok(resolved.cost <= previous, 'sorted by cost');
       previous = resolved.cost;
-      // second level: application within this business unit
+      // second level: projects within this team
       const apps = provider().getChildren(g).filter((n) => n.kind === 'group');
-      const rowsHere = bill.filter((r) => (r.tags.business_unit ?? null) === resolved.value);
-      const wantApps = sumBy(rowsHere, (r) => r.tags.application ?? null);
-      assert.equal(apps.length, wantApps.size, `applications under ${label(item)}`);
+      const rowsHere = bill.filter((r) => policyTag(r, 'Team') === resolved.value);
+      const wantApps = sumBy(rowsHere, (r) => policyTag(r, 'Project'));
+      assert.equal(apps.length, wantApps.size, `projects under ${label(item)}`);
       for (const a of apps) {
         const ra = provider().presentation.resolve(a).group!;
         assert.ok(close(ra.cost, wantApps.get(ra.value)!), `${label(item)} → ${String(ra.value)}`);
@@ -181,7 +188,7 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
     const demo = sourceNode('demo')!;
     const untagged = provider().getChildren(demo).find((n) => n.kind === 'group' && label(provider().getTreeItem(n)) === '(untagged)');
     assert.ok(untagged, 'an (untagged) group');
-    const want = bill.filter((r) => !r.tags.business_unit).reduce((s, r) => s + r.effective, 0);
+    const want = bill.filter((r) => !policyTag(r, 'Team')).reduce((s, r) => s + r.effective, 0);
     assert.ok(close(provider().presentation.resolve(untagged).group!.cost, want));
     assert.match(provider().getTreeItem(untagged).contextValue ?? '', /untagged/);
   });
@@ -195,12 +202,13 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
     const leaf = leaves.find((n) => n.kind === 'resource' && n.resourceId !== null)!;
     const item = provider().getTreeItem(leaf);
     const resolved = provider().presentation.resolve(leaf).leaf!;
-    const want = bill.filter((r) => r.resourceId === resolved.resourceId && r.tags.business_unit === provider().presentation.resolve(bu).group!.value && (r.tags.application ?? null) === provider().presentation.resolve(app).group!.value)
+    const want = bill.filter((r) => r.resourceId === resolved.resourceId && policyTag(r, 'Team') === provider().presentation.resolve(bu).group!.value && policyTag(r, 'Project') === provider().presentation.resolve(app).group!.value)
       .reduce((s, r) => s + r.effective, 0);
     assert.ok(close(resolved.cost ?? NaN, want), `${resolved.resourceId}: ${resolved.cost} vs ${want}`);
     assert.ok(String(item.description).startsWith(formatMoney(want, 'USD', vscode.env.language)));
     assert.match(tooltip(item), /\| Tag \| Value \|/);
-    assert.ok(tooltip(item).includes('business\\_unit'), 'the tags table lists the tag keys (escaped)');
+    assert.ok(/\| (Team|team) \|/.test(tooltip(item)), 'the tags table lists the tag keys');
+    assert.ok(tooltip(item).includes('cost\\_center') || tooltip(item).includes('CostCenter'), 'tag keys are escaped as Markdown');
     assert.match(item.contextValue ?? '', /\bcopyable\b/);
   });
 
@@ -218,18 +226,19 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
       const d = api.costViews.dashboard.lastData;
       return d && d.filters.length === 2 ? d : undefined;
     }, 'the dashboard filtered to the group', 60_000);
-    const want = bill.filter((r) => (r.tags.business_unit ?? null) === path[0]!.value && (r.tags.application ?? null) === path[1]!.value).reduce((a, r) => a + r.effective, 0);
+    const want = bill.filter((r) => policyTag(r, 'Team') === path[0]!.value && policyTag(r, 'Project') === path[1]!.value).reduce((a, r) => a + r.effective, 0);
     assert.ok(close(data.total, want), `${data.total} vs ${want}`);
     await api.costViews.dashboard.receive({ type: 'clearFilters' });
   });
 
   test('switching the hierarchy regroups the same costs', async () => {
-    await api.costViews.view.setHierarchy(['environment']);
+    await api.costViews.view.setHierarchy(['Environment']);
     try {
-      await waitFor(() => ready('demo'), 'the demo bill regrouped by environment', 60_000);
+      await waitFor(() => ready('demo'), 'the demo bill regrouped by Environment', 60_000);
       const demo = sourceNode('demo')!;
       const groups = provider().getChildren(demo).filter((n) => n.kind === 'group');
-      const expected = sumBy(bill, (r) => r.tags.environment ?? null);
+      const expected = sumBy(bill, (r) => policyTag(r, 'Environment'));
+      assert.ok(expected.has('prod'), 'the tagging mistake "prod" shows as its own group');
       assert.deepEqual(groups.map((g) => provider().presentation.resolve(g).group!.value).sort(), [...expected.keys()].sort());
       for (const g of groups) {
         const r = provider().presentation.resolve(g).group!;
@@ -244,13 +253,14 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
   });
 
   test('the status bar shows month-to-date spend, names the sources in its tooltip, and opens the dashboard', async () => {
-    const total = bill.filter((r) => r.day >= '2024-09-01').reduce((s, r) => s + r.effective, 0);
+    const total = inPeriod(all, billPeriods(all).monthToDate).reduce((s, r) => s + r.effective, 0);
+    assert.ok(total > 0, 'the month to date is not empty');
     const want = `$(graph) ${formatMoney(total, 'USD', vscode.env.language)} MTD`;
     const item = api.costViews.statusBar.item;
     await waitFor(() => item.text === want, `the status bar to read "${want}" (it reads "${item.text}")`, 60_000);
     assert.equal(item.command, Commands.openDashboard);
     const tip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip);
-    assert.match(tip, /Demo bill/);
+    assert.match(tip, /Demo organisation \\?\(synthetic\\?\)/, 'the tooltip names the demo source (Markdown-escaped)');
     assert.match(tip, /updated (just now|\d+ (min|h|d) ago)/);
   });
 });
