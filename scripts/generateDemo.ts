@@ -909,7 +909,7 @@ function readme(bill: DemoBill, bytes: number): string {
 Azure, written by \`scripts/generateDemo.ts\` (\`npm run demo:generate\`) from the price catalogue that ships with
 ML FinOps (\`resources/pricing\`). No line of it comes from a real bill. It is a FOCUS 1.2 CSV (every 1.2 column),
 one row per resource, SKU and day, from ${DEMO_COVERAGE.start} to ${LAST_DAY} (the demo's "today"): ${bill.rows.toLocaleString('en-US')} rows,
-${(bytes / 1024 / 1024).toFixed(2)} MB compressed.
+${(bytes / 1e6).toFixed(2)} MB compressed.
 
 - Five teams (tags \`Team\`, \`Project\`, \`Environment\`, \`CostCenter\`, \`Owner\`, \`Stage\`; lowercase labels on Google
   Cloud): vision, nlp, recsys, speech, platform.
