@@ -16,7 +16,7 @@ import { applyOfflineEnv, startMoto } from '../test/support/moto';
 import { startRecordingProxy } from '../test/support/fakes/recordingProxy';
 import { CostExplorerSource } from '../src/providers/aws/costExplorer';
 import { CachedCostSource } from '../src/providers/cachedCostSource';
-import { DiskCache } from '../src/core/cache/diskCache';
+import { DiskCache } from '../src/providers/diskCache';
 import { RequestMeter } from '../src/core/cache/requestMeter';
 
 const { values: opts } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DiskCache } from '../core/cache/diskCache';
+import { DiskCache } from '../providers/diskCache';
 import { describeError, isFinOpsError } from '../core/errors';
 import { PriceResolver } from '../core/pricing/live';
 import { HOURS_PER_MONTH } from '../core/pricing/model';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { CostQuery, CostResult } from '../core/cost/model';
-import type { DiskCache } from '../core/cache/diskCache';
+import type { AnswerCache } from '../core/cache/cache';
 import { stableStringify } from '../core/cache/stableHash';
 import type { Logger } from '../core/ports';
 import { silentLogger } from '../core/ports';
-import type { CostSource } from './types';
+import type { CostQueryOptions, CostSource } from '../core/sources';
 
 /** The shape of a cached CostResult, checked on every read (a file edited or written by another version is ignored). */
 const groupKey = z.string().min(1);
@@ -27,11 +27,6 @@ const costResultSchema = z.object({
   fromCache: z.boolean().optional(),
 }) as unknown as z.ZodType<CostResult>;
 
-export interface QueryOptions {
-  /** Skip the cache for this query and store the fresh answer. */
-  refresh?: boolean;
-}
-
 /**
  * A CostSource answered from the disk cache when an identical query (same source, same account settings,
  * same CostQuery) was answered within the TTL: no request is made, so a billed API (Cost Explorer: USD 0.01 a
@@ -45,7 +40,7 @@ export class CachedCostSource implements CostSource {
 
   constructor(
     private readonly inner: CostSource,
-    private readonly cache: DiskCache,
+    private readonly cache: AnswerCache,
     /** What else decides the answer (profile, account, scope, table, endpoint): part of the key, never secret. */
     private readonly fingerprint: Record<string, string>,
     private readonly log: Logger = silentLogger,
@@ -60,7 +55,7 @@ export class CachedCostSource implements CostSource {
     this.notBefore = this.now();
   }
 
-  async query(query: CostQuery, signal?: AbortSignal, options?: QueryOptions): Promise<CostResult> {
+  async query(query: CostQuery, signal?: AbortSignal, options?: CostQueryOptions): Promise<CostResult> {
     const key = { source: this.inner.id, fingerprint: this.fingerprint, query: normaliseQuery(query) };
     const keyText = stableStringify(key);
     const running = this.inFlight.get(keyText);
@@ -74,7 +69,7 @@ export class CachedCostSource implements CostSource {
     }
   }
 
-  private async answer(key: object, query: CostQuery, signal: AbortSignal | undefined, options?: QueryOptions): Promise<CostResult> {
+  private async answer(key: object, query: CostQuery, signal: AbortSignal | undefined, options?: CostQueryOptions): Promise<CostResult> {
     if (!options?.refresh) {
       const hit = await this.cache.get(this.inner.id, key, costResultSchema, this.notBefore);
       if (hit) {

@@ -16,7 +16,7 @@ import type { GcpOptions } from './gcp/config';
 import { AssetInventory } from './gcp/assetInventory';
 import { BigQueryCostSource } from './gcp/bigQueryCosts';
 import type { NotConfigured, SourceContext, SourceEntry, SourceFactory } from './registry';
-import type { CostSource } from './types';
+import type { CostSource } from '../core/sources';
 
 /**
  * The three clouds as source factories: each reads its settings, says exactly what is missing, or builds the

@@ -1,12 +1,12 @@
 import type { CostQuery, CostResult } from '../core/cost/model';
-import type { DiskCache } from '../core/cache/diskCache';
+import type { AnswerCache } from '../core/cache/cache';
 import type { RequestMeter } from '../core/cache/requestMeter';
 import { describeError, FinOpsError, isFinOpsError } from '../core/errors';
 import { silentLogger, type Logger } from '../core/ports';
 import type { Settings } from '../core/settings';
 import type { TagAliases } from '../core/cost/tags';
-import { CachedCostSource, type QueryOptions } from './cachedCostSource';
-import type { CostSource, Resource, ResourceSource, SourceState } from './types';
+import { CachedCostSource } from './cachedCostSource';
+import type { CostQueryOptions, CostSource, Resource, ResourceSource, SourceState } from '../core/sources';
 
 /**
  * The configured sources (clouds, FOCUS files, IaC …), each with its own state, built from the settings by a
@@ -52,7 +52,7 @@ export interface SourceContext {
   log: Logger;
   meter: RequestMeter;
   /** The cost cache (global storage / the CLI's cache folder); absent = no caching. */
-  cache?: DiskCache;
+  cache?: AnswerCache;
   /** False in an untrusted workspace: no cloud call is made. */
   trusted: boolean;
   /** The policy's per-cloud tag names (the `Team` tag is the `team` label on GCP). */
@@ -237,13 +237,11 @@ export class SourceRegistry {
   /** The source's cost answers, with its state kept up to date (and the cache in front when it has one). */
   private tracked(id: string, source: CostSource): CostSource {
     if (source instanceof CachedCostSource) this.cached.set(id, source);
-    const track = this.track.bind(this);
     return {
       id: source.id,
       label: source.label,
-      query: (query: CostQuery, signal?: AbortSignal, options?: QueryOptions) =>
-        track(id, 'cost', () => (source instanceof CachedCostSource ? source.query(query, signal, options) : source.query(query, signal))),
-    } as CostSource;
+      query: (query, signal, options) => this.track(id, 'cost', () => source.query(query, signal, options)),
+    };
   }
 
   private trackedResources(id: string, source: ResourceSource): ResourceSource {
@@ -251,13 +249,12 @@ export class SourceRegistry {
   }
 
   /** Runs the query on every source that answers costs, side by side; each failure stays with its source. */
-  async queryCosts(query: CostQuery, signal?: AbortSignal, options?: QueryOptions): Promise<SourceOutcome<CostResult>[]> {
+  async queryCosts(query: CostQuery, signal?: AbortSignal, options?: CostQueryOptions): Promise<SourceOutcome<CostResult>[]> {
     const runnable = [...this.slots.entries()].filter(([, s]) => s.cost);
     return Promise.all(runnable.map(async ([id, slot]): Promise<SourceOutcome<CostResult>> => {
       const label = slot.entry!.label;
       try {
-        const cost = slot.cost as CostSource & { query(q: CostQuery, s?: AbortSignal, o?: QueryOptions): Promise<CostResult> };
-        return { id, label, ok: true, value: await cost.query(query, signal, options) };
+        return { id, label, ok: true, value: await slot.cost!.query(query, signal, options) };
       } catch (e) {
         return { id, label, ok: false, error: asFinOpsError(e) };
       }

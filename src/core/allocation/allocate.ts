@@ -1,22 +1,6 @@
 import type { CostRow } from '../cost/model';
+import type { Resource } from '../sources';
 import { tagValue } from './hierarchy';
-
-/**
- * A resource as allocation sees it (the same shape as the providers' `Resource`, kept here so the core
- * does not depend on the providers layer).
- */
-export interface AllocatableResource {
-  provider: string;
-  id: string;
-  type: string;
-  region?: string;
-  name?: string;
-  /** Instance type / VM size / machine type, when the source knows it (savings estimates use it). */
-  size?: string;
-  tags: Readonly<Record<string, string>>;
-  declaredIn?: { file: string; range: { startLine: number; startColumn: number; endLine: number; endColumn: number } };
-  cost?: { amount: number; currency: string; period: { start: string; end: string } };
-}
 
 export interface AllocationLeaf {
   /** null: charges the bill does not tie to a resource (support, tax, fees). */
@@ -26,7 +10,7 @@ export interface AllocationLeaf {
   /** Share of the parent group's cost (0..1), when both are known and the parent's cost is positive. */
   share: number | undefined;
   /** Inventory detail (type, region, tags, declaration), when the resource is in an inventory. */
-  resource?: AllocatableResource;
+  resource?: Resource;
 }
 
 export interface AllocationGroup {
@@ -77,7 +61,7 @@ export interface AllocationInput {
    * source can, by `ResourceId`. Omit for a source without costs (the resources' own `cost` is used).
    */
   rows?: readonly CostRow[];
-  resources?: readonly AllocatableResource[];
+  resources?: readonly Resource[];
 }
 
 
@@ -227,7 +211,7 @@ class TreeBuilder {
     this.path = new Array<string | null>(hierarchy.length).fill(null);
   }
 
-  add(resourceId: string | null, cost: number | undefined, resource: AllocatableResource | undefined): void {
+  add(resourceId: string | null, cost: number | undefined, resource: Resource | undefined): void {
     let node = this.root;
     if (cost !== undefined) { node.group.cost += cost; node.group.costKnown = true; }
     for (let level = 0; level < this.hierarchy.length; level++) {

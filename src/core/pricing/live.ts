@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DiskCache } from '../cache/diskCache';
+import type { AnswerCache } from '../cache/cache';
 import { describeError, FinOpsError, isFinOpsError } from '../errors';
 import { silentLogger, throwIfAborted, type Logger } from '../ports';
 import { defaultRegions, detectProvider, normalizeRegion, type PriceCatalogue } from './catalogue';
@@ -49,7 +49,7 @@ export class PriceResolver {
   constructor(
     readonly catalogue: PriceCatalogue,
     private readonly sources: readonly PriceSource[] = [],
-    private readonly cache?: DiskCache,
+    private readonly cache?: AnswerCache,
     private readonly log: Logger = silentLogger,
   ) {}
 

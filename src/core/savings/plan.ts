@@ -1,4 +1,4 @@
-import type { MetricPoint } from '../../providers/types';
+import type { MetricPoint } from '../sources';
 import { HOURS_PER_MONTH, type CommitmentPrice, type InstancePrices } from '../pricing/model';
 import { combineSavings, type CombinedEstimate, type CombinedStep } from './combined';
 import { estimateCommitment, type CommitmentEstimate } from './commitments';

@@ -1,4 +1,4 @@
-import type { MetricPoint } from '../../providers/types';
+import type { MetricPoint } from '../sources';
 import { gpuModelById } from '../pricing/gpuModels';
 import { familyOf } from '../pricing/catalogue';
 import type { InstancePrices } from '../pricing/model';

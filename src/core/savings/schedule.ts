@@ -1,5 +1,5 @@
 import { FinOpsError } from '../errors';
-import type { MetricPoint } from '../../providers/types';
+import type { MetricPoint } from '../sources';
 import type { PriceSourceRef } from '../pricing/model';
 import { checkTimeZone, daysInMonth, localTime, monthLabel, monthSpan, weekdayNames, weekdayOf, zonedToInstant } from './calendar';
 import { cents, fraction, perHour, type SavingsEstimate } from './estimate';

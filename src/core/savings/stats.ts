@@ -1,4 +1,4 @@
-import type { MetricPoint } from '../../providers/types';
+import type { MetricPoint } from '../sources';
 
 export interface SeriesStats {
   /** Distinct hours with a valid value. */

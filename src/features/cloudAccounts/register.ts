@@ -4,7 +4,7 @@ import { describeError } from '../../core/errors';
 import type { SettingKey } from '../../core/settings';
 import { findBillingExportTables, listBillingAccounts, listBillingProjects } from '../../providers/gcp/billingSetup';
 import type { SourceStatus } from '../../providers/registry';
-import type { SourceState } from '../../providers/types';
+import type { SourceState } from '../../core/sources';
 import { Commands } from '../../shared/commands';
 import type { Services } from '../../services';
 

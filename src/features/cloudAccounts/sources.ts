@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DiskCache } from '../../core/cache/diskCache';
+import { DiskCache } from '../../providers/diskCache';
 import { RequestMeter } from '../../core/cache/requestMeter';
 import { tagAliasesFromPolicy, type TagAliases } from '../../core/cost/tags';
 import { describeError } from '../../core/errors';

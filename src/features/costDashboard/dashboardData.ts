@@ -3,7 +3,7 @@ import { describeError, isFinOpsError } from '../../core/errors';
 import { throwIfAborted } from '../../core/ports';
 import { addDays, describePeriod, type PeriodChoice } from '../../core/allocation/period';
 import { dailySeries, topN, totalsBy, weekOverWeek, untaggedShare } from '../../core/allocation/summaries';
-import type { CostSource } from '../../providers/types';
+import type { CostSource } from '../../core/sources';
 import type { DashboardData } from '../../shared/protocol';
 
 /** Values a breakdown chart shows before the rest is summed as "other". */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { CostMetric, Period } from '../../core/cost/model';
 import { ALL_TIME } from '../../core/cost/period';
-import type { CostSource } from '../../providers/types';
+import type { CostSource } from '../../core/sources';
 import { resolveHierarchy, type ResolvedHierarchy } from '../../core/allocation/hierarchy';
 import { addDays, describePeriod, resolvePeriod, todayUtc, type PeriodChoice } from '../../core/allocation/period';
 import { describeError } from '../../core/errors';

@@ -2,7 +2,7 @@ import type { CostMetric, CostQuery, CostResult, GroupKey, Period } from '../../
 import { FinOpsError, describeError, isFinOpsError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { allocate, type Allocation } from '../../core/allocation/allocate';
-import type { CostSource, ResourceSource, Resource, SourceState } from '../../providers/types';
+import type { CostSource, ResourceSource, Resource, SourceState } from '../../core/sources';
 
 /** A source as the Resources view sees it: what it can answer and the state its registry reports. */
 export interface TreeSource {

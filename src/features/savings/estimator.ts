@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DiskCache } from '../../core/cache/diskCache';
+import { DiskCache } from '../../providers/diskCache';
 import { describeError } from '../../core/errors';
 import { PriceResolver } from '../../core/pricing/live';
 import { defaultRegions, detectProvider } from '../../core/pricing/catalogue';

@@ -7,7 +7,7 @@ import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import { abortableSleep, withRetry, type RetryOptions } from '../../core/retry';
 import { athenaIdentifier, buildFocusSql, type SqlTable } from '../focusSql';
 import { checkPeriod } from '../queryCheck';
-import type { CostSource } from '../types';
+import type { CostSource } from '../../core/sources';
 import { awsClientConfig, describeProfile, type AwsOptions } from './config';
 import { mapAwsError } from './errors';
 

@@ -4,7 +4,7 @@ import { FinOpsError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import type { RetryOptions } from '../../core/retry';
 import type { UtilisationSeries } from '../../core/savings/rightsizing';
-import type { MetricPoint, MetricSource } from '../types';
+import type { MetricPoint, MetricSource } from '../../core/sources';
 import { awsClientConfig, describeProfile, type AwsOptions } from './config';
 import { callAws } from './errors';
 

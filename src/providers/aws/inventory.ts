@@ -3,7 +3,7 @@ import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-gr
 import { z } from 'zod';
 import { silentLogger, throwIfAborted, type Logger, type ProgressReporter } from '../../core/ports';
 import type { RetryOptions } from '../../core/retry';
-import type { Resource, ResourceSource } from '../types';
+import type { Resource, ResourceSource } from '../../core/sources';
 import { awsClientConfig, describeProfile, type AwsOptions } from './config';
 import { callAws } from './errors';
 

@@ -6,7 +6,7 @@ import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import { RequestMeter } from '../../core/cache/requestMeter';
 import { withRetry, type RetryOptions } from '../../core/retry';
 import { checkPeriod } from '../queryCheck';
-import type { CostSource } from '../types';
+import type { CostSource } from '../../core/sources';
 import { armEndpoint, azureCredential, parseScope, type AzureOptions } from './config';
 import { mapAzureError } from './errors';
 

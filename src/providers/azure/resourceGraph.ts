@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { FinOpsError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import { withRetry, type RetryOptions } from '../../core/retry';
-import type { Resource, ResourceSource } from '../types';
+import type { Resource, ResourceSource } from '../../core/sources';
 import { armEndpoint, azureCredential, parseScope, type AzureOptions } from './config';
 import { mapAzureError } from './errors';
 

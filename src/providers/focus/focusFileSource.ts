@@ -6,7 +6,7 @@ import { compactParams, SqlParams } from '../../core/cost/sql';
 import { exactTagAliases, parseTagsJson, type TagAliases } from '../../core/cost/tags';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import type { ConvertOptions } from '../../core/native/types';
-import type { CostSource, Resource, ResourceSource } from '../types';
+import type { CostSource, Resource, ResourceSource } from '../../core/sources';
 import { buildCostSql, buildResourcesSql, neededColumns, RESOURCE_COLUMNS } from './costSql';
 import { DuckDbEngine } from './duckdb';
 import { formatOf, resolveBillFiles, type BillFile } from './files';

@@ -7,7 +7,7 @@ import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import { withRetry, type RetryOptions } from '../../core/retry';
 import { bigQueryTable, buildFocusSql, type FocusSql, type SqlTable } from '../focusSql';
 import { checkPeriod } from '../queryCheck';
-import type { CostSource } from '../types';
+import type { CostSource } from '../../core/sources';
 import { requireProject, type GcpOptions } from './config';
 import { mapGoogleError } from './errors';
 

@@ -4,7 +4,7 @@ import { defaultPolicy } from '../../core/policy/defaults';
 import type { Cloud } from '../../core/policy/model';
 import { throwIfAborted } from '../../core/ports';
 import type { SourceFactory } from '../registry';
-import type { Resource, ResourceSource } from '../types';
+import type { Resource, ResourceSource } from '../../core/sources';
 import { collectIacFiles } from './files';
 
 const providerNames: Record<Cloud, string> = { aws: 'AWS', gcp: 'Google Cloud', azure: 'Microsoft' };

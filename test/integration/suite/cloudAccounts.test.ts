@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../../../src/shared/commands';
-import type { SourceState } from '../../../src/providers/types';
+import type { SourceState } from '../../../src/core/sources';
 import { monthToDate } from '../../../src/providers/cloudSources';
 import { startMoto, type Moto } from '../../support/moto';
 import { startRecordingProxy, type RecordingProxy } from '../../support/fakes/recordingProxy';

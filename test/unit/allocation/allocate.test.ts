@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allocate, findGroup, groupPath, type AllocationGroup, type AllocatableResource } from '../../../src/core/allocation/allocate';
+import { allocate, findGroup, groupPath, type AllocationGroup } from '../../../src/core/allocation/allocate';
+import type { Resource } from '../../../src/core/sources';
 import type { CostRow } from '../../../src/core/cost/model';
 import { parseCsv } from '../../support/focusBill';
 
@@ -112,7 +113,7 @@ test('tag values with slashes, hashes and markup keep distinct ids', () => {
   assert.deepEqual(a.root.groups.map((g) => g.value), [null, '\u2205', '<img src=x onerror=alert(1)>', 'a', 'a/b']);
 });
 
-const inventory: AllocatableResource[] = [
+const inventory: Resource[] = [
   { provider: 'AWS', id: 'arn:aws:ec2:us-east-1:1:instance/i-1', type: 'ec2:instance', region: 'us-east-1', tags: { Team: 'ml', Project: 'llm' } },
   { provider: 'AWS', id: 'arn:aws:ec2:us-east-1:1:instance/i-2', type: 'ec2:instance', region: 'us-east-1', tags: { team: 'ml' } },
   { provider: 'AWS', id: 'arn:aws:s3:::idle-bucket', type: 's3:bucket', tags: { Team: 'data', Project: 'lake' } },
@@ -151,7 +152,7 @@ test('a bill without resource ids leaves inventory resources without a cost', ()
 });
 
 test('an inventory alone is grouped by its tags with its own (estimated) costs', () => {
-  const resources: AllocatableResource[] = [
+  const resources: Resource[] = [
     { ...inventory[0]!, cost: { amount: 100, currency: 'USD', period: { start: '2026-01-01', end: '2026-02-01' } } },
     inventory[1]!,
     { ...inventory[2]!, cost: { amount: 30, currency: 'USD', period: { start: '2026-01-01', end: '2026-02-01' } } },

@@ -5,7 +5,7 @@ import { TreePresentation, PAGE_SIZE, md, viewState, type TreeNode } from '../..
 import { FinOpsError } from '../../../src/core/errors';
 import { silentLogger } from '../../../src/core/ports';
 import type { CostQuery, CostResult, CostRow } from '../../../src/core/cost/model';
-import type { Resource } from '../../../src/providers/types';
+import type { Resource } from '../../../src/core/sources';
 
 const params = { period: { start: '2026-01-01', end: '2026-02-01' }, metric: 'EffectiveCost' as const, hierarchy: ['Team', 'Project'] };
 const commands = { loadMore: 'loadMore', fix: 'fix', revealDeclaration: 'reveal' };

@@ -8,7 +8,7 @@ import { ec2PriceDocument, startAwsPriceListFake, type AwsPriceListFake } from '
 import { AwsPriceSource, parseEc2Product, priceListItemSchema } from '../../../src/providers/aws/prices';
 import { PriceResolver } from '../../../src/core/pricing/live';
 import { shippedCatalogue } from '../../../src/core/pricing/shippedCatalogue';
-import { DiskCache } from '../../../src/core/cache/diskCache';
+import { DiskCache } from '../../../src/providers/diskCache';
 import { isFinOpsError } from '../../../src/core/errors';
 import { estimateCommitment } from '../../../src/core/savings/commitments';
 

@@ -7,7 +7,7 @@ import { applyOfflineEnv, startMoto, type Moto } from '../../support/moto';
 import { startRecordingProxy, type RecordingProxy } from '../../support/fakes/recordingProxy';
 import { CostExplorerSource, chargeCategoryOf } from '../../../src/providers/aws/costExplorer';
 import { CachedCostSource } from '../../../src/providers/cachedCostSource';
-import { DiskCache } from '../../../src/core/cache/diskCache';
+import { DiskCache } from '../../../src/providers/diskCache';
 import { RequestMeter } from '../../../src/core/cache/requestMeter';
 import { FinOpsError, isFinOpsError } from '../../../src/core/errors';
 import type { CostQuery, CostRow } from '../../../src/core/cost/model';

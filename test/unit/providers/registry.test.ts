@@ -11,12 +11,12 @@ import { startAzureFake, type AzureFake } from '../../support/fakes/azureArm';
 import { startGcpFake, type GcpFake } from '../../support/fakes/gcp';
 import { SourceRegistry, type SourceFactory } from '../../../src/providers/registry';
 import { cloudSourceFactories, monthToDate, type CloudOverrides } from '../../../src/providers/cloudSources';
-import { DiskCache } from '../../../src/core/cache/diskCache';
+import { DiskCache } from '../../../src/providers/diskCache';
 import { RequestMeter } from '../../../src/core/cache/requestMeter';
 import { parseSettings, type Settings } from '../../../src/core/settings';
 import { FinOpsError } from '../../../src/core/errors';
 import type { CostQuery } from '../../../src/core/cost/model';
-import type { SourceState } from '../../../src/providers/types';
+import type { SourceState } from '../../../src/core/sources';
 
 applyOfflineEnv();
 const SUB = '2f1c0c51-3f7e-4a6b-9d51-0a8a6f0f1a11';

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { abortableSleep, backoffDelay, parseRetryAfter, ThrottledError, withRetry } from '../../../src/core/retry';
-import { DiskCache } from '../../../src/core/cache/diskCache';
+import { DiskCache } from '../../../src/providers/diskCache';
 import { stableHash, stableStringify } from '../../../src/core/cache/stableHash';
 import { RequestMeter } from '../../../src/core/cache/requestMeter';
 import { CachedCostSource } from '../../../src/providers/cachedCostSource';
 import { FinOpsError, isFinOpsError } from '../../../src/core/errors';
 import type { CostQuery, CostResult } from '../../../src/core/cost/model';
-import type { CostSource } from '../../../src/providers/types';
+import type { CostSource } from '../../../src/core/sources';
 
 describe('retry with backoff and jitter', () => {
   test('the backoff ceiling doubles up to the cap; the wait is a random point below it', () => {

@@ -1,5 +1,5 @@
 import type { CommitmentPrice, InstancePrices, PriceSourceRef } from '../../../src/core/pricing/model';
-import type { MetricPoint } from '../../../src/providers/types';
+import type { MetricPoint } from '../../../src/core/sources';
 
 export const lessonSource: PriceSourceRef = { name: 'Course lesson example prices', capturedAt: '2024-01-01', live: false };
 

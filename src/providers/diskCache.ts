@@ -1,9 +1,9 @@
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Logger } from '../ports';
-import { silentLogger } from '../ports';
-import { stableHash, stableStringify } from './stableHash';
+import type { AnswerCache, CacheHit } from '../core/cache/cache';
+import { stableHash, stableStringify } from '../core/cache/stableHash';
+import { silentLogger, type Logger } from '../core/ports';
 
 /**
  * Answers kept on disk (the extension's global storage, or the CLI's cache folder), one JSON file per query,
@@ -27,12 +27,7 @@ export interface DiskCacheOptions {
   log?: Logger;
 }
 
-export interface CacheHit<T> {
-  value: T;
-  storedAt: number;
-}
-
-export class DiskCache {
+export class DiskCache implements AnswerCache {
   private readonly dir: string;
   readonly ttlMs: number;
   private readonly now: () => number;
