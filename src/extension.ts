@@ -1,27 +1,41 @@
 import * as vscode from 'vscode';
 import { createLogger } from './platform/logger';
+import { CostView } from './platform/costView';
+import type { Services } from './platform/services';
 import { SettingsService } from './platform/settings';
-import type { Services } from './services';
-import { register as registerOnboarding } from './features/onboarding/register';
-import { register as registerCloudAccounts } from './features/cloudAccounts/register';
-import { createSourceRegistry } from './features/cloudAccounts/sources';
+import { createSourceRegistry } from './platform/sourceRegistry';
 import { cloudSourceFactories } from './providers/cloudSources';
-import { iacSourceFactory } from './providers/iac/resourceSource';
+import { demoSourceFactory } from './providers/demo/demoSource';
 import { DuckDbEngine } from './providers/focus/duckdb';
 import { focusSourceFactory } from './providers/focus/sourceFactory';
-import { demoSourceFactory } from './providers/demo/demoSource';
-import { register as registerTagDiagnostics } from './features/tagDiagnostics/register';
+import { iacSourceFactory } from './providers/iac/resourceSource';
+import { settingsSavingsSources } from './providers/savingsSources';
+import { register as registerCloudAccounts } from './features/cloudAccounts/register';
+import { registerCostDashboard, type DashboardRegistration } from './features/costDashboard/register';
+import { recommendationsFor } from './features/costDashboard/recommendations';
+import { register as registerOnboarding } from './features/onboarding/register';
+import { registerResourcesTree, type ResourcesTreeHandle } from './features/resourcesTree/register';
+import { SavingsEstimator } from './features/savings/estimator';
 import { register as registerSavings } from './features/savings/register';
-import { registerCostViews, type CostViewsApi } from './features/resourcesTree/costViews';
+import { registerStatusBar, type StatusBarHandle } from './features/statusBar/register';
+import { register as registerTagDiagnostics } from './features/tagDiagnostics/register';
 
 /** What activate() returns: a small, stable surface the extension-host tests (and other extensions) may use. */
 export interface MlFinOpsApi {
   readonly settings: SettingsService;
   /** The Resources view, the cost dashboard and the status bar (the extension-host tests read them here). */
-  readonly costViews: CostViewsApi;
+  readonly costViews: {
+    readonly view: CostView;
+    readonly tree: ResourcesTreeHandle;
+    readonly dashboard: DashboardRegistration['controller'];
+    readonly statusBar: StatusBarHandle;
+  };
 }
 
-/** Composition root: build the services, register each feature, own their disposables. */
+/**
+ * Composition root: build the services and what features share (the cost view, the savings estimator), register
+ * each feature with them, own their disposables. Features never import one another.
+ */
 export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
   const started = Date.now();
   const output = vscode.window.createOutputChannel('ML FinOps', { log: true });
@@ -37,15 +51,27 @@ export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
     demoSourceFactory({ extensionRoot: context.extensionPath, engine: duckdb }),
     iacSourceFactory(() => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath)),
   ]);
-  const services: Services = { context, output, log, settings, sources };
+  const savingsSources = settingsSavingsSources({ settings: () => settings.settings, trusted: () => vscode.workspace.isTrusted, storageDir: context.globalStorageUri.fsPath, log });
+  const services: Services = { context, output, log, settings, sources, savingsSources };
   context.subscriptions.push(output, settings, ...sourceDisposables);
-  for (const register of [registerOnboarding, registerCloudAccounts, registerTagDiagnostics, registerSavings]) {
-    context.subscriptions.push(...register(services));
-  }
-  const costViews = registerCostViews(services, { sources: services.sources });
-  context.subscriptions.push(...costViews.disposables);
+
+  // shared by several features: the cost view (sources, period, hierarchy, cached model) and the savings estimator
+  const estimator = new SavingsEstimator(services);
+  context.subscriptions.push(
+    ...registerOnboarding(services),
+    ...registerCloudAccounts(services),
+    ...registerTagDiagnostics(services),
+    ...registerSavings(services, estimator),
+  );
+  const costView = new CostView(services, sources);
+  const tree = registerResourcesTree(services, costView);
+  const dashboard = registerCostDashboard(services, costView, {
+    recommendations: recommendationsFor(costView, (request, signal) => estimator.estimate(request, signal), log),
+  });
+  const statusBar = registerStatusBar(services, costView);
+  context.subscriptions.push(costView, ...tree.disposables, ...dashboard.disposables, ...statusBar.disposables);
   log.info(`ML FinOps ${String(context.extension.packageJSON.version)} activated in ${Date.now() - started} ms`);
-  return { settings, costViews: costViews.api };
+  return { settings, costViews: { view: costView, tree: tree.handle, dashboard: dashboard.controller, statusBar: statusBar.handle } };
 }
 
 export function deactivate(): void {

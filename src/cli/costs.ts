@@ -6,11 +6,10 @@ import type { CostMetric, CostQuery, CostResult, Granularity, Period } from '../
 import { ALL_TIME, addDays, describePeriod, isIsoDate } from '../core/cost/period';
 import { parseCostQuery, parseGroupBy } from '../core/cost/query';
 import { exactTagAliases, tagAliasesFromPolicy, type TagAliases } from '../core/cost/tags';
-import { describeError, isFinOpsError } from '../core/errors';
 import { loadPolicy } from '../core/policy/load';
 import { FocusFileSource } from '../providers/focus/focusFileSource';
 import { formatMoney, UNTAGGED_LABEL } from '../shared/format';
-import { ExitCode, UsageError, type CliIO, type Subcommand } from './io';
+import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
 
 const usage = `Usage: mlfinops costs --focus PATH [options]
 
@@ -34,13 +33,13 @@ JSON output is an array of objects: one key per --group-by column (tags as "tag:
 tag is null), "period" (ISO date of the period start), "cost" (number) and "currency".
 Costs are never added across currencies.
 
-Exit codes: 0 success, 2 usage error or unreadable file.`;
+Exit codes: 0 success, 2 usage error or unreadable file, 3 a failure of the query engine.`;
 
 async function readAliases(file: string | undefined, cwd: string): Promise<TagAliases> {
   const p = path.resolve(cwd, file ?? '.finops.yaml');
   const text = await fs.readFile(p, 'utf8').catch(() => undefined);
   if (text === undefined) {
-    if (file) throw new UsageError(`cannot read the policy file ${file}`);
+    if (file) throw usageError(`cannot read the policy file ${file}`);
     return exactTagAliases;
   }
   return tagAliasesFromPolicy(loadPolicy(text, p).policy);
@@ -90,27 +89,21 @@ const costs: Subcommand = {
       },
     });
     const focus = values.focus ?? [];
-    if (!focus.length) throw new UsageError('--focus PATH is required');
+    if (!focus.length) throw usageError('--focus PATH is required');
     const format = values.format;
-    if (format !== 'table' && format !== 'json' && format !== 'csv') throw new UsageError(`--format must be table, json or csv (got "${format}")`);
+    if (format !== 'table' && format !== 'json' && format !== 'csv') throw usageError(`--format must be table, json or csv (got "${format}")`);
     const granularity = values.granularity as Granularity;
-    if (!['daily', 'monthly', 'total'].includes(granularity)) throw new UsageError(`--granularity must be daily, monthly or total (got "${granularity}")`);
+    if (!['daily', 'monthly', 'total'].includes(granularity)) throw usageError(`--granularity must be daily, monthly or total (got "${granularity}")`);
     const metric = values.metric as CostMetric;
-    if (!['EffectiveCost', 'BilledCost', 'ListCost'].includes(metric)) throw new UsageError(`--metric must be EffectiveCost, BilledCost or ListCost (got "${metric}")`);
+    if (!['EffectiveCost', 'BilledCost', 'ListCost'].includes(metric)) throw usageError(`--metric must be EffectiveCost, BilledCost or ListCost (got "${metric}")`);
     for (const flag of ['from', 'to'] as const) {
       const v = values[flag];
-      if (v !== undefined && !isIsoDate(v)) throw new UsageError(`--${flag} must be a date written YYYY-MM-DD (got "${v}")`);
+      if (v !== undefined && !isIsoDate(v)) throw usageError(`--${flag} must be a date written YYYY-MM-DD (got "${v}")`);
     }
     const period: Period = { start: values.from ?? ALL_TIME.start, end: values.to ?? ALL_TIME.end };
-    if (period.start >= period.end) throw new UsageError(`--to (${period.end}) must be after --from (${period.start}); the period is [from, to)`);
+    if (period.start >= period.end) throw usageError(`--to (${period.end}) must be after --from (${period.start}); the period is [from, to)`);
 
-    let query: CostQuery;
-    try {
-      query = parseCostQuery({ period, granularity, groupBy: parseGroupBy(values['group-by']), metric });
-    } catch (e) {
-      if (isFinOpsError(e, 'invalidInput')) throw new UsageError(describeError(e));
-      throw e;
-    }
+    const query: CostQuery = parseCostQuery({ period, granularity, groupBy: parseGroupBy(values['group-by']), metric });
     const source = new FocusFileSource({ paths: focus, baseDir: io.cwd, tagAliases: await readAliases(values.policy, io.cwd) });
     try {
       let result = await source.query(query);
@@ -127,12 +120,6 @@ const costs: Subcommand = {
       else if (format === 'csv') io.stdout(costRowsAsCsv(result));
       else io.stdout(formatTable(result, focus.join(', ')));
       return ExitCode.ok;
-    } catch (e) {
-      if (isFinOpsError(e)) {
-        io.stderr(`mlfinops costs: ${describeError(e)}\n`);
-        return ExitCode.usage;
-      }
-      throw e;
     } finally {
       source.dispose();
     }

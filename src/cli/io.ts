@@ -1,3 +1,5 @@
+import { FinOpsError, type FailureReason } from '../core/errors';
+
 /** What a CLI subcommand gets: its arguments and where to write. Exit code is the return value. */
 export interface CliIO {
   stdout: (text: string) => void;
@@ -11,10 +13,25 @@ export interface Subcommand {
   summary: string;
   /** Full usage for `mlfinops <cmd> --help` and usage errors. */
   usage: string;
+  /** Returns ExitCode.ok or ExitCode.findings; every failure is thrown (a FinOpsError) and mapped in main.ts. */
   run(args: string[], io: CliIO): Promise<number>;
 }
 
 /** Exit codes shared by every subcommand. */
-export const ExitCode = { ok: 0, findings: 1, usage: 2 } as const;
+export const ExitCode = { ok: 0, findings: 1, usage: 2, failure: 3 } as const;
 
-export class UsageError extends Error {}
+/** The exit code of each failure reason: 2 for what the user gave or set up, 3 for a cloud or service that failed. */
+export const exitCodeOf: Record<FailureReason, number> = {
+  usage: ExitCode.usage,
+  input: ExitCode.usage,
+  auth: ExitCode.failure,
+  permission: ExitCode.failure,
+  throttled: ExitCode.failure,
+  unavailable: ExitCode.failure,
+  internal: ExitCode.failure,
+};
+
+/** A mistake on the command line: reported with the subcommand's usage. */
+export function usageError(message: string): FinOpsError {
+  return new FinOpsError('usage', message, { fix: 'See the usage below.', code: 'commandLine' });
+}

@@ -1,14 +1,14 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeError, isFinOpsError } from '../core/errors';
+import { FinOpsError } from '../core/errors';
 import { IacWorkspace } from '../core/iac/workspace';
 import type { Finding } from '../core/iac/model';
 import { loadDefaultPolicy, loadPolicy } from '../core/policy/load';
 import type { LoadedPolicy, Severity } from '../core/policy/model';
 import { collectIacFiles } from '../providers/iac/files';
 import { version } from '../../package.json';
-import { ExitCode, UsageError, type CliIO, type Subcommand } from './io';
+import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
 
 const usage = `Usage: mlfinops lint [paths…] [options]
 
@@ -118,7 +118,7 @@ async function readPolicy(file: string | undefined, cwd: string): Promise<Loaded
     try {
       text = await fs.readFile(p, 'utf8');
     } catch {
-      throw new UsageError(`cannot read the policy file ${file}`);
+      throw usageError(`cannot read the policy file ${file}`);
     }
     return { ...loadPolicy(text, p), file: p };
   }
@@ -142,9 +142,9 @@ const lint: Subcommand = {
       },
     });
     const format = values.format;
-    if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`--format must be text, json or sarif (got "${format}")`);
+    if (format !== 'text' && format !== 'json' && format !== 'sarif') throw usageError(`--format must be text, json or sarif (got "${format}")`);
     const failOn = values['fail-on'];
-    if (failOn !== 'error' && failOn !== 'warning' && failOn !== 'never') throw new UsageError(`--fail-on must be error, warning or never (got "${failOn}")`);
+    if (failOn !== 'error' && failOn !== 'warning' && failOn !== 'never') throw usageError(`--fail-on must be error, warning or never (got "${failOn}")`);
 
     const loaded = await readPolicy(values.policy, io.cwd);
     const policyName = loaded.file ? path.relative(io.cwd, loaded.file) || loaded.file : 'the default policy';
@@ -154,22 +154,12 @@ const lint: Subcommand = {
       io.stderr(`${policyName}:${p.line}:${p.column}: ${p.severity}: ${p.message}\n`);
     }
     if (errors.length > 0) {
-      io.stderr(`mlfinops lint: ${policyName} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} and run again.\n`);
-      return ExitCode.usage;
+      throw new FinOpsError('input', `${policyName} has ${errors.length} error${errors.length === 1 ? '' : 's'};`, { fix: `fix ${errors.length === 1 ? 'it' : 'them'} and run again.` });
     }
 
     const roots = positionals.length > 0 ? positionals.map((p) => path.resolve(io.cwd, p)) : [io.cwd];
     const ws = new IacWorkspace({ policy: loaded.policy, reportUnknown: values['show-unverified'], root: io.cwd });
-    let files: string[];
-    try {
-      files = (await collectIacFiles(roots, ws, { sync: true })).files;
-    } catch (e) {
-      if (isFinOpsError(e, 'invalidInput')) {
-        io.stderr(`mlfinops lint: ${describeError(e)}\n`);
-        return ExitCode.usage;
-      }
-      throw e;
-    }
+    const { files } = await collectIacFiles(roots, ws, { sync: true });
     const result = ws.analyze();
     const findings = [...result.findingsByFile.values()].flat().map((f) => toJsonFinding(f, io.cwd));
     findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));

@@ -1,4 +1,5 @@
-import { ExitCode, UsageError, type CliIO, type Subcommand } from './io';
+import { asFinOpsError, describeError } from '../core/errors';
+import { ExitCode, exitCodeOf, usageError, type CliIO, type Subcommand } from './io';
 import { version } from '../../package.json';
 
 /** Subcommands, loaded on use. Each later feature adds one line here. */
@@ -52,12 +53,17 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     return await cmd.run(rest, io);
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
-      io.stderr(`mlfinops ${first}: ${e.message}\n\n${cmd.usage}\n`);
-      return ExitCode.usage;
-    }
-    throw e;
+    // the one place a failure becomes an exit code: 2 for what the user gave, 3 for a cloud or service that failed
+    const error = isParseArgsError(e) ? usageError(e.message) : asFinOpsError(e);
+    if (error.code === 'commandLine') io.stderr(`mlfinops ${first}: ${error.message}\n\n${cmd.usage}\n`);
+    else io.stderr(`mlfinops ${first}: ${describeError(error)}\n`);
+    return exitCodeOf[error.reason];
   }
+}
+
+/** node:util parseArgs rejects unknown options and missing values with these codes. */
+function isParseArgsError(e: unknown): e is TypeError {
+  return e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS');
 }
 
 /** The Node.js LTS lines ML FinOps supports; older ones are past end of life (Node 20 ended in April 2026). */
@@ -81,8 +87,8 @@ if (require.main === module) {
   }).then(
     (code) => { process.exitCode = code; },
     (e: unknown) => {
-      process.stderr.write(`mlfinops: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = ExitCode.usage;
+      process.stderr.write(`mlfinops: ${describeError(asFinOpsError(e))}\n`);
+      process.exitCode = exitCodeOf[asFinOpsError(e).reason];
     },
   );
 }

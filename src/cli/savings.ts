@@ -1,20 +1,15 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DiskCache } from '../providers/diskCache';
-import { describeError, isFinOpsError } from '../core/errors';
-import { PriceResolver } from '../core/pricing/live';
 import { HOURS_PER_MONTH } from '../core/pricing/model';
-import { shippedCatalogue } from '../core/pricing/shippedCatalogue';
 import { parseMonth } from '../core/savings/calendar';
 import { usd } from '../core/savings/estimate';
 import { planSavings } from '../core/savings/plan';
 import { buildReport, estimateToJson, kindLabels, percent, reportToMarkdown, sourceLine } from '../core/savings/report';
-import type { UtilisationSeries } from '../core/savings/rightsizing';
+import type { UtilisationSeries } from '../core/sources';
 import { parseSchedule } from '../core/savings/schedule';
-import { CloudWatchMetrics } from '../providers/aws/cloudwatch';
-import { createPriceSources } from '../providers/priceSources';
-import { ExitCode, UsageError, type CliIO, type Subcommand } from './io';
+import { createSavingsSources } from '../providers/savingsSources';
+import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
 
 const usage = `Usage: mlfinops savings --instance-type TYPE [options]
 
@@ -46,12 +41,12 @@ JSON output is an array, one object per option:
    "sources": [{"name": "…", "capturedAt": "YYYY-MM-DD"}]}
 Options that would cost more than on-demand are left out of the JSON and named on stderr.
 
-Exit codes: 0 success, 2 usage error, unknown instance type or a failed cloud call.`;
+Exit codes: 0 success, 2 usage error or unknown instance type, 3 a failed cloud call.`;
 
 function numberOption(value: string | undefined, name: string, min: number, max = Infinity): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min}${Number.isFinite(max) ? ` to ${max}` : ''} (got "${value}").`);
+  if (!Number.isFinite(n) || n < min || n > max) throw usageError(`--${name} must be a number from ${min}${Number.isFinite(max) ? ` to ${max}` : ''} (got "${value}").`);
   return n;
 }
 
@@ -88,75 +83,59 @@ const command: Subcommand = {
       strict: true,
     });
     const type = values['instance-type'];
-    if (!type) throw new UsageError('--instance-type is required.');
+    if (!type) throw usageError('--instance-type is required.');
     const format = values.format ?? 'table';
-    if (!['table', 'json', 'markdown'].includes(format)) throw new UsageError(`--format must be table, json or markdown (got "${format}").`);
+    if (!['table', 'json', 'markdown'].includes(format)) throw usageError(`--format must be table, json or markdown (got "${format}").`);
     const hours = numberOption(values['hours-per-month'], 'hours-per-month', 0, 1_000_000) ?? HOURS_PER_MONTH;
     const perDay = numberOption(values['interruptions-per-day'], 'interruptions-per-day', 0);
     const checkpoint = numberOption(values['checkpoint-minutes'], 'checkpoint-minutes', 0);
     const restart = numberOption(values['restart-minutes'], 'restart-minutes', 0);
     const drop = numberOption(values['usage-drop'], 'usage-drop', 0, 1);
 
-    try {
-      const schedule = values.schedule !== undefined ? parseSchedule(values.schedule) : undefined;
-      const now = new Date();
-      const month = values.month !== undefined ? parseMonth(values.month) : { year: now.getUTCFullYear(), month: now.getUTCMonth() + 1 };
-      const awsRegion = values.region ?? io.env.AWS_REGION ?? 'us-east-1';
-      const aws = { profile: values.profile ?? '', region: awsRegion, endpoint: values.endpoint ?? '' };
-      const sources = values.live
-        ? createPriceSources({
-          aws,
-          azure: { retailPricesEndpoint: values['azure-prices-endpoint'] ?? '' },
-          gcp: { projectId: values['gcp-project'] ?? io.env.GOOGLE_CLOUD_PROJECT ?? '', endpoint: values['gcp-endpoint'] ?? '' },
-        })
-        : [];
-      const cache = new DiskCache({ dir: cacheDir(io.env), ttlMs: 24 * 3_600_000 });
-      const catalogue = shippedCatalogue();
-      const resolver = new PriceResolver(catalogue, sources, cache);
-      const { prices, warnings } = await resolver.resolve(type, values.region, { live: values.live ?? false });
+    const schedule = values.schedule !== undefined ? parseSchedule(values.schedule) : undefined;
+    const now = new Date();
+    const month = values.month !== undefined ? parseMonth(values.month) : { year: now.getUTCFullYear(), month: now.getUTCMonth() + 1 };
+    const aws = { profile: values.profile ?? '', region: values.region ?? io.env.AWS_REGION ?? 'us-east-1', endpoint: values.endpoint ?? '' };
+    const sources = createSavingsSources({
+      live: values.live ?? false,
+      aws,
+      azure: { retailPricesEndpoint: values['azure-prices-endpoint'] ?? '' },
+      gcp: { projectId: values['gcp-project'] ?? io.env.GOOGLE_CLOUD_PROJECT ?? '', endpoint: values['gcp-endpoint'] ?? '' },
+      cacheDir: cacheDir(io.env),
+    });
+    const catalogue = sources.resolver.catalogue;
+    const { prices, warnings } = await sources.resolver.resolve(type, values.region, { live: sources.live });
 
-      let metrics: UtilisationSeries | undefined;
-      let metricsSource: string | undefined;
-      if (values['instance-id']) {
-        if (prices.provider !== 'aws') throw new UsageError('--instance-id reads CloudWatch: it works with AWS instance types only.');
-        const cw = new CloudWatchMetrics({ ...aws, region: prices.region });
-        const u = await cw.getUtilisation(values['instance-id']);
-        metrics = u;
-        metricsSource = u.source;
-      }
-      const plan = planSavings({
-        prices, candidates: catalogue.pricedIn(prices.provider, prices.region), hoursPerMonth: hours, month,
-        ...(metrics ? { metrics } : {}), ...(metricsSource ? { metricsSource } : {}), ...(schedule ? { schedule } : {}),
-        spot: {
-          ...(perDay !== undefined ? { interruptionsPerHour: perDay / 24 } : {}),
-          ...(checkpoint !== undefined ? { checkpointIntervalHours: checkpoint / 60 } : {}),
-          ...(restart !== undefined ? { restartHours: restart / 60 } : {}),
-        },
-        ...(drop !== undefined ? { usageDropShare: drop } : {}),
-      });
-      for (const w of [...warnings, ...prices.notes.filter((n) => /\bno\b.*\bprices\b/i.test(n))]) io.stderr(`mlfinops savings: note: ${w}\n`);
-      if (format === 'json') {
-        const shown = plan.options.filter((o) => o.savingFraction >= 0);
-        for (const o of plan.options.filter((x) => x.savingFraction < 0)) io.stderr(`mlfinops savings: note: left out "${o.option}": it would cost ${usd(-o.monthlySaving)} a month more than on-demand at ${hours} h.\n`);
-        io.stdout(`${JSON.stringify(shown.map(estimateToJson), null, 2)}\n`);
-        return ExitCode.ok;
-      }
-      const report = buildReport(plan, { hoursPerMonth: hours, warnings });
-      if (format === 'markdown') {
-        io.stdout(reportToMarkdown(report));
-        return ExitCode.ok;
-      }
-      io.stdout(renderTable(report.title, plan.options, report.prices.onDemand.hourly, hours));
-      return ExitCode.ok;
-    } catch (e) {
-      if (e instanceof UsageError) throw e;
-      if (isFinOpsError(e, 'invalidInput')) throw new UsageError(describeError(e));
-      if (isFinOpsError(e)) {
-        io.stderr(`mlfinops savings: ${describeError(e)}\n`);
-        return ExitCode.usage;
-      }
-      throw e;
+    let metrics: (UtilisationSeries & { source: string }) | undefined;
+    if (values['instance-id']) {
+      const metricSource = sources.metrics(prices.provider, prices.region);
+      if (metricSource?.kind !== 'ready') throw usageError('--instance-id reads CloudWatch: it works with AWS instance types only.');
+      metrics = await metricSource.source.getUtilisation(values['instance-id']);
     }
+    const plan = planSavings({
+      prices, candidates: catalogue.pricedIn(prices.provider, prices.region), hoursPerMonth: hours, month,
+      ...(metrics ? { metrics, metricsSource: metrics.source } : {}), ...(schedule ? { schedule } : {}),
+      spot: {
+        ...(perDay !== undefined ? { interruptionsPerHour: perDay / 24 } : {}),
+        ...(checkpoint !== undefined ? { checkpointIntervalHours: checkpoint / 60 } : {}),
+        ...(restart !== undefined ? { restartHours: restart / 60 } : {}),
+      },
+      ...(drop !== undefined ? { usageDropShare: drop } : {}),
+    });
+    for (const w of [...warnings, ...prices.notes.filter((n) => /\bno\b.*\bprices\b/i.test(n))]) io.stderr(`mlfinops savings: note: ${w}\n`);
+    if (format === 'json') {
+      const shown = plan.options.filter((o) => o.savingFraction >= 0);
+      for (const o of plan.options.filter((x) => x.savingFraction < 0)) io.stderr(`mlfinops savings: note: left out "${o.option}": it would cost ${usd(-o.monthlySaving)} a month more than on-demand at ${hours} h.\n`);
+      io.stdout(`${JSON.stringify(shown.map(estimateToJson), null, 2)}\n`);
+      return ExitCode.ok;
+    }
+    const report = buildReport(plan, { hoursPerMonth: hours, warnings });
+    if (format === 'markdown') {
+      io.stdout(reportToMarkdown(report));
+      return ExitCode.ok;
+    }
+    io.stdout(renderTable(report.title, plan.options, report.prices.onDemand.hourly, hours));
+    return ExitCode.ok;
   },
 };
 

@@ -1,4 +1,4 @@
-import { FinOpsError } from './errors';
+import { CancelledError } from './errors';
 
 /** Ports the core talks to; src/platform adapts them to VS Code, src/cli to the terminal. */
 export interface Logger {
@@ -19,7 +19,7 @@ export const silentLogger: Logger = {
 
 export const noProgress: ProgressReporter = { report() {} };
 
-/** Throws a FinOpsError('cancelled') when the signal is aborted. */
+/** Throws a CancelledError when the signal is aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new FinOpsError('cancelled', 'Cancelled.');
+  if (signal?.aborted) throw new CancelledError();
 }

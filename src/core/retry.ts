@@ -1,4 +1,4 @@
-import { FinOpsError, isFinOpsError } from './errors';
+import { CancelledError, FinOpsError, isFinOpsError } from './errors';
 import { throwIfAborted, type Logger } from './ports';
 
 /**
@@ -6,14 +6,16 @@ import { throwIfAborted, type Logger } from './ports';
  * (the AWS Architecture Blog's "Exponential Backoff And Jitter"), and a server's Retry-After honoured when given.
  */
 
-/** A throttled answer that says when to come back (HTTP 429 / 503 with Retry-After, SDK throttling errors). */
-export class ThrottledError extends FinOpsError {
-  /** How long the server asked us to wait, in ms, when it said. */
-  readonly retryAfterMs?: number;
-  constructor(message: string, options?: { retryAfterMs?: number; fix?: string; cause?: unknown }) {
-    super('throttled', message, { fix: options?.fix ?? 'Wait a minute and refresh; the request is retried automatically.', cause: options?.cause });
-    this.retryAfterMs = options?.retryAfterMs;
-  }
+/** The default fix of a throttled answer. */
+export const THROTTLED_FIX = 'Wait a minute and refresh; the request is retried automatically.';
+
+/** A throttled answer (HTTP 429 / 503 with Retry-After, SDK throttling errors), with how long the server asked to wait. */
+export function throttled(message: string, options: { retryAfterMs?: number | undefined; fix?: string; cause?: unknown } = {}): FinOpsError {
+  return new FinOpsError('throttled', message, {
+    fix: options.fix ?? THROTTLED_FIX,
+    ...(options.retryAfterMs !== undefined ? { retryAfterMs: options.retryAfterMs } : {}),
+    ...(options.cause !== undefined ? { cause: options.cause } : {}),
+  });
 }
 
 export interface RetryOptions {
@@ -62,14 +64,14 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
 
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new FinOpsError('cancelled', 'Cancelled.'));
+    if (signal?.aborted) return reject(new CancelledError());
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new FinOpsError('cancelled', 'Cancelled.'));
+      reject(new CancelledError());
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
@@ -90,11 +92,11 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
       return await fn(attempt);
     } catch (e) {
       if (attempt >= attempts || !retryable(e)) throw e;
-      const asked = e instanceof ThrottledError ? e.retryAfterMs : undefined;
+      const asked = isFinOpsError(e, 'throttled') ? e.retryAfterMs : undefined;
       if (asked !== undefined && asked > maxRetryAfterMs) throw e;
       // The server's Retry-After is a floor; a little jitter on top keeps many clients from returning at once.
       const wait = asked !== undefined ? asked + Math.floor(random() * Math.min(1000, baseMs)) : backoffDelay(attempt, baseMs, maxMs, random);
-      options.log?.warn(`${options.what ?? 'Request'} ${e instanceof FinOpsError ? e.reason : 'failed'}; retry ${attempt}/${attempts - 1} in ${wait} ms${asked !== undefined ? ' (Retry-After)' : ''}`);
+      options.log?.warn(`${options.what ?? 'Request'} ${isFinOpsError(e) ? e.reason : 'failed'}; retry ${attempt}/${attempts - 1} in ${wait} ms${asked !== undefined ? ' (Retry-After)' : ''}`);
       await sleep(wait, options.signal);
     }
   }

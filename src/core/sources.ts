@@ -5,14 +5,17 @@ import type { CostQuery, CostResult } from './cost/model';
  * read, whoever answers. Implementations live in src/providers/<source>/; nothing here does I/O.
  */
 
-/** State of one source, shown in the Resources view. One failing source never hides the others. */
+/**
+ * State of one source, shown in the Resources view. One failing source never hides the others. `signIn` is the
+ * command that fixes it when the fix is a sign-in (`aws sso login --profile ml`), so the views can offer to run it.
+ */
 export type SourceState =
   | { kind: 'ok'; detail?: string }
   | { kind: 'loading' }
-  | { kind: 'notConfigured'; fix: string }
+  | { kind: 'notConfigured'; fix: string; signIn?: string }
   | { kind: 'authExpired'; message: string; fix: string; signIn?: string }
   | { kind: 'throttled'; message: string }
-  | { kind: 'error'; message: string; fix?: string };
+  | { kind: 'error'; message: string; fix?: string; signIn?: string };
 
 /** A resource as the product sees it, from any cloud inventory, bill or IaC declaration. */
 export interface Resource {
@@ -51,7 +54,23 @@ export interface ResourceSource {
 
 export interface MetricPoint { timestamp: string; value: number }
 
+/** Hourly utilisation of one resource in percent (0-100). CPU is always there; the others when measured. */
+export interface UtilisationSeries {
+  cpu: readonly MetricPoint[];
+  gpu?: readonly MetricPoint[];
+  gpuMemory?: readonly MetricPoint[];
+  memory?: readonly MetricPoint[];
+}
+
 export interface MetricSource {
+  /** The service, in a word ("CloudWatch"). */
+  readonly name: string;
+  /** The service and where it is asked ("CloudWatch us-east-1 (profile "ml")"). */
+  readonly label: string;
+  /** True when the source holds metrics for this resource (CloudWatch: an EC2 instance id or ARN). */
+  covers(resourceId: string): boolean;
   /** Hourly series for one resource and metric name (CPUUtilization, GPUUtilization, GPUMemoryUtilization). */
   getHourlySeries(resourceId: string, metric: string, start: Date, end: Date, signal?: AbortSignal): Promise<MetricPoint[]>;
+  /** The last `days` (default 14) of hourly utilisation for right-sizing, and where it came from. */
+  getUtilisation(resourceId: string, options?: { days?: number; now?: Date }, signal?: AbortSignal): Promise<UtilisationSeries & { source: string }>;
 }

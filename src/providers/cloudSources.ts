@@ -1,4 +1,5 @@
 import type { CostQuery } from '../core/cost/model';
+import { describeError } from '../core/errors';
 import type { TagAliases } from '../core/cost/tags';
 import { gcpLabelCandidates } from '../core/policy/gcpLabels';
 import type { RetryOptions } from '../core/retry';
@@ -30,8 +31,8 @@ export interface CloudOverrides {
   gcp?: Partial<GcpOptions> & { retry?: Retry };
 }
 
-function missing(kind: string, label: string, fix: string, enabled = true): NotConfigured {
-  return { notConfigured: true, id: kind, kind, label, fix, enabled };
+function missing(kind: string, label: string, fix: string, enabled = true, signIn?: string): NotConfigured {
+  return { notConfigured: true, id: kind, kind, label, fix, enabled, ...(signIn ? { signIn } : {}) };
 }
 
 function untrusted(kind: string, label: string): NotConfigured {
@@ -97,13 +98,13 @@ export function azureSources(overrides: CloudOverrides['azure'] = {}): SourceFac
     kind: 'azure',
     create(settings: Settings, ctx: SourceContext): (SourceEntry | NotConfigured)[] {
       const label = 'Azure';
-      if (!settings['azure.enabled']) return [missing('azure', label, 'Turn on "mlFinops.azure.enabled" and set "mlFinops.azure.scope". Sign in with `az login`.', false)];
+      if (!settings['azure.enabled']) return [missing('azure', label, 'Turn on "mlFinops.azure.enabled" and set "mlFinops.azure.scope". Sign in with `az login`.', false, 'az login')];
       if (!ctx.trusted) return [untrusted('azure', label)];
       if (!settings['azure.scope']) return [missing('azure', label, 'Set "mlFinops.azure.scope" to /subscriptions/<subscription id> (or a resource group, management group or billing account scope).')];
       try {
         parseScope(settings['azure.scope']);
       } catch (e) {
-        return [missing('azure', label, e instanceof Error ? `${e.message} ${(e as { fix?: string }).fix ?? ''}`.trim() : String(e))];
+        return [missing('azure', label, describeError(e))];
       }
       const options: AzureOptions = { scope: settings['azure.scope'], endpoint: settings['azure.endpoint'], tenantId: settings['azure.tenantId'], ...overrides };
       const cost = new CostManagementSource({ ...options, log: ctx.log, meter: ctx.meter, tagKeyFor: aliasFor(ctx.tagAliases, 'azure'), retry: overrides.retry });
@@ -126,7 +127,7 @@ export function gcpSources(overrides: CloudOverrides['gcp'] = {}): SourceFactory
     kind: 'gcp',
     create(settings: Settings, ctx: SourceContext): (SourceEntry | NotConfigured)[] {
       const label = 'Google Cloud';
-      if (!settings['gcp.enabled']) return [missing('gcp', label, 'Turn on "mlFinops.gcp.enabled" and set "mlFinops.gcp.projectId". Sign in with `gcloud auth application-default login`.', false)];
+      if (!settings['gcp.enabled']) return [missing('gcp', label, 'Turn on "mlFinops.gcp.enabled" and set "mlFinops.gcp.projectId". Sign in with `gcloud auth application-default login`.', false, 'gcloud auth application-default login')];
       if (!ctx.trusted) return [untrusted('gcp', label)];
       if (!settings['gcp.projectId']) return [missing('gcp', label, 'Set "mlFinops.gcp.projectId" (the project that runs BigQuery queries), or pick one with "ML FinOps: Configure Cloud Accounts".')];
       const options: GcpOptions = { projectId: settings['gcp.projectId'], endpoint: settings['gcp.endpoint'], ...overrides };

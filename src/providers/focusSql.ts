@@ -75,7 +75,7 @@ function keyExpression(b: Builder, table: SqlTable, key: GroupKey, tagKeyFor: (k
   const expr = table.dimensions[key as FocusDimension];
   if (!expr) {
     const supported = Object.keys(table.dimensions).join(', ');
-    throw new FinOpsError('invalidInput', `${table.label} cannot group or filter by ${key}.`, { fix: `Use one of: ${supported}, or a tag (tag:Key).` });
+    throw new FinOpsError('input', `${table.label} cannot group or filter by ${key}.`, { fix: `Use one of: ${supported}, or a tag (tag:Key).`, code: 'unsupportedGrouping' });
   }
   return expr;
 }
@@ -86,7 +86,7 @@ export function buildFocusSql(dialect: SqlDialectName, table: SqlTable, query: C
   const cost = table.cost[query.metric];
   if (!cost) {
     const available = Object.keys(table.cost).join(' or ');
-    throw new FinOpsError('invalidInput', `${table.label} has no ${query.metric}.`, { fix: `Choose ${available} in the "mlFinops.cost.metric" setting.` });
+    throw new FinOpsError('input', `${table.label} has no ${query.metric}.`, { fix: `Choose ${available} in the "mlFinops.cost.metric" setting.` });
   }
   const groupAliases = query.groupBy.map((_, i) => `g${i}`);
   const select = query.groupBy.map((key, i) => `${keyExpression(b, table, key, tagKeyFor)} AS ${groupAliases[i]}`);
@@ -118,12 +118,12 @@ export function buildFocusSql(dialect: SqlDialectName, table: SqlTable, query: C
 
 /** `a.b.c` as a BigQuery table reference (validated: letters, digits, `_`, `-`, `$` only). */
 export function bigQueryTable(ref: string): string {
-  if (!/^[\w-]+\.[\w-]+\.[\w$-]+$/.test(ref)) throw new FinOpsError('invalidInput', `"${ref}" is not a BigQuery table (project.dataset.table).`, { fix: 'Set "mlFinops.gcp.billingTable" to project.dataset.table.' });
+  if (!/^[\w-]+\.[\w-]+\.[\w$-]+$/.test(ref)) throw new FinOpsError('input', `"${ref}" is not a BigQuery table (project.dataset.table).`, { fix: 'Set "mlFinops.gcp.billingTable" to project.dataset.table.' });
   return `\`${ref}\``;
 }
 
 /** An Athena / Trino identifier, double-quoted (validated: letters, digits, `_`, `-`). */
 export function athenaIdentifier(name: string, what: string): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new FinOpsError('invalidInput', `"${name}" is not a valid Athena ${what} name.`, { fix: `Set the Athena ${what} name (letters, digits, _ and - only).` });
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new FinOpsError('input', `"${name}" is not a valid Athena ${what} name.`, { fix: `Set the Athena ${what} name (letters, digits, _ and - only).` });
   return `"${name}"`;
 }

@@ -13,6 +13,6 @@ function valid(date: string): boolean {
 export function checkPeriod(query: CostQuery, source: string): void {
   const { start, end } = query.period;
   if (!valid(start) || !valid(end) || start >= end) {
-    throw new FinOpsError('invalidInput', `${source}: the period ${start} – ${end} is not a valid range of ISO dates (YYYY-MM-DD, start before end).`);
+    throw new FinOpsError('input', `${source}: the period ${start} – ${end} is not a valid range of ISO dates (YYYY-MM-DD, start before end).`, { fix: 'Pick a period whose first day comes before its end.' });
   }
 }

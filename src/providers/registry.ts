@@ -1,7 +1,7 @@
 import type { CostQuery, CostResult } from '../core/cost/model';
 import type { AnswerCache } from '../core/cache/cache';
 import type { RequestMeter } from '../core/cache/requestMeter';
-import { describeError, FinOpsError, isFinOpsError } from '../core/errors';
+import { asFinOpsError, describeError, type FinOpsError, isCancelled, isFinOpsError } from '../core/errors';
 import { silentLogger, type Logger } from '../core/ports';
 import type { Settings } from '../core/settings';
 import type { TagAliases } from '../core/cost/tags';
@@ -46,6 +46,8 @@ export interface NotConfigured {
   readonly fix: string;
   /** False when the user has not turned the source on (the views may leave it out). */
   readonly enabled: boolean;
+  /** The sign-in command the fix names, if any. */
+  readonly signIn?: string;
 }
 
 export interface SourceContext {
@@ -86,12 +88,13 @@ type Operation = 'cost' | 'resources' | 'check';
 
 /** The state a failure puts a source in. */
 export function stateFromError(e: unknown): SourceState {
-  if (e instanceof FinOpsError) {
+  if (isFinOpsError(e)) {
+    const signIn = e.command ? { signIn: e.command } : {};
     switch (e.reason) {
-      case 'notConfigured': return { kind: 'notConfigured', fix: e.fix ? `${e.message} ${e.fix}` : e.message };
-      case 'authExpired': return { kind: 'authExpired', message: e.message, fix: e.fix ?? 'Sign in again, then refresh.' };
-      case 'throttled': return { kind: 'throttled', message: e.fix ? `${e.message} ${e.fix}` : e.message };
-      default: return { kind: 'error', message: e.message, ...(e.fix ? { fix: e.fix } : {}) };
+      case 'usage': return { kind: 'notConfigured', fix: `${e.message} ${e.fix}`, ...signIn };
+      case 'auth': return { kind: 'authExpired', message: e.message, fix: e.fix, ...signIn };
+      case 'throttled': return { kind: 'throttled', message: `${e.message} ${e.fix}` };
+      default: return { kind: 'error', message: e.message, fix: e.fix, ...signIn };
     }
   }
   return { kind: 'error', message: describeError(e) };
@@ -99,9 +102,6 @@ export function stateFromError(e: unknown): SourceState {
 
 const severity: Record<SourceState['kind'], number> = { ok: 0, loading: 1, throttled: 2, notConfigured: 3, error: 4, authExpired: 5 };
 
-function asFinOpsError(e: unknown): FinOpsError {
-  return e instanceof FinOpsError ? e : new FinOpsError('internal', describeError(e), { cause: e });
-}
 
 interface Slot {
   entry?: SourceEntry;
@@ -169,7 +169,7 @@ export class SourceRegistry {
   }
 
   private stateOf(slot: Slot): SourceState {
-    if (slot.missing) return { kind: 'notConfigured', fix: slot.missing.fix };
+    if (slot.missing) return { kind: 'notConfigured', fix: slot.missing.fix, ...(slot.missing.signIn ? { signIn: slot.missing.signIn } : {}) };
     if (slot.inFlight > 0) return { kind: 'loading' };
     let worst: SourceState = { kind: 'ok', ...(slot.okDetail ?? slot.entry?.note ? { detail: slot.okDetail ?? slot.entry?.note } : {}) };
     for (const s of slot.outcomes.values()) if (severity[s.kind] > severity[worst.kind]) worst = s;
@@ -223,7 +223,7 @@ export class SourceRegistry {
       }
       return value;
     } catch (e) {
-      if (this.slots.get(id) === slot && !isFinOpsError(e, 'cancelled')) {
+      if (this.slots.get(id) === slot && !isCancelled(e)) {
         slot.outcomes.set(op, stateFromError(e));
         this.log.warn(`${slot.entry?.label ?? id}: ${describeError(e)}`);
       }
@@ -256,6 +256,7 @@ export class SourceRegistry {
       try {
         return { id, label, ok: true, value: await slot.cost!.query(query, signal, options) };
       } catch (e) {
+        if (isCancelled(e)) throw e;
         return { id, label, ok: false, error: asFinOpsError(e) };
       }
     }));
@@ -269,6 +270,7 @@ export class SourceRegistry {
       try {
         return { id, label, ok: true, value: await this.track(id, 'resources', () => slot.entry!.resources!.listResources(signal)) };
       } catch (e) {
+        if (isCancelled(e)) throw e;
         return { id, label, ok: false, error: asFinOpsError(e) };
       }
     }));
@@ -289,7 +291,7 @@ export class SourceRegistry {
       }
       return { kind: 'ok', detail };
     } catch (e) {
-      if (isFinOpsError(e, 'cancelled')) throw e;
+      if (isCancelled(e)) throw e;
       return stateFromError(e);
     }
   }

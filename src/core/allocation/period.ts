@@ -21,7 +21,7 @@ export function isIsoDate(value: string): boolean {
 }
 
 function parseDay(value: string): number {
-  if (!isIsoDate(value)) throw new FinOpsError('invalidInput', `"${value}" is not a date written YYYY-MM-DD.`, { fix: 'Use a date such as 2026-03-01.' });
+  if (!isIsoDate(value)) throw new FinOpsError('input', `"${value}" is not a date written YYYY-MM-DD.`, { fix: 'Use a date such as 2026-03-01.' });
   return Date.parse(`${value}T00:00:00Z`);
 }
 
@@ -63,7 +63,7 @@ export function resolvePeriod(choice: PeriodChoice, today: string): Period {
       return { start: formatDay(start.getTime()), end: formatDay(end.getTime()) };
     }
     case 'custom': {
-      if (!choice.custom) throw new FinOpsError('invalidInput', 'A custom period needs a start and an end date.', { fix: 'Pick the dates again.' });
+      if (!choice.custom) throw new FinOpsError('input', 'A custom period needs a start and an end date.', { fix: 'Pick the dates again.' });
       return validatePeriod(choice.custom);
     }
   }
@@ -73,8 +73,8 @@ export function resolvePeriod(choice: PeriodChoice, today: string): Period {
 export function validatePeriod(period: Period): Period {
   const s = parseDay(period.start);
   const e = parseDay(period.end);
-  if (e <= s) throw new FinOpsError('invalidInput', `The period ends (${period.end}) on or before it starts (${period.start}).`, { fix: 'Pick an end date after the start date.' });
-  if (e - s > 3660 * DAY_MS) throw new FinOpsError('invalidInput', 'The period is longer than ten years.', { fix: 'Pick a shorter period.' });
+  if (e <= s) throw new FinOpsError('input', `The period ends (${period.end}) on or before it starts (${period.start}).`, { fix: 'Pick an end date after the start date.' });
+  if (e - s > 3660 * DAY_MS) throw new FinOpsError('input', 'The period is longer than ten years.', { fix: 'Pick a shorter period.' });
   return { start: period.start, end: period.end };
 }
 

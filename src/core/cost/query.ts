@@ -26,7 +26,7 @@ export function parseCostQuery(input: unknown): CostQuery {
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-  throw new FinOpsError('invalidInput', `Invalid cost query: ${where}${issue?.message ?? 'invalid value'}.`, {
+  throw new FinOpsError('input', `Invalid cost query: ${where}${issue?.message ?? 'invalid value'}.`, {
     fix: 'Group by FOCUS dimensions or tag:Key, with a period written YYYY-MM-DD.',
   });
 }
@@ -37,7 +37,7 @@ export function parseGroupBy(text: string): GroupKey[] {
   const result = z.array(groupKey).safeParse(keys);
   if (result.success) return result.data;
   const bad = keys.filter((k) => !groupKey.safeParse(k).success);
-  throw new FinOpsError('invalidInput', `Unknown group-by key ${bad.map((k) => `"${k}"`).join(', ')}.`, {
+  throw new FinOpsError('input', `Unknown group-by key ${bad.map((k) => `"${k}"`).join(', ')}.`, {
     fix: `Use FOCUS dimensions (${FOCUS_DIMENSIONS.join(', ')}) or tags written tag:Key.`,
   });
 }

@@ -112,7 +112,7 @@ function locator(doc: Document | undefined, lc: LineCounter): Located {
       }
       const s = pos(range[0]);
       const e = pos(Math.max(range[1], range[0]));
-      return { message, severity: sev, line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
+      return { message, severity: sev, ...(path[0] !== undefined ? { section: String(path[0]) } : {}), line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
     },
   };
 }
@@ -172,7 +172,7 @@ export function loadPolicy(text: string, file?: string): LoadedPolicy {
   for (const key of Object.keys(data)) {
     if (knownTopLevel.includes(key)) continue;
     const near = knownTopLevel.find((k) => editDistance(k, key.toLowerCase()) <= 2);
-    if (near) problems.push(loc.problem(`Unknown key "${key}": did you mean "${near}"?`, [key], 'warning', true));
+    if (near) problems.push({ ...loc.problem(`Unknown key "${key}": did you mean "${near}"?`, [key], 'warning', true), section: near });
   }
   let parsed = fileSchema.safeParse(data);
   for (let round = 0; !parsed.success && round < 20; round++) {

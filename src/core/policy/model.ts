@@ -61,6 +61,8 @@ export interface TagPolicy {
 export interface PolicyProblem {
   message: string;
   severity: Severity;
+  /** The top-level key of the policy the problem is about ("tags", "hierarchy"), when it is about one. */
+  section?: string;
   /** 1-based line and column of the offending text, when it came from a file. */
   line: number;
   column: number;

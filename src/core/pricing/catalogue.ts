@@ -52,6 +52,13 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The price catalogue: instance shapes and dated prices per region, looked up by instance type. */
+/** The first sentence of the error for a type the catalogue does not know, with the closest ones it does. */
+export function unknownTypeMessage(instanceType: string, close: readonly string[]): string {
+  return close.length
+    ? `Unknown instance type "${instanceType}". Did you mean ${close.map((c) => `"${c}"`).join(', ')}?`
+    : `Unknown instance type "${instanceType}": it is not in the GPU / ML price catalogue.`;
+}
+
 export class PriceCatalogue {
   private readonly byKey = new Map<string, CatalogueEntry>();
 
@@ -87,17 +94,15 @@ export class PriceCatalogue {
       .map((x) => x.name);
   }
 
-  /** The entry for a type, or FinOpsError('notFound') naming the closest known types. */
+  /** The entry for a type, or FinOpsError('input', code unknownInstanceType) naming the closest known types. */
   require(instanceType: string): CatalogueEntry {
     const entry = this.find(instanceType);
     if (entry) return entry;
     const close = this.closeMatches(instanceType);
     const provider = detectProvider(instanceType);
     const known = provider ? ` The catalogue covers ${providerLabels[provider]} GPU and ML families (${[...new Set(this.entries.filter((e) => e.provider === provider).map((e) => familyOf(e.provider, e.instanceType)))].join(', ')}).` : '';
-    const message = close.length
-      ? `Unknown instance type "${instanceType}". Did you mean ${close.map((c) => `"${c}"`).join(', ')}?${known}`
-      : `Unknown instance type "${instanceType}": it is not in the GPU / ML price catalogue.${known}`;
-    throw new FinOpsError('notFound', message, {
+    throw new FinOpsError('input', `${unknownTypeMessage(instanceType, close)}${known}`, {
+      code: 'unknownInstanceType',
       fix: close.length ? `Use one of: ${close.join(', ')}.` : 'Check the spelling, or use live prices for types outside the catalogue (the mlFinops.savings.livePrices setting, or `mlfinops savings --live`).',
     });
   }
@@ -109,7 +114,7 @@ export class PriceCatalogue {
 
   /**
    * Prices of a type in a region (default: the cloud's default region, else the first the snapshot has).
-   * Throws FinOpsError('notFound') for an unknown type, or a region the snapshot does not cover (naming those it does).
+   * Throws FinOpsError('input') for an unknown type, or a region the snapshot does not cover (naming those it does).
    */
   prices(instanceType: string, region?: string): InstancePrices {
     const entry = this.require(instanceType);
@@ -118,7 +123,7 @@ export class PriceCatalogue {
     const chosen = wanted ?? (entry.regions[defaultRegions[entry.provider]] ? defaultRegions[entry.provider] : available[0]);
     const r = chosen === undefined ? undefined : entry.regions[chosen];
     if (!r || chosen === undefined) {
-      throw new FinOpsError('notFound', `The price snapshot has no ${entry.instanceType} prices for ${wanted ?? 'any region'}; it has ${available.join(', ')}.`, {
+      throw new FinOpsError('input', `The price snapshot has no ${entry.instanceType} prices for ${wanted ?? 'any region'}; it has ${available.join(', ')}.`, {
         fix: `Pick one of ${available.join(', ')}, or use live prices (the mlFinops.savings.livePrices setting, or \`mlfinops savings --live\`).`,
       });
     }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AnswerCache } from '../cache/cache';
-import { describeError, FinOpsError, isFinOpsError } from '../errors';
+import { describeError, FinOpsError, isCancelled } from '../errors';
 import { silentLogger, throwIfAborted, type Logger } from '../ports';
 import { defaultRegions, detectProvider, normalizeRegion, type PriceCatalogue } from './catalogue';
 import { providerLabels, type InstancePrices, type PriceSource } from './model';
@@ -89,7 +89,7 @@ export class PriceResolver {
       if (base) return { prices: base, warnings: [`${source.label} has no price for ${key.type} in ${wanted}; using the snapshot.`] };
       throw baseError ?? notSold(key.type, wanted, source);
     } catch (e) {
-      if (isFinOpsError(e, 'cancelled')) throw e;
+      if (isCancelled(e)) throw e;
       if (!base) throw e;
       this.log.warn(`Live prices from ${source.label} failed: ${describeError(e)}`);
       const when = base.onDemand.source.capturedAt;
@@ -99,7 +99,7 @@ export class PriceResolver {
 }
 
 function notSold(type: string, region: string, source: PriceSource): FinOpsError {
-  return new FinOpsError('notFound', `${providerLabels[source.provider]} lists no price for ${type} in ${region}.`, {
+  return new FinOpsError('input', `${providerLabels[source.provider]} lists no price for ${type} in ${region}.`, {
     fix: 'Check the instance type and the region.',
   });
 }

@@ -158,7 +158,7 @@ export function parseSnapshot(raw: unknown): Snapshot {
   const parsed = snapshotSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new FinOpsError('invalidInput', `The price snapshot is malformed at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}.`, {
+    throw new FinOpsError('input', `The price snapshot is malformed at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}.`, {
       fix: 'Reinstall the extension; the shipped resources/pricing snapshot was changed.',
     });
   }

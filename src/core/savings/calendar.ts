@@ -35,7 +35,7 @@ export function checkTimeZone(timeZone: string): string {
   try {
     return formatter(timeZone).resolvedOptions().timeZone;
   } catch {
-    throw new FinOpsError('invalidInput', `Unknown time zone "${timeZone}".`, {
+    throw new FinOpsError('input', `Unknown time zone "${timeZone}".`, {
       fix: 'Use an IANA time zone name such as America/Los_Angeles, Europe/Berlin or UTC.',
     });
   }
@@ -110,7 +110,7 @@ export function monthSpan(year: number, month: number, timeZone: string): { star
 /** Parses "YYYY-MM". */
 export function parseMonth(text: string): { year: number; month: number } {
   const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(text.trim());
-  if (!m) throw new FinOpsError('invalidInput', `"${text}" is not a month.`, { fix: 'Write the month as YYYY-MM, for example 2026-03.' });
+  if (!m) throw new FinOpsError('input', `"${text}" is not a month.`, { fix: 'Write the month as YYYY-MM, for example 2026-03.' });
   return { year: Number(m[1]), month: Number(m[2]) };
 }
 

@@ -62,8 +62,8 @@ function monthly(usage: number, quantity: number, c: CommitmentPrice, onDemand: 
 
 export function estimateCommitment(input: CommitmentInput): CommitmentEstimate {
   const { commitment: c, onDemandHourly: od } = input;
-  if (!(od > 0)) throw new FinOpsError('invalidInput', `No on-demand price for ${input.instanceType}.`, { fix: 'Pick a type and region the catalogue prices.' });
-  if (!(input.usageHoursPerMonth >= 0)) throw new FinOpsError('invalidInput', 'Usage hours per month must be zero or more.', { fix: 'Pass the instance-hours used per month, such as 730 for one instance around the clock.' });
+  if (!(od > 0)) throw new FinOpsError('input', `No on-demand price for ${input.instanceType}.`, { fix: 'Pick a type and region the catalogue prices.' });
+  if (!(input.usageHoursPerMonth >= 0)) throw new FinOpsError('input', 'Usage hours per month must be zero or more.', { fix: 'Pass the instance-hours used per month, such as 730 for one instance around the clock.' });
   const usage = input.usageHoursPerMonth;
   const quantity = input.quantity ?? Math.max(1, Math.floor(usage / HOURS_PER_MONTH));
   const months = c.term * 12;

@@ -3,7 +3,8 @@ import { HOURS_PER_MONTH, type CommitmentPrice, type InstancePrices } from '../p
 import { combineSavings, type CombinedEstimate, type CombinedStep } from './combined';
 import { estimateCommitment, type CommitmentEstimate } from './commitments';
 import type { SavingsEstimate } from './estimate';
-import { estimateRightSizing, type RightSizingEstimate, type UtilisationSeries } from './rightsizing';
+import { estimateRightSizing, type RightSizingEstimate } from './rightsizing';
+import type { UtilisationSeries } from '../sources';
 import { estimateSchedule, formatSchedule, suggestSchedule, type Schedule } from './schedule';
 import { estimateSpot } from './spot';
 

@@ -1,4 +1,4 @@
-import type { MetricPoint } from '../sources';
+import type { UtilisationSeries } from '../sources';
 import { gpuModelById } from '../pricing/gpuModels';
 import { familyOf } from '../pricing/catalogue';
 import type { InstancePrices } from '../pricing/model';
@@ -11,14 +11,6 @@ import { seriesStats, type SeriesStats } from './stats';
  * the 99th percentile of every measured dimension; an instance whose p99 already leaves less headroom than
  * that is saturated and never down-sized.
  */
-
-/** Hourly series in percent (0-100). CPU is required; the others are used when present. */
-export interface UtilisationSeries {
-  cpu: readonly MetricPoint[];
-  gpu?: readonly MetricPoint[];
-  gpuMemory?: readonly MetricPoint[];
-  memory?: readonly MetricPoint[];
-}
 
 export interface RightSizingInput {
   current: InstancePrices;

@@ -33,7 +33,7 @@ const DAY_ALIASES: Record<string, number[]> = {
 
 function dayIndex(token: string): number {
   const i = weekdayNames.findIndex((d) => d.toLowerCase() === token.slice(0, 3).toLowerCase());
-  if (i < 0 || token.length < 3) throw new FinOpsError('invalidInput', `"${token}" is not a day of the week.`, { fix: 'Use Mon, Tue, Wed, Thu, Fri, Sat, Sun, ranges such as Mon-Fri, or "Daily".' });
+  if (i < 0 || token.length < 3) throw new FinOpsError('input', `"${token}" is not a day of the week.`, { fix: 'Use Mon, Tue, Wed, Thu, Fri, Sat, Sun, ranges such as Mon-Fri, or "Daily".' });
   return i;
 }
 
@@ -56,7 +56,7 @@ function parseDays(text: string): number[] {
 
 function parseClock(h: string, m: string, text: string): number {
   const minutes = Number(h) * 60 + Number(m);
-  if (Number(m) > 59 || minutes > 1440) throw new FinOpsError('invalidInput', `"${text}": ${h}:${m} is not a time of day.`, { fix: 'Use 24-hour times from 00:00 to 24:00.' });
+  if (Number(m) > 59 || minutes > 1440) throw new FinOpsError('input', `"${text}": ${h}:${m} is not a time of day.`, { fix: 'Use 24-hour times from 00:00 to 24:00.' });
   return minutes;
 }
 
@@ -67,20 +67,20 @@ function parseClock(h: string, m: string, text: string): number {
  */
 export function parseSchedule(text: string, defaultTimeZone = 'UTC'): Schedule {
   const trimmed = text.trim();
-  if (!trimmed) throw new FinOpsError('invalidInput', 'The schedule is empty.', { fix: 'Write it as "Mon-Fri 08:00-19:00 America/Los_Angeles".' });
+  if (!trimmed) throw new FinOpsError('input', 'The schedule is empty.', { fix: 'Write it as "Mon-Fri 08:00-19:00 America/Los_Angeles".' });
   const tzMatch = /\s+([A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+|UTC|GMT|Etc\/[A-Za-z0-9+-]+)\s*$/.exec(` ${trimmed}`);
   const timeZone = checkTimeZone(tzMatch?.[1] ?? defaultTimeZone);
   const body = tzMatch ? ` ${trimmed}`.slice(0, tzMatch.index).trim() : trimmed;
   const windows: ScheduleWindow[] = [];
   for (const segment of body.split(';').map((s) => s.trim()).filter(Boolean)) {
     const m = /^(.*?)\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/.exec(segment);
-    if (!m) throw new FinOpsError('invalidInput', `Cannot read the schedule "${segment}".`, { fix: 'Write it as "Mon-Fri 08:00-19:00 America/Los_Angeles" (days, running hours, time zone).' });
+    if (!m) throw new FinOpsError('input', `Cannot read the schedule "${segment}".`, { fix: 'Write it as "Mon-Fri 08:00-19:00 America/Los_Angeles" (days, running hours, time zone).' });
     const start = parseClock(m[2] ?? '', m[3] ?? '', segment);
     const end = parseClock(m[4] ?? '', m[5] ?? '', segment);
-    if (start === end || start === 1440) throw new FinOpsError('invalidInput', `"${segment}" has an empty running window.`, { fix: 'Use different start and end times, or 00:00-24:00 for the whole day.' });
+    if (start === end || start === 1440) throw new FinOpsError('input', `"${segment}" has an empty running window.`, { fix: 'Use different start and end times, or 00:00-24:00 for the whole day.' });
     windows.push({ days: m[1]?.trim() ? parseDays(m[1]) : DAY_ALIASES.daily ?? [], start, end });
   }
-  if (windows.length === 0) throw new FinOpsError('invalidInput', `The schedule "${text}" has no running hours.`, { fix: 'Write it as "Mon-Fri 08:00-19:00 America/Los_Angeles".' });
+  if (windows.length === 0) throw new FinOpsError('input', `The schedule "${text}" has no running hours.`, { fix: 'Write it as "Mon-Fri 08:00-19:00 America/Los_Angeles".' });
   return { windows, timeZone };
 }
 

@@ -34,7 +34,7 @@ export interface SpotEstimate extends SavingsEstimate {
 export function estimateSpot(input: SpotInput): SpotEstimate {
   const { interruptionsPerHour: rate, checkpointIntervalHours: interval, restartHours: restart } = input;
   for (const [name, v] of [['interruption rate', rate], ['checkpoint interval', interval], ['restart time', restart]] as const) {
-    if (!(v >= 0) || !Number.isFinite(v)) throw new FinOpsError('invalidInput', `The ${name} must be a number, zero or more (got ${v}).`, { fix: `Pass a valid ${name}.` });
+    if (!(v >= 0) || !Number.isFinite(v)) throw new FinOpsError('input', `The ${name} must be a number, zero or more (got ${v}).`, { fix: `Pass a valid ${name}.` });
   }
   const lostPerInterruption = interval / 2 + restart;
   const overhead = rate * lostPerInterruption;

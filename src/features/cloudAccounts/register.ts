@@ -6,7 +6,9 @@ import { findBillingExportTables, listBillingAccounts, listBillingProjects } fro
 import type { SourceStatus } from '../../providers/registry';
 import type { SourceState } from '../../core/sources';
 import { Commands } from '../../shared/commands';
-import type { Services } from '../../services';
+import { runSignIn, signInOf } from '../../platform/signIn';
+import { withCancellableProgress } from '../../platform/cancellation';
+import type { Services } from '../../platform/services';
 
 /**
  * "ML FinOps: Configure Cloud Accounts": a quick pick of AWS, Azure, Google Cloud and FOCUS files, each with its
@@ -30,8 +32,6 @@ const KINDS: readonly Kind[] = [
   { id: 'focus', label: 'FOCUS file', icon: '$(file)', section: 'mlFinops.focus' },
 ];
 
-/** Sign-in commands that may be offered in a terminal, and nothing else. */
-const SIGN_IN = /`(aws sso login(?: --profile [\w.+-]+)?|gcloud auth application-default login|az login(?: --tenant [\w.-]+)?)`/;
 
 export interface ConfigureArgs {
   source?: Kind['id'];
@@ -73,29 +73,20 @@ export function register(services: Services): vscode.Disposable[] {
       return;
     }
     const text = state.kind === 'notConfigured' ? state.fix : state.kind === 'loading' ? 'still checking' : 'fix' in state && state.fix ? `${state.message} ${state.fix}` : state.message;
-    const signIn = SIGN_IN.exec(text)?.[1];
+    const signIn = signInOf(state);
     if (signIn) buttons.push('Sign In');
     buttons.push('Open Settings', 'Show Logs');
     const show = state.kind === 'throttled' || state.kind === 'notConfigured' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
     const choice = await show(`${kind.label}: ${text}`, ...buttons);
     if (choice === 'Open Settings') await openSettings(kind);
     if (choice === 'Show Logs') await vscode.commands.executeCommand(Commands.showLogs);
-    if (choice === 'Sign In' && signIn) {
-      const terminal = vscode.window.createTerminal({ name: `ML FinOps: ${kind.label} sign-in` });
-      terminal.show();
-      terminal.sendText(signIn);
-    }
+    if (choice === 'Sign In' && signIn) runSignIn(signIn, `ML FinOps: ${kind.label} sign-in`);
   }
 
   async function test(kind: Kind, interactive: boolean): Promise<SourceState> {
-    const run = (token?: vscode.CancellationToken) => {
-      const controller = new AbortController();
-      token?.onCancellationRequested(() => controller.abort());
-      return sources.check(kind.id, controller.signal);
-    };
     const state = interactive
-      ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ML FinOps: testing the ${kind.label} connection…`, cancellable: true }, (_p, token) => run(token))
-      : await run();
+      ? await withCancellableProgress({ location: vscode.ProgressLocation.Notification, title: `ML FinOps: testing the ${kind.label} connection…` }, (_p, signal) => sources.check(kind.id, signal))
+      : await sources.check(kind.id);
     log.info(`${kind.label} connection test: ${state.kind}${'detail' in state && state.detail ? ` — ${state.detail}` : ''}`);
     return state;
   }
@@ -170,7 +161,7 @@ export function register(services: Services): vscode.Disposable[] {
       if (!status) return { kind: 'notConfigured', fix: `${kind.label} is not available.` };
     }
     if (status.state.kind === 'notConfigured') {
-      if (interactive && kind.id === 'gcp' && /gcp\.projectId/.test(status.state.fix)) {
+      if (interactive && kind.id === 'gcp' && !services.settings.get('gcp.projectId')) {
         const choice = await vscode.window.showWarningMessage(`${kind.label}: ${status.state.fix}`, 'Choose Project…', 'Open Settings');
         if (choice === 'Open Settings') await openSettings(kind);
         if (choice === 'Choose Project…' && (await chooseGcpProject(kind))) {

@@ -1,5 +1,5 @@
 import type { CostFilter, CostMetric, CostQuery, CostResult, CostRow, GroupKey, Period } from '../../core/cost/model';
-import { describeError, isFinOpsError } from '../../core/errors';
+import { describeError, isCancelled } from '../../core/errors';
 import { throwIfAborted } from '../../core/ports';
 import { addDays, describePeriod, type PeriodChoice } from '../../core/allocation/period';
 import { dailySeries, topN, totalsBy, weekOverWeek, untaggedShare } from '../../core/allocation/summaries';
@@ -76,7 +76,7 @@ export async function buildDashboardData(input: DashboardInput): Promise<Dashboa
       ]);
       answers.push({ source, a: { daily: daily!, service: service!, movers: movers!, options: options!, level } });
     } catch (error) {
-      if (isFinOpsError(error, 'cancelled')) throw error;
+      if (isCancelled(error)) throw error;
       failures.push({ source, error });
     }
   }));
@@ -166,7 +166,7 @@ export async function tagValues(sources: readonly DashboardSource[], key: GroupK
       const r = await s.cost.query({ period, granularity: 'total', groupBy: [key], metric }, signal);
       for (const [v, c] of totalsBy(r.rows, key)) totals.set(v, (totals.get(v) ?? 0) + c);
     } catch (e) {
-      if (isFinOpsError(e, 'cancelled')) throw e;
+      if (isCancelled(e)) throw e;
     }
   }));
   return [...totals].sort((a, b) => b[1] - a[1]).map(([v]) => v).slice(0, 5000);

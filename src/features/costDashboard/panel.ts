@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { z } from 'zod';
 import type { CostFilter, GroupKey } from '../../core/cost/model';
 import { toCsv } from '../../core/allocation/csv';
-import { describeError, isFinOpsError } from '../../core/errors';
+import { describeError, isCancelled } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { chartTable } from '../../shared/dashboardTables';
 import {
@@ -10,7 +10,7 @@ import {
   type ChartId, type DashboardData, type HostMessage, type PageMessage,
 } from '../../shared/protocol';
 import { Commands } from '../../shared/commands';
-import type { CostView } from '../resourcesTree/costView';
+import type { CostView } from '../../platform/costView';
 import { buildDashboardData, tagValues, type DashboardSource } from './dashboardData';
 import { createNonce, dashboardHtml } from './html';
 
@@ -234,7 +234,7 @@ export class DashboardController implements vscode.Disposable {
       this.data = data;
       this.post({ type: 'data', data });
     })().catch((e) => {
-      if (isFinOpsError(e, 'cancelled') || controller.signal.aborted) return;
+      if (isCancelled(e) || controller.signal.aborted) return;
       this.log.error(`Cost dashboard: ${describeError(e)}`);
       this.post({ type: 'notice', level: 'error', message: describeError(e) });
     });

@@ -1,23 +1,24 @@
-import type { Services } from '../../services';
-import { describeError, isFinOpsError } from '../../core/errors';
+import { describeError, isCancelled } from '../../core/errors';
 import type { DashboardData } from '../../shared/protocol';
 import { formatMoney, formatPercent } from '../../shared/format';
-import type { CostView } from '../resourcesTree/costView';
-import type { SizedResources } from '../resourcesTree/treeModel';
-import type { SavingsReport } from '../../core/savings/report';
+import type { CostView } from '../../platform/costView';
+import type { SizedResources } from '../../core/allocation/store';
+import { kindLabels, type SavingsReport } from '../../core/savings/report';
+import type { Logger } from '../../core/ports';
 
 /** Instance types / VM sizes estimated per refresh (the most numerous first). */
 export const MAX_ESTIMATES = 8;
+
+/** What the recommendations need of the savings estimator (given by the composition root, extension.ts). */
+export type Estimate = (request: { instanceType: string; region?: string; subject?: string }, signal?: AbortSignal) => Promise<SavingsReport>;
 
 /**
  * The dashboard's recommendations: for the instance types / VM sizes the loaded inventories hold (cloud
  * inventories, Terraform and CloudFormation), the savings estimator's best option per type (price catalogue,
  * live prices when turned on), times the number of such resources. Estimates are kept until the sizes change.
- * The estimator (and what it loads) is imported on first use.
  */
-export function recommendationsFor(services: Services, view: CostView): (signal: AbortSignal) => Promise<DashboardData['recommendations']> {
+export function recommendationsFor(view: CostView, estimate: Estimate, log: Logger): (signal: AbortSignal) => Promise<DashboardData['recommendations']> {
   let cached: { key: string; value: Promise<DashboardData['recommendations']> } | undefined;
-  let estimator: { estimate(r: { instanceType: string; region?: string; subject?: string }, signal?: AbortSignal): Promise<SavingsReport> } | undefined;
 
   const sizes = (): SizedResources[] => {
     const all = new Map<string, SizedResources>();
@@ -35,15 +36,10 @@ export function recommendationsFor(services: Services, view: CostView): (signal:
 
   const compute = async (list: SizedResources[], signal: AbortSignal): Promise<DashboardData['recommendations']> => {
     if (list.length === 0) return [];
-    if (!estimator) {
-      const { SavingsEstimator } = await import('../savings/estimator');
-      estimator = new SavingsEstimator(services);
-    }
-    const { kindLabels } = await import('../../core/savings/report');
     const out: DashboardData['recommendations'] = [];
     for (const z of list) {
       try {
-        const report = await estimator.estimate({ instanceType: z.size, ...(z.region ? { region: z.region } : {}), subject: `${z.count} × ${z.size}` }, signal);
+        const report = await estimate({ instanceType: z.size, ...(z.region ? { region: z.region } : {}), subject: `${z.count} × ${z.size}` }, signal);
         const best = report.options
           .filter((o) => o.status === 'ok' && o.kind !== 'combined' && o.monthlySaving > 0)
           .sort((a, b) => b.monthlySaving - a.monthlySaving)[0];
@@ -57,8 +53,8 @@ export function recommendationsFor(services: Services, view: CostView): (signal:
           currency: 'USD',
         });
       } catch (e) {
-        if (isFinOpsError(e, 'cancelled')) throw e;
-        services.log.debug(`Dashboard recommendations: no estimate for ${z.size}: ${describeError(e)}`);
+        if (isCancelled(e)) throw e;
+        log.debug(`Dashboard recommendations: no estimate for ${z.size}: ${describeError(e)}`);
       }
     }
     return out.sort((a, b) => b.monthlySaving - a.monthlySaving);

@@ -1,15 +1,20 @@
 import * as vscode from 'vscode';
 import { chartIdSchema, CHART_TITLES, type ChartId } from '../../shared/protocol';
 import { Commands } from '../../shared/commands';
-import type { Services } from '../../services';
-import type { CostView } from '../resourcesTree/costView';
+import type { Services } from '../../platform/services';
+import type { CostView } from '../../platform/costView';
 import { DashboardController, VIEW_TYPE, type DashboardExtras } from './panel';
 
 /**
  * The cost dashboard: `mlFinops.openDashboard` (palette, the Resources view's title, the status bar),
  * `mlFinops.exportDashboardCsv`, and the serializer that brings the panel back after a reload.
  */
-export function registerCostDashboard(services: Services, view: CostView, extras: DashboardExtras = {}): { disposables: vscode.Disposable[]; controller: DashboardController } {
+export interface DashboardRegistration {
+  disposables: vscode.Disposable[];
+  controller: DashboardController;
+}
+
+export function registerCostDashboard(services: Services, view: CostView, extras: DashboardExtras = {}): DashboardRegistration {
   const controller = new DashboardController(services.context.extensionUri, view, services.log, extras);
   const disposables: vscode.Disposable[] = [
     controller,

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from '../../shared/commands';
-import type { Services } from '../../services';
+import type { Services } from '../../platform/services';
 
 /** The welcome view's actions: open the demo workspace, configure cloud accounts, show logs. */
 export function register(services: Services): vscode.Disposable[] {

@@ -1,9 +1,9 @@
 import { consoleUrl } from '../../core/allocation/consoleLinks';
 import { findGroup, type Allocation, type AllocationGroup, type AllocationLeaf } from '../../core/allocation/allocate';
 import { formatHierarchy } from '../../core/allocation/hierarchy';
-import { FinOpsError, describeError, isFinOpsError } from '../../core/errors';
+import { describeError, isFinOpsError } from '../../core/errors';
 import { formatAge, formatMoney, formatPercent, UNTAGGED_LABEL } from '../../shared/format';
-import type { AllocationStore, Snapshot, TreeSource } from './treeModel';
+import type { AllocationStore, Snapshot, TreeSource } from '../../core/allocation/store';
 
 /**
  * What the Resources view shows, as plain data (no vscode): nodes, their children and how each one is
@@ -197,6 +197,14 @@ export class TreePresentation {
     return undefined;
   }
 
+  /** The sign-in command that fixes a failing source, when its failure names one (`aws sso login --profile ml`). */
+  signInCommand(sourceId: string): string | undefined {
+    const st = this.source(sourceId)?.state;
+    const snap = this.ctx.store.snapshot(sourceId);
+    if (snap?.kind === 'error' && isFinOpsError(snap.error) && snap.error.command) return snap.error.command;
+    return st && 'signIn' in st ? st.signIn : undefined;
+  }
+
   private sourceItem(node: Extract<TreeNode, { kind: 'source' }>): ItemView {
     const source = this.source(node.sourceId)!;
     const snap = this.ctx.store.snapshot(node.sourceId);
@@ -222,7 +230,7 @@ export class TreePresentation {
       lines.push(md(describeError(snap.error)));
       const fix = this.fixText(node.sourceId);
       if (fix) lines.push('', `*Fix:* ${md(fix)}`);
-      description = isFinOpsError(snap.error, 'authExpired') ? 'signed out' : 'error';
+      description = isFinOpsError(snap.error, 'auth') ? 'signed out' : 'error';
       contextValue = 'source failing';
       icon = 'error';
       iconColor = 'errorForeground';
@@ -334,7 +342,7 @@ function leafOf(group: AllocationGroup, resourceId: string | null): AllocationLe
 
 /** The error's own sentence (its fix goes on the Fix… item). */
 function errorMessage(e: unknown): string {
-  return e instanceof FinOpsError ? e.message : describeError(e);
+  return isFinOpsError(e) ? e.message : describeError(e);
 }
 
 function withGroup(group: AllocationGroup | undefined): { group?: AllocationGroup } {
@@ -372,7 +380,7 @@ export function viewState(all: readonly TreeSource[], snapshot: (id: string) => 
   const failure = (s: TreeSource): 'auth' | 'error' | undefined => {
     const snap = snapshot(s.id);
     if (snap?.kind === 'ready' || snap?.kind === 'loading') return undefined;
-    if (snap?.kind === 'error') return isFinOpsError(snap.error, 'authExpired') ? 'auth' : 'error';
+    if (snap?.kind === 'error') return isFinOpsError(snap.error, 'auth') ? 'auth' : 'error';
     if (s.state.kind === 'authExpired') return 'auth';
     if (s.state.kind === 'error') return 'error';
     return undefined;

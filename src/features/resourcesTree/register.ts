@@ -3,11 +3,12 @@ import { consoleUrl } from '../../core/allocation/consoleLinks';
 import { formatHierarchy, parseHierarchyInput } from '../../core/allocation/hierarchy';
 import { groupPath } from '../../core/allocation/allocate';
 import { addDays, isIsoDate, presetLabel, type PeriodChoice, type PeriodPreset } from '../../core/allocation/period';
-import { describeError } from '../../core/errors';
+import { describeError, isFinOpsError } from '../../core/errors';
 import { Commands } from '../../shared/commands';
-import type { Services } from '../../services';
+import { runSignIn, signInOf } from '../../platform/signIn';
+import type { Services } from '../../platform/services';
 import type { CostFilter } from '../../core/cost/model';
-import type { CostView } from './costView';
+import type { CostView } from '../../platform/costView';
 import { TreePresentation, viewState, type ItemView, type TreeNode } from './presentation';
 
 export const VIEW_ID = 'mlFinops.resources';
@@ -17,8 +18,6 @@ export const STATE_CONTEXT_KEY = 'mlFinops.resources.state';
 /** Settings section each source kind is configured in (the Fix… action opens it). */
 const SETTINGS_OF: Record<string, string> = { aws: 'mlFinops.aws', azure: 'mlFinops.azure', gcp: 'mlFinops.gcp', focus: 'mlFinops.focus', demo: 'mlFinops.demo', iac: 'mlFinops.tags' };
 
-/** Sign-in commands the Fix… action may offer to run in a terminal (never anything else). */
-const SIGN_IN = /^(aws sso login( --profile [\w.+-]+)?|gcloud auth application-default login|az login( --tenant [\w.-]+)?)$/;
 
 /**
  * The Resources view: sources, then resources grouped by a tag hierarchy with their cost over the selected
@@ -108,7 +107,7 @@ export function registerResourcesTree(services: Services, view: CostView): { dis
   const tree = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   let loaded = false;
   let loading: Promise<void> | undefined;
-  let cancel: vscode.CancellationTokenSource | undefined;
+  let cancel: AbortController | undefined;
 
   const describe = (): void => {
     const p = view.resolvedPeriod();
@@ -127,15 +126,13 @@ export function registerResourcesTree(services: Services, view: CostView): { dis
 
   /** Loads (or reloads) the model with progress shown on the view; cancels a load still running. */
   const load = (refresh = false): Promise<void> => {
-    cancel?.cancel();
-    const source = new vscode.CancellationTokenSource();
-    cancel = source;
+    cancel?.abort();
     const controller = new AbortController();
-    source.token.onCancellationRequested(() => controller.abort());
+    cancel = controller;
     loaded = true;
     const run = vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () =>
       view.load({ refresh, signal: controller.signal }).catch((e) => log.error(`Resources view: ${describeError(e)}`)));
-    loading = Promise.resolve(run).finally(() => { if (cancel === source) cancel = undefined; source.dispose(); describe(); provider.refresh(); });
+    loading = Promise.resolve(run).finally(() => { if (cancel === controller) cancel = undefined; describe(); provider.refresh(); });
     return loading;
   };
 
@@ -154,7 +151,7 @@ export function registerResourcesTree(services: Services, view: CostView): { dis
   const node = (arg: unknown): TreeNode | undefined => (arg && typeof arg === 'object' && 'kind' in arg ? arg as TreeNode : tree.selection[0]);
 
   const disposables: vscode.Disposable[] = [
-    provider, tree, onVisible, new vscode.Disposable(() => { onModel.dispose(); onView.dispose(); onState.dispose(); cancel?.cancel(); }),
+    provider, tree, onVisible, new vscode.Disposable(() => { onModel.dispose(); onView.dispose(); onState.dispose(); cancel?.abort(); }),
     vscode.commands.registerCommand(Commands.refresh, () => load(true)),
     vscode.commands.registerCommand(Commands.loadMoreResources, (groupNodeId: unknown) => {
       if (typeof groupNodeId !== 'string') return;
@@ -227,20 +224,16 @@ async function fixSource(services: Services, view: CostView, provider: Resources
   const source = view.sources.find((s) => s.id === id);
   if (!source) return;
   const snap = view.store.snapshot(source.id);
-  const message = 'message' in source.state ? source.state.message : snap?.kind === 'error' ? describeError(snap.error) : `${source.label} is not working.`;
+  const message = 'message' in source.state ? source.state.message : snap?.kind === 'error' ? (isFinOpsError(snap.error) ? snap.error.message : describeError(snap.error)) : `${source.label} is not working.`;
   const fix = provider.presentation.fixText(source.id);
-  const command = /`([^`]+)`/.exec(fix ?? '')?.[1];
-  const actions = [...(command && SIGN_IN.test(command) ? [`Run "${command}"`] : []), 'Open Settings', 'Show Logs', 'Retry'];
-  const choice = await vscode.window.showErrorMessage(`${source.label}: ${message}${fix && !message.includes(fix) ? ` ${fix}` : ''}`, ...actions);
+  const command = signInOf(source.state, provider.presentation.signInCommand(source.id));
+  const actions = [...(command ? [`Run "${command}"`] : []), 'Open Settings', 'Show Logs', 'Retry'];
+  const choice = await vscode.window.showErrorMessage(`${source.label}: ${message}${fix ? ` ${fix}` : ''}`, ...actions);
   if (!choice) return;
   if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', SETTINGS_OF[source.kind] ?? 'mlFinops');
   else if (choice === 'Show Logs') services.output.show(true);
   else if (choice === 'Retry') await retry();
-  else if (command) {
-    const terminal = vscode.window.createTerminal({ name: 'ML FinOps sign-in' });
-    terminal.show();
-    terminal.sendText(command, true);
-  }
+  else if (command) runSignIn(command);
 }
 
 async function switchHierarchy(view: CostView): Promise<void> {

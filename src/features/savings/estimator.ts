@@ -1,16 +1,12 @@
-import * as vscode from 'vscode';
-import { DiskCache } from '../../providers/diskCache';
+import type * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
-import { PriceResolver } from '../../core/pricing/live';
 import { defaultRegions, detectProvider } from '../../core/pricing/catalogue';
 import { shippedCatalogue } from '../../core/pricing/shippedCatalogue';
 import { planSavings } from '../../core/savings/plan';
 import { buildReport, type SavingsReport } from '../../core/savings/report';
-import type { UtilisationSeries } from '../../core/savings/rightsizing';
+import type { UtilisationSeries } from '../../core/sources';
 import { parseSchedule, type Schedule } from '../../core/savings/schedule';
-import { CloudWatchMetrics, instanceIdOf } from '../../providers/aws/cloudwatch';
-import { createPriceSources } from '../../providers/priceSources';
-import type { Services } from '../../services';
+import type { Services } from '../../platform/services';
 
 /** One savings estimate to make: a type and region, where it came from, and (for a running EC2 instance) its id. */
 export interface EstimateRequest {
@@ -30,14 +26,12 @@ export function localTimeZone(): string {
 }
 
 /**
- * Builds savings reports from the settings: the catalogue (with live prices when enabled and the workspace is
- * trusted, cached in the extension's storage), the schedule, spot and usage assumptions, and CloudWatch for
- * running AWS instances.
+ * Builds savings reports from the settings: prices and metrics from the savings sources (the catalogue, with live
+ * prices when enabled in a trusted workspace; CloudWatch for running AWS instances), the schedule, spot and usage
+ * assumptions.
  */
 export class SavingsEstimator {
-  private cached: { key: string; resolver: PriceResolver } | undefined;
-
-  constructor(private readonly services: Services) {}
+  constructor(private readonly services: Pick<Services, 'settings' | 'savingsSources'>) {}
 
   private get settings() {
     return this.services.settings;
@@ -45,27 +39,7 @@ export class SavingsEstimator {
 
   /** Live prices are used only when turned on and the workspace is trusted. */
   get liveEnabled(): boolean {
-    return this.settings.get('savings.livePrices') && vscode.workspace.isTrusted;
-  }
-
-  /** The resolver for the current settings and trust, kept while they stay the same (clients and SKU lists are reused). */
-  resolver(): PriceResolver {
-    const s = this.settings;
-    const key = JSON.stringify([this.liveEnabled, s.get('aws.enabled'), s.get('aws.profile'), s.get('aws.region'), s.get('aws.endpoint'),
-      s.get('savings.azureRetailPricesEndpoint'), s.get('gcp.enabled'), s.get('gcp.projectId'), s.get('gcp.endpoint')]);
-    if (this.cached?.key === key) return this.cached.resolver;
-    const sources = this.liveEnabled
-      ? createPriceSources({
-        ...(s.get('aws.enabled') ? { aws: { profile: s.get('aws.profile'), region: s.get('aws.region'), endpoint: s.get('aws.endpoint') } } : {}),
-        azure: { retailPricesEndpoint: s.get('savings.azureRetailPricesEndpoint') },
-        ...(s.get('gcp.enabled') ? { gcp: { projectId: s.get('gcp.projectId'), endpoint: s.get('gcp.endpoint') } } : {}),
-        log: this.services.log,
-      })
-      : [];
-    const cache = new DiskCache({ dir: vscode.Uri.joinPath(this.services.context.globalStorageUri, 'price-cache').fsPath, ttlMs: 24 * 3_600_000, log: this.services.log });
-    const resolver = new PriceResolver(shippedCatalogue(), sources, cache, this.services.log);
-    this.cached = { key, resolver };
-    return resolver;
+    return this.services.savingsSources().live;
   }
 
   /** The schedule setting, in the machine's zone when it names none; undefined when empty. */
@@ -79,22 +53,23 @@ export class SavingsEstimator {
     const warnings: string[] = [...(request.notes ?? [])];
     const provider = detectProvider(request.instanceType);
     const region = request.region ?? (provider === 'aws' ? s.get('aws.region') : provider ? defaultRegions[provider] : undefined);
-    progress?.report({ message: this.liveEnabled ? 'prices (live)…' : 'prices…' });
-    const { prices, warnings: priceWarnings } = await this.resolver().resolve(request.instanceType, region, { live: this.liveEnabled, signal });
+    const sources = this.services.savingsSources();
+    progress?.report({ message: sources.live ? 'prices (live)…' : 'prices…' });
+    const { prices, warnings: priceWarnings } = await sources.resolver.resolve(request.instanceType, region, { live: sources.live, signal });
     warnings.push(...priceWarnings);
     if (!request.region) warnings.push(`No region given: priced in ${prices.region}.`);
 
     let metrics: (UtilisationSeries & { source: string }) | undefined;
-    if (request.resourceId && prices.provider === 'aws' && /(^|\/)i-[0-9a-f]+$/.test(request.resourceId)) {
-      if (!s.get('aws.enabled') || !vscode.workspace.isTrusted) {
-        warnings.push('Right-sizing reads CloudWatch: turn on "mlFinops.aws.enabled" (in a trusted workspace) to size this instance from its metrics.');
+    const metricSource = request.resourceId ? sources.metrics(prices.provider, prices.region) : undefined;
+    if (request.resourceId && metricSource?.covers(request.resourceId)) {
+      if (metricSource.kind === 'off') {
+        warnings.push(metricSource.why);
       } else {
-        progress?.report({ message: 'CloudWatch metrics…' });
+        progress?.report({ message: `${metricSource.source.name} metrics…` });
         try {
-          metrics = await new CloudWatchMetrics({ profile: s.get('aws.profile'), region: prices.region, endpoint: s.get('aws.endpoint'), log: this.services.log })
-            .getUtilisation(instanceIdOf(request.resourceId), {}, signal);
+          metrics = await metricSource.source.getUtilisation(request.resourceId, {}, signal);
         } catch (e) {
-          warnings.push(`CloudWatch metrics unavailable: ${describeError(e)}`);
+          warnings.push(`${metricSource.source.name} metrics unavailable: ${describeError(e)}`);
         }
       }
     }

@@ -1,7 +1,7 @@
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, isFinOpsError } from '../../core/errors';
-import { defaultRegions } from '../../core/pricing/catalogue';
+import { defaultRegions, unknownTypeMessage } from '../../core/pricing/catalogue';
 import { shippedCatalogue } from '../../core/pricing/shippedCatalogue';
 import { perHour } from '../../core/savings/estimate';
 import { headlineCommitment, lensTitle, sourceLine } from '../../core/savings/report';
@@ -105,8 +105,10 @@ export class SavingsLensProvider implements vscode.CodeLensProvider, vscode.Disp
         const title = `${r.sagemaker ? `EC2 ${r.priceAs} ` : ''}${lensTitle(p, hours)}`;
         return new vscode.CodeLens(range, { title, tooltip, command: Commands.estimateSavings, arguments: [request] });
       } catch (e) {
-        const title = isFinOpsError(e, 'notFound')
-          ? `$(info) ${e.message.replace(/ The catalogue covers.*$/, '')}${live && !catalogue.find(r.priceAs) ? ' Click to price it live.' : ''}`
+        // an unknown type reads "Unknown instance type … Did you mean …?" (the error's list of families is for the report)
+        const headline = isFinOpsError(e, 'input') ? (e.code === 'unknownInstanceType' ? unknownTypeMessage(r.priceAs, catalogue.closeMatches(r.priceAs)) : e.message) : undefined;
+        const title = headline !== undefined
+          ? `$(info) ${headline}${live && !catalogue.find(r.priceAs) ? ' Click to price it live.' : ''}`
           : `$(warning) ${describeError(e)}`;
         return new vscode.CodeLens(range, { title, tooltip: describeError(e), command: Commands.estimateSavings, arguments: [request] });
       }

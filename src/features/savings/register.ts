@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
-import { describeError, isFinOpsError } from '../../core/errors';
+import { describeError, isCancelled, isFinOpsError } from '../../core/errors';
 import { detectProvider, defaultRegions } from '../../core/pricing/catalogue';
 import { shippedCatalogue } from '../../core/pricing/shippedCatalogue';
 import type { SavingsReport } from '../../core/savings/report';
 import { Commands } from '../../shared/commands';
-import type { Services } from '../../services';
+import type { Services } from '../../platform/services';
 import { findComputeResources } from './computeResources';
-import { SavingsEstimator, type EstimateRequest } from './estimator';
+import type { EstimateRequest, SavingsEstimator } from './estimator';
+import { withCancellableProgress } from '../../platform/cancellation';
 import { requestFor, SavingsLensProvider, siblingTexts } from './lenses';
 import { SavingsReportPanel } from './reportPanel';
 
@@ -80,8 +81,7 @@ async function typeInstanceType(services: Services): Promise<EstimateRequest | u
   return region ? { instanceType: entry?.instanceType ?? type.trim(), region: region.label } : undefined;
 }
 
-export function register(services: Services): vscode.Disposable[] {
-  const estimator = new SavingsEstimator(services);
+export function register(services: Services, estimator: SavingsEstimator): vscode.Disposable[] {
   const panel = new SavingsReportPanel();
   const lenses = new SavingsLensProvider(services.settings, services.log);
 
@@ -89,21 +89,14 @@ export function register(services: Services): vscode.Disposable[] {
     const request = requestFromArgument(arg) ?? await pickRequest(services);
     if (!request) return undefined;
     try {
-      const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Estimating savings for ${request.instanceType}`, cancellable: true }, async (progress, token) => {
-        const abort = new AbortController();
-        const sub = token.onCancellationRequested(() => abort.abort());
-        try {
-          return await estimator.estimate(request, abort.signal, progress);
-        } finally {
-          sub.dispose();
-        }
-      });
+      const report = await withCancellableProgress({ location: vscode.ProgressLocation.Notification, title: `Estimating savings for ${request.instanceType}` },
+        (progress, signal) => estimator.estimate(request, signal, progress));
       panel.show(report);
       return report;
     } catch (e) {
-      if (isFinOpsError(e, 'cancelled')) return undefined;
+      if (isCancelled(e)) return undefined;
       services.log.warn(`Estimate savings for ${request.instanceType}: ${describeError(e)}`);
-      const close = isFinOpsError(e, 'notFound') ? shippedCatalogue().closeMatches(request.instanceType, 2) : [];
+      const close = isFinOpsError(e, 'input') && e.code === 'unknownInstanceType' ? shippedCatalogue().closeMatches(request.instanceType, 2) : [];
       const actions = [...close.map((c) => `Use ${c}`), 'Show Logs'];
       void vscode.window.showErrorMessage(`ML FinOps: ${describeError(e)}`, ...actions).then((choice) => {
         if (choice === 'Show Logs') void vscode.commands.executeCommand(Commands.showLogs);

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import type { CostResult } from '../../core/cost/model';
 import { resolvePeriod } from '../../core/allocation/period';
-import { describeError, isFinOpsError } from '../../core/errors';
+import { describeError, isCancelled } from '../../core/errors';
 import { formatAge, formatMoney, formatPercent } from '../../shared/format';
 import { Commands } from '../../shared/commands';
-import type { Services } from '../../services';
-import type { CostView } from '../resourcesTree/costView';
+import type { Services } from '../../platform/services';
+import type { CostView } from '../../platform/costView';
 
 /** A budget for the month, when budgets exist (none is configured yet: the percentage stays hidden). */
 export interface MonthBudget { amount: number; currency: string }
@@ -47,7 +47,7 @@ export function registerStatusBar(services: Services, view: CostView, budget?: (
       try {
         return { s, r: await s.cost!.query({ period, granularity: 'total', groupBy: [], metric: view.metric }, controller.signal) as CostResult };
       } catch (e) {
-        if (isFinOpsError(e, 'cancelled')) throw e;
+        if (isCancelled(e)) throw e;
         return { s, error: describeError(e) };
       }
     })).catch(() => undefined);

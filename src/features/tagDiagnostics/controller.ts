@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { describeError, isFinOpsError } from '../../core/errors';
+import { describeError, isCancelled } from '../../core/errors';
 import type { Finding } from '../../core/iac/model';
 import { iacKindOf, IacWorkspace } from '../../core/iac/workspace';
 import { loadDefaultPolicy, loadPolicy } from '../../core/policy/load';
@@ -144,7 +144,7 @@ export class TagDiagnosticsController implements vscode.Disposable {
         for (const doc of vscode.workspace.textDocuments) this.onOpen(doc);
       },
     )).catch((e: unknown) => {
-      if (isFinOpsError(e, 'cancelled')) return;
+      if (isCancelled(e)) return;
       this.log.error(`Tag check failed: ${describeError(e)}`);
     });
     return this.scanning;

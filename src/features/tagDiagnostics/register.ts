@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from '../../shared/commands';
-import type { Services } from '../../services';
+import type { Services } from '../../platform/services';
 import { TagCodeActions } from './codeActions';
 import { IAC_GLOB, TagDiagnosticsController } from './controller';
 

@@ -1,7 +1,7 @@
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import { z } from 'zod';
 import type { CostQuery, CostResult, CostRow } from '../../core/cost/model';
-import { FinOpsError } from '../../core/errors';
+import { CancelledError, FinOpsError, INTERNAL_FIX, isCancelled, isFinOpsError } from '../../core/errors';
 import { RequestMeter } from '../../core/cache/requestMeter';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import { abortableSleep, withRetry, type RetryOptions } from '../../core/retry';
@@ -98,7 +98,7 @@ export class AthenaCostSource implements CostSource {
       try {
         return await send();
       } catch (e) {
-        throw signal?.aborted ? new FinOpsError('cancelled', 'Cancelled.') : mapAwsError(e, ctx);
+        throw signal?.aborted ? new CancelledError() : mapAwsError(e, ctx);
       }
     }, { ...this.options.retry, signal, log: this.log, what: `Athena ${api}` });
   }
@@ -118,7 +118,7 @@ export class AthenaCostSource implements CostSource {
       ...(built.params.length ? { ExecutionParameters: built.params.map((p) => athenaLiteral(p.value)) } : {}),
     }), { abortSignal: signal }));
     const id = started.QueryExecutionId;
-    if (!id) throw new FinOpsError('internal', 'Athena did not return a query execution id.');
+    if (!id) throw new FinOpsError('internal', 'Athena did not return a query execution id.', { fix: INTERNAL_FIX });
 
     const poll = this.options.pollMs ?? { first: 200, max: 2000 };
     const deadline = Date.now() + (this.options.timeoutMs ?? 600_000);
@@ -134,7 +134,7 @@ export class AthenaCostSource implements CostSource {
         if (state === 'FAILED' || state === 'CANCELLED') {
           const reason = execution?.Status?.StateChangeReason ?? state;
           const missing = /does not exist|not found|cannot be resolved/i.test(reason);
-          throw new FinOpsError(missing ? 'notFound' : 'invalidInput', `The Athena query on ${this.options.database}.${this.options.table} ${state === 'FAILED' ? 'failed' : 'was cancelled'}: ${reason}`, {
+          throw new FinOpsError('input', `The Athena query on ${this.options.database}.${this.options.table} ${state === 'FAILED' ? 'failed' : 'was cancelled'}: ${reason}`, {
             fix: missing ? 'Check "mlFinops.aws.athena.database" and "mlFinops.aws.athena.table" (see docs/athena.md).' : 'See docs/athena.md for the expected FOCUS table.',
           });
         }
@@ -143,7 +143,7 @@ export class AthenaCostSource implements CostSource {
         wait = Math.min(poll.max, wait * 2);
       }
     } catch (e) {
-      if (e instanceof FinOpsError && (e.reason === 'cancelled' || e.reason === 'unavailable')) {
+      if (isCancelled(e) || isFinOpsError(e, 'unavailable')) {
         // Do not leave a query scanning (and billing) after the user gave up on it.
         await client.send(new athena.StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
       }
@@ -161,7 +161,7 @@ export class AthenaCostSource implements CostSource {
       const names = page.ResultSet?.ResultSetMetadata?.ColumnInfo?.map((c) => c.Name.toLowerCase()) ?? [];
       const index = (n: string) => {
         const i = names.indexOf(n);
-        if (i < 0) throw new FinOpsError('internal', `The Athena result has no column "${n}".`);
+        if (i < 0) throw new FinOpsError('internal', `The Athena result has no column "${n}".`, { fix: INTERNAL_FIX });
         return i;
       };
       const at = { period: index('period'), currency: index('currency'), cost: index('cost'), groups: built.groupAliases.map(index) };

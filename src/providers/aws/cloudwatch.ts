@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { FinOpsError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import type { RetryOptions } from '../../core/retry';
-import type { UtilisationSeries } from '../../core/savings/rightsizing';
-import type { MetricPoint, MetricSource } from '../../core/sources';
+import type { MetricPoint, MetricSource, UtilisationSeries } from '../../core/sources';
 import { awsClientConfig, describeProfile, type AwsOptions } from './config';
 import { callAws } from './errors';
 
@@ -55,13 +54,19 @@ const metricDataPage = z.object({
 /** "i-0abc…" from an instance id or an EC2 instance ARN. */
 export function instanceIdOf(resourceId: string): string {
   const m = /(?:^|instance\/)(i-[0-9a-f]{8,17})$/.exec(resourceId.trim());
-  if (!m?.[1]) throw new FinOpsError('invalidInput', `"${resourceId}" is not an EC2 instance id.`, { fix: 'Pass an instance id such as i-0123456789abcdef0 or its ARN.' });
+  if (!m?.[1]) throw new FinOpsError('input', `"${resourceId}" is not an EC2 instance id.`, { fix: 'Pass an instance id such as i-0123456789abcdef0 or its ARN.' });
   return m[1];
+}
+
+/** EC2 instances: an instance id or an ARN ending in one (instanceIdOf checks the id itself). */
+export function isEc2Instance(resourceId: string): boolean {
+  return /(^|\/)i-[0-9a-f]+$/.test(resourceId);
 }
 
 type Dimensions = Array<{ Name: string; Value: string }>;
 
 export class CloudWatchMetrics implements MetricSource {
+  readonly name = 'CloudWatch';
   private readonly log: Logger;
   private client?: Promise<CloudWatchClient>;
   private readonly namespace: string;
@@ -73,6 +78,10 @@ export class CloudWatchMetrics implements MetricSource {
 
   get label(): string {
     return `CloudWatch ${this.options.region} (${describeProfile(this.options)})`;
+  }
+
+  covers(resourceId: string): boolean {
+    return isEc2Instance(resourceId);
   }
 
   private getClient(): Promise<CloudWatchClient> {
@@ -181,7 +190,7 @@ export class CloudWatchMetrics implements MetricSource {
         return toPoints(combine(perGpu, (vs) => Math.max(...vs)));
       }
       default:
-        throw new FinOpsError('invalidInput', `CloudWatch metric "${metric}" is not one the product reads.`, { fix: `Use one of ${Object.values(metricNames).join(', ')}.` });
+        throw new FinOpsError('input', `CloudWatch metric "${metric}" is not one the product reads.`, { fix: `Use one of ${Object.values(metricNames).join(', ')}.` });
     }
   }
 

@@ -1,7 +1,7 @@
 import type { CostExplorerClient, Expression, GetCostAndUsageCommandInput, GroupDefinition } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
 import type { CostQuery, CostResult, CostRow, FocusDimension, GroupKey } from '../../core/cost/model';
-import { FinOpsError } from '../../core/errors';
+import { CancelledError, FinOpsError, INTERNAL_FIX } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import { RequestMeter } from '../../core/cache/requestMeter';
 import { withRetry, type RetryOptions } from '../../core/retry';
@@ -63,7 +63,7 @@ const dimensions: Partial<Record<FocusDimension, CeDimension>> = {
 
 function unsupported(key: string): FinOpsError {
   const supported = ['ProviderName', ...Object.keys(dimensions)].join(', ');
-  return new FinOpsError('invalidInput', `Cost Explorer cannot group or filter by ${key}.`, { fix: `Use ${supported} or a tag (tag:Key); for resource-level detail use a FOCUS export (mlFinops.focus.files) or Athena.` });
+  return new FinOpsError('input', `Cost Explorer cannot group or filter by ${key}.`, { fix: `Use ${supported} or a tag (tag:Key); for resource-level detail use a FOCUS export (mlFinops.focus.files) or Athena.`, code: 'unsupportedGrouping' });
 }
 
 /** How one of the query's group-by keys is answered: a constant, a Cost Explorer group, or a tag group. */
@@ -79,7 +79,7 @@ export interface CostExplorerPlan {
 /** Translates a CostQuery into a GetCostAndUsage request (at most two Cost Explorer groups). */
 export function planCostExplorerQuery(query: CostQuery, tagKeyFor: (key: string) => string = (k) => k): CostExplorerPlan {
   if (query.metric === 'ListCost') {
-    throw new FinOpsError('invalidInput', 'Cost Explorer has no list cost.', { fix: 'Choose EffectiveCost or BilledCost in "mlFinops.cost.metric", or use a FOCUS export for ListCost.' });
+    throw new FinOpsError('input', 'Cost Explorer has no list cost.', { fix: 'Choose EffectiveCost or BilledCost in "mlFinops.cost.metric", or use a FOCUS export for ListCost.' });
   }
   const metric = metricOf[query.metric];
   const groups: GroupDefinition[] = [];
@@ -104,7 +104,7 @@ export function planCostExplorerQuery(query: CostQuery, tagKeyFor: (key: string)
     return { kind: 'group', index, dim, tagKey };
   });
   if (groups.length > 2) {
-    throw new FinOpsError('invalidInput', `Cost Explorer groups by at most two keys; the query asks for ${groups.length} (${query.groupBy.join(', ')}).`, { fix: 'Group by fewer keys, or use a FOCUS export or Athena for deeper breakdowns.' });
+    throw new FinOpsError('input', `Cost Explorer groups by at most two keys; the query asks for ${groups.length} (${query.groupBy.join(', ')}).`, { fix: 'Group by fewer keys, or use a FOCUS export or Athena for deeper breakdowns.', code: 'unsupportedGrouping' });
   }
 
   const expressions: Expression[] = [];
@@ -161,10 +161,10 @@ export function rowsFromPages(query: CostQuery, plan: CostExplorerPlan, pages: P
   const add = (period: string, keys: string[], value: z.infer<typeof amount> | undefined) => {
     if (!value?.Amount) return;
     const cost = Number(value.Amount);
-    if (!Number.isFinite(cost)) throw new FinOpsError('internal', `Cost Explorer returned an amount that is not a number: "${value.Amount}".`);
+    if (!Number.isFinite(cost)) throw new FinOpsError('internal', `Cost Explorer returned an amount that is not a number: "${value.Amount}".`, { fix: INTERNAL_FIX });
     if (!value.Unit) {
       if (cost === 0) return;
-      throw new FinOpsError('internal', 'Cost Explorer returned an amount without a currency.');
+      throw new FinOpsError('internal', 'Cost Explorer returned an amount without a currency.', { fix: INTERNAL_FIX });
     }
     const groups: Record<string, string | null> = {};
     query.groupBy.forEach((key, i) => {
@@ -253,14 +253,14 @@ export class CostExplorerSource implements CostSource {
           try {
             return await client.send(new GetCostAndUsageCommand(input), { abortSignal: signal });
           } catch (e) {
-            throw signal?.aborted ? new FinOpsError('cancelled', 'Cancelled.') : mapAwsError(e, ctx);
+            throw signal?.aborted ? new CancelledError() : mapAwsError(e, ctx);
           }
         }, { ...this.options.retry, signal, log: this.log, what: API });
         const page = pageSchema.safeParse(raw);
-        if (!page.success) throw new FinOpsError('internal', `Cost Explorer returned an unexpected response: ${page.error.issues[0]?.message ?? ''}`);
+        if (!page.success) throw new FinOpsError('internal', `Cost Explorer returned an unexpected response: ${page.error.issues[0]?.message ?? ''}`, { fix: INTERNAL_FIX });
         pages.push(page.data);
         token = page.data.NextPageToken || undefined;
-        if (pages.length >= maxPages && token) throw new FinOpsError('invalidInput', `Cost Explorer returned more than ${maxPages} pages for one query.`, { fix: 'Choose a shorter period, monthly granularity or fewer group-by keys.' });
+        if (pages.length >= maxPages && token) throw new FinOpsError('input', `Cost Explorer returned more than ${maxPages} pages for one query.`, { fix: 'Choose a shorter period, monthly granularity or fewer group-by keys.', code: 'unsupportedGrouping' });
       } while (token);
     } finally {
       if (requests > 0) this.meter.record({ source: this.id, api: API, requests, unitPriceUsd: COST_EXPLORER_REQUEST_USD });

@@ -1,7 +1,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import { z } from 'zod';
-import { FinOpsError } from '../../core/errors';
+import { FinOpsError, INTERNAL_FIX } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import type { RetryOptions } from '../../core/retry';
 import { gpuModelFromName } from '../../core/pricing/gpuModels';
@@ -191,7 +191,7 @@ export class AwsPriceSource implements PriceSource {
         try {
           json = typeof raw === 'string' || raw instanceof String ? JSON.parse(String(raw)) : raw;
         } catch {
-          throw new FinOpsError('internal', 'AWS Price List GetProducts returned a price document that is not JSON.');
+          throw new FinOpsError('internal', 'AWS Price List GetProducts returned a price document that is not JSON.', { fix: INTERNAL_FIX });
         }
         const parsed = priceListItemSchema.safeParse(json);
         if (parsed.success) items.push(parsed.data);

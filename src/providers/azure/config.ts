@@ -47,7 +47,7 @@ export function parseScope(scope: string): ParsedScope {
   if (/^providers\/Microsoft\.Billing\/billingAccounts\/[^/]+(\/(billingProfiles|departments|enrollmentAccounts|invoiceSections|customers)\/[^/]+)*$/i.test(trimmed)) {
     return { kind: 'billing', path: trimmed };
   }
-  throw new FinOpsError('invalidInput', `"${scope}" is not an Azure Cost Management scope.`, {
+  throw new FinOpsError('input', `"${scope}" is not an Azure Cost Management scope.`, {
     fix: 'Set "mlFinops.azure.scope" to /subscriptions/<subscription id>, /subscriptions/<id>/resourceGroups/<name>, /providers/Microsoft.Management/managementGroups/<id> or /providers/Microsoft.Billing/billingAccounts/<id>.',
   });
 }

@@ -1,7 +1,7 @@
 import type { CostManagementClient, QueryDefinition, QueryFilter, QueryGrouping } from '@azure/arm-costmanagement';
 import { z } from 'zod';
 import type { CostQuery, CostResult, CostRow, FocusDimension, GroupKey } from '../../core/cost/model';
-import { FinOpsError } from '../../core/errors';
+import { CancelledError, FinOpsError, INTERNAL_FIX } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import { RequestMeter } from '../../core/cache/requestMeter';
 import { withRetry, type RetryOptions } from '../../core/retry';
@@ -56,7 +56,7 @@ const dimensions: Partial<Record<FocusDimension, AzDimension>> = {
 };
 
 function unsupported(key: string): FinOpsError {
-  return new FinOpsError('invalidInput', `Azure Cost Management cannot group or filter by ${key}.`, { fix: `Use ProviderName, ${Object.keys(dimensions).join(', ')} or one tag (tag:Key).` });
+  return new FinOpsError('input', `Azure Cost Management cannot group or filter by ${key}.`, { fix: `Use ProviderName, ${Object.keys(dimensions).join(', ')} or one tag (tag:Key).`, code: 'unsupportedGrouping' });
 }
 
 type Column = { kind: 'constant'; value: string } | { kind: 'dimension'; dim: AzDimension } | { kind: 'tag'; azureKey: string };
@@ -91,7 +91,7 @@ function dayBefore(isoDate: string): string {
 
 export function planCostManagementQuery(query: CostQuery, tagKeyFor: (key: string) => string = (k) => k): CostManagementPlan {
   if (query.metric === 'ListCost') {
-    throw new FinOpsError('invalidInput', 'The Azure Cost Management Query API has no list cost.', { fix: 'Choose EffectiveCost or BilledCost in "mlFinops.cost.metric", or read an Azure FOCUS export for ListCost.' });
+    throw new FinOpsError('input', 'The Azure Cost Management Query API has no list cost.', { fix: 'Choose EffectiveCost or BilledCost in "mlFinops.cost.metric", or read an Azure FOCUS export for ListCost.' });
   }
   const grouping: QueryGrouping[] = [];
   const columns: Column[] = query.groupBy.map((key: GroupKey): Column => {
@@ -99,7 +99,7 @@ export function planCostManagementQuery(query: CostQuery, tagKeyFor: (key: strin
     if (key.startsWith('tag:')) {
       const azureKey = tagKeyFor(key.slice(4));
       if (grouping.some((g) => g.type === 'TagKey' && g.name !== azureKey)) {
-        throw new FinOpsError('invalidInput', 'Azure Cost Management groups by one tag key at a time.', { fix: 'Group by a single tag (and at most one dimension).' });
+        throw new FinOpsError('input', 'Azure Cost Management groups by one tag key at a time.', { fix: 'Group by a single tag (and at most one dimension).', code: 'unsupportedGrouping' });
       }
       if (!grouping.some((g) => g.type === 'TagKey')) grouping.push({ type: 'TagKey', name: azureKey });
       return { kind: 'tag', azureKey };
@@ -110,7 +110,7 @@ export function planCostManagementQuery(query: CostQuery, tagKeyFor: (key: strin
     return { kind: 'dimension', dim };
   });
   if (grouping.length > 2) {
-    throw new FinOpsError('invalidInput', `Azure Cost Management groups by at most two keys; the query asks for ${grouping.length} (${query.groupBy.join(', ')}).`, { fix: 'Group by fewer keys, or read an Azure FOCUS export for deeper breakdowns.' });
+    throw new FinOpsError('input', `Azure Cost Management groups by at most two keys; the query asks for ${grouping.length} (${query.groupBy.join(', ')}).`, { fix: 'Group by fewer keys, or read an Azure FOCUS export for deeper breakdowns.', code: 'unsupportedGrouping' });
   }
 
   const filters: QueryFilter[] = [];
@@ -125,7 +125,7 @@ export function planCostManagementQuery(query: CostQuery, tagKeyFor: (key: strin
     const groupIndex = query.groupBy.indexOf(filter.key);
     if (wantsMissing) {
       // The API cannot ask for "no value": filter the grouped answer instead.
-      if (groupIndex < 0) throw new FinOpsError('invalidInput', `Azure Cost Management can only filter on a missing ${filter.key} when the query also groups by it.`, { fix: `Add ${filter.key} to the group-by keys.` });
+      if (groupIndex < 0) throw new FinOpsError('input', `Azure Cost Management can only filter on a missing ${filter.key} when the query also groups by it.`, { fix: `Add ${filter.key} to the group-by keys.` });
       localFilters.push({ index: groupIndex, values: filter.values });
       continue;
     }
@@ -177,7 +177,7 @@ export function rowsFromQueryPages(query: CostQuery, plan: CostManagementPlan, p
     const dateAt = names.findIndex((n) => n === 'usagedate' || n === 'billingmonth');
     const currencyAt = names.indexOf('currency');
     const tagValueAt = names.indexOf('tagvalue');
-    if (costAt < 0 || currencyAt < 0) throw new FinOpsError('internal', `The Cost Management answer has no cost or currency column (columns: ${page.columns.map((c) => c.name).join(', ')}).`);
+    if (costAt < 0 || currencyAt < 0) throw new FinOpsError('internal', `The Cost Management answer has no cost or currency column (columns: ${page.columns.map((c) => c.name).join(', ')}).`, { fix: INTERNAL_FIX });
     for (const r of page.rows) {
       const cost = Number(r[costAt]);
       if (!Number.isFinite(cost)) continue;
@@ -281,8 +281,8 @@ export class CostManagementSource implements CostSource {
             const json = JSON.parse(response.bodyAsText ?? '{}') as { properties?: unknown };
             return pageSchema.parse(json.properties ?? {});
           } catch (e) {
-            if (signal?.aborted) throw new FinOpsError('cancelled', 'Cancelled.');
-            if (e instanceof z.ZodError) throw new FinOpsError('internal', `Cost Management returned an unexpected answer: ${e.issues[0]?.message ?? ''}`);
+            if (signal?.aborted) throw new CancelledError();
+            if (e instanceof z.ZodError) throw new FinOpsError('internal', `Cost Management returned an unexpected answer: ${e.issues[0]?.message ?? ''}`, { fix: INTERNAL_FIX });
             throw mapAzureError(e, ctx);
           }
         }, { ...this.options.retry, signal, log: this.log, what: API });
@@ -290,8 +290,8 @@ export class CostManagementSource implements CostSource {
         next = page.nextLink || undefined;
         if (next) {
           // The bearer token must never follow a link to another host.
-          if (new URL(next).origin !== origin) throw new FinOpsError('internal', `Cost Management returned a nextLink outside ${origin}; not followed.`);
-          if (pages.length >= maxPages) throw new FinOpsError('invalidInput', `Cost Management returned more than ${maxPages} pages for one query.`, { fix: 'Choose a shorter period or fewer group-by keys.' });
+          if (new URL(next).origin !== origin) throw new FinOpsError('internal', `Cost Management returned a nextLink outside ${origin}; not followed.`, { fix: 'Check "mlFinops.azure.endpoint": the answer came from somewhere else than the endpoint asked.' });
+          if (pages.length >= maxPages) throw new FinOpsError('input', `Cost Management returned more than ${maxPages} pages for one query.`, { fix: 'Choose a shorter period or fewer group-by keys.', code: 'unsupportedGrouping' });
         }
       } while (next);
     } finally {

@@ -1,5 +1,5 @@
-import { FinOpsError } from '../../core/errors';
-import { parseRetryAfter, ThrottledError } from '../../core/retry';
+import { CancelledError, FinOpsError, INTERNAL_FIX, isCancelled, isFinOpsError } from '../../core/errors';
+import { parseRetryAfter, throttled } from '../../core/retry';
 import { describeTenant, type AzureOptions } from './config';
 
 export interface AzureCallContext {
@@ -46,45 +46,47 @@ export function retryAfterOf(headers: HeadersLike | undefined): number | undefin
   return best;
 }
 
-function signInFix(options: Pick<AzureOptions, 'tenantId'>): string {
-  return `Run \`az login${options.tenantId ? ` --tenant ${options.tenantId}` : ''}\` (or sign in with Azure PowerShell / azd), then refresh.`;
+/** The sign-in for the tenant: the fix to show and the command to offer. */
+function signIn(options: Pick<AzureOptions, 'tenantId'>): { fix: string; command: string } {
+  const command = `az login${options.tenantId ? ` --tenant ${options.tenantId}` : ''}`;
+  return { fix: `Run \`${command}\` (or sign in with Azure PowerShell / azd), then refresh.`, command };
 }
 
 const credentialErrors = new Set(['CredentialUnavailableError', 'AggregateAuthenticationError', 'AuthenticationError', 'AuthenticationRequiredError']);
 
 /** Turns an Azure SDK / identity failure into a FinOpsError with a reason and a fix. */
-export function mapAzureError(e: unknown, ctx: AzureCallContext): FinOpsError {
-  if (e instanceof FinOpsError) return e;
+export function mapAzureError(e: unknown, ctx: AzureCallContext): FinOpsError | CancelledError {
+  if (isFinOpsError(e) || isCancelled(e)) return e as FinOpsError | CancelledError;
   const err = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as RestErrorLike;
   const name = err.name ?? '';
   const message = err.message ?? String(e);
   const tenant = describeTenant(ctx.options);
   const status = err.statusCode ?? err.response?.status;
 
-  if (name === 'AbortError') return new FinOpsError('cancelled', 'Cancelled.', { cause: e });
+  if (name === 'AbortError') return new CancelledError();
   if (credentialErrors.has(name)) {
     if (/AADSTS(700082|50173|50078|50076|70043|50133)|expired|interaction_required|invalid_grant|az login|re-?authenticate/i.test(message) && name !== 'CredentialUnavailableError') {
-      return new FinOpsError('authExpired', `The Azure sign-in for ${tenant} has expired.`, { fix: signInFix(ctx.options), cause: e });
+      return new FinOpsError('auth', `The Azure sign-in for ${tenant} has expired.`, { ...signIn(ctx.options), cause: e });
     }
     if (name === 'AuthenticationRequiredError') {
-      return new FinOpsError('authExpired', `Azure needs you to sign in again to ${tenant}.`, { fix: signInFix(ctx.options), cause: e });
+      return new FinOpsError('auth', `Azure needs you to sign in again to ${tenant}.`, { ...signIn(ctx.options), cause: e });
     }
-    return new FinOpsError('notConfigured', `No Azure credentials were found for ${tenant}.`, { fix: `${signInFix(ctx.options)} DefaultAzureCredential also reads AZURE_CLIENT_ID / AZURE_TENANT_ID and managed identities.`, cause: e });
+    return new FinOpsError('usage', `No Azure credentials were found for ${tenant}.`, { ...signIn(ctx.options), fix: `${signIn(ctx.options).fix} DefaultAzureCredential also reads AZURE_CLIENT_ID / AZURE_TENANT_ID and managed identities.`, cause: e });
   }
   if (status === 401) {
-    return new FinOpsError('authExpired', `Azure rejected the sign-in token for ${tenant} (${ctx.api}).`, { fix: signInFix(ctx.options), cause: e });
+    return new FinOpsError('auth', `Azure rejected the sign-in token for ${tenant} (${ctx.api}).`, { ...signIn(ctx.options), cause: e });
   }
   if (status === 403) {
-    return new FinOpsError('accessDenied', `Azure denied ${ctx.action} on ${ctx.options.scope || 'the scope'} (${ctx.api}).`, { fix: `Assign the "${ctx.role}" role on the scope (see docs/permissions.md).`, cause: e });
+    return new FinOpsError('permission', `Azure denied ${ctx.action} on ${ctx.options.scope || 'the scope'} (${ctx.api}).`, { fix: `Assign the "${ctx.role}" role on the scope (see docs/permissions.md).`, cause: e });
   }
   if (status === 429) {
-    return new ThrottledError(`Azure is throttling ${ctx.api}.`, { retryAfterMs: retryAfterOf(err.response?.headers), cause: e });
+    return throttled(`Azure is throttling ${ctx.api}.`, { retryAfterMs: retryAfterOf(err.response?.headers), cause: e });
   }
   if (status === 404) {
-    return new FinOpsError('notFound', `${ctx.api}: the scope ${ctx.options.scope || '(none)'} was not found (${err.code ?? 'NotFound'}).`, { fix: 'Check "mlFinops.azure.scope" and that the subscription belongs to the signed-in tenant.', cause: e });
+    return new FinOpsError('input', `${ctx.api}: the scope ${ctx.options.scope || '(none)'} was not found (${err.code ?? 'NotFound'}).`, { fix: 'Check "mlFinops.azure.scope" and that the subscription belongs to the signed-in tenant.', cause: e });
   }
   if (status === 400 || status === 422) {
-    return new FinOpsError('invalidInput', `${ctx.api} refused the request: ${message}`, { cause: e });
+    return new FinOpsError('input', `${ctx.api} refused the request: ${message}`, { fix: 'Check "mlFinops.azure.scope" and the cost metric against the subscription.', cause: e });
   }
   if (status !== undefined && status >= 500) {
     return new FinOpsError('unavailable', `${ctx.api} failed on the Azure side (HTTP ${status}).`, { fix: 'Try again in a minute.', cause: e });
@@ -92,5 +94,5 @@ export function mapAzureError(e: unknown, ctx: AzureCallContext): FinOpsError {
   if (err.code === 'REQUEST_SEND_ERROR' || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|socket hang up|getaddrinfo|certificate/i.test(`${err.code ?? ''} ${message}`)) {
     return new FinOpsError('unavailable', `Could not reach ${ctx.options.endpoint || 'Azure Resource Manager'} for ${ctx.api}: ${message}`, { fix: 'Check the network connection, a proxy, or "mlFinops.azure.endpoint".', cause: e });
   }
-  return new FinOpsError('internal', `${ctx.api} failed: ${name ? `${name}: ` : ''}${message}`, { cause: e });
+  return new FinOpsError('internal', `${ctx.api} failed: ${name ? `${name}: ` : ''}${message}`, { fix: INTERNAL_FIX, cause: e });
 }

@@ -1,6 +1,6 @@
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { z } from 'zod';
-import { FinOpsError } from '../../core/errors';
+import { CancelledError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import { withRetry, type RetryOptions } from '../../core/retry';
 import type { Resource, ResourceSource } from '../../core/sources';
@@ -98,7 +98,7 @@ export class ResourceGraphInventory implements ResourceSource {
             options: { resultFormat: 'objectArray', top: limit ?? this.options.pageSize ?? 1000, ...(token ? { skipToken: token } : {}) },
           }, { abortSignal: signal as never });
         } catch (e) {
-          throw signal?.aborted ? new FinOpsError('cancelled', 'Cancelled.') : mapAzureError(e, ctx);
+          throw signal?.aborted ? new CancelledError() : mapAzureError(e, ctx);
         }
       }, { ...this.options.retry, signal, log: this.log, what: API });
       const page = pageSchema.parse(raw);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { FinOpsError } from '../../core/errors';
+import { CancelledError, FinOpsError, INTERNAL_FIX } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
-import { parseRetryAfter, ThrottledError, withRetry, type RetryOptions } from '../../core/retry';
+import { parseRetryAfter, throttled, withRetry, type RetryOptions } from '../../core/retry';
 import { isoDate, termHours, type CommitmentPrice, type InstancePrices, type PriceSource, type PriceSourceRef } from '../../core/pricing/model';
 
 /**
@@ -101,22 +101,22 @@ export class AzureRetailPrices implements PriceSource {
       try {
         res = await doFetch(url, { headers: { accept: 'application/json' }, signal: signal ?? null });
       } catch (e) {
-        if (signal?.aborted) throw new FinOpsError('cancelled', 'Cancelled.');
+        if (signal?.aborted) throw new CancelledError();
         throw new FinOpsError('unavailable', `Could not reach the Azure Retail Prices API at ${this.endpoint}.`, { fix: 'Check the network connection, a proxy, or "mlFinops.savings.azureRetailPricesEndpoint".', cause: e });
       }
       if (res.status === 429) {
-        throw new ThrottledError('The Azure Retail Prices API is throttling requests.', { retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) });
+        throw throttled('The Azure Retail Prices API is throttling requests.', { retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) });
       }
       if (res.status >= 500) throw new FinOpsError('unavailable', `The Azure Retail Prices API failed (HTTP ${res.status}).`, { fix: 'Try again in a minute.' });
-      if (!res.ok) throw new FinOpsError('invalidInput', `The Azure Retail Prices API refused the query (HTTP ${res.status}): ${(await res.text()).slice(0, 200)}`);
+      if (!res.ok) throw new FinOpsError('input', `The Azure Retail Prices API refused the query (HTTP ${res.status}): ${(await res.text()).slice(0, 200)}`, { fix: 'Check the VM size and the region, and "mlFinops.savings.azureRetailPricesEndpoint".' });
       let json: unknown;
       try {
         json = await res.json();
       } catch (e) {
-        throw new FinOpsError('internal', 'The Azure Retail Prices API answered something that is not JSON.', { cause: e });
+        throw new FinOpsError('internal', 'The Azure Retail Prices API answered something that is not JSON.', { fix: INTERNAL_FIX, cause: e });
       }
       const parsed = pageSchema.safeParse(json);
-      if (!parsed.success) throw new FinOpsError('internal', `The Azure Retail Prices API answered in an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`);
+      if (!parsed.success) throw new FinOpsError('internal', `The Azure Retail Prices API answered in an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`, { fix: INTERNAL_FIX });
       return parsed.data;
     }, { ...this.options.retry, signal, log: this.log, what: 'Azure Retail Prices' });
   }

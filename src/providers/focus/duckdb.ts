@@ -2,7 +2,7 @@ import type * as DuckDbApiModule from '@duckdb/node-api';
 import type { DuckDBInstance } from '@duckdb/node-api';
 
 type DuckDbApi = typeof DuckDbApiModule;
-import { FinOpsError, isFinOpsError } from '../../core/errors';
+import { CancelledError, FinOpsError, isFinOpsError } from '../../core/errors';
 import type { SqlValue } from '../../core/cost/sql';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 
@@ -31,7 +31,7 @@ export class DuckDbEngine {
   }
 
   private open(): Promise<DuckDBInstance> {
-    if (this.closed) throw new FinOpsError('internal', 'The DuckDB engine was closed.');
+    if (this.closed) throw new FinOpsError('internal', 'The DuckDB engine was closed.', { fix: 'Reload the window.' });
     this.instance ??= (async () => {
       const started = Date.now();
       let api: DuckDbApi;
@@ -71,7 +71,7 @@ export class DuckDbEngine {
       throwIfAborted(signal);
       return toRows(reader.columnNames(), reader.getColumns());
     } catch (e) {
-      if (signal?.aborted) throw new FinOpsError('cancelled', 'Cancelled.', { cause: e });
+      if (signal?.aborted) throw new CancelledError();
       if (isFinOpsError(e)) throw e;
       throw new DuckDbError(e instanceof Error ? e.message : String(e), e);
     } finally {

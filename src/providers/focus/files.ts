@@ -27,7 +27,7 @@ const SUPPORTED = 'CSV (.csv, .csv.gz) or Parquet (.parquet)';
 
 function unsupported(file: string): FinOpsError {
   const hint = /\.zip$/i.test(file) ? ' Unzip it first.' : '';
-  return new FinOpsError('invalidInput', `${file} is not a bill file this extension reads.`, { fix: `Point at ${SUPPORTED} files.${hint}` });
+  return new FinOpsError('input', `${file} is not a bill file this extension reads.`, { fix: `Point at ${SUPPORTED} files.${hint}` });
 }
 
 async function walk(dir: string, signal?: AbortSignal): Promise<string[]> {
@@ -45,7 +45,7 @@ async function walk(dir: string, signal?: AbortSignal): Promise<string[]> {
  * `exports/**\/*.csv.gz`; expanded by DuckDB) relative to `baseDir`, sorted, duplicates removed.
  */
 export async function resolveBillFiles(specs: readonly string[], baseDir: string, engine: DuckDbEngine, signal?: AbortSignal): Promise<BillFile[]> {
-  if (!specs.length) throw new FinOpsError('notConfigured', 'No FOCUS file is configured.', { fix: 'Set "mlFinops.focus.files" (or pass --focus) to a FOCUS or native bill file, folder or glob.' });
+  if (!specs.length) throw new FinOpsError('usage', 'No FOCUS file is configured.', { fix: 'Set "mlFinops.focus.files" (or pass --focus) to a FOCUS or native bill file, folder or glob.' });
   const found = new Set<string>();
   for (const spec of specs) {
     throwIfAborted(signal);
@@ -59,7 +59,7 @@ export async function resolveBillFiles(specs: readonly string[], baseDir: string
       const files = rows.map((r) => path.resolve(String(r.file)))
         .filter((f) => formatOf(f) !== undefined)
         .filter((f) => namesHidden || !path.relative(fixed, f).split(path.sep).some((part) => part.startsWith('.')));
-      if (!files.length) throw new FinOpsError('notFound', `No ${SUPPORTED} file matches ${spec}.`, { fix: 'Check the pattern in "mlFinops.focus.files" / --focus.' });
+      if (!files.length) throw new FinOpsError('input', `No ${SUPPORTED} file matches ${spec}.`, { fix: 'Check the pattern in "mlFinops.focus.files" / --focus.' });
       files.forEach((f) => found.add(f));
       continue;
     }
@@ -67,11 +67,11 @@ export async function resolveBillFiles(specs: readonly string[], baseDir: string
     try {
       stat = await fs.stat(full);
     } catch {
-      throw new FinOpsError('notFound', `${spec} does not exist (looked for ${full}).`, { fix: 'Check the path in "mlFinops.focus.files" / --focus.' });
+      throw new FinOpsError('input', `${spec} does not exist (looked for ${full}).`, { fix: 'Check the path in "mlFinops.focus.files" / --focus.' });
     }
     if (stat.isDirectory()) {
       const files = await walk(full, signal);
-      if (!files.length) throw new FinOpsError('notFound', `${spec} holds no ${SUPPORTED} file.`, { fix: 'Export your bill into that folder, or point at another one.' });
+      if (!files.length) throw new FinOpsError('input', `${spec} holds no ${SUPPORTED} file.`, { fix: 'Export your bill into that folder, or point at another one.' });
       files.forEach((f) => found.add(f));
     } else {
       if (!formatOf(full)) throw unsupported(spec);

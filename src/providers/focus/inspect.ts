@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { FOCUS_COLUMNS, type FocusColumn } from '../../core/cost/focusColumns';
 import { quoteIdent, quoteLiteral, SqlParams } from '../../core/cost/sql';
-import { FinOpsError } from '../../core/errors';
+import { FinOpsError, isFinOpsError } from '../../core/errors';
 import { azureDatasetFromFileName, azureDatasetProbe } from '../../core/native/azureCost';
 import { SourceColumns, type ColumnInfo } from '../../core/native/columns';
 import { detectBillFormat, type BillFormat } from '../../core/native/detect';
@@ -47,14 +47,14 @@ const FIX_FORMAT = 'Point at a FOCUS 1.0–1.2 export (CSV, CSV.gz or Parquet), 
 
 /** A DuckDB failure while reading `files`, as the FinOpsError a user can act on. */
 export function readError(files: readonly BillFile[], e: unknown): FinOpsError {
-  if (e instanceof FinOpsError) return e;
+  if (isFinOpsError(e)) return e;
   const message = e instanceof DuckDbError || e instanceof Error ? e.message : String(e);
   const names = files.map(displayName).join(', ');
   const first = message.split('\n').find((l) => l.trim().length > 0) ?? message;
   if (/No files found|Cannot open file|No such file/i.test(message)) {
-    return new FinOpsError('notFound', `Could not open ${names}: ${first}`, { fix: 'Check that the file still exists and is readable.', cause: e });
+    return new FinOpsError('input', `Could not open ${names}: ${first}`, { fix: 'Check that the file still exists and is readable.', cause: e });
   }
-  return new FinOpsError('invalidInput', `Could not read ${names}: ${first}`, {
+  return new FinOpsError('input', `Could not read ${names}: ${first}`, {
     fix: 'Check that the file is a complete export with one header row (a CSV cut short or hand-edited fails here).',
     cause: e,
   });
@@ -81,10 +81,10 @@ export async function inspectFile(file: BillFile, engine: DuckDbEngine, signal?:
   const base = path.basename(file.path);
   if (bill.kind === 'unknown') {
     const shown = names.slice(0, 6).join(', ') + (names.length > 6 ? ', …' : '');
-    throw new FinOpsError('invalidInput', `${base} is not a FOCUS file: it lacks the FOCUS columns ${bill.missing.join(', ')} (its columns: ${shown || 'none'}).`, { fix: FIX_FORMAT });
+    throw new FinOpsError('input', `${base} is not a FOCUS file: it lacks the FOCUS columns ${bill.missing.join(', ')} (its columns: ${shown || 'none'}).`, { fix: FIX_FORMAT });
   }
   if (bill.kind === 'focus' && bill.missing.length) {
-    throw new FinOpsError('invalidInput', `${base} reads like FOCUS ${bill.version} but lacks the required columns ${bill.missing.join(', ')}.`, {
+    throw new FinOpsError('input', `${base} reads like FOCUS ${bill.version} but lacks the required columns ${bill.missing.join(', ')}.`, {
       fix: 'Export every FOCUS column (AWS Data Exports "FOCUS 1.0 with AWS columns", Azure "FOCUS cost" export, the Google Cloud FOCUS BigQuery view), or add the missing columns.',
     });
   }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { quoteLiteral, SqlParams, compactParams } from '../../core/cost/sql';
-import { FinOpsError } from '../../core/errors';
+import { CancelledError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import type { DuckDbEngine } from './duckdb';
 import { displayName, providedColumns, readError, relationSql, type InspectedFile } from './inspect';
@@ -50,7 +50,7 @@ export class ParquetCopies {
     throwIfAborted(signal);
     // A caller that gives up stops waiting; the conversion goes on for the others and for next time.
     return new Promise<InspectedFile>((resolve, reject) => {
-      const onAbort = () => reject(new FinOpsError('cancelled', 'Cancelled.'));
+      const onAbort = () => reject(new CancelledError());
       signal.addEventListener('abort', onAbort, { once: true });
       pending.then(
         (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },

@@ -1,6 +1,6 @@
 import type { v1 as assetV1 } from '@google-cloud/asset';
 import { z } from 'zod';
-import { FinOpsError } from '../../core/errors';
+import { CancelledError, FinOpsError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import { withRetry, type RetryOptions } from '../../core/retry';
 import type { Resource, ResourceSource } from '../../core/sources';
@@ -69,7 +69,7 @@ export class AssetInventory implements ResourceSource {
   private scope(): string {
     if (this.options.scope) {
       if (!/^(projects|folders|organizations)\/[\w.:-]+$/.test(this.options.scope)) {
-        throw new FinOpsError('invalidInput', `"${this.options.scope}" is not a Cloud Asset scope.`, { fix: 'Set "mlFinops.gcp.assetScope" to projects/<id>, folders/<number> or organizations/<number>.' });
+        throw new FinOpsError('input', `"${this.options.scope}" is not a Cloud Asset scope.`, { fix: 'Set "mlFinops.gcp.assetScope" to projects/<id>, folders/<number> or organizations/<number>.' });
       }
       return this.options.scope;
     }
@@ -108,7 +108,7 @@ export class AssetInventory implements ResourceSource {
           const [page, nextRequest] = await client.searchAllResources(req, { autoPaginate: false });
           return [page, nextRequest];
         } catch (e) {
-          throw signal?.aborted ? new FinOpsError('cancelled', 'Cancelled.') : mapGoogleError(e, ctx);
+          throw signal?.aborted ? new CancelledError() : mapGoogleError(e, ctx);
         }
       }, { ...this.options.retry, signal, log: this.log, what: ctx.api });
       for (const raw of results ?? []) {

@@ -1,7 +1,7 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import { z } from 'zod';
 import type { CostQuery, CostResult, CostRow } from '../../core/cost/model';
-import { FinOpsError } from '../../core/errors';
+import { CancelledError, FinOpsError } from '../../core/errors';
 import { RequestMeter } from '../../core/cache/requestMeter';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import { withRetry, type RetryOptions } from '../../core/retry';
@@ -132,7 +132,7 @@ export class BigQueryCostSource implements CostSource {
       const fields = new Set(z.object({ schema: z.object({ fields: z.array(z.object({ name: z.string() })).default([]) }).optional() }).parse(metadata).schema?.fields.map((f) => f.name) ?? []);
       if (this.options.schema === 'auto' && [...fields].some((f) => f.toLowerCase() === 'billedcost')) return focusViewTable(this.options.table);
       if (!fields.has('cost') || !fields.has('usage_start_time')) {
-        throw new FinOpsError('invalidInput', `${this.options.table} is neither a Cloud Billing export table nor a FOCUS view (it has no cost / usage_start_time or BilledCost column).`, { fix: 'Point "mlFinops.gcp.billingTable" at gcp_billing_export_v1_… , gcp_billing_export_resource_v1_… or the FOCUS view.' });
+        throw new FinOpsError('input', `${this.options.table} is neither a Cloud Billing export table nor a FOCUS view (it has no cost / usage_start_time or BilledCost column).`, { fix: 'Point "mlFinops.gcp.billingTable" at gcp_billing_export_v1_… , gcp_billing_export_resource_v1_… or the FOCUS view.' });
       }
       return standardExportTable(this.options.table, fields);
     })();
@@ -146,7 +146,7 @@ export class BigQueryCostSource implements CostSource {
       try {
         return await abortable(send(), signal);
       } catch (e) {
-        throw signal?.aborted ? new FinOpsError('cancelled', 'Cancelled.') : mapGoogleError(e, this.ctx(api));
+        throw signal?.aborted ? new CancelledError() : mapGoogleError(e, this.ctx(api));
       }
     }, { ...this.options.retry, signal, log: this.log, what: api });
   }
@@ -197,7 +197,7 @@ function paramsOf(built: FocusSql): Record<string, string> {
 function abortable<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return work;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new FinOpsError('cancelled', 'Cancelled.'));
+    const onAbort = () => reject(new CancelledError());
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));

@@ -38,7 +38,7 @@ export async function listBillingAccounts(options: GcpOptions, signal?: AbortSig
 }
 
 export async function listBillingProjects(options: GcpOptions, billingAccountId: string, signal?: AbortSignal): Promise<ProjectBillingInfo[]> {
-  if (!/^[A-Z0-9]{6}-[A-Z0-9]{6}-[A-Z0-9]{6}$/.test(billingAccountId)) throw new FinOpsError('invalidInput', `"${billingAccountId}" is not a billing account id (XXXXXX-XXXXXX-XXXXXX).`);
+  if (!/^[A-Z0-9]{6}-[A-Z0-9]{6}-[A-Z0-9]{6}$/.test(billingAccountId)) throw new FinOpsError('input', `"${billingAccountId}" is not a billing account id (XXXXXX-XXXXXX-XXXXXX).`, { fix: 'Pick a billing account from the list.' });
   const { CloudBillingClient } = await import('@google-cloud/billing');
   const client = new CloudBillingClient(gaxClientOptions(options) as never);
   const c = ctx(options, 'Cloud Billing listProjectBillingInfo', 'billing.resourceAssociations.list', 'Billing Account Viewer (roles/billing.viewer)');

@@ -1,6 +1,6 @@
 import type { CloudCatalogClient } from '@google-cloud/billing';
 import { z } from 'zod';
-import { FinOpsError } from '../../core/errors';
+import { CancelledError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import { withRetry, type RetryOptions } from '../../core/retry';
 import { isoDate, type CommitmentPrice, type InstancePrices, type PriceSource, type PriceSourceRef } from '../../core/pricing/model';
@@ -136,7 +136,7 @@ export class GcpCatalogPrices implements PriceSource {
             const [page, request] = await client.listSkus({ parent: COMPUTE_ENGINE_SERVICE, currencyCode: 'USD', pageSize: this.options.pageSize ?? 5000, ...(pageToken ? { pageToken } : {}) }, { autoPaginate: false });
             return [page, (request as { pageToken?: string } | null)?.pageToken] as const;
           } catch (e) {
-            throw signal?.aborted ? new FinOpsError('cancelled', 'Cancelled.') : mapGoogleError(e, ctx);
+            throw signal?.aborted ? new CancelledError() : mapGoogleError(e, ctx);
           }
         }, { ...this.options.retry, signal, log: this.log, what: 'Cloud Billing Catalog listSkus' });
         for (const raw of skus) {

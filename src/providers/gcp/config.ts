@@ -29,7 +29,7 @@ export function gaxClientOptions(options: GcpOptions): Record<string, unknown> {
 
 export function requireProject(options: GcpOptions): string {
   if (!options.projectId) {
-    throw new FinOpsError('notConfigured', 'No Google Cloud project is set.', { fix: 'Set "mlFinops.gcp.projectId" (the project that runs the BigQuery queries), or pick one with "ML FinOps: Configure Cloud Accounts".' });
+    throw new FinOpsError('usage', 'No Google Cloud project is set.', { fix: 'Set "mlFinops.gcp.projectId" (the project that runs the BigQuery queries), or pick one with "ML FinOps: Configure Cloud Accounts".' });
   }
   return options.projectId;
 }

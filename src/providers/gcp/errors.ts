@@ -1,5 +1,5 @@
-import { FinOpsError } from '../../core/errors';
-import { parseRetryAfter, ThrottledError } from '../../core/retry';
+import { CancelledError, FinOpsError, INTERNAL_FIX, isCancelled, isFinOpsError } from '../../core/errors';
+import { parseRetryAfter, throttled } from '../../core/retry';
 
 export interface GcpCallContext {
   projectId: string;
@@ -24,7 +24,8 @@ interface GoogleErrorLike {
 /** gRPC status codes (what gax reports, also over REST). */
 const GRPC = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14, UNAUTHENTICATED: 16, DEADLINE_EXCEEDED: 4 } as const;
 
-const loginFix = 'Run `gcloud auth application-default login`, then refresh.';
+const LOGIN = 'gcloud auth application-default login';
+const loginFix = `Run \`${LOGIN}\`, then refresh.`;
 
 function header(err: GoogleErrorLike, name: string): string | undefined {
   const h = err.response?.headers;
@@ -34,8 +35,8 @@ function header(err: GoogleErrorLike, name: string): string | undefined {
 }
 
 /** Turns a Google client / auth failure into a FinOpsError with a reason and a fix. */
-export function mapGoogleError(e: unknown, ctx: GcpCallContext): FinOpsError {
-  if (e instanceof FinOpsError) return e;
+export function mapGoogleError(e: unknown, ctx: GcpCallContext): FinOpsError | CancelledError {
+  if (isFinOpsError(e) || isCancelled(e)) return e as FinOpsError | CancelledError;
   const err = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as GoogleErrorLike;
   const message = err.message ?? String(e);
   const reasons = (err.errors ?? []).map((x) => x.reason ?? '');
@@ -43,34 +44,34 @@ export function mapGoogleError(e: unknown, ctx: GcpCallContext): FinOpsError {
   const grpc = typeof err.code === 'number' && err.code < 100 ? err.code : undefined;
   const authError = typeof err.response?.data?.error === 'string' ? err.response.data.error : undefined;
 
-  if (err.name === 'AbortError') return new FinOpsError('cancelled', 'Cancelled.', { cause: e });
+  if (err.name === 'AbortError') return new CancelledError();
   if (/could not load the default credentials|unable to detect a project id/i.test(message)) {
-    return new FinOpsError('notConfigured', 'No Google Cloud Application Default Credentials were found.', { fix: `${loginFix} Or set GOOGLE_APPLICATION_CREDENTIALS.`, cause: e });
+    return new FinOpsError('usage', 'No Google Cloud Application Default Credentials were found.', { fix: `${loginFix} Or set GOOGLE_APPLICATION_CREDENTIALS.`, command: LOGIN, cause: e });
   }
   if (authError === 'invalid_grant' || /invalid_grant|invalid_rapt|reauth|token has been expired or revoked/i.test(message)) {
-    return new FinOpsError('authExpired', 'The Google Cloud sign-in (Application Default Credentials) has expired.', { fix: loginFix, cause: e });
+    return new FinOpsError('auth', 'The Google Cloud sign-in (Application Default Credentials) has expired.', { fix: loginFix, command: LOGIN, cause: e });
   }
   if (/quota project/i.test(message)) {
-    return new FinOpsError('notConfigured', `${ctx.api} needs a quota project for user credentials.`, { fix: `Run \`gcloud auth application-default set-quota-project ${ctx.projectId || '<project>'}\`.`, cause: e });
+    return new FinOpsError('usage', `${ctx.api} needs a quota project for user credentials.`, { fix: `Run \`gcloud auth application-default set-quota-project ${ctx.projectId || '<project>'}\`.`, cause: e });
   }
   if (httpStatus === 401 || grpc === GRPC.UNAUTHENTICATED) {
-    return new FinOpsError('authExpired', `Google Cloud rejected the credentials for ${ctx.api}.`, { fix: loginFix, cause: e });
+    return new FinOpsError('auth', `Google Cloud rejected the credentials for ${ctx.api}.`, { fix: loginFix, command: LOGIN, cause: e });
   }
   // BigQuery reports rate limits as 403 with reason rateLimitExceeded / quotaExceeded.
   if (httpStatus === 429 || grpc === GRPC.RESOURCE_EXHAUSTED || reasons.some((r) => r === 'rateLimitExceeded' || r === 'quotaExceeded')) {
-    return new ThrottledError(`Google Cloud is throttling ${ctx.api}.`, { retryAfterMs: parseRetryAfter(header(err, 'retry-after')), cause: e });
+    return throttled(`Google Cloud is throttling ${ctx.api}.`, { retryAfterMs: parseRetryAfter(header(err, 'retry-after')), cause: e });
   }
   if (httpStatus === 403 || grpc === GRPC.PERMISSION_DENIED || reasons.includes('accessDenied')) {
     if (/has not been used|is disabled|SERVICE_DISABLED/i.test(message)) {
-      return new FinOpsError('notConfigured', `${ctx.api}: the API is not enabled in project ${ctx.projectId}.`, { fix: `Enable it: \`gcloud services enable ${/asset/i.test(ctx.api) ? 'cloudasset.googleapis.com' : /billing/i.test(ctx.api) ? 'cloudbilling.googleapis.com' : 'bigquery.googleapis.com'} --project ${ctx.projectId}\`.`, cause: e });
+      return new FinOpsError('usage', `${ctx.api}: the API is not enabled in project ${ctx.projectId}.`, { fix: `Enable it: \`gcloud services enable ${/asset/i.test(ctx.api) ? 'cloudasset.googleapis.com' : /billing/i.test(ctx.api) ? 'cloudbilling.googleapis.com' : 'bigquery.googleapis.com'} --project ${ctx.projectId}\`.`, cause: e });
     }
-    return new FinOpsError('accessDenied', `Google Cloud denied ${ctx.permission} (${ctx.api}, project ${ctx.projectId || '(none)'}).`, { fix: `Grant "${ctx.role}" (see docs/permissions.md).`, cause: e });
+    return new FinOpsError('permission', `Google Cloud denied ${ctx.permission} (${ctx.api}, project ${ctx.projectId || '(none)'}).`, { fix: `Grant "${ctx.role}" (see docs/permissions.md).`, cause: e });
   }
   if (httpStatus === 404 || grpc === GRPC.NOT_FOUND || reasons.includes('notFound')) {
-    return new FinOpsError('notFound', `${ctx.api}: ${message}`, { fix: 'Check "mlFinops.gcp.billingTable" (project.dataset.table) and "mlFinops.gcp.projectId".', cause: e });
+    return new FinOpsError('input', `${ctx.api}: ${message}`, { fix: 'Check "mlFinops.gcp.billingTable" (project.dataset.table) and "mlFinops.gcp.projectId".', cause: e });
   }
   if (httpStatus === 400 || grpc === GRPC.INVALID_ARGUMENT || reasons.some((r) => /invalid/.test(r))) {
-    return new FinOpsError('invalidInput', `${ctx.api} refused the request: ${message}`, { cause: e });
+    return new FinOpsError('input', `${ctx.api} refused the request: ${message}`, { fix: 'Check the "mlFinops.gcp.*" settings (project, billing table) against the project.', cause: e });
   }
   if ((httpStatus !== undefined && httpStatus >= 500) || reasons.includes('backendError') || grpc === GRPC.UNAVAILABLE || grpc === GRPC.DEADLINE_EXCEEDED) {
     return new FinOpsError('unavailable', `${ctx.api} failed on the Google side.`, { fix: 'Try again in a minute.', cause: e });
@@ -78,5 +79,5 @@ export function mapGoogleError(e: unknown, ctx: GcpCallContext): FinOpsError {
   if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|socket hang up|getaddrinfo|fetch failed/i.test(`${String(err.code ?? '')} ${message}`)) {
     return new FinOpsError('unavailable', `Could not reach ${ctx.endpoint || 'Google Cloud'} for ${ctx.api}.`, { fix: 'Check the network connection, a proxy, or "mlFinops.gcp.endpoint".', cause: e });
   }
-  return new FinOpsError('internal', `${ctx.api} failed: ${message}`, { cause: e });
+  return new FinOpsError('internal', `${ctx.api} failed: ${message}`, { fix: INTERNAL_FIX, cause: e });
 }

@@ -34,7 +34,7 @@ export async function collectIacFiles(
     try {
       st = sync ? fsSync.statSync(p) : await fs.stat(p);
     } catch (e) {
-      if (explicit) throw new FinOpsError('invalidInput', `No such file or folder: ${p}`, { cause: e, fix: 'Check the path (relative paths start at the current folder).' });
+      if (explicit) throw new FinOpsError('input', `No such file or folder: ${p}`, { cause: e, fix: 'Check the path (relative paths start at the current folder).' });
       return;
     }
     if (st.isDirectory()) {
@@ -56,7 +56,7 @@ export async function collectIacFiles(
     }
     const kind = iacKindOf(p);
     if (kind) await readOne(p, kind, explicit, st.size);
-    else if (explicit) throw new FinOpsError('invalidInput', `${p} is not a Terraform or CloudFormation file.`, { fix: 'Pass .tf, .tf.json, .tfvars, or CloudFormation .yaml/.json files, or a folder.' });
+    else if (explicit) throw new FinOpsError('input', `${p} is not a Terraform or CloudFormation file.`, { fix: 'Pass .tf, .tf.json, .tfvars, or CloudFormation .yaml/.json files, or a folder.' });
   };
   const readOne = async (p: string, kind: NonNullable<ReturnType<typeof iacKindOf>>, explicit: boolean, knownSize?: number): Promise<void> => {
     let size = knownSize;

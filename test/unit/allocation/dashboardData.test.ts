@@ -106,7 +106,7 @@ test('filters narrow every chart; the filter lists stay complete', async () => {
 
 test('a failing source is reported next to the working one; other currencies are left out with a warning', async () => {
   const recs = bill(7);
-  const broken: DashboardSource = { id: 'b', label: 'Broken', cost: { id: 'b', label: 'Broken', query: async () => { throw new FinOpsError('authExpired', 'The SSO session expired.', { fix: 'Run `aws sso login`.' }); } } };
+  const broken: DashboardSource = { id: 'b', label: 'Broken', cost: { id: 'b', label: 'Broken', query: async () => { throw new FinOpsError('auth', 'The SSO session expired.', { fix: 'Run `aws sso login`.' }); } } };
   const eur = source('eur', [{ day: '2026-02-03', provider: 'Microsoft', service: 'VM', team: 'x', project: null, cost: 5, currency: 'EUR' }]);
   const { data, failures } = await buildDashboardData(input([source('s', recs), broken, eur]));
   assert.equal(failures.length, 1);

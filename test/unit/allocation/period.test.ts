@@ -27,9 +27,9 @@ test('last month is the previous calendar month, across a year boundary and in l
 test('custom periods are validated', () => {
   assert.deepEqual(resolvePeriod({ preset: 'custom', custom: { start: '2024-09-01', end: '2024-10-01' } }, '2026-01-01'), { start: '2024-09-01', end: '2024-10-01' });
   for (const bad of [{ start: '2024-10-01', end: '2024-09-01' }, { start: '2024-02-30', end: '2024-03-01' }, { start: '2000-01-01', end: '2020-01-01' }]) {
-    assert.throws(() => validatePeriod(bad), (e) => isFinOpsError(e, 'invalidInput'));
+    assert.throws(() => validatePeriod(bad), (e) => isFinOpsError(e, 'input'));
   }
-  assert.throws(() => resolvePeriod({ preset: 'custom' }, '2026-01-01'), (e) => isFinOpsError(e, 'invalidInput'));
+  assert.throws(() => resolvePeriod({ preset: 'custom' }, '2026-01-01'), (e) => isFinOpsError(e, 'input'));
 });
 
 test('dates are checked as real calendar dates', () => {

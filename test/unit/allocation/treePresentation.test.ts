@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AllocationStore, queryAllocation, type TreeSource } from '../../../src/features/resourcesTree/treeModel';
+import { AllocationStore, queryAllocation, type TreeSource } from '../../../src/core/allocation/store';
 import { TreePresentation, PAGE_SIZE, md, viewState, type TreeNode } from '../../../src/features/resourcesTree/presentation';
 import { FinOpsError } from '../../../src/core/errors';
 import { silentLogger } from '../../../src/core/ports';
@@ -36,7 +36,7 @@ test('a failing source sits next to a working one, with its message and a Fix…
   const ok: TreeSource = { id: 'ok', label: 'Working', kind: 'focus', state: { kind: 'ok' }, cost: costSource(rows), resources: { id: 'ok', label: 'ok', listResources: async () => resources } };
   const bad: TreeSource = {
     id: 'bad', label: 'Broken file', kind: 'focus', state: { kind: 'ok' },
-    cost: { id: 'bad', label: 'bad', query: async () => { throw new FinOpsError('notFound', 'bill.csv does not exist.', { fix: 'Fix the path in mlFinops.focus.files.' }); } },
+    cost: { id: 'bad', label: 'bad', query: async () => { throw new FinOpsError('input', 'bill.csv does not exist.', { fix: 'Fix the path in mlFinops.focus.files.' }); } },
   };
   const store = new AllocationStore(silentLogger);
   await store.load([ok, bad], params);
@@ -109,7 +109,7 @@ test('a source that cannot group by resource is asked by tag only', async () => 
     id: 'ce', label: 'Cost Explorer',
     async query(q: CostQuery): Promise<CostResult> {
       asked.push(q);
-      if (q.groupBy.includes('ResourceId')) throw new FinOpsError('invalidInput', 'Cost Explorer groups by resource only for the last 14 days.');
+      if (q.groupBy.includes('ResourceId')) throw new FinOpsError('input', 'Cost Explorer groups by resource only for the last 14 days.', { fix: 'Group by tag.', code: 'unsupportedGrouping' });
       return { query: q, rows: [], source: 'ce', fetchedAt: '2026-02-01T00:00:00Z' };
     },
   };

@@ -22,10 +22,10 @@ describe('cost queries', () => {
       { period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'daily', groupBy: ['RegionId', 'RegionId'], metric: 'EffectiveCost' },
       { period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'daily', groupBy: [], metric: 'Cost' },
     ]) {
-      assert.throws(() => parseCostQuery(bad), (e: unknown) => isFinOpsError(e, 'invalidInput'), JSON.stringify(bad));
+      assert.throws(() => parseCostQuery(bad), (e: unknown) => isFinOpsError(e, 'input'), JSON.stringify(bad));
     }
     assert.deepEqual(parseGroupBy(' ProviderName , tag:cost-center,'), ['ProviderName', 'tag:cost-center']);
-    assert.throws(() => parseGroupBy('ProviderName,Colour'), (e: unknown) => isFinOpsError(e, 'invalidInput') && e.message.includes('"Colour"'));
+    assert.throws(() => parseGroupBy('ProviderName,Colour'), (e: unknown) => isFinOpsError(e, 'input') && e.message.includes('"Colour"'));
   });
 
   it('periods', () => {

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { isCancelled } from '../../../src/core/errors';
 import * as path from 'node:path';
 import { IacResourceSource, iacSourceFactory } from '../../../src/providers/iac/resourceSource';
 
@@ -32,8 +33,8 @@ test('the registry factory builds one IaC entry whose check counts resources; a 
   assert.equal(entry.kind, 'iac');
   assert.match(await entry.check!(undefined, undefined), /^6 declared resources found/);
   const broken = new IacResourceSource(() => [path.join(fixture, 'no-such-folder')]);
-  await assert.rejects(broken.listResources(), (e: Error & { reason?: string }) => e.reason === 'invalidInput' && /No such file or folder/.test(e.message));
+  await assert.rejects(broken.listResources(), (e: Error & { reason?: string }) => e.reason === 'input' && /No such file or folder/.test(e.message));
   const aborted = new AbortController();
   aborted.abort();
-  await assert.rejects(new IacResourceSource(() => [fixture]).listResources(aborted.signal), (e: Error & { reason?: string }) => e.reason === 'cancelled');
+  await assert.rejects(new IacResourceSource(() => [fixture]).listResources(aborted.signal), (e: unknown) => isCancelled(e));
 });

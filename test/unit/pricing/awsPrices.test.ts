@@ -139,7 +139,7 @@ test('the resolver caches live prices on disk, falls back to the snapshot with a
   assert.match(down.warnings[0] ?? '', /Could not reach the endpoint/);
 
   fake.setProducts([]);
-  await assert.rejects(new PriceResolver(shippedCatalogue(), [source()]).resolve('p3.2xlarg', 'us-east-1', { live: true }), (e: unknown) => isFinOpsError(e, 'notFound') && /p3\.2xlarge/.test(e.message));
+  await assert.rejects(new PriceResolver(shippedCatalogue(), [source()]).resolve('p3.2xlarg', 'us-east-1', { live: true }), (e: unknown) => isFinOpsError(e, 'input') && /p3\.2xlarge/.test(e.message));
   // a type outside the snapshot but on the Price List is priced live
   fake.setProducts([ec2PriceDocument({ instanceType: 'p4de.24xlarge', regionCode: 'us-east-1', onDemand: 40.96, attributes: { vcpu: '96', memory: '1,152 GiB', gpu: '8', gpuModel: 'NVIDIA A100 80GB' } })]);
   const p4de = await new PriceResolver(shippedCatalogue(), [source()]).resolve('p4de.24xlarge', 'us-east-1', { live: true });

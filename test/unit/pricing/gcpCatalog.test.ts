@@ -82,7 +82,7 @@ test('the SKU list is read once per session; a type without a shape or SKUs is n
   assert.equal(fake.requests.length, n);
   assert.equal(await src.getPrices('a9-unknown-1g', 'us-central1', undefined), undefined);
   fake.failNext(403, { error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' } });
-  await assert.rejects(source().listComputeSkus(), (e: unknown) => isFinOpsError(e, 'accessDenied'));
+  await assert.rejects(source().listComputeSkus(), (e: unknown) => isFinOpsError(e, 'permission'));
   fake.failNext(403, { error: { code: 403, message: 'Cloud Billing API has not been used in project ml-training-prod before or it is disabled.', status: 'PERMISSION_DENIED' } });
   await assert.rejects(source().listComputeSkus(), (e: unknown) => isFinOpsError(e) && /not enabled/.test(e.message));
   const r = await new PriceResolver(shippedCatalogue(), [source('http://127.0.0.1:9')]).resolve('a2-highgpu-1g', 'us-central1-a', { live: true });

@@ -177,9 +177,9 @@ describe('AWS Cost Explorer against moto', () => {
 
   test('queries Cost Explorer cannot answer fail before any request, naming the fix', async () => {
     const s = source();
-    await assert.rejects(s.query({ ...baseQuery, metric: 'ListCost' }), (e) => isFinOpsError(e, 'invalidInput') && /list cost/i.test(e.message));
-    await assert.rejects(s.query({ ...baseQuery, groupBy: ['ServiceName', 'RegionId', 'tag:Team'] }), (e) => isFinOpsError(e, 'invalidInput') && /at most two/.test(e.message));
-    await assert.rejects(s.query({ ...baseQuery, groupBy: ['ResourceId'] }), (e) => isFinOpsError(e, 'invalidInput') && /ResourceId/.test(e.message));
+    await assert.rejects(s.query({ ...baseQuery, metric: 'ListCost' }), (e) => isFinOpsError(e, 'input') && /list cost/i.test(e.message));
+    await assert.rejects(s.query({ ...baseQuery, groupBy: ['ServiceName', 'RegionId', 'tag:Team'] }), (e) => isFinOpsError(e, 'input') && /at most two/.test(e.message));
+    await assert.rejects(s.query({ ...baseQuery, groupBy: ['ResourceId'] }), (e) => isFinOpsError(e, 'input') && /ResourceId/.test(e.message));
     assert.equal(proxy.requests.length, 0);
   });
 
@@ -200,14 +200,14 @@ describe('AWS Cost Explorer against moto', () => {
   test('access denied names the IAM action; an expired token names the profile and `aws sso login`', async () => {
     proxy.inject({ status: 400, operation: 'GetCostAndUsage', body: JSON.stringify({ __type: 'AccessDeniedException', Message: 'User: arn:aws:iam::123456789012:user/x is not authorized to perform: ce:GetCostAndUsage' }) });
     await assert.rejects(source().query(baseQuery), (e) => {
-      assert.ok(isFinOpsError(e, 'accessDenied'));
+      assert.ok(isFinOpsError(e, 'permission'));
       assert.match(e.message, /ce:GetCostAndUsage/);
       assert.match(e.fix ?? '', /ce:GetCostAndUsage/);
       return true;
     });
     proxy.inject({ status: 400, operation: 'GetCostAndUsage', body: JSON.stringify({ __type: 'ExpiredTokenException', message: 'The security token included in the request is expired' }) });
     await assert.rejects(source().query(baseQuery), (e) => {
-      assert.ok(isFinOpsError(e, 'authExpired'));
+      assert.ok(isFinOpsError(e, 'auth'));
       assert.match(e.message, /profile "ml"/);
       assert.match(e.fix ?? '', /aws sso login --profile ml/);
       return true;
@@ -233,7 +233,7 @@ describe('AWS Cost Explorer against moto', () => {
       const s = new CostExplorerSource({ profile: 'ml-sso', region: 'us-east-1', endpoint: proxy.endpoint, retry: { attempts: 1 } });
       await assert.rejects(s.query(baseQuery), (e) => {
         assert.ok(e instanceof FinOpsError);
-        assert.equal(e.reason, 'authExpired');
+        assert.equal(e.reason, 'auth');
         assert.match(e.message, /profile "ml-sso"/);
         assert.match(e.fix ?? '', /aws sso login --profile ml-sso/);
         return true;

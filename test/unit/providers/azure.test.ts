@@ -147,19 +147,19 @@ describe('Azure Cost Management Query against the HTTPS fake', () => {
   test('403 names the role, 401 names the tenant and `az login --tenant`, 404 names the scope', async () => {
     const q: CostQuery = { period: { start: '2024-09-01', end: '2024-09-02' }, granularity: 'daily', groupBy: [], metric: 'BilledCost' };
     fake.fail(403, { error: { code: 'RBACAccessDenied', message: 'The client does not have authorization to perform action.' } });
-    await assert.rejects(source().query(q), (e) => isFinOpsError(e, 'accessDenied') && /Cost Management Reader/.test(e.fix ?? '') && /Microsoft\.CostManagement\/query\/action/.test(e.message));
+    await assert.rejects(source().query(q), (e) => isFinOpsError(e, 'permission') && /Cost Management Reader/.test(e.fix ?? '') && /Microsoft\.CostManagement\/query\/action/.test(e.message));
     fake.fail(401, { error: { code: 'ExpiredAuthenticationToken', message: 'The access token expiry UTC time is earlier than current UTC time.' } });
-    await assert.rejects(source().query(q), (e) => isFinOpsError(e, 'authExpired') && e.message.includes(TENANT) && (e.fix ?? '').includes(`az login --tenant ${TENANT}`));
+    await assert.rejects(source().query(q), (e) => isFinOpsError(e, 'auth') && e.message.includes(TENANT) && (e.fix ?? '').includes(`az login --tenant ${TENANT}`));
     fake.fail(404, { error: { code: 'SubscriptionNotFound', message: 'The subscription could not be found.' } });
-    await assert.rejects(source().query(q), (e) => isFinOpsError(e, 'notFound') && e.message.includes(SUB));
+    await assert.rejects(source().query(q), (e) => isFinOpsError(e, 'input') && e.message.includes(SUB));
   });
 
   test('credential failures: no sign-in is notConfigured, an expired one is authExpired; nothing is sent', async () => {
     const q: CostQuery = { period: { start: '2024-09-01', end: '2024-09-02' }, granularity: 'daily', groupBy: [], metric: 'BilledCost' };
     const unavailable: TokenCredential = { getToken: async () => { throw new CredentialUnavailableError('DefaultAzureCredential: no credential in the chain provided a token. Azure CLI: Please run az login.'); } };
-    await assert.rejects(source({ credential: unavailable, retry: { attempts: 1 } }).query(q), (e) => isFinOpsError(e, 'notConfigured') && (e.fix ?? '').includes('az login'));
+    await assert.rejects(source({ credential: unavailable, retry: { attempts: 1 } }).query(q), (e) => isFinOpsError(e, 'usage') && (e.fix ?? '').includes('az login'));
     const expired: TokenCredential = { getToken: async () => { throw new AuthenticationRequiredError({ scopes: ['https://management.azure.com/.default'], message: 'AADSTS700082: The refresh token has expired due to inactivity.' }); } };
-    await assert.rejects(source({ credential: expired, retry: { attempts: 1 } }).query(q), (e) => isFinOpsError(e, 'authExpired') && e.message.includes(TENANT));
+    await assert.rejects(source({ credential: expired, retry: { attempts: 1 } }).query(q), (e) => isFinOpsError(e, 'auth') && e.message.includes(TENANT));
     assert.equal(fake.requests.length, 0);
   });
 
@@ -170,8 +170,8 @@ describe('Azure Cost Management Query against the HTTPS fake', () => {
     assert.deepEqual(result.rows.map((r) => r.groups['tag:Team']), [null]);
     assert.ok(Math.abs(result.rows[0]!.cost - expected(fake.usage, q).get(JSON.stringify(['2024-09-01', null]))!) < 1e-6);
     fake.requests.length = 0;
-    await assert.rejects(source().query({ ...q, groupBy: [] }), (e) => isFinOpsError(e, 'invalidInput'));
-    await assert.rejects(source().query({ ...q, metric: 'ListCost' }), (e) => isFinOpsError(e, 'invalidInput'));
+    await assert.rejects(source().query({ ...q, groupBy: [] }), (e) => isFinOpsError(e, 'input'));
+    await assert.rejects(source().query({ ...q, metric: 'ListCost' }), (e) => isFinOpsError(e, 'input'));
     assert.equal(fake.requests.length, 0);
   });
 
@@ -197,7 +197,7 @@ describe('Azure Cost Management Query against the HTTPS fake', () => {
   });
 
   test('a scope that is not a Cost Management scope is refused with the fix', () => {
-    assert.throws(() => source({ scope: '/not/a-scope' }), (e) => isFinOpsError(e, 'invalidInput') && /mlFinops\.azure\.scope/.test(e.fix ?? ''));
+    assert.throws(() => source({ scope: '/not/a-scope' }), (e) => isFinOpsError(e, 'input') && /mlFinops\.azure\.scope/.test(e.fix ?? ''));
   });
 });
 
@@ -258,6 +258,6 @@ describe('Azure Resource Graph inventory against the HTTPS fake', () => {
   test('403 from Resource Graph names the Reader role', async () => {
     fake.fail(403, { error: { code: 'AuthorizationFailed', message: 'no access' } }, 'graph');
     const inventory = new ResourceGraphInventory({ scope: `/subscriptions/${SUB}`, endpoint: fake.endpoint, tenantId: '', credential, agent });
-    await assert.rejects(inventory.listResources(), (e) => isFinOpsError(e, 'accessDenied') && /"Reader"/.test(e.fix ?? ''));
+    await assert.rejects(inventory.listResources(), (e) => isFinOpsError(e, 'permission') && /"Reader"/.test(e.fix ?? ''));
   });
 });

@@ -123,26 +123,26 @@ describe('GCP BigQuery billing export against the fake', () => {
 
   test('what the table cannot answer is refused before any query job', async () => {
     fake.bigquery.tables.set(TABLE, standardFields);
-    await assert.rejects(source().query({ period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'daily', groupBy: [], metric: 'ListCost' }), (e) => isFinOpsError(e, 'invalidInput') && /ListCost/.test(e.message));
-    await assert.rejects(source().query({ period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'daily', groupBy: ['ResourceId'], metric: 'BilledCost' }), (e) => isFinOpsError(e, 'invalidInput') && /ResourceId/.test(e.message));
-    await assert.rejects(source().query({ period: { start: '2024-09-31', end: '2024-10-01' }, granularity: 'daily', groupBy: [], metric: 'BilledCost' }), (e) => isFinOpsError(e, 'invalidInput'));
+    await assert.rejects(source().query({ period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'daily', groupBy: [], metric: 'ListCost' }), (e) => isFinOpsError(e, 'input') && /ListCost/.test(e.message));
+    await assert.rejects(source().query({ period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'daily', groupBy: ['ResourceId'], metric: 'BilledCost' }), (e) => isFinOpsError(e, 'input') && /ResourceId/.test(e.message));
+    await assert.rejects(source().query({ period: { start: '2024-09-31', end: '2024-10-01' }, granularity: 'daily', groupBy: [], metric: 'BilledCost' }), (e) => isFinOpsError(e, 'input'));
     assert.equal(fake.requests.filter((r) => r.path.endsWith('/queries')).length, 0);
     fake.bigquery.tables.set(`${PROJECT}.other.not_billing`, [{ name: 'x', type: 'STRING' }]);
-    await assert.rejects(source({ table: `${PROJECT}.other.not_billing` }).query({ period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'daily', groupBy: [], metric: 'BilledCost' }), (e) => isFinOpsError(e, 'invalidInput') && /neither/.test(e.message));
+    await assert.rejects(source({ table: `${PROJECT}.other.not_billing` }).query({ period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'daily', groupBy: [], metric: 'BilledCost' }), (e) => isFinOpsError(e, 'input') && /neither/.test(e.message));
   });
 
   test('errors: a missing table, access denied (naming the roles), rate limits retried, expired sign-in', async () => {
     const q: CostQuery = { period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'daily', groupBy: [], metric: 'BilledCost' };
-    await assert.rejects(source().query(q), (e) => isFinOpsError(e, 'notFound') && /mlFinops\.gcp\.billingTable/.test(e.fix ?? ''));
+    await assert.rejects(source().query(q), (e) => isFinOpsError(e, 'input') && /mlFinops\.gcp\.billingTable/.test(e.fix ?? ''));
     fake.bigquery.tables.set(TABLE, standardFields);
     fake.fail(403, { error: { code: 403, message: 'Access Denied: User does not have bigquery.jobs.create permission in project.', errors: [{ reason: 'accessDenied', message: 'Access Denied' }] } }, 'bigquery');
-    await assert.rejects(source({ retry: { attempts: 1 } }).query(q), (e) => isFinOpsError(e, 'accessDenied') && /BigQuery Job User/.test(e.fix ?? '') && /BigQuery Data Viewer/.test(e.fix ?? ''));
+    await assert.rejects(source({ retry: { attempts: 1 } }).query(q), (e) => isFinOpsError(e, 'permission') && /BigQuery Job User/.test(e.fix ?? '') && /BigQuery Data Viewer/.test(e.fix ?? ''));
     fake.fail(403, { error: { code: 403, message: 'Exceeded rate limits: too many concurrent queries', errors: [{ reason: 'rateLimitExceeded', message: 'rate' }] } }, 'bigquery');
     fake.bigquery.answer = () => ({ fields: [{ name: 'period', type: 'STRING' }, { name: 'currency', type: 'STRING' }, { name: 'cost', type: 'FLOAT' }], rows: [['2024-09-01', 'USD', 7]] });
     const r = await source().query(q);
     assert.equal(r.rows[0]!.cost, 7, 'retried after the rate limit');
     fake.fail(401, { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } }, 'bigquery');
-    await assert.rejects(source({ retry: { attempts: 1 } }).query(q), (e) => isFinOpsError(e, 'authExpired') && /gcloud auth application-default login/.test(e.fix ?? ''));
+    await assert.rejects(source({ retry: { attempts: 1 } }).query(q), (e) => isFinOpsError(e, 'auth') && /gcloud auth application-default login/.test(e.fix ?? ''));
   });
 
   test('a dry run says how many bytes the query would scan', async () => {
@@ -189,9 +189,9 @@ describe('GCP Cloud Asset inventory against the fake', () => {
   test('permission denied names the Cloud Asset Viewer role; a bad scope is refused', async () => {
     fake.fail(403, { error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' } }, 'asset');
     const inventory = new AssetInventory({ projectId: PROJECT, endpoint: fake.endpoint, authClient: fakeAuth(), scope: 'organizations/1234', retry: { attempts: 1 } });
-    await assert.rejects(inventory.listResources(), (e) => isFinOpsError(e, 'accessDenied') && /cloudasset\.viewer/.test(e.fix ?? ''));
+    await assert.rejects(inventory.listResources(), (e) => isFinOpsError(e, 'permission') && /cloudasset\.viewer/.test(e.fix ?? ''));
     assert.equal(fake.requests[0]!.path, '/v1/organizations/1234:searchAllResources');
-    assert.throws(() => new AssetInventory({ projectId: PROJECT, endpoint: fake.endpoint, scope: 'org/1' }), (e) => isFinOpsError(e, 'invalidInput'));
+    assert.throws(() => new AssetInventory({ projectId: PROJECT, endpoint: fake.endpoint, scope: 'org/1' }), (e) => isFinOpsError(e, 'input'));
   });
 });
 
@@ -212,7 +212,7 @@ describe('GCP setup: billing accounts, projects and export tables', () => {
     assert.equal(fake.requests.filter((r) => r.path === '/v1/billingAccounts').length, 2, 'paged');
     const projects = await listBillingProjects(options, '0123AB-CDEF45-6789AB');
     assert.deepEqual(projects.map((p) => p.projectId), ['ml-train', 'ml-serve']);
-    await assert.rejects(listBillingProjects(options, '../etc'), (e) => isFinOpsError(e, 'invalidInput'));
+    await assert.rejects(listBillingProjects(options, '../etc'), (e) => isFinOpsError(e, 'input'));
 
     fake.bigquery.tables.set(TABLE, standardFields);
     fake.bigquery.tables.set(`${PROJECT}.billing_export.gcp_billing_export_resource_v1_0123AB_CDEF45_6789AB`, standardFields);

@@ -130,7 +130,7 @@ describe('source registry', () => {
     assert.ok(aws.ok && g.ok && !az.ok);
     assert.deepEqual(aws.value.rows.map((x) => [x.groups.ProviderName, x.cost, x.currency]), [['AWS', 1000.5, 'USD']]);
     assert.deepEqual(g.value.rows.map((x) => [x.groups.ProviderName, x.cost]), [['Google Cloud', 77.25]]);
-    assert.equal(az.error.reason, 'accessDenied');
+    assert.equal(az.error.reason, 'permission');
     assert.ok(seen.some((line) => line.includes('aws:loading')), 'sources show loading while they work');
     const states = Object.fromEntries(r.current().map((s) => [s.id, s.state]));
     assert.equal(states.aws!.kind, 'ok');
@@ -189,7 +189,7 @@ describe('source registry', () => {
       kind: 'focus',
       create: () => [{ id: 'focus', kind: 'focus', label: 'FOCUS file demo.csv', cost: { id: 'focus', label: 'FOCUS file demo.csv', query: async (query) => ({ query, rows: [{ groups: { ProviderName: 'Oracle' }, period: '2024-09-01', cost: 5, currency: 'USD' }], source: 'demo.csv', fetchedAt: new Date().toISOString() }) } }],
     };
-    const broken: SourceFactory = { kind: 'iac', create: () => { throw new FinOpsError('invalidInput', 'The policy file is not YAML.', { fix: 'Fix .finops.yaml line 3.' }); } };
+    const broken: SourceFactory = { kind: 'iac', create: () => { throw new FinOpsError('input', 'The policy file is not YAML.', { fix: 'Fix .finops.yaml line 3.' }); } };
     const { r } = registry([focus, broken]);
     r.configure(settings({}));
     const outcomes = await r.queryCosts(q);

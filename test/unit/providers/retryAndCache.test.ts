@@ -4,12 +4,12 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { abortableSleep, backoffDelay, parseRetryAfter, ThrottledError, withRetry } from '../../../src/core/retry';
+import { abortableSleep, backoffDelay, parseRetryAfter, throttled, withRetry } from '../../../src/core/retry';
 import { DiskCache } from '../../../src/providers/diskCache';
 import { stableHash, stableStringify } from '../../../src/core/cache/stableHash';
 import { RequestMeter } from '../../../src/core/cache/requestMeter';
 import { CachedCostSource } from '../../../src/providers/cachedCostSource';
-import { FinOpsError, isFinOpsError } from '../../../src/core/errors';
+import { FinOpsError, isCancelled, isFinOpsError } from '../../../src/core/errors';
 import type { CostQuery, CostResult } from '../../../src/core/cost/model';
 import type { CostSource } from '../../../src/core/sources';
 
@@ -38,8 +38,8 @@ describe('retry with backoff and jitter', () => {
     let calls = 0;
     const value = await withRetry(async () => {
       calls++;
-      if (calls === 1) throw new ThrottledError('slow down', { retryAfterMs: 1500 });
-      if (calls === 2) throw new FinOpsError('unavailable', '503');
+      if (calls === 1) throw throttled('slow down', { retryAfterMs: 1500 });
+      if (calls === 2) throw new FinOpsError('unavailable', '503', { fix: 'Try again.' });
       return 'done';
     }, { baseMs: 100, random: () => 0.5, sleep: async (ms) => { waits.push(ms); } });
     assert.equal(value, 'done');
@@ -48,26 +48,26 @@ describe('retry with backoff and jitter', () => {
     assert.equal(waits[1], 100, 'second attempt: half of the 200 ms ceiling');
 
     let denied = 0;
-    await assert.rejects(withRetry(async () => { denied++; throw new FinOpsError('accessDenied', 'no'); }, { sleep: async () => {} }), (e) => isFinOpsError(e, 'accessDenied'));
+    await assert.rejects(withRetry(async () => { denied++; throw new FinOpsError('permission', 'no', { fix: 'Ask for access.' }); }, { sleep: async () => {} }), (e) => isFinOpsError(e, 'permission'));
     assert.equal(denied, 1);
 
-    let throttled = 0;
-    await assert.rejects(withRetry(async () => { throttled++; throw new ThrottledError('x'); }, { attempts: 3, sleep: async () => {} }), (e) => isFinOpsError(e, 'throttled'));
-    assert.equal(throttled, 3);
+    let slowed = 0;
+    await assert.rejects(withRetry(async () => { slowed++; throw throttled('x'); }, { attempts: 3, sleep: async () => {} }), (e) => isFinOpsError(e, 'throttled'));
+    assert.equal(slowed, 3);
 
     let long = 0;
-    await assert.rejects(withRetry(async () => { long++; throw new ThrottledError('x', { retryAfterMs: 3_600_000 }); }, { sleep: async () => {} }), (e) => isFinOpsError(e, 'throttled'));
+    await assert.rejects(withRetry(async () => { long++; throw throttled('x', { retryAfterMs: 3_600_000 }); }, { sleep: async () => {} }), (e) => isFinOpsError(e, 'throttled'));
     assert.equal(long, 1, 'a Retry-After of an hour is reported, not waited for');
   });
 
   test('cancelling during a backoff stops at once', async () => {
     const controller = new AbortController();
     const started = Date.now();
-    const work = withRetry(async () => { throw new ThrottledError('x', { retryAfterMs: 30_000 }); }, { signal: controller.signal });
+    const work = withRetry(async () => { throw throttled('x', { retryAfterMs: 30_000 }); }, { signal: controller.signal });
     setImmediate(() => controller.abort());
-    await assert.rejects(work, (e) => isFinOpsError(e, 'cancelled'));
+    await assert.rejects(work, (e) => isCancelled(e));
     assert.ok(Date.now() - started < 5000);
-    await assert.rejects(abortableSleep(10, AbortSignal.abort()), (e) => isFinOpsError(e, 'cancelled'));
+    await assert.rejects(abortableSleep(10, AbortSignal.abort()), (e) => isCancelled(e));
   });
 });
 

@@ -91,8 +91,8 @@ test('an instance with only a day of CPU data is "insufficient data"; an unknown
 });
 
 test('bad ids and unreachable endpoints fail with typed errors', async () => {
-  assert.throws(() => instanceIdOf('bucket/foo'), (e: unknown) => isFinOpsError(e, 'invalidInput'));
-  await assert.rejects(source().getHourlySeries('i-0123456789abcdef0', 'DiskReadOps', new Date(now.getTime() - HOUR), now), (e: unknown) => isFinOpsError(e, 'invalidInput'));
+  assert.throws(() => instanceIdOf('bucket/foo'), (e: unknown) => isFinOpsError(e, 'input'));
+  await assert.rejects(source().getHourlySeries('i-0123456789abcdef0', 'DiskReadOps', new Date(now.getTime() - HOUR), now), (e: unknown) => isFinOpsError(e, 'input'));
   const down = new CloudWatchMetrics({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', profile: '', credentials, retry: { attempts: 1 } });
   await assert.rejects(down.getHourlySeries('i-0123456789abcdef0', metricNames.cpu, new Date(now.getTime() - HOUR), now), (e: unknown) => isFinOpsError(e, 'unavailable'));
 });

@@ -71,8 +71,8 @@ test('several instances: the steady count is committed, the rest stays on-demand
 });
 
 test('bad input is refused with invalidInput', () => {
-  assert.throws(() => estimateCommitment({ ...base, onDemandHourly: 0, commitment: commitment(1, 2.08) }), (e: unknown) => isFinOpsError(e, 'invalidInput'));
-  assert.throws(() => estimateCommitment({ ...base, usageHoursPerMonth: -1, commitment: commitment(1, 2.08) }), (e: unknown) => isFinOpsError(e, 'invalidInput'));
+  assert.throws(() => estimateCommitment({ ...base, onDemandHourly: 0, commitment: commitment(1, 2.08) }), (e: unknown) => isFinOpsError(e, 'input'));
+  assert.throws(() => estimateCommitment({ ...base, usageHoursPerMonth: -1, commitment: commitment(1, 2.08) }), (e: unknown) => isFinOpsError(e, 'input'));
 });
 
 test('savings plans are reported as kind savingsPlan', () => {

@@ -71,7 +71,7 @@ test('schedules are parsed and printed back; bad schedules fail with invalidInpu
   assert.equal(parseSchedule('08:00-20:00').timeZone, 'UTC');
   assert.deepEqual(parseSchedule('weekends 10:00-12:00 UTC').windows[0]?.days, [0, 6]);
   for (const bad of ['', 'Mon-Fri 08:00-19:00 Mars/Olympus', 'Funday 08:00-10:00 UTC', 'Mon 25:00-26:00 UTC', 'Mon 08:00-08:00 UTC', 'whenever']) {
-    assert.throws(() => parseSchedule(bad), (e: unknown) => isFinOpsError(e, 'invalidInput') && Boolean(e.fix), bad);
+    assert.throws(() => parseSchedule(bad), (e: unknown) => isFinOpsError(e, 'input') && Boolean(e.fix), bad);
   }
 });
 
@@ -100,5 +100,5 @@ test('no suggestion from less than a week of data or from an instance busy aroun
   assert.equal(suggestSchedule(hourly(100, () => 1), { timeZone: 'UTC' }), undefined);
   assert.equal(suggestSchedule([], { timeZone: 'UTC' }), undefined);
   assert.equal(suggestSchedule(hourly(336, () => 80), { timeZone: 'UTC' }), undefined);
-  assert.throws(() => suggestSchedule(hourly(336, () => 1), { timeZone: 'Nowhere/City' }), (e: unknown) => isFinOpsError(e, 'invalidInput'));
+  assert.throws(() => suggestSchedule(hourly(336, () => 1), { timeZone: 'Nowhere/City' }), (e: unknown) => isFinOpsError(e, 'input'));
 });

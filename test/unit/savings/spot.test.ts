@@ -41,6 +41,6 @@ test('when interruptions eat all progress, spot is not applicable', () => {
 });
 
 test('negative or missing rates are refused', () => {
-  assert.throws(() => estimateSpot({ ...base, interruptionsPerHour: -1, checkpointIntervalHours: 1, restartHours: 0 }), (e: unknown) => isFinOpsError(e, 'invalidInput'));
-  assert.throws(() => estimateSpot({ ...base, interruptionsPerHour: 0.1, checkpointIntervalHours: Number.NaN, restartHours: 0 }), (e: unknown) => isFinOpsError(e, 'invalidInput'));
+  assert.throws(() => estimateSpot({ ...base, interruptionsPerHour: -1, checkpointIntervalHours: 1, restartHours: 0 }), (e: unknown) => isFinOpsError(e, 'input'));
+  assert.throws(() => estimateSpot({ ...base, interruptionsPerHour: 0.1, checkpointIntervalHours: Number.NaN, restartHours: 0 }), (e: unknown) => isFinOpsError(e, 'input'));
 });

@@ -1,8 +1,8 @@
-import type { CostMetric, CostQuery, CostResult, GroupKey, Period } from '../../core/cost/model';
-import { FinOpsError, describeError, isFinOpsError } from '../../core/errors';
-import type { Logger } from '../../core/ports';
-import { allocate, type Allocation } from '../../core/allocation/allocate';
-import type { CostSource, ResourceSource, Resource, SourceState } from '../../core/sources';
+import type { CostMetric, CostQuery, CostResult, GroupKey, Period } from '../cost/model';
+import { describeError, isCancelled, isFinOpsError } from '../errors';
+import type { Logger } from '../ports';
+import { allocate, type Allocation } from './allocate';
+import type { CostSource, ResourceSource, Resource, SourceState } from '../sources';
 
 /** A source as the Resources view sees it: what it can answer and the state its registry reports. */
 export interface TreeSource {
@@ -123,7 +123,7 @@ export class AllocationStore {
       try {
         next = await this.loadOne(source, params, options.signal);
       } catch (error) {
-        if (isFinOpsError(error, 'cancelled')) {
+        if (isCancelled(error)) {
           if (this.tokens.get(source.id) === token) { this.snapshots.delete(source.id); this.fire(source.id); }
           return;
         }
@@ -169,7 +169,7 @@ export class AllocationStore {
       try {
         resources = await inventoryPromise;
       } catch (error) {
-        if (isFinOpsError(error, 'cancelled') || !costPromise) throw error;
+        if (isCancelled(error) || !costPromise) throw error;
         // costs without the inventory still group by tag; say what is missing
         warnings.push(`The resource inventory could not be read: ${describeError(error)}`);
       }
@@ -201,7 +201,7 @@ export async function queryAllocation(cost: CostSource, params: AllocationParams
   try {
     return await cost.query(query(['ResourceId', ...tags]), signal);
   } catch (error) {
-    if (error instanceof FinOpsError && error.reason === 'invalidInput') return cost.query(query(tags), signal);
+    if (isFinOpsError(error, 'input') && error.code === 'unsupportedGrouping') return cost.query(query(tags), signal);
     throw error;
   }
 }

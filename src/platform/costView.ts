@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
-import type { CostMetric, Period } from '../../core/cost/model';
-import { ALL_TIME } from '../../core/cost/period';
-import type { CostSource } from '../../core/sources';
-import { resolveHierarchy, type ResolvedHierarchy } from '../../core/allocation/hierarchy';
-import { addDays, describePeriod, resolvePeriod, todayUtc, type PeriodChoice } from '../../core/allocation/period';
-import { describeError } from '../../core/errors';
-import { loadPolicy } from '../../core/policy/load';
-import type { Services } from '../../services';
-import { AllocationStore, type AllocationParams, type TreeSource } from './treeModel';
+import type { CostMetric, Period } from '../core/cost/model';
+import { ALL_TIME } from '../core/cost/period';
+import type { CostSource } from '../core/sources';
+import { resolveHierarchy, type ResolvedHierarchy } from '../core/allocation/hierarchy';
+import { addDays, describePeriod, resolvePeriod, todayUtc, type PeriodChoice } from '../core/allocation/period';
+import { describeError } from '../core/errors';
+import { loadPolicy } from '../core/policy/load';
+import type { Services } from './services';
+import { AllocationStore, type AllocationParams, type TreeSource } from '../core/allocation/store';
 
 /** Where the Resources view, the dashboard and the status bar get their sources from (the provider registry). */
 export interface SourceList {
@@ -272,7 +272,7 @@ export class CostView implements vscode.Disposable {
       const { policy, problems } = loadPolicy(text, vscode.workspace.asRelativePath(uri));
       this.policyHierarchy = policy.hierarchy;
       this.policyKeys = [...policy.required, ...policy.optional];
-      const bad = problems.find((p) => /hierarchy/i.test(p.message));
+      const bad = problems.find((p) => p.section === 'hierarchy');
       if (bad) this.policyProblem = `${vscode.workspace.asRelativePath(uri)}:${bad.line}: ${bad.message}`;
     })();
     return this.policyRead;

@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DiskCache } from '../../providers/diskCache';
-import { RequestMeter } from '../../core/cache/requestMeter';
-import { tagAliasesFromPolicy, type TagAliases } from '../../core/cost/tags';
-import { describeError } from '../../core/errors';
-import { loadPolicy } from '../../core/policy/load';
-import type { Logger } from '../../core/ports';
-import { SourceRegistry, type SourceFactory } from '../../providers/registry';
-import type { SettingsService } from '../../platform/settings';
+import { DiskCache } from '../providers/diskCache';
+import { RequestMeter } from '../core/cache/requestMeter';
+import { tagAliasesFromPolicy, type TagAliases } from '../core/cost/tags';
+import { describeError } from '../core/errors';
+import { loadPolicy } from '../core/policy/load';
+import type { Logger } from '../core/ports';
+import { SourceRegistry, type SourceFactory } from '../providers/registry';
+import type { SettingsService } from './settings';
 
 /**
  * Builds the one source registry the views share: the factories given (clouds, FOCUS files, IaC …), the cost
