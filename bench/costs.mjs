@@ -114,7 +114,7 @@ console.log(`Aggregation: daily × ProviderName × tag:${opts.tag} (JSON Tags), 
 console.log(`Machine: ${process.platform}-${process.arch}, ${(await import('node:os')).cpus().length} CPUs, Node ${process.version}\n`);
 
 // Read both files once so every contender starts with the same warm page cache.
-for (const f of Object.values(files)) fs.readFileSync(f).length;
+for (const f of Object.values(files)) fs.readFileSync(f);
 
 const python = findPython();
 if (!python) console.log('pandas not found: install it to compare (Debian: apt-get install -y python3-pandas).\n');

@@ -16,6 +16,7 @@ import { ResourceGraphInventory } from './azure/resourceGraph';
 import type { GcpOptions } from './gcp/config';
 import { AssetInventory } from './gcp/assetInventory';
 import { BigQueryCostSource } from './gcp/bigQueryCosts';
+import { findBillingExportTables, listBillingAccounts, listBillingProjects, type BillingAccountInfo, type ExportTable, type ProjectBillingInfo } from './gcp/billingSetup';
 import type { NotConfigured, SourceContext, SourceEntry, SourceFactory } from './registry';
 import type { CostSource } from '../core/sources';
 
@@ -156,4 +157,21 @@ export function gcpSources(overrides: CloudOverrides['gcp'] = {}): SourceFactory
 /** The three cloud factories, in the order the views list them. */
 export function cloudSourceFactories(overrides: CloudOverrides = {}): SourceFactory[] {
   return [awsSources(overrides.aws), azureSources(overrides.azure), gcpSources(overrides.gcp)];
+}
+
+/** The questions "Configure Cloud Accounts" asks Google Cloud when no project is set, from the user's own account. */
+export interface GcpSetup {
+  billingAccounts(signal?: AbortSignal): Promise<BillingAccountInfo[]>;
+  projects(billingAccountId: string, signal?: AbortSignal): Promise<ProjectBillingInfo[]>;
+  /** Tables of a project that look like a billing export (standard, detailed, FOCUS view). */
+  exportTables(projectId: string, signal?: AbortSignal): Promise<ExportTable[]>;
+}
+
+export function gcpSetup(settings: Pick<Settings, 'gcp.projectId' | 'gcp.endpoint'>, overrides: CloudOverrides['gcp'] = {}): GcpSetup {
+  const options: GcpOptions = { projectId: settings['gcp.projectId'], endpoint: settings['gcp.endpoint'], ...overrides };
+  return {
+    billingAccounts: (signal) => listBillingAccounts(options, signal),
+    projects: (id, signal) => listBillingProjects(options, id, signal),
+    exportTables: (projectId, signal) => findBillingExportTables({ ...options, projectId }, signal),
+  };
 }

@@ -8,6 +8,9 @@ import { analyzeTerraformModule, type ModuleInputs } from './terraform/analyze';
 import { isTerraformPath, isTfvarsPath, parseTerraformFile, type TfFile } from './terraform/files';
 
 /** Files above this size are not analysed (Terraform that large is generated); a finding says so. */
+/** Folders never scanned: provider caches, VCS metadata, dependencies. */
+export const skippedDirs: ReadonlySet<string> = new Set(['.terraform', '.terragrunt-cache', '.git', '.hg', '.svn', 'node_modules', 'cdk.out', '.serverless']);
+
 export const maxFileBytes = 4 * 1024 * 1024;
 
 export type IacKind = 'terraform' | 'tfvars' | 'cloudformation';

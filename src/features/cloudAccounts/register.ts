@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { SettingKey } from '../../core/settings';
-import { findBillingExportTables, listBillingAccounts, listBillingProjects } from '../../providers/gcp/billingSetup';
+import { gcpSetup } from '../../providers/cloudSources';
 import type { SourceStatus } from '../../providers/registry';
 import type { SourceState } from '../../core/sources';
 import { Commands } from '../../shared/commands';
@@ -92,17 +92,17 @@ export function register(services: Services): vscode.Disposable[] {
   }
 
   async function chooseGcpProject(kind: Kind): Promise<boolean> {
-    const options = { projectId: services.settings.get('gcp.projectId'), endpoint: services.settings.get('gcp.endpoint') };
+    const gcp = gcpSetup(services.settings.settings);
     try {
-      const accounts = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ML FinOps: listing your billing accounts…' }, () => listBillingAccounts(options));
+      const accounts = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ML FinOps: listing your billing accounts…' }, () => gcp.billingAccounts());
       const account = await vscode.window.showQuickPick(accounts.map((a) => ({ label: a.displayName, description: a.id, detail: a.open ? 'open' : 'closed', id: a.id })), { title: 'Google Cloud: billing account', placeHolder: 'The billing account whose projects you want to see' });
       if (!account) return false;
-      const projects = await listBillingProjects(options, account.id);
+      const projects = await gcp.projects(account.id);
       const project = await vscode.window.showQuickPick(projects.map((p) => ({ label: p.projectId, description: p.billingEnabled ? 'billing enabled' : 'billing disabled' })), { title: 'Google Cloud: project that runs BigQuery queries', placeHolder: 'Usually the project that holds the billing export dataset' });
       if (!project) return false;
       const config = vscode.workspace.getConfiguration('mlFinops');
       await config.update('gcp.projectId', project.label, vscode.ConfigurationTarget.Global);
-      const tables = await findBillingExportTables({ ...options, projectId: project.label });
+      const tables = await gcp.exportTables(project.label);
       const table = await vscode.window.showQuickPick(
         [...tables.map((t) => ({ label: t.table, description: t.kind })), { label: 'Enter a table…', description: 'project.dataset.table' }],
         { title: 'Google Cloud: billing export table', placeHolder: tables.length ? 'The Cloud Billing export (or FOCUS view) to read costs from' : 'No export table found in this project' },

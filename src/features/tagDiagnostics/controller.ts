@@ -1,12 +1,11 @@
 import * as vscode from 'vscode';
 import { describeError, isCancelled } from '../../core/errors';
 import type { Finding } from '../../core/iac/model';
-import { iacKindOf, IacWorkspace } from '../../core/iac/workspace';
+import { iacKindOf, IacWorkspace, skippedDirs } from '../../core/iac/workspace';
 import { loadDefaultPolicy, loadPolicy } from '../../core/policy/load';
 import type { LoadedPolicy } from '../../core/policy/model';
 import type { Logger } from '../../core/ports';
 import { settingSchemas } from '../../core/settings';
-import { skippedDirs } from '../../providers/iac/files';
 import { policyDiagnostic, toDiagnostic } from './convert';
 
 /** Files the scan and the watcher look at; CloudFormation candidates are confirmed by their content. */

@@ -2,11 +2,8 @@ import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { FinOpsError } from '../../core/errors';
-import { iacKindOf, maxFileBytes, type IacWorkspace } from '../../core/iac/workspace';
+import { iacKindOf, maxFileBytes, skippedDirs, type IacWorkspace } from '../../core/iac/workspace';
 import { throwIfAborted } from '../../core/ports';
-
-/** Folders never scanned: provider caches, VCS metadata, dependencies. */
-export const skippedDirs = new Set(['.terraform', '.terragrunt-cache', '.git', '.hg', '.svn', 'node_modules', 'cdk.out', '.serverless']);
 
 /** CloudFormation candidates (.yaml/.json) larger than this are not read: templates are far smaller. */
 const maxTemplateBytes = 2 * 1024 * 1024;

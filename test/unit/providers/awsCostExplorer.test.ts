@@ -9,7 +9,7 @@ import { CostExplorerSource, chargeCategoryOf } from '../../../src/providers/aws
 import { CachedCostSource } from '../../../src/providers/cachedCostSource';
 import { DiskCache } from '../../../src/providers/diskCache';
 import { RequestMeter } from '../../../src/core/cache/requestMeter';
-import { FinOpsError, isFinOpsError } from '../../../src/core/errors';
+import { isFinOpsError } from '../../../src/core/errors';
 import type { CostQuery, CostRow } from '../../../src/core/cost/model';
 
 applyOfflineEnv();
@@ -232,7 +232,7 @@ describe('AWS Cost Explorer against moto', () => {
     try {
       const s = new CostExplorerSource({ profile: 'ml-sso', region: 'us-east-1', endpoint: proxy.endpoint, retry: { attempts: 1 } });
       await assert.rejects(s.query(baseQuery), (e) => {
-        assert.ok(e instanceof FinOpsError);
+        assert.ok(isFinOpsError(e));
         assert.equal(e.reason, 'auth');
         assert.match(e.message, /profile "ml-sso"/);
         assert.match(e.fix ?? '', /aws sso login --profile ml-sso/);
