@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { costRowsAsCsv, costRowsAsObjects, totalsByCurrency } from '../core/cost/format';
 import type { CostMetric, CostQuery, CostResult, Granularity, Period } from '../core/cost/model';
-import { ALL_TIME, addDays, describePeriod, isIsoDate } from '../core/cost/period';
+import { ALL_TIME, addDays, describeDates, isIsoDate } from '../core/period';
 import { parseCostQuery, parseGroupBy } from '../core/cost/query';
 import { exactTagAliases, tagAliasesFromPolicy, type TagAliases } from '../core/cost/tags';
 import { loadPolicy } from '../core/policy/load';
@@ -56,7 +56,7 @@ function pad(cells: (string[] | null)[], rightAligned: Set<number>): string {
 
 function formatTable(result: CostResult, fromFiles: string): string {
   const q = result.query;
-  const title = `${q.metric} by ${[...q.groupBy, q.granularity === 'total' ? '' : q.granularity === 'daily' ? 'day' : 'month'].filter(Boolean).join(', ') || 'total'}, ${describePeriod(q.period)}, from ${fromFiles}`;
+  const title = `${q.metric} by ${[...q.groupBy, q.granularity === 'total' ? '' : q.granularity === 'daily' ? 'day' : 'month'].filter(Boolean).join(', ') || 'total'}, ${describeDates(q.period)}, from ${fromFiles}`;
   if (!result.rows.length) return `${title}\n\nNo cost in this period.\n`;
   const header = [...q.groupBy, 'period', 'cost'];
   const body = result.rows.map((r) => [

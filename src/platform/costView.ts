@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import type { CostMetric, Period } from '../core/cost/model';
-import { ALL_TIME } from '../core/cost/period';
 import type { CostSource } from '../core/sources';
 import { resolveHierarchy, type ResolvedHierarchy } from '../core/allocation/hierarchy';
-import { addDays, describePeriod, resolvePeriod, todayUtc, type PeriodChoice } from '../core/allocation/period';
+import { addDays, ALL_TIME, describePeriod, resolvePeriod, todayUtc, type PeriodChoice } from '../core/period';
 import { describeError } from '../core/errors';
 import { loadPolicy } from '../core/policy/load';
 import type { Services } from './services';
@@ -139,7 +138,7 @@ export class CostView implements vscode.Disposable {
   }
 
   async setPeriod(choice: PeriodChoice): Promise<void> {
-    resolvePeriod(choice, todayUtc()); // validates; throws FinOpsError('invalidInput')
+    resolvePeriod(choice, todayUtc()); // validates; throws FinOpsError('input')
     await this.services.context.workspaceState.update(PERIOD_KEY, choice);
     this.emitter.fire();
   }

@@ -1,5 +1,6 @@
 import type { CostQuery } from '../core/cost/model';
 import { describeError } from '../core/errors';
+import { resolvePeriod, todayUtc } from '../core/period';
 import type { TagAliases } from '../core/cost/tags';
 import { gcpLabelCandidates } from '../core/policy/gcpLabels';
 import type { RetryOptions } from '../core/retry';
@@ -46,10 +47,8 @@ function aliasFor(aliases: TagAliases | undefined, cloud: 'aws' | 'azure' | 'gcp
 }
 
 /** Month to date, UTC (the cheapest question that proves a cost API answers; cached like any other). */
-export function monthToDate(now = new Date()): CostQuery['period'] {
-  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-  const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
-  return { start: start.toISOString().slice(0, 10), end: end.toISOString().slice(0, 10) };
+function monthToDate(): CostQuery['period'] {
+  return resolvePeriod({ preset: 'monthToDate' }, todayUtc());
 }
 
 async function costLine(cost: CostSource | undefined, metric: Settings['cost.metric'], signal: AbortSignal | undefined, name: string): Promise<string> {

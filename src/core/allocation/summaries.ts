@@ -1,5 +1,5 @@
 import type { CostRow, Period } from '../cost/model';
-import { addDays, daysBetween } from './period';
+import { addDays, daysBetween } from '../period';
 
 /** One slice of a breakdown: a value of a dimension or tag, "(untagged)" (value null) or the rest ("other"). */
 export interface BreakdownItem {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FinOpsError } from '../errors';
 import { FOCUS_DIMENSIONS, type CostQuery, type GroupKey } from './model';
-import { isIsoDate } from './period';
+import { isIsoDate } from '../period';
 
 const dimensions = new Set<string>(FOCUS_DIMENSIONS);
 

@@ -1,7 +1,7 @@
 import type { CostFilter, CostMetric, CostQuery, CostResult, CostRow, GroupKey, Period } from '../../core/cost/model';
 import { describeError, isCancelled } from '../../core/errors';
 import { throwIfAborted } from '../../core/ports';
-import { addDays, describePeriod, type PeriodChoice } from '../../core/allocation/period';
+import { addDays, describePeriod, type PeriodChoice } from '../../core/period';
 import { dailySeries, topN, totalsBy, weekOverWeek, untaggedShare } from '../../core/allocation/summaries';
 import type { CostSource } from '../../core/sources';
 import type { DashboardData } from '../../shared/protocol';

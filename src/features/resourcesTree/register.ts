@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { consoleUrl } from '../../core/allocation/consoleLinks';
 import { formatHierarchy, parseHierarchyInput } from '../../core/allocation/hierarchy';
 import { groupPath } from '../../core/allocation/allocate';
-import { addDays, isIsoDate, presetLabel, type PeriodChoice, type PeriodPreset } from '../../core/allocation/period';
+import { addDays, isIsoDate, presetLabel, type PeriodChoice, type PeriodPreset } from '../../core/period';
 import { describeError, isFinOpsError } from '../../core/errors';
 import { Commands } from '../../shared/commands';
 import { runSignIn, signInOf } from '../../platform/signIn';

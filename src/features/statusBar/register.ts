@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { CostResult } from '../../core/cost/model';
-import { resolvePeriod } from '../../core/allocation/period';
+import { resolvePeriod } from '../../core/period';
 import { describeError, isCancelled } from '../../core/errors';
 import { formatAge, formatMoney, formatPercent } from '../../shared/format';
 import { Commands } from '../../shared/commands';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { CostMetric, CostQuery, CostResult, CostRow, Period } from '../../core/cost/model';
-import { addDays, ALL_TIME } from '../../core/cost/period';
+import { addDays, ALL_TIME } from '../../core/period';
 import { parseCostQuery } from '../../core/cost/query';
 import { compactParams, SqlParams } from '../../core/cost/sql';
 import { exactTagAliases, parseTagsJson, type TagAliases } from '../../core/cost/tags';

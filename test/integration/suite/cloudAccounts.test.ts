@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../../../src/shared/commands';
 import type { SourceState } from '../../../src/core/sources';
-import { monthToDate } from '../../../src/providers/cloudSources';
+import { resolvePeriod, todayUtc } from '../../../src/core/period';
 import { startMoto, type Moto } from '../../support/moto';
 import { startRecordingProxy, type RecordingProxy } from '../../support/fakes/recordingProxy';
 import { waitFor } from '../support/waitFor';
@@ -57,7 +57,7 @@ suite('Cloud accounts: connection test through the SDK credential chain, and the
 
   test('AWS against moto: signs in with the profile, proves each API, and a second test costs 0 Cost Explorer requests', async function () {
     this.timeout(120_000);
-    const mtd = monthToDate();
+    const mtd = resolvePeriod({ preset: 'monthToDate' }, todayUtc());
     await moto.seedCostAndUsage([{ ResultsByTime: [{ TimePeriod: { Start: mtd.start, End: mtd.end }, Total: { AmortizedCost: { Amount: '1234.5', Unit: 'USD' }, UnblendedCost: { Amount: '1300', Unit: 'USD' } }, Groups: [] }] }]);
     await config().update('aws.endpoint', proxy.endpoint, vscode.ConfigurationTarget.Global);
     await config().update('aws.profile', PROFILE, vscode.ConfigurationTarget.Global);

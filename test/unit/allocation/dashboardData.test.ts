@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildDashboardData, tagValues, TOP_N, type DashboardSource } from '../../../src/features/costDashboard/dashboardData';
 import { dashboardDataSchema, hostMessageSchema, pageMessageSchema } from '../../../src/shared/protocol';
 import { chartTable } from '../../../src/shared/dashboardTables';
-import { addDays } from '../../../src/core/allocation/period';
+import { addDays } from '../../../src/core/period';
 import { FinOpsError } from '../../../src/core/errors';
 import type { CostQuery, CostResult, CostRow } from '../../../src/core/cost/model';
 

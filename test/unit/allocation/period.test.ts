@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolvePeriod, describePeriod, addDays, daysBetween, isIsoDate, validatePeriod, formatPeriodRange } from '../../../src/core/allocation/period';
+import { resolvePeriod, describePeriod, addDays, daysBetween, isIsoDate, validatePeriod, formatPeriodRange } from '../../../src/core/period';
 import { isFinOpsError } from '../../../src/core/errors';
 
 test('last 30 days covers 30 days ending with today, half-open', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { totalsBy, topN, dailySeries, weekOverWeek, untaggedShare } from '../../../src/core/allocation/summaries';
-import { addDays } from '../../../src/core/allocation/period';
+import { addDays } from '../../../src/core/period';
 import type { CostRow } from '../../../src/core/cost/model';
 
 const row = (groups: Record<string, string | null>, period: string, cost: number): CostRow => ({ groups, period, cost, currency: 'USD' });

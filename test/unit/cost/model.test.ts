@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { costRowsAsCsv, costRowsAsObjects, totalsByCurrency } from '../../../src/core/cost/format';
 import type { CostResult } from '../../../src/core/cost/model';
-import { addDays, describePeriod, isIsoDate, periodFor, ALL_TIME } from '../../../src/core/cost/period';
+import { addDays, describeDates, isIsoDate, resolvePeriod, todayUtc, ALL_TIME } from '../../../src/core/period';
 import { parseCostQuery, parseGroupBy } from '../../../src/core/cost/query';
 import { compactParams, quoteIdent, SqlParams } from '../../../src/core/cost/sql';
 import { aliasesByCloud, cloudOfProvider, parseTagsJson, tagAliasesFromPolicy } from '../../../src/core/cost/tags';
@@ -33,11 +33,11 @@ describe('cost queries', () => {
     assert.ok(!isIsoDate('2023-02-29') && !isIsoDate('2024-9-1'));
     assert.equal(addDays('2024-02-28', 2), '2024-03-01');
     const now = new Date('2024-09-15T10:00:00Z');
-    assert.deepEqual(periodFor('last30Days', now), { start: '2024-08-17', end: '2024-09-16' });
-    assert.deepEqual(periodFor('monthToDate', now), { start: '2024-09-01', end: '2024-09-16' });
-    assert.deepEqual(periodFor('lastMonth', new Date('2024-01-10T00:00:00Z')), { start: '2023-12-01', end: '2024-01-01' });
-    assert.equal(describePeriod({ start: '2024-09-01', end: '2024-10-01' }), '2024-09-01 – 2024-09-30');
-    assert.equal(describePeriod(ALL_TIME), 'all dates');
+    assert.deepEqual(resolvePeriod({ preset: 'last30Days' }, todayUtc(now)), { start: '2024-08-17', end: '2024-09-16' });
+    assert.deepEqual(resolvePeriod({ preset: 'monthToDate' }, todayUtc(now)), { start: '2024-09-01', end: '2024-09-16' });
+    assert.deepEqual(resolvePeriod({ preset: 'lastMonth' }, todayUtc(new Date('2024-01-10T00:00:00Z'))), { start: '2023-12-01', end: '2024-01-01' });
+    assert.equal(describeDates({ start: '2024-09-01', end: '2024-10-01' }), '2024-09-01 – 2024-09-30');
+    assert.equal(describeDates(ALL_TIME), 'all dates');
   });
 });
 

@@ -10,7 +10,8 @@ import { startRecordingProxy, type RecordingProxy } from '../../support/fakes/re
 import { startAzureFake, type AzureFake } from '../../support/fakes/azureArm';
 import { startGcpFake, type GcpFake } from '../../support/fakes/gcp';
 import { SourceRegistry, type SourceFactory } from '../../../src/providers/registry';
-import { cloudSourceFactories, monthToDate, type CloudOverrides } from '../../../src/providers/cloudSources';
+import { cloudSourceFactories, type CloudOverrides } from '../../../src/providers/cloudSources';
+import { resolvePeriod, todayUtc } from '../../../src/core/period';
 import { DiskCache } from '../../../src/providers/diskCache';
 import { RequestMeter } from '../../../src/core/cache/requestMeter';
 import { parseSettings, type Settings } from '../../../src/core/settings';
@@ -165,7 +166,7 @@ describe('source registry', () => {
   test('the connection test proves sign-in and each API, or names what is missing', async () => {
     await seedAll();
     await moto.reset();
-    const mtd = monthToDate();
+    const mtd = resolvePeriod({ preset: 'monthToDate' }, todayUtc());
     await moto.seedCostAndUsage([{ ResultsByTime: [{ TimePeriod: { Start: mtd.start, End: mtd.end }, Total: { AmortizedCost: { Amount: '1234.5', Unit: 'USD' } }, Groups: [] }] }]);
     const { r } = registry();
     r.configure(allClouds());

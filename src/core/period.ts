@@ -1,8 +1,16 @@
-import { FinOpsError } from '../errors';
-import type { Period } from '../cost/model';
+import type { Period } from './cost/model';
+import { FinOpsError } from './errors';
+
+/**
+ * The one period module: presets, date arithmetic on ISO days and how periods read, for the CLI, the extension
+ * and the dashboard page (through src/shared/period.ts). Periods are half-open [start, end) in UTC days: billing
+ * data is dated in UTC.
+ */
 
 /** The periods a user picks from. `custom` carries its own dates. */
 export type PeriodPreset = 'last30Days' | 'monthToDate' | 'lastMonth' | 'custom';
+
+export const PERIOD_PRESETS: readonly PeriodPreset[] = ['last30Days', 'monthToDate', 'lastMonth', 'custom'];
 
 export interface PeriodChoice {
   preset: PeriodPreset;
@@ -12,6 +20,9 @@ export interface PeriodChoice {
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;
+
+/** Every date a bill can hold: for "the whole file". */
+export const ALL_TIME: Period = { start: '1970-01-01', end: '9999-12-31' };
 
 /** True for a real calendar date written YYYY-MM-DD. */
 export function isIsoDate(value: string): boolean {
@@ -39,9 +50,14 @@ export function daysBetween(start: string, end: string): number {
   return Math.round((parseDay(end) - parseDay(start)) / DAY_MS);
 }
 
-/** Today as an ISO date in UTC (billing data is dated in UTC). */
+/** Today as an ISO date in UTC. */
 export function todayUtc(now: Date = new Date()): string {
   return now.toISOString().slice(0, 10);
+}
+
+/** The last day a half-open period includes. */
+export function lastDayOf(period: Period): string {
+  return addDays(period.end, -1);
 }
 
 /**
@@ -109,4 +125,10 @@ export function presetLabel(preset: PeriodPreset): string {
 /** "Last 30 days (1 – 30 Sep 2024)": costs are never shown without their period. */
 export function describePeriod(choice: PeriodChoice, period: Period): string {
   return `${presetLabel(choice.preset)} (${formatPeriodRange(period)})`;
+}
+
+/** "2024-09-01 – 2024-09-30" (the end shown inclusive), or "all dates": for logs and the CLI. */
+export function describeDates(period: Period): string {
+  if (period.start === ALL_TIME.start && period.end === ALL_TIME.end) return 'all dates';
+  return `${period.start} – ${lastDayOf(period)}`;
 }
