@@ -15,7 +15,22 @@ export interface Taggable {
   cloud: Cloud;
   /** The attribute that holds the tags. */
   attribute: 'tags' | 'labels' | 'resource_labels';
+  /** Attributes that name the instance type / machine type / VM size, the first one set wins. */
+  sizeAttributes: readonly string[];
+  /** Attributes that name the region (else the provider's `region`), the first one set wins. */
+  regionAttributes: readonly string[];
 }
+
+/**
+ * Where each cloud's resources say their size and region: `instance_type` (aws_instance, launch templates,
+ * SageMaker), `instance_class` (RDS), `node_type` (ElastiCache, Redshift); `machine_type` (Compute Engine);
+ * `size` (azurerm_*_virtual_machine), `vm_size` (azurerm_virtual_machine, AKS node pools).
+ */
+const details: Record<Cloud, Pick<Taggable, 'sizeAttributes' | 'regionAttributes'>> = {
+  aws: { sizeAttributes: ['instance_type', 'instance_class', 'node_type'], regionAttributes: ['region'] },
+  gcp: { sizeAttributes: ['machine_type'], regionAttributes: ['location', 'region'] },
+  azure: { sizeAttributes: ['size', 'vm_size'], regionAttributes: ['location'] },
+};
 
 /** Google types whose user labels live under another attribute name. */
 const googleLabelAttribute: Record<string, Taggable['attribute']> = {
@@ -24,9 +39,9 @@ const googleLabelAttribute: Record<string, Taggable['attribute']> = {
 
 export function terraformTaggable(type: string): Taggable | undefined {
   // autoscaling groups take `tag {}` blocks (and the legacy `tags` list of provider < 5), not a tags map
-  if (aws.has(type) || type === 'aws_autoscaling_group') return { cloud: 'aws', attribute: 'tags' };
-  if (google.has(type)) return { cloud: 'gcp', attribute: googleLabelAttribute[type] ?? 'labels' };
-  if (azurerm.has(type)) return { cloud: 'azure', attribute: 'tags' };
+  if (aws.has(type) || type === 'aws_autoscaling_group') return { cloud: 'aws', attribute: 'tags', ...details.aws };
+  if (google.has(type)) return { cloud: 'gcp', attribute: googleLabelAttribute[type] ?? 'labels', ...details.gcp };
+  if (azurerm.has(type)) return { cloud: 'azure', attribute: 'tags', ...details.azure };
   return undefined;
 }
 

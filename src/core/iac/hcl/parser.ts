@@ -290,81 +290,95 @@ class HclParser {
         if (this.pos === before) this.pos++;
         continue;
       }
-      const itemStart = this.pos;
-      const name = this.readIdent();
-      const nameSpan = { start: itemStart, end: this.pos };
-      this.skip(false);
-      const n = this.code();
-      if (n === C.eq && this.code(this.pos + 1) !== C.eq) {
-        this.pos++;
-        this.skip(false);
-        if (this.lazy) {
-          const exprStart = this.pos;
-          const errorsBefore = this.errors.length;
-          const exprEnd = this.skipExpr();
-          // an expression whose structure is already reported broken adds no second error when read
-          const sink = this.errors.length > errorsBefore ? [] : this.errors;
-          attributes.push(new LazyAttribute(this.src, sink, name, nameSpan, itemStart, exprStart, exprEnd));
-        } else {
-          const expr = this.parseExpr(false);
-          attributes.push({ kind: 'attribute', name, nameSpan, expr, start: itemStart, end: expr.end });
-        }
-        this.endOfItem();
-        continue;
-      }
-      const labels: BlockLabel[] = [];
-      let ok = true;
-      for (;;) {
-        const l = this.code();
-        if (l === C.quote) {
-          const t = this.parseQuoted();
-          labels.push({ value: templateText(t) ?? '', start: t.start, end: t.end });
-        } else if (isIdStart(l)) {
-          const ls = this.pos;
-          labels.push({ value: this.readIdent(), start: ls, end: this.pos });
-        } else {
-          break;
-        }
-        this.skip(false);
-      }
-      if (this.code() !== C.lbrace) {
-        this.error(labels.length === 0 && n !== C.lbrace
-          ? `Expected "=" or "{" after "${name}": an attribute needs "=", a block needs "{".`
-          : `Expected "{" to open the "${name}" block.`, this.pos, this.pos + 1);
-        ok = false;
-      }
-      if (!ok) {
-        this.recoverLine();
-        continue;
-      }
-      const open = this.pos++;
-      if (!inBlock && this.skipBody?.(name, labels)) {
-        // a block the caller does not need: check its brackets, build nothing
-        const bodyStart = this.pos;
-        this.skipBalanced(false);
-        const body: Body = { attributes: [], blocks: [], start: bodyStart, end: this.pos };
-        let close: number;
-        if (this.code() === C.rbrace) close = this.pos++;
-        else {
-          close = this.len;
-          this.error(`The "${name}" block opened here is never closed: add "}".`, open, open + 1);
-        }
-        blocks.push({ kind: 'block', type: name, typeSpan: nameSpan, labels, open, close, body, start: itemStart, end: Math.min(close + 1, this.len), skipped: true });
-        this.endOfItem();
-        continue;
-      }
-      const body = this.parseBody(true);
-      let close: number;
-      if (this.code() === C.rbrace) {
-        close = this.pos++;
-      } else {
-        close = this.len;
-        this.error(`The "${name}" block opened here is never closed: add "}".`, open, open + 1);
-      }
-      blocks.push({ kind: 'block', type: name, typeSpan: nameSpan, labels, open, close, body, start: itemStart, end: Math.min(close + 1, this.len) });
-      this.endOfItem();
+      const item = this.parseItem(inBlock);
+      if (item?.kind === 'attribute') attributes.push(item);
+      else if (item) blocks.push(item);
     }
     return { attributes, blocks, start, end: this.pos };
+  }
+
+  /** One attribute (`name = expr`) or block (`type "label" … { … }`) at the cursor; undefined after a reported error. */
+  private parseItem(inBlock: boolean): Attribute | Block | undefined {
+    const itemStart = this.pos;
+    const name = this.readIdent();
+    const nameSpan = { start: itemStart, end: this.pos };
+    this.skip(false);
+    const n = this.code();
+    if (n === C.eq && this.code(this.pos + 1) !== C.eq) {
+      const attribute = this.parseAttribute(name, nameSpan, itemStart);
+      this.endOfItem();
+      return attribute;
+    }
+    const labels = this.parseBlockLabels();
+    if (this.code() !== C.lbrace) {
+      this.error(labels.length === 0 && n !== C.lbrace
+        ? `Expected "=" or "{" after "${name}": an attribute needs "=", a block needs "{".`
+        : `Expected "{" to open the "${name}" block.`, this.pos, this.pos + 1);
+      this.recoverLine();
+      return undefined;
+    }
+    const block = this.parseBlock(name, nameSpan, labels, itemStart, inBlock);
+    this.endOfItem();
+    return block;
+  }
+
+  /** The expression after `name =`: parsed now, or (lazy) only checked and parsed when first read. */
+  private parseAttribute(name: string, nameSpan: Span, itemStart: number): Attribute {
+    this.pos++;
+    this.skip(false);
+    if (!this.lazy) {
+      const expr = this.parseExpr(false);
+      return { kind: 'attribute', name, nameSpan, expr, start: itemStart, end: expr.end };
+    }
+    const exprStart = this.pos;
+    const errorsBefore = this.errors.length;
+    const exprEnd = this.skipExpr();
+    // an expression whose structure is already reported broken adds no second error when read
+    const sink = this.errors.length > errorsBefore ? [] : this.errors;
+    return new LazyAttribute(this.src, sink, name, nameSpan, itemStart, exprStart, exprEnd);
+  }
+
+  /** A block's labels: quoted strings or identifiers, up to the opening brace. */
+  private parseBlockLabels(): BlockLabel[] {
+    const labels: BlockLabel[] = [];
+    for (;;) {
+      const l = this.code();
+      if (l === C.quote) {
+        const t = this.parseQuoted();
+        labels.push({ value: templateText(t) ?? '', start: t.start, end: t.end });
+      } else if (isIdStart(l)) {
+        const ls = this.pos;
+        labels.push({ value: this.readIdent(), start: ls, end: this.pos });
+      } else {
+        return labels;
+      }
+      this.skip(false);
+    }
+  }
+
+  /**
+   * A block from its opening brace: its body parsed, or, for a top-level block the caller does not need
+   * (`skipBody`), only its brackets checked.
+   */
+  private parseBlock(type: string, typeSpan: Span, labels: BlockLabel[], itemStart: number, inBlock: boolean): Block {
+    const open = this.pos++;
+    const skipped = !inBlock && this.skipBody?.(type, labels) === true;
+    let body: Body;
+    if (skipped) {
+      const bodyStart = this.pos;
+      this.skipBalanced(false);
+      body = { attributes: [], blocks: [], start: bodyStart, end: this.pos };
+    } else {
+      body = this.parseBody(true);
+    }
+    let close: number;
+    if (this.code() === C.rbrace) {
+      close = this.pos++;
+    } else {
+      close = this.len;
+      this.error(`The "${type}" block opened here is never closed: add "}".`, open, open + 1);
+    }
+    return { kind: 'block', type, typeSpan, labels, open, close, body, start: itemStart, end: Math.min(close + 1, this.len), ...(skipped ? { skipped: true } : {}) };
   }
 
   /** After an attribute or block: only a newline, the end of the file or a closing brace may follow. */
@@ -399,24 +413,23 @@ class HclParser {
     return { type: 'conditional', condition, whenTrue, whenFalse, start, end: whenFalse.end };
   }
 
-  /** The binary operator at the cursor, or undefined; `opPrec` receives its precedence (1 loosest). */
-  private opPrec = 0;
-  private readBinaryOp(): string | undefined {
+  /** The binary operator at the cursor and its precedence (1 loosest), or undefined. */
+  private readBinaryOp(): { op: string; prec: number } | undefined {
     const s = this.src;
     const c = s.charCodeAt(this.pos);
     const c2 = s.charCodeAt(this.pos + 1);
     switch (c) {
-      case C.pipe: if (c2 === C.pipe) { this.opPrec = 1; return '||'; } return undefined;
-      case C.amp: if (c2 === C.amp) { this.opPrec = 2; return '&&'; } return undefined;
-      case C.eq: if (c2 === C.eq) { this.opPrec = 3; return '=='; } return undefined;
-      case C.bang: if (c2 === C.eq) { this.opPrec = 3; return '!='; } return undefined;
-      case C.lt: this.opPrec = 4; if (c2 === C.eq) return '<='; return c2 === C.lt ? undefined : '<';
-      case C.gt: this.opPrec = 4; return c2 === C.eq ? '>=' : '>';
-      case C.plus: this.opPrec = 5; return '+';
-      case C.minus: this.opPrec = 5; return '-';
-      case C.star: this.opPrec = 6; return c2 === C.rbracket ? undefined : '*';
-      case C.slash: this.opPrec = 6; return c2 === C.slash || c2 === C.star ? undefined : '/';
-      case C.percent: this.opPrec = 6; return c2 === C.lbrace ? undefined : '%';
+      case C.pipe: return c2 === C.pipe ? { op: '||', prec: 1 } : undefined;
+      case C.amp: return c2 === C.amp ? { op: '&&', prec: 2 } : undefined;
+      case C.eq: return c2 === C.eq ? { op: '==', prec: 3 } : undefined;
+      case C.bang: return c2 === C.eq ? { op: '!=', prec: 3 } : undefined;
+      case C.lt: return c2 === C.eq ? { op: '<=', prec: 4 } : c2 === C.lt ? undefined : { op: '<', prec: 4 };
+      case C.gt: return { op: c2 === C.eq ? '>=' : '>', prec: 4 };
+      case C.plus: return { op: '+', prec: 5 };
+      case C.minus: return { op: '-', prec: 5 };
+      case C.star: return c2 === C.rbracket ? undefined : { op: '*', prec: 6 };
+      case C.slash: return c2 === C.slash || c2 === C.star ? undefined : { op: '/', prec: 6 };
+      case C.percent: return c2 === C.lbrace ? undefined : { op: '%', prec: 6 };
       default: return undefined;
     }
   }
@@ -427,16 +440,15 @@ class HclParser {
     for (;;) {
       const save = this.pos;
       this.skip(nl);
-      const op = this.readBinaryOp();
-      if (!op || this.opPrec < minPrec) {
+      const operator = this.readBinaryOp();
+      if (!operator || operator.prec < minPrec) {
         this.pos = save;
         return left;
       }
-      const prec = this.opPrec;
-      this.pos += op.length;
+      this.pos += operator.op.length;
       this.skip(true);
-      const right = this.parseBinary(prec + 1, nl);
-      left = { type: 'binary', op, left, right, start: left.start, end: right.end };
+      const right = this.parseBinary(operator.prec + 1, nl);
+      left = { type: 'binary', op: operator.op, left, right, start: left.start, end: right.end };
     }
   }
 

@@ -74,22 +74,52 @@ function providerRef(e: Expr): string | undefined {
   return s || undefined;
 }
 
+/** The blocks of a module's files, by kind. */
+interface Declarations {
+  locals: Map<string, { attr: Attribute; file: string }>;
+  variables: Map<string, { block: Block; file: string }>;
+  providers: Map<string, ProviderConfig>;
+  resources: Array<{ block: Block; file: TfFile }>;
+  modules: Array<{ block: Block; file: TfFile }>;
+}
+
+/** A provider's default tags (aws `default_tags`, google `default_labels`), and the provider they came from. */
+interface ProviderDefaults { value: Value; provider?: ProviderConfig }
+
+/** What analysing one resource or module call needs of its module. */
+interface ModuleContext {
+  policy: TagPolicy;
+  options: AnalyzeOptions;
+  scope: Scope;
+  providers: Map<string, ProviderConfig>;
+  /** The default tags that apply to a provider reference (`aws`, `aws.west`), memoised. */
+  defaultsOf(key: string, localName: string): ProviderDefaults;
+  findings: Finding[];
+}
+
 /** A module's folder analysed as Terraform evaluates it: all `.tf` files in one folder form one module. */
 export function analyzeTerraformModule(files: readonly TfFile[], policy: TagPolicy, options: AnalyzeOptions, inputs: ModuleInputs = {}): ModuleAnalysis {
-  const locals = new Map<string, { attr: Attribute; file: string }>();
-  const variables = new Map<string, { block: Block; file: string }>();
-  const providers = new Map<string, ProviderConfig>();
-  const resources: Array<{ block: Block; file: TfFile }> = [];
-  const modules: Array<{ block: Block; file: TfFile }> = [];
+  const decls = collectDeclarations(files);
+  const scope = moduleScope(decls, inputs);
+  const ctx: ModuleContext = { policy, options, scope, providers: decls.providers, defaultsOf: providerDefaults(decls.providers, scope, inputs), findings: [] };
+  const providersWithDefaults = new Set<string>();
+  for (const [, cfg] of decls.providers) if (cfg.defaults?.attr) providersWithDefaults.add(cfg.name);
+  const resources = decls.resources.map((r) => analyzeResource(r.block, r.file, ctx)).filter((r): r is DeclaredResource => r !== undefined);
+  const calls = decls.modules.map((m) => analyzeModuleCall(m.block, m.file, ctx)).filter((c): c is ModuleCall => c !== undefined);
+  return { resources, findings: ctx.findings, calls, providersWithDefaults };
+}
+
+function collectDeclarations(files: readonly TfFile[]): Declarations {
+  const decls: Declarations = { locals: new Map(), variables: new Map(), providers: new Map(), resources: [], modules: [] };
   for (const f of files) {
     for (const b of f.hcl.body.blocks) {
       switch (b.type) {
         case 'locals':
           // expressions are parsed only when a local is read
-          for (const a of b.body.attributes) locals.set(a.name, { attr: a, file: f.path });
+          for (const a of b.body.attributes) decls.locals.set(a.name, { attr: a, file: f.path });
           break;
         case 'variable':
-          if (b.labels[0]) variables.set(b.labels[0].value, { block: b, file: f.path });
+          if (b.labels[0]) decls.variables.set(b.labels[0].value, { block: b, file: f.path });
           break;
         case 'provider': {
           const name = b.labels[0]?.value;
@@ -100,31 +130,36 @@ export function analyzeTerraformModule(files: readonly TfFile[], policy: TagPoli
           const dl = attr(b, 'default_labels');
           if (dtBlock) cfg.defaults = { block: dtBlock, ...(attr(dtBlock, 'tags') ? { attr: attr(dtBlock, 'tags')! } : {}) };
           else if (dl) cfg.defaults = { attr: dl };
-          providers.set(alias ? `${name}.${alias}` : name, cfg);
+          decls.providers.set(alias ? `${name}.${alias}` : name, cfg);
           break;
         }
         case 'resource':
-          resources.push({ block: b, file: f });
+          decls.resources.push({ block: b, file: f });
           break;
         case 'module':
-          modules.push({ block: b, file: f });
+          decls.modules.push({ block: b, file: f });
           break;
       }
     }
   }
+  return decls;
+}
 
+/** Locals and variables as Terraform resolves them: tfvars over defaults; what local callers pass is unknown. */
+function moduleScope(decls: Declarations, inputs: ModuleInputs): Scope {
   const tfvarValues = new Map<string, Value>();
   const emptyScope: Scope = { local: () => unknown, variable: () => unknown };
   const ordered = [...(inputs.tfvars ?? [])].sort((a, b) => tfvarsRank(a.path) - tfvarsRank(b.path) || a.path.localeCompare(b.path));
   for (const tv of ordered) for (const a of tv.hcl.body.attributes) tfvarValues.set(a.name, evaluate(a.expr, tv.path, emptyScope));
 
   const localValues = new Map<string, Value>();
+  const variableValues = new Map<string, Value>();
   const inProgress = new Set<string>();
   const scope: Scope = {
     local(name) {
       const done = localValues.get(name);
       if (done) return done;
-      const def = locals.get(name);
+      const def = decls.locals.get(name);
       if (!def || inProgress.has(name)) return unknown;
       inProgress.add(name);
       const v = evaluate(def.attr.expr, def.file, scope);
@@ -138,7 +173,7 @@ export function analyzeTerraformModule(files: readonly TfFile[], policy: TagPoli
       if (tv) return tv;
       let v = variableValues.get(name);
       if (!v) {
-        const def = variables.get(name);
+        const def = decls.variables.get(name);
         const d = def ? attr(def.block, 'default') : undefined;
         v = d && def ? evaluate(d.expr, def.file, emptyScope) : unknown;
         variableValues.set(name, v);
@@ -146,16 +181,13 @@ export function analyzeTerraformModule(files: readonly TfFile[], policy: TagPoli
       return v;
     },
   };
-  const variableValues = new Map<string, Value>();
+  return scope;
+}
 
-  const defaultsMemo = new Map<string, { value: Value; provider?: ProviderConfig }>();
-  const defaultsOf = (key: string, localName: string): { value: Value; provider?: ProviderConfig } => {
-    const memoKey = `${key}\u0000${localName}`;
-    let d = defaultsMemo.get(memoKey);
-    if (!d) defaultsMemo.set(memoKey, (d = computeDefaults(key, localName)));
-    return d;
-  };
-  const computeDefaults = (key: string, localName: string): { value: Value; provider?: ProviderConfig } => {
+/** The default tags of each provider reference, evaluated once. */
+function providerDefaults(providers: Map<string, ProviderConfig>, scope: Scope, inputs: ModuleInputs): ModuleContext['defaultsOf'] {
+  const memo = new Map<string, ProviderDefaults>();
+  const compute = (key: string, localName: string): ProviderDefaults => {
     const cfg = providers.get(key);
     if (cfg) {
       const a = cfg.defaults?.attr;
@@ -166,109 +198,120 @@ export function analyzeTerraformModule(files: readonly TfFile[], policy: TagPoli
     if (!key.includes('.') && inputs.inheritedProviders?.has(localName)) return { value: unknown };
     return { value: emptyObject() };
   };
+  return (key, localName) => {
+    const memoKey = `${key}\u0000${localName}`;
+    let d = memo.get(memoKey);
+    if (!d) memo.set(memoKey, (d = compute(key, localName)));
+    return d;
+  };
+}
 
-  const findings: Finding[] = [];
-  const declared: DeclaredResource[] = [];
-  const providersWithDefaults = new Set<string>();
-  for (const [, cfg] of providers) if (cfg.defaults?.attr) providersWithDefaults.add(cfg.name);
+/** Tags as the cloud applies them: the provider's default tags under the resource's own (Azure has none). */
+function withDefaultTags(ctx: ModuleContext, cloud: Cloud, value: Value, providerKey: string, localName: string): { value: Value; defaults: ProviderDefaults } {
+  if (cloud === 'azure') return { value, defaults: { value: emptyObject() } };
+  const defaults = ctx.defaultsOf(providerKey, localName);
+  return { value: mergeValues([defaults.value, value]), defaults };
+}
 
-  for (const { block, file } of resources) {
-    const type = block.labels[0]?.value;
-    const name = block.labels[1]?.value;
-    if (!type || !name) continue;
-    const taggable = terraformTaggable(type);
-    if (!taggable) continue;
-    const address = `${type}.${name}`;
-    const header = { start: block.start, end: (block.labels[block.labels.length - 1] ?? block.typeSpan).end };
-    const localName = type.slice(0, type.indexOf('_'));
-    const pAttr = attr(block, 'provider');
-    const providerKey = (pAttr && providerRef(pAttr.expr)) || localName;
-    const tagsAttr = attr(block, taggable.attribute);
-    const isAsg = type === 'aws_autoscaling_group';
-    let value: Value;
-    let defaults: { value: Value; provider?: ProviderConfig } = { value: emptyObject() };
-    const conflict = isAsg && tagsAttr && block.body.blocks.some((b) => b.type === 'tag' || (b.type === 'dynamic' && b.labels[0]?.value === 'tag'));
-    if (isAsg) {
-      value = asgTags(block, file.path, scope);
-    } else {
-      value = tagsAttr ? evaluate(tagsAttr.expr, file.path, scope) : emptyObject();
-      if (taggable.cloud !== 'azure') {
-        defaults = defaultsOf(providerKey, providerKey.split('.')[0] ?? localName);
-        value = mergeValues([defaults.value, value]);
-      }
-    }
-    const observed = tagsOf(value);
-    const known = (a: Attribute | undefined): string | undefined => {
-      const v = a ? evaluate(a.expr, file.path, scope) : unknown;
-      return v.k === 'str' ? v.v : undefined;
-    };
-    const size = options.details ? known(attr(block, 'instance_type') ?? attr(block, 'machine_type') ?? attr(block, 'size') ?? attr(block, 'vm_size') ?? attr(block, 'instance_class') ?? attr(block, 'node_type')) : undefined;
-    const region = options.details
-      ? known(attr(block, 'location') ?? attr(block, 'region')) ?? (defaults.provider ? known(attr(defaults.provider.block, 'region')) : known(attr(providers.get(providerKey)?.block ?? block, 'region')))
-      : undefined;
-    declared.push({
-      cloud: taggable.cloud, address, type, name, file: file.path,
-      range: file.lines.range(header.start, header.end),
-      tags: Object.fromEntries([...observed.keys].filter((e): e is [string, string] => e[1] !== undefined)),
-      tagsComplete: observed.complete,
-      ...(size ? { size } : {}),
-      ...(region ? { region } : {}),
+/** Findings for the tags one resource or module call ends up with. */
+function checkTags(tagCtx: ResourceContext, observed: ReturnType<typeof tagsOf>, options: AnalyzeOptions, findings: Finding[]): void {
+  for (const v of evaluateTags(tagCtx.policy, tagCtx.cloud, observed as ObservedTags)) {
+    const f = violationFinding(v, tagCtx, options);
+    if (f) findings.push(f);
+  }
+}
+
+/** The value of an attribute when it is a known string. */
+function knownString(a: Attribute | undefined, file: string, scope: Scope): string | undefined {
+  const v = a ? evaluate(a.expr, file, scope) : unknown;
+  return v.k === 'str' ? v.v : undefined;
+}
+
+/** The first of `names` the block sets, as a known string. */
+function firstKnown(block: Block, names: readonly string[], file: string, scope: Scope): string | undefined {
+  for (const name of names) {
+    const a = attr(block, name);
+    if (a) return knownString(a, file, scope);
+  }
+  return undefined;
+}
+
+function analyzeResource(block: Block, file: TfFile, ctx: ModuleContext): DeclaredResource | undefined {
+  const { policy, scope, options } = ctx;
+  const type = block.labels[0]?.value;
+  const name = block.labels[1]?.value;
+  if (!type || !name) return undefined;
+  const taggable = terraformTaggable(type);
+  if (!taggable) return undefined;
+  const address = `${type}.${name}`;
+  const header = { start: block.start, end: (block.labels[block.labels.length - 1] ?? block.typeSpan).end };
+  const localName = type.slice(0, type.indexOf('_'));
+  const pAttr = attr(block, 'provider');
+  const providerKey = (pAttr && providerRef(pAttr.expr)) || localName;
+  const tagsAttr = attr(block, taggable.attribute);
+  const isAsg = type === 'aws_autoscaling_group';
+  const conflict = isAsg && tagsAttr && block.body.blocks.some((b) => b.type === 'tag' || (b.type === 'dynamic' && b.labels[0]?.value === 'tag'));
+  // autoscaling groups take no default tags
+  const { value, defaults } = isAsg
+    ? { value: asgTags(block, file.path, scope), defaults: { value: emptyObject() } as ProviderDefaults }
+    : withDefaultTags(ctx, taggable.cloud, tagsAttr ? evaluate(tagsAttr.expr, file.path, scope) : emptyObject(), providerKey, providerKey.split('.')[0] ?? localName);
+  const observed = tagsOf(value);
+  const size = options.details ? firstKnown(block, taggable.sizeAttributes, file.path, scope) : undefined;
+  const region = options.details
+    ? firstKnown(block, taggable.regionAttributes, file.path, scope) ?? knownString(attr(defaults.provider?.block ?? ctx.providers.get(providerKey)?.block ?? block, 'region'), file.path, scope)
+    : undefined;
+  const resource: DeclaredResource = {
+    cloud: taggable.cloud, address, type, name, file: file.path,
+    range: file.lines.range(header.start, header.end),
+    tags: Object.fromEntries([...observed.keys].filter((e): e is [string, string] => e[1] !== undefined)),
+    tagsComplete: observed.complete,
+    ...(size ? { size } : {}),
+    ...(region ? { region } : {}),
+  };
+  if (!isChecked(policy, type, address)) return resource;
+  const target = tagsAttr ? { start: tagsAttr.expr.start, end: tagsAttr.expr.end } : header;
+  if (conflict && tagsAttr) {
+    ctx.findings.push({
+      file: file.path, range: file.lines.range(tagsAttr.start, tagsAttr.end), code: 'asg-tag-conflict',
+      severity: severityFor(policy, 'asg-tag-conflict'), resource: address,
+      message: `${address} sets tags both with "tag" blocks and the "tags" attribute: use only one (the "tag" blocks).`,
     });
-    if (!isChecked(policy, type, address)) continue;
-    const target = tagsAttr ? { start: tagsAttr.expr.start, end: tagsAttr.expr.end } : header;
-    if (conflict && tagsAttr) {
-      findings.push({
-        file: file.path, range: file.lines.range(tagsAttr.start, tagsAttr.end), code: 'asg-tag-conflict',
-        severity: severityFor(policy, 'asg-tag-conflict'), resource: address,
-        message: `${address} sets tags both with "tag" blocks and the "tags" attribute: use only one (the "tag" blocks).`,
-      });
-    }
-    const ctx: ResourceContext = { policy, cloud: taggable.cloud, address, file, block, tagsAttr, target, providerConfig: defaults.provider, isAsg, entries: observed.entries, attribute: taggable.attribute };
-    for (const v of evaluateTags(policy, taggable.cloud, observed as ObservedTags)) {
-      const f = violationFinding(v, ctx, options);
-      if (f) findings.push(f);
-    }
   }
+  const tagCtx: ResourceContext = { policy, cloud: taggable.cloud, address, file, block, tagsAttr, target, providerConfig: defaults.provider, isAsg, entries: observed.entries, attribute: taggable.attribute };
+  checkTags(tagCtx, observed, options, ctx.findings);
+  return resource;
+}
 
-  const calls: ModuleCall[] = [];
-  for (const { block, file } of modules) {
-    const name = block.labels[0]?.value;
-    if (!name) continue;
-    const source = literalString(attr(block, 'source')?.expr) ?? '';
-    const providersAttr = attr(block, 'providers');
-    let passedProviders: ModuleCall['providers'] = 'all';
-    if (providersAttr?.expr.type === 'object') {
-      passedProviders = new Set(providersAttr.expr.items.map((i) => (i.key.type === 'traversal' ? i.key.root : '')).filter(Boolean));
-    }
-    calls.push({ name, source, file: file.path, passes: new Set(block.body.attributes.map((a) => a.name)), providers: passedProviders });
-    // a module call that passes tags: check the tags it hands to the module's resources
-    const tagsAttr = attr(block, 'tags') ?? attr(block, 'labels');
-    if (!tagsAttr) continue;
-    const cloud: Cloud = /google|gcp|gke/i.test(source) ? 'gcp' : /azurerm|azure|avm-/i.test(source) ? 'azure' : 'aws';
-    const address = `module.${name}`;
-    if (!isChecked(policy, 'module', address)) continue;
-    let value = evaluate(tagsAttr.expr, file.path, scope);
-    let defaults: { value: Value; provider?: ProviderConfig } = { value: emptyObject() };
-    if (cloud !== 'azure') {
-      const local = cloud === 'gcp' ? 'google' : 'aws';
-      const mapped = providersAttr?.expr.type === 'object'
-        ? providersAttr.expr.items.find((i) => i.key.type === 'traversal' && i.key.root === local)?.value
-        : undefined;
-      const key = (mapped && providerRef(mapped)) || local;
-      defaults = defaultsOf(key, local);
-      value = mergeValues([defaults.value, value]);
-    }
-    const observed = tagsOf(value);
-    const ctx: ResourceContext = {
-      policy, cloud, address, file, block, tagsAttr, target: { start: tagsAttr.expr.start, end: tagsAttr.expr.end },
-      providerConfig: defaults.provider, isAsg: false, entries: observed.entries, attribute: tagsAttr.name as 'tags' | 'labels',
-    };
-    for (const v of evaluateTags(policy, cloud, observed as ObservedTags)) {
-      const f = violationFinding(v, ctx, options);
-      if (f) findings.push(f);
-    }
+/** A `module` call: what it passes to the module, and the tags it hands to the module's resources. */
+function analyzeModuleCall(block: Block, file: TfFile, ctx: ModuleContext): ModuleCall | undefined {
+  const { policy, scope, options } = ctx;
+  const name = block.labels[0]?.value;
+  if (!name) return undefined;
+  const source = literalString(attr(block, 'source')?.expr) ?? '';
+  const providersAttr = attr(block, 'providers');
+  let passedProviders: ModuleCall['providers'] = 'all';
+  if (providersAttr?.expr.type === 'object') {
+    passedProviders = new Set(providersAttr.expr.items.map((i) => (i.key.type === 'traversal' ? i.key.root : '')).filter(Boolean));
   }
-  return { resources: declared, findings, calls, providersWithDefaults };
+  const call: ModuleCall = { name, source, file: file.path, passes: new Set(block.body.attributes.map((a) => a.name)), providers: passedProviders };
+  // a module call that passes tags: check the tags it hands to the module's resources
+  const tagsAttr = attr(block, 'tags') ?? attr(block, 'labels');
+  if (!tagsAttr) return call;
+  const cloud: Cloud = /google|gcp|gke/i.test(source) ? 'gcp' : /azurerm|azure|avm-/i.test(source) ? 'azure' : 'aws';
+  const address = `module.${name}`;
+  if (!isChecked(policy, 'module', address)) return call;
+  const local = cloud === 'gcp' ? 'google' : 'aws';
+  const mapped = providersAttr?.expr.type === 'object'
+    ? providersAttr.expr.items.find((i) => i.key.type === 'traversal' && i.key.root === local)?.value
+    : undefined;
+  const { value, defaults } = withDefaultTags(ctx, cloud, evaluate(tagsAttr.expr, file.path, scope), (mapped && providerRef(mapped)) || local, local);
+  const observed = tagsOf(value);
+  const tagCtx: ResourceContext = {
+    policy, cloud, address, file, block, tagsAttr, target: { start: tagsAttr.expr.start, end: tagsAttr.expr.end },
+    providerConfig: defaults.provider, isAsg: false, entries: observed.entries, attribute: tagsAttr.name as 'tags' | 'labels',
+  };
+  checkTags(tagCtx, observed, options, ctx.findings);
+  return call;
 }
 
 function tfvarsRank(p: string): number {
