@@ -1,6 +1,17 @@
 import type { ChartId, DashboardData } from './protocol';
 import { UNTAGGED_LABEL, OTHER_LABEL } from './format';
 
+/** Human names of the charts (for file names and titles). */
+export const CHART_TITLES: Record<ChartId, string> = {
+  daily: 'Daily cost by provider',
+  level1: 'Cost by team',
+  level2: 'Cost by project',
+  service: 'Cost by service',
+  movers: 'Week-over-week movers',
+  untagged: 'Untagged share',
+  recommendations: 'Recommendations',
+};
+
 /**
  * Each dashboard chart as a table: the page shows it as the chart's accessible alternative and the host
  * writes it as CSV, so both always agree. Numbers stay numbers here; the page formats them.

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { PERIOD_PRESETS, type PeriodPreset } from '../core/period';
 
 /**
- * Messages between the extension host and the cost dashboard page, both ways, as discriminated unions.
- * Each side validates what it receives with these schemas before acting on it.
+ * Messages between the extension host and the cost dashboard page, both ways, as discriminated unions. The host
+ * validates every message from the page with these schemas before acting on it; the page trusts the host (it
+ * imports the types only, so no schema library is bundled into it) and shows every value as text.
  */
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD');
@@ -10,7 +12,7 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-
 const groupKey = z.string().min(1).max(300);
 const text = z.string().max(2000);
 
-export const periodPresetSchema = z.enum(['last30Days', 'monthToDate', 'lastMonth', 'custom']);
+export const periodPresetSchema = z.enum(PERIOD_PRESETS as [PeriodPreset, ...PeriodPreset[]]);
 export const periodChoiceSchema = z.object({
   preset: periodPresetSchema,
   custom: z.object({ start: isoDate, end: isoDate }).optional(),
@@ -33,14 +35,15 @@ export const dashboardStateSchema = z.object({
 
 // ── page → host ────────────────────────────────────────────────────────────────────────────────────
 export const pageMessageSchema = z.discriminatedUnion('type', [
-  /** The page is listening; the host (re)sends everything. Carries the page's saved state after a reload. */
-  z.object({ type: z.literal('ready'), state: dashboardStateSchema.optional() }),
+  /** The page is listening; the host (re)sends everything. Carries the page's saved state after a reload (checked by the host). */
+  z.object({ type: z.literal('ready'), state: z.unknown().optional() }),
   z.object({ type: z.literal('setPeriod'), period: periodChoiceSchema }),
   /** Adds a filter, replacing any filter on the same key. */
   z.object({ type: z.literal('setFilter'), filter: filterSchema }),
   z.object({ type: z.literal('removeFilter'), key: groupKey }),
   z.object({ type: z.literal('clearFilters') }),
-  z.object({ type: z.literal('requestTagValues'), key: groupKey }),
+  /** Asks for a tag key's values; the answer carries the same id, so the page keeps only the latest request's. */
+  z.object({ type: z.literal('requestTagValues'), key: groupKey, requestId: z.number().int().nonnegative() }),
   z.object({ type: z.literal('exportCsv'), chart: chartIdSchema }),
   z.object({
     type: z.literal('savePng'),
@@ -144,7 +147,7 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('loading'), message: text }),
   /** Nothing to show: no cost source, or every source failed. */
   z.object({ type: z.literal('empty'), message: text, fix: text.optional(), sources: z.array(sourceStatusSchema) }),
-  z.object({ type: z.literal('tagValues'), key: groupKey, values: z.array(z.string().max(2048).nullable()).max(5000) }),
+  z.object({ type: z.literal('tagValues'), key: groupKey, values: z.array(z.string().max(2048).nullable()).max(5000), requestId: z.number().int() }),
   z.object({ type: z.literal('notice'), level: z.enum(['info', 'error']), message: text }),
 ]);
 export type HostMessage = z.infer<typeof hostMessageSchema>;
@@ -155,13 +158,3 @@ export function describeInvalid(error: z.ZodError): string {
   return issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid message';
 }
 
-/** Human names of the charts (for file names and titles). */
-export const CHART_TITLES: Record<ChartId, string> = {
-  daily: 'Daily cost by provider',
-  level1: 'Cost by team',
-  level2: 'Cost by project',
-  service: 'Cost by service',
-  movers: 'Week-over-week movers',
-  untagged: 'Untagged share',
-  recommendations: 'Recommendations',
-};

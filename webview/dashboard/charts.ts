@@ -4,6 +4,7 @@ import {
   type ActiveElement, type ChartEvent, type Plugin,
 } from 'chart.js';
 import { formatMoney, formatMoneyCompact, formatPercent } from '../../src/shared/format';
+import type { Series } from './model';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, DoughnutController, ArcElement, LineController, LineElement, PointElement, Filler, Tooltip, Legend);
 
@@ -92,7 +93,6 @@ const hitMarker: Plugin = {
 
 Chart.register(background, hitMarker);
 
-export interface Series { label: string; values: number[]; kind: 'value' | 'untagged' | 'other' }
 
 function baseOptions(theme: Theme) {
   return {

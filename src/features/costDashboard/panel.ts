@@ -4,9 +4,9 @@ import type { CostFilter, GroupKey } from '../../core/cost/model';
 import { toCsv } from '../../core/allocation/csv';
 import { describeError, isCancelled } from '../../core/errors';
 import type { Logger } from '../../core/ports';
-import { chartTable } from '../../shared/dashboardTables';
+import { CHART_TITLES, chartTable } from '../../shared/dashboardTables';
 import {
-  CHART_TITLES, dashboardStateSchema, describeInvalid, filterSchema, pageMessageSchema,
+  dashboardStateSchema, describeInvalid, filterSchema, pageMessageSchema,
   type ChartId, type DashboardData, type HostMessage, type PageMessage,
 } from '../../shared/protocol';
 import { Commands } from '../../shared/commands';
@@ -134,12 +134,16 @@ export class DashboardController implements vscode.Disposable {
     const m: PageMessage = parsed.data;
     try {
       switch (m.type) {
-        case 'ready':
-          this.log.info(`Cost dashboard: the page is ready${m.state ? ' (restored state)' : ''}`);
+        case 'ready': {
+          // the page keeps its state itself: a state that is not one (another version, edited) is ignored
+          const state = m.state === undefined ? undefined : dashboardStateSchema.safeParse(m.state);
+          if (state && !state.success) this.log.warn(`Cost dashboard: ignored the page's saved state (${describeInvalid(state.error)})`);
+          this.log.info(`Cost dashboard: the page is ready${state?.success ? ' (restored state)' : ''}`);
           this.ready = true;
-          if (m.state && this.filters.length === 0) this.filters = m.state.filters.map((f) => ({ key: f.key as GroupKey, values: f.values }));
+          if (state?.success && this.filters.length === 0) this.filters = state.data.filters.map((f) => ({ key: f.key as GroupKey, values: f.values }));
           await this.refresh();
           break;
+        }
         case 'setPeriod':
           await this.view.setPeriod(m.period); // the view's change event refreshes
           break;
@@ -158,7 +162,7 @@ export class DashboardController implements vscode.Disposable {
         case 'requestTagValues': {
           const p = this.view.resolvedPeriod();
           const values = await tagValues(this.costSources(), m.key as GroupKey, p.period, this.view.metric);
-          this.post({ type: 'tagValues', key: m.key, values });
+          this.post({ type: 'tagValues', key: m.key, values, requestId: m.requestId });
           break;
         }
         case 'exportCsv':

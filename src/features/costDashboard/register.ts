@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { chartIdSchema, CHART_TITLES, type ChartId } from '../../shared/protocol';
+import { chartIdSchema, type ChartId } from '../../shared/protocol';
+import { CHART_TITLES } from '../../shared/dashboardTables';
 import { Commands } from '../../shared/commands';
 import type { Services } from '../../platform/services';
 import type { CostView } from '../../platform/costView';
