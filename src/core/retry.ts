@@ -101,3 +101,38 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
     }
   }
 }
+
+/**
+ * One call to a service with the product's retry policy: throttling and brief outages are retried with backoff,
+ * every failure is mapped by `mapError` (the provider's FinOpsError mapping), a call the signal aborted is a
+ * cancellation whatever the library threw.
+ */
+export function callWithRetry<T>(send: () => Promise<T>, options: RetryOptions & { mapError: (e: unknown) => Error }): Promise<T> {
+  const { mapError, ...retry } = options;
+  return withRetry(async () => {
+    try {
+      return await send();
+    } catch (e) {
+      throw options.signal?.aborted ? new CancelledError() : mapError(e);
+    }
+  }, retry);
+}
+
+/**
+ * A paged answer, every page: `fetch(token)` returns a page and the token of the next one (none: the last page).
+ * More than `maxPages` pages fail with `tooMany()` (the question is too detailed for the service).
+ */
+export async function allPages<P, Token = string>(
+  fetch: (token: Token | undefined) => Promise<{ page: P; next?: Token | null | undefined }>,
+  limit?: { maxPages: number; tooMany: () => Error },
+): Promise<P[]> {
+  const pages: P[] = [];
+  let token: Token | undefined;
+  do {
+    const { page, next } = await fetch(token);
+    pages.push(page);
+    token = next ?? undefined;
+    if (token !== undefined && limit && pages.length >= limit.maxPages) throw limit.tooMany();
+  } while (token !== undefined);
+  return pages;
+}

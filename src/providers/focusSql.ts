@@ -28,6 +28,17 @@ export interface SqlTable {
   label: string;
 }
 
+/** The FOCUS dimensions a FOCUS table carries as its own columns. */
+const FOCUS_DIMENSION_COLUMNS: readonly FocusDimension[] = [
+  'ProviderName', 'ServiceName', 'ServiceCategory', 'RegionId', 'SubAccountId', 'SubAccountName', 'BillingAccountId',
+  'ResourceId', 'ResourceName', 'ResourceType', 'ChargeCategory', 'PricingCategory', 'SkuId',
+];
+
+/** A FOCUS table's dimension columns, named by `column` ("ServiceName" as is, or lower-cased as Glue names them). */
+export function focusDimensionColumns(column: (name: FocusDimension) => string): SqlTable['dimensions'] {
+  return Object.fromEntries(FOCUS_DIMENSION_COLUMNS.map((d) => [d, column(d)]));
+}
+
 export interface SqlParam {
   name: string;
   value: string;

@@ -12,7 +12,8 @@ import {
 import { Commands } from '../../shared/commands';
 import type { CostView } from '../../platform/costView';
 import { buildDashboardData, tagValues, type DashboardSource } from './dashboardData';
-import { createNonce, dashboardHtml } from './html';
+import { dashboardHtml } from './html';
+import { createNonce } from '../../platform/webviewHtml';
 
 export const VIEW_TYPE = 'mlFinops.costDashboard';
 

@@ -1,14 +1,11 @@
 import { usd, uniqueSources } from '../../core/savings/estimate';
 import { kindLabels, percent, priceLines, sourceLine, type SavingsReport } from '../../core/savings/report';
+import { escapeHtml, webviewPage } from '../../platform/webviewHtml';
 
 /**
  * The savings report page: static HTML, no script at all. Every value is escaped; styles are inline under a
  * nonce; the only active parts are command links (Copy as Markdown, Open as Markdown) allowed by the panel.
  */
-
-export function escapeHtml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
 
 export interface ReportHtmlOptions {
   nonce: string;
@@ -51,7 +48,6 @@ export function reportHtml(r: SavingsReport, o: ReportHtmlOptions): string {
   const e = escapeHtml;
   const p = r.prices;
   const s = p.shape;
-  const csp = ["default-src 'none'", `style-src 'nonce-${o.nonce}'`, `img-src ${o.cspSource}`].join('; ');
   const bestSaving = Math.max(0, ...r.options.filter((x) => x.kind !== 'combined' && x.status === 'ok').map((x) => x.monthlySaving));
   const rows = r.options.map((x) => {
     const cls = x.status !== 'ok' || x.monthlySaving < 0 ? 'muted' : x.monthlySaving === bestSaving && x.kind !== 'combined' ? 'best' : '';
@@ -66,17 +62,11 @@ export function reportHtml(r: SavingsReport, o: ReportHtmlOptions): string {
 </details>`).join('\n');
   const allSources = uniqueSources([p.onDemand.source, ...r.options.flatMap((x) => x.sources)]);
   const shape = `${s.vcpu} vCPU · ${s.memoryGiB} GiB${s.gpus ? ` · ${s.gpus} × ${s.gpuModel ?? 'GPU'}` : s.gpus === null && s.gpuModel ? ` · part of an ${s.gpuModel}` : ''}`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${e(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(r.title)}</title>
-<style nonce="${e(o.nonce)}">${STYLE}</style>
-</head>
-<body>
-<main>
+  return webviewPage({
+    csp: [`style-src 'nonce-${o.nonce}'`, `img-src ${o.cspSource}`],
+    title: r.title,
+    head: `<style nonce="${e(o.nonce)}">${STYLE}</style>\n`,
+    body: `<main>
 <h1>${e(r.title)}</h1>
 <p class="meta">${e(shape)} · baseline ${e(String(r.hoursPerMonth))} instance-hours a month${r.subject ? ` · ${e(r.subject)}` : ''}</p>
 <nav class="toolbar" aria-label="Report actions">
@@ -100,8 +90,6 @@ ${details}
 <h2>Sources</h2>
 <ul class="sources">${allSources.map((src) => `<li>${e(sourceLine(src))}${src.url ? ` — ${e(src.url)}` : ''}</li>`).join('')}</ul>
 <footer>Generated ${e(r.generatedAt.slice(0, 16).replace('T', ' '))} UTC. Estimates, not quotes: prices change, and taxes and support are not included.</footer>
-</main>
-</body>
-</html>
-`;
+</main>`,
+  });
 }

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { reportToMarkdown, type SavingsReport } from '../../core/savings/report';
 import { Commands } from '../../shared/commands';
 import { reportHtml } from './reportHtml';
+import { createNonce } from '../../platform/webviewHtml';
 
 export const REPORT_VIEW_TYPE = 'mlFinops.savingsReport';
 const CONTEXT_KEY = 'mlFinops.savingsReportOpen';
@@ -33,7 +33,7 @@ export class SavingsReportPanel implements vscode.Disposable {
     }
     this.panel.title = `Savings: ${report.prices.instanceType}`;
     this.panel.webview.html = reportHtml(report, {
-      nonce: randomBytes(16).toString('base64'),
+      nonce: createNonce(),
       cspSource: this.panel.webview.cspSource,
       copyCommand: `command:${Commands.copySavingsReport}`,
       markdownCommand: `command:${Commands.openSavingsReportMarkdown}`,

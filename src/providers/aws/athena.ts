@@ -1,15 +1,14 @@
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import { z } from 'zod';
 import type { CostQuery, CostResult, CostRow } from '../../core/cost/model';
-import { CancelledError, FinOpsError, INTERNAL_FIX, isCancelled, isFinOpsError } from '../../core/errors';
-import { RequestMeter } from '../../core/cache/requestMeter';
-import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
-import { abortableSleep, withRetry, type RetryOptions } from '../../core/retry';
-import { athenaIdentifier, buildFocusSql, type SqlTable } from '../focusSql';
-import { checkPeriod } from '../queryCheck';
-import type { CostSource } from '../../core/sources';
+import { FinOpsError, INTERNAL_FIX, isCancelled, isFinOpsError } from '../../core/errors';
+import type { RequestMeter } from '../../core/cache/requestMeter';
+import type { Logger } from '../../core/ports';
+import { abortableSleep, allPages, type RetryOptions } from '../../core/retry';
+import { CloudCostSource } from '../cloudCostSource';
+import { athenaIdentifier, buildFocusSql, focusDimensionColumns, type SqlTable } from '../focusSql';
 import { awsClientConfig, describeProfile, type AwsOptions } from './config';
-import { mapAwsError } from './errors';
+import { callAws } from './errors';
 
 /**
  * Organisation-scale AWS costs: the FOCUS 1.0 export of AWS Data Exports, stored in S3 and catalogued in Glue,
@@ -42,12 +41,7 @@ export function athenaFocusTable(database: string, table: string): SqlTable {
     time: 'chargeperiodstart',
     currency: 'billingcurrency',
     cost: { BilledCost: 'billedcost', EffectiveCost: 'effectivecost', ListCost: 'listcost' },
-    dimensions: {
-      ProviderName: 'providername', ServiceName: 'servicename', ServiceCategory: 'servicecategory', RegionId: 'regionid',
-      SubAccountId: 'subaccountid', SubAccountName: 'subaccountname', BillingAccountId: 'billingaccountid',
-      ResourceId: 'resourceid', ResourceName: 'resourcename', ResourceType: 'resourcetype',
-      ChargeCategory: 'chargecategory', PricingCategory: 'pricingcategory', SkuId: 'skuid',
-    },
+    dimensions: focusDimensionColumns((name) => name.toLowerCase()),
     tag: (key) => `element_at(tags, ${key})`,
   };
 }
@@ -71,41 +65,21 @@ const resultsSchema = z.object({
   }).optional(),
 });
 
-export class AthenaCostSource implements CostSource {
-  readonly id = 'aws';
-  readonly label: string;
-  private readonly log: Logger;
-  private readonly meter: RequestMeter;
-  private client?: Promise<AthenaClient>;
-
+export class AthenaCostSource extends CloudCostSource<AthenaClient> {
   constructor(private readonly options: AthenaOptions) {
-    this.label = `AWS Athena ${options.database}.${options.table} (${describeProfile(options)})`;
-    this.log = options.log ?? silentLogger;
-    this.meter = options.meter ?? new RequestMeter(this.log);
+    super('aws', `AWS Athena ${options.database}.${options.table} (${describeProfile(options)})`, options);
   }
 
-  private getClient(): Promise<AthenaClient> {
-    this.client ??= (async () => {
-      const { AthenaClient } = await import('@aws-sdk/client-athena');
-      return new AthenaClient(await awsClientConfig(this.options));
-    })();
-    return this.client;
+  protected async createClient(): Promise<AthenaClient> {
+    const { AthenaClient } = await import('@aws-sdk/client-athena');
+    return new AthenaClient(await awsClientConfig(this.options));
   }
 
   private call<T>(api: string, action: string, signal: AbortSignal | undefined, send: () => Promise<T>): Promise<T> {
-    const ctx = { options: this.options, api: `Athena ${api}`, action };
-    return withRetry(async () => {
-      try {
-        return await send();
-      } catch (e) {
-        throw signal?.aborted ? new CancelledError() : mapAwsError(e, ctx);
-      }
-    }, { ...this.options.retry, signal, log: this.log, what: `Athena ${api}` });
+    return callAws({ options: this.options, api: `Athena ${api}`, action }, send, { signal, log: this.log, retry: this.options.retry });
   }
 
-  async query(query: CostQuery, signal?: AbortSignal): Promise<CostResult> {
-    throwIfAborted(signal);
-    checkPeriod(query, this.label);
+  protected async answer(query: CostQuery, signal?: AbortSignal): Promise<CostResult> {
     const built = buildFocusSql('athena', athenaFocusTable(this.options.database, this.options.table), query, this.options.tagKeyFor);
     const athena = await import('@aws-sdk/client-athena');
     const client = await this.getClient();
@@ -152,12 +126,13 @@ export class AthenaCostSource implements CostSource {
       this.meter.record({ source: this.id, api: 'Athena query', requests: 1, detail: `${(scanned / 1e6).toFixed(1)} MB scanned (about USD ${((scanned / 1e12) * 5).toFixed(4)})` });
     }
 
-    const rows: CostRow[] = [];
-    let token: string | undefined;
-    let first = true;
-    do {
+    const pages = await allPages(async (token: string | undefined) => {
       const raw = await this.call('GetQueryResults', 'athena:GetQueryResults', signal, () => client.send(new athena.GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: 1000, ...(token ? { NextToken: token } : {}) }), { abortSignal: signal }));
       const page = resultsSchema.parse(raw);
+      return { page, next: page.NextToken || undefined };
+    });
+    const rows: CostRow[] = [];
+    pages.forEach((page, p) => {
       const names = page.ResultSet?.ResultSetMetadata?.ColumnInfo?.map((c) => c.Name.toLowerCase()) ?? [];
       const index = (n: string) => {
         const i = names.indexOf(n);
@@ -167,8 +142,7 @@ export class AthenaCostSource implements CostSource {
       const at = { period: index('period'), currency: index('currency'), cost: index('cost'), groups: built.groupAliases.map(index) };
       let data = page.ResultSet?.Rows ?? [];
       // The first row of a SELECT's first page repeats the column names.
-      if (first && data[0]?.Data?.map((d) => d.VarCharValue?.toLowerCase()).join() === names.join()) data = data.slice(1);
-      first = false;
+      if (p === 0 && data[0]?.Data?.map((d) => d.VarCharValue?.toLowerCase()).join() === names.join()) data = data.slice(1);
       for (const r of data) {
         const cell = (i: number) => r.Data?.[i]?.VarCharValue;
         const cost = Number(cell(at.cost) ?? 'NaN');
@@ -177,8 +151,7 @@ export class AthenaCostSource implements CostSource {
         query.groupBy.forEach((key, i) => { groups[key] = cell(at.groups[i]!) ?? null; });
         rows.push({ groups, period: (cell(at.period) ?? query.period.start).slice(0, 10), cost, currency: cell(at.currency) ?? '' });
       }
-      token = page.NextToken || undefined;
-    } while (token);
+    });
     return { query, rows, source: this.label, fetchedAt };
   }
 }

@@ -1,14 +1,13 @@
 import type { CostExplorerClient, Expression, GetCostAndUsageCommandInput, GroupDefinition } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
 import type { CostQuery, CostResult, CostRow, FocusDimension, GroupKey } from '../../core/cost/model';
-import { CancelledError, FinOpsError, INTERNAL_FIX } from '../../core/errors';
-import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
-import { RequestMeter } from '../../core/cache/requestMeter';
-import { withRetry, type RetryOptions } from '../../core/retry';
-import { checkPeriod } from '../queryCheck';
-import type { CostSource } from '../../core/sources';
+import { FinOpsError, INTERNAL_FIX } from '../../core/errors';
+import type { Logger } from '../../core/ports';
+import type { RequestMeter } from '../../core/cache/requestMeter';
+import { allPages, type RetryOptions } from '../../core/retry';
+import { CloudCostSource } from '../cloudCostSource';
 import { awsClientConfig, describeProfile, type AwsOptions } from './config';
-import { mapAwsError } from './errors';
+import { callAws } from './errors';
 
 /**
  * AWS Cost Explorer as a CostSource: GetCostAndUsage with GroupBy DIMENSION / TAG, every page followed
@@ -210,58 +209,39 @@ export interface CostExplorerSourceOptions extends AwsOptions {
   maxPages?: number;
 }
 
-export class CostExplorerSource implements CostSource {
-  readonly id = 'aws';
-  readonly label: string;
-  private client?: Promise<CostExplorerClient>;
-  private readonly log: Logger;
-  private readonly meter: RequestMeter;
-
+export class CostExplorerSource extends CloudCostSource<CostExplorerClient> {
   constructor(private readonly options: CostExplorerSourceOptions) {
-    this.label = `AWS Cost Explorer (${describeProfile(options)})`;
-    this.log = options.log ?? silentLogger;
-    this.meter = options.meter ?? new RequestMeter(this.log);
+    super('aws', `AWS Cost Explorer (${describeProfile(options)})`, options);
   }
 
-  private getClient(): Promise<CostExplorerClient> {
-    this.client ??= (async () => {
-      const { CostExplorerClient } = await import('@aws-sdk/client-cost-explorer');
-      // Cost Explorer has one endpoint, in us-east-1, whatever the user's region.
-      return new CostExplorerClient(await awsClientConfig(this.options, 'us-east-1'));
-    })();
-    return this.client;
+  protected async createClient(): Promise<CostExplorerClient> {
+    const { CostExplorerClient } = await import('@aws-sdk/client-cost-explorer');
+    // Cost Explorer has one endpoint, in us-east-1, whatever the user's region.
+    return new CostExplorerClient(await awsClientConfig(this.options, 'us-east-1'));
   }
 
-  async query(query: CostQuery, signal?: AbortSignal): Promise<CostResult> {
-    throwIfAborted(signal);
-    checkPeriod(query, this.label);
+  protected async answer(query: CostQuery, signal?: AbortSignal): Promise<CostResult> {
     const plan = planCostExplorerQuery(query, this.options.tagKeyFor);
     const fetchedAt = new Date().toISOString();
-    if (!plan.input) return { query, rows: [], source: this.label, fetchedAt };
+    const request = plan.input;
+    if (!request) return { query, rows: [], source: this.label, fetchedAt };
     const { GetCostAndUsageCommand } = await import('@aws-sdk/client-cost-explorer');
     const client = await this.getClient();
     const ctx = { options: this.options, api: API, action: ACTION };
-    const pages: Page[] = [];
     const maxPages = this.options.maxPages ?? 100;
-    let token: string | undefined;
     let requests = 0;
+    let pages: Page[];
     try {
-      do {
-        const input = { ...plan.input, ...(token ? { NextPageToken: token } : {}) };
-        const raw = await withRetry(async () => {
-          requests++;
-          try {
-            return await client.send(new GetCostAndUsageCommand(input), { abortSignal: signal });
-          } catch (e) {
-            throw signal?.aborted ? new CancelledError() : mapAwsError(e, ctx);
-          }
-        }, { ...this.options.retry, signal, log: this.log, what: API });
+      pages = await allPages(async (token: string | undefined) => {
+        const input = { ...request, ...(token ? { NextPageToken: token } : {}) };
+        const raw = await callAws(ctx, () => { requests++; return client.send(new GetCostAndUsageCommand(input), { abortSignal: signal }); }, { signal, log: this.log, retry: this.options.retry });
         const page = pageSchema.safeParse(raw);
         if (!page.success) throw new FinOpsError('internal', `Cost Explorer returned an unexpected response: ${page.error.issues[0]?.message ?? ''}`, { fix: INTERNAL_FIX });
-        pages.push(page.data);
-        token = page.data.NextPageToken || undefined;
-        if (pages.length >= maxPages && token) throw new FinOpsError('input', `Cost Explorer returned more than ${maxPages} pages for one query.`, { fix: 'Choose a shorter period, monthly granularity or fewer group-by keys.', code: 'unsupportedGrouping' });
-      } while (token);
+        return { page: page.data, next: page.data.NextPageToken || undefined };
+      }, {
+        maxPages,
+        tooMany: () => new FinOpsError('input', `Cost Explorer returned more than ${maxPages} pages for one query.`, { fix: 'Choose a shorter period, monthly granularity or fewer group-by keys.', code: 'unsupportedGrouping' }),
+      });
     } finally {
       if (requests > 0) this.meter.record({ source: this.id, api: API, requests, unitPriceUsd: COST_EXPLORER_REQUEST_USD });
     }

@@ -1,6 +1,6 @@
 import { CancelledError, FinOpsError, INTERNAL_FIX, isCancelled, isFinOpsError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
-import { throttled, withRetry, type RetryOptions } from '../../core/retry';
+import { callWithRetry, throttled, type RetryOptions } from '../../core/retry';
 import { describeProfile, type AwsOptions } from './config';
 
 /** Where a failed AWS call happened, so the message can name the profile, the API and the IAM action. */
@@ -105,11 +105,5 @@ export function callAws<T>(
   options: { signal?: AbortSignal; log?: Logger; retry?: Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs' | 'sleep' | 'random'> },
 ): Promise<T> {
   const { signal, log, retry } = options;
-  return withRetry(async () => {
-    try {
-      return await send();
-    } catch (e) {
-      throw signal?.aborted ? new CancelledError() : mapAwsError(e, ctx);
-    }
-  }, { ...retry, signal, log, what: ctx.api });
+  return callWithRetry(send, { ...retry, signal, log, what: ctx.api, mapError: (e) => mapAwsError(e, ctx) });
 }

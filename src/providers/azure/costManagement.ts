@@ -1,12 +1,11 @@
 import type { CostManagementClient, QueryDefinition, QueryFilter, QueryGrouping } from '@azure/arm-costmanagement';
 import { z } from 'zod';
 import type { CostQuery, CostResult, CostRow, FocusDimension, GroupKey } from '../../core/cost/model';
-import { CancelledError, FinOpsError, INTERNAL_FIX } from '../../core/errors';
-import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
-import { RequestMeter } from '../../core/cache/requestMeter';
-import { withRetry, type RetryOptions } from '../../core/retry';
-import { checkPeriod } from '../queryCheck';
-import type { CostSource } from '../../core/sources';
+import { FinOpsError, INTERNAL_FIX } from '../../core/errors';
+import type { Logger } from '../../core/ports';
+import type { RequestMeter } from '../../core/cache/requestMeter';
+import { allPages, callWithRetry, type RetryOptions } from '../../core/retry';
+import { CloudCostSource } from '../cloudCostSource';
 import { armEndpoint, azureCredential, parseScope, type AzureOptions } from './config';
 import { mapAzureError } from './errors';
 
@@ -214,37 +213,24 @@ export interface CostManagementOptions extends AzureOptions {
   apiVersion?: string;
 }
 
-export class CostManagementSource implements CostSource {
-  readonly id = 'azure';
-  readonly label: string;
-  private readonly log: Logger;
-  private readonly meter: RequestMeter;
-  private client?: Promise<CostManagementClient>;
-
+export class CostManagementSource extends CloudCostSource<CostManagementClient> {
   constructor(private readonly options: CostManagementOptions) {
     parseScope(options.scope);
-    this.label = `Azure Cost Management (${options.scope})`;
-    this.log = options.log ?? silentLogger;
-    this.meter = options.meter ?? new RequestMeter(this.log);
+    super('azure', `Azure Cost Management (${options.scope})`, options);
   }
 
-  private getClient(): Promise<CostManagementClient> {
-    this.client ??= (async () => {
-      const { CostManagementClient } = await import('@azure/arm-costmanagement');
-      return new CostManagementClient(await azureCredential(this.options), {
-        endpoint: armEndpoint(this.options),
-        // Throttling is retried by src/core/retry.ts, which honours Cost Management's own retry-after headers.
-        retryOptions: { maxRetries: 0 },
-        ...(this.options.apiVersion ? { apiVersion: this.options.apiVersion } : {}),
-        ...(this.options.agent ? { agent: this.options.agent } : {}),
-      });
-    })();
-    return this.client;
+  protected async createClient(): Promise<CostManagementClient> {
+    const { CostManagementClient } = await import('@azure/arm-costmanagement');
+    return new CostManagementClient(await azureCredential(this.options), {
+      endpoint: armEndpoint(this.options),
+      // Throttling is retried by src/core/retry.ts, which honours Cost Management's own retry-after headers.
+      retryOptions: { maxRetries: 0 },
+      ...(this.options.apiVersion ? { apiVersion: this.options.apiVersion } : {}),
+      ...(this.options.agent ? { agent: this.options.agent } : {}),
+    });
   }
 
-  async query(query: CostQuery, signal?: AbortSignal): Promise<CostResult> {
-    throwIfAborted(signal);
-    checkPeriod(query, this.label);
+  protected async answer(query: CostQuery, signal?: AbortSignal): Promise<CostResult> {
     const plan = planCostManagementQuery(query, this.options.tagKeyFor);
     const fetchedAt = new Date().toISOString();
     if (!plan.body) return { query, rows: [], source: this.label, fetchedAt };
@@ -254,46 +240,41 @@ export class CostManagementSource implements CostSource {
     const scope = this.options.scope.replace(/^\/+|\/+$/g, '');
     const ctx = { options: this.options, api: API, action: ACTION, role: ROLE };
     const origin = new URL(armEndpoint(this.options)).origin;
-    const pages: QueryPage[] = [];
     const maxPages = this.options.maxPages ?? 200;
-    let next: string | undefined;
     let requests = 0;
+    /** The first page from the SDK; the next ones by POSTing the same body to nextLink (the SDK has no "next page" for Query). */
+    const fetchPage = async (link: string | undefined): Promise<QueryPage> => {
+      requests++;
+      if (link === undefined) {
+        const definition: QueryDefinition = { ...body, timePeriod: { from: new Date(body.timePeriod.from), to: new Date(body.timePeriod.to) } };
+        const r = await client.query.usage(scope, definition, { abortSignal: signal });
+        return pageSchema.parse({ nextLink: r.nextLink, columns: r.columns, rows: r.rows });
+      }
+      const response = await client.sendRequest(createPipelineRequest({
+        url: link, method: 'POST', body: JSON.stringify(body), abortSignal: signal,
+        headers: createHttpHeaders({ 'content-type': 'application/json; charset=utf-8', accept: 'application/json' }),
+      }));
+      if (response.status >= 400) {
+        throw Object.assign(new Error(`HTTP ${response.status}: ${response.bodyAsText ?? ''}`), { statusCode: response.status, response: { status: response.status, headers: { get: (n: string) => response.headers.get(n) } } });
+      }
+      const json = JSON.parse(response.bodyAsText ?? '{}') as { properties?: unknown };
+      return pageSchema.parse(json.properties ?? {});
+    };
+    const mapError = (e: unknown) => (e instanceof z.ZodError
+      ? new FinOpsError('internal', `Cost Management returned an unexpected answer: ${e.issues[0]?.message ?? ''}`, { fix: INTERNAL_FIX })
+      : mapAzureError(e, ctx));
+    let pages: QueryPage[];
     try {
-      do {
-        const link = next;
-        const page = await withRetry(async () => {
-          requests++;
-          try {
-            if (link === undefined) {
-              const definition: QueryDefinition = { ...body, timePeriod: { from: new Date(body.timePeriod.from), to: new Date(body.timePeriod.to) } };
-              const r = await client.query.usage(scope, definition, { abortSignal: signal });
-              return pageSchema.parse({ nextLink: r.nextLink, columns: r.columns, rows: r.rows });
-            }
-            // The SDK has no "next page" call for Query: POST the same body to nextLink through the client's pipeline.
-            const response = await client.sendRequest(createPipelineRequest({
-              url: link, method: 'POST', body: JSON.stringify(body), abortSignal: signal,
-              headers: createHttpHeaders({ 'content-type': 'application/json; charset=utf-8', accept: 'application/json' }),
-            }));
-            if (response.status >= 400) {
-              const e = Object.assign(new Error(`HTTP ${response.status}: ${response.bodyAsText ?? ''}`), { statusCode: response.status, response: { status: response.status, headers: { get: (n: string) => response.headers.get(n) } } });
-              throw e;
-            }
-            const json = JSON.parse(response.bodyAsText ?? '{}') as { properties?: unknown };
-            return pageSchema.parse(json.properties ?? {});
-          } catch (e) {
-            if (signal?.aborted) throw new CancelledError();
-            if (e instanceof z.ZodError) throw new FinOpsError('internal', `Cost Management returned an unexpected answer: ${e.issues[0]?.message ?? ''}`, { fix: INTERNAL_FIX });
-            throw mapAzureError(e, ctx);
-          }
-        }, { ...this.options.retry, signal, log: this.log, what: API });
-        pages.push(page);
-        next = page.nextLink || undefined;
-        if (next) {
-          // The bearer token must never follow a link to another host.
-          if (new URL(next).origin !== origin) throw new FinOpsError('internal', `Cost Management returned a nextLink outside ${origin}; not followed.`, { fix: 'Check "mlFinops.azure.endpoint": the answer came from somewhere else than the endpoint asked.' });
-          if (pages.length >= maxPages) throw new FinOpsError('input', `Cost Management returned more than ${maxPages} pages for one query.`, { fix: 'Choose a shorter period or fewer group-by keys.', code: 'unsupportedGrouping' });
-        }
-      } while (next);
+      pages = await allPages(async (link: string | undefined) => {
+        const page = await callWithRetry(() => fetchPage(link), { ...this.options.retry, signal, log: this.log, what: API, mapError });
+        const next = page.nextLink || undefined;
+        // The bearer token must never follow a link to another host.
+        if (next && new URL(next).origin !== origin) throw new FinOpsError('internal', `Cost Management returned a nextLink outside ${origin}; not followed.`, { fix: 'Check "mlFinops.azure.endpoint": the answer came from somewhere else than the endpoint asked.' });
+        return { page, next };
+      }, {
+        maxPages,
+        tooMany: () => new FinOpsError('input', `Cost Management returned more than ${maxPages} pages for one query.`, { fix: 'Choose a shorter period or fewer group-by keys.', code: 'unsupportedGrouping' }),
+      });
     } finally {
       if (requests > 0) this.meter.record({ source: this.id, api: API, requests });
     }

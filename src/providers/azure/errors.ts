@@ -1,5 +1,6 @@
 import { CancelledError, FinOpsError, INTERNAL_FIX, isCancelled, isFinOpsError } from '../../core/errors';
-import { parseRetryAfter, throttled } from '../../core/retry';
+import type { Logger } from '../../core/ports';
+import { callWithRetry, parseRetryAfter, throttled, type RetryOptions } from '../../core/retry';
 import { describeTenant, type AzureOptions } from './config';
 
 export interface AzureCallContext {
@@ -95,4 +96,9 @@ export function mapAzureError(e: unknown, ctx: AzureCallContext): FinOpsError | 
     return new FinOpsError('unavailable', `Could not reach ${ctx.options.endpoint || 'Azure Resource Manager'} for ${ctx.api}: ${message}`, { fix: 'Check the network connection, a proxy, or "mlFinops.azure.endpoint".', cause: e });
   }
   return new FinOpsError('internal', `${ctx.api} failed: ${name ? `${name}: ` : ''}${message}`, { fix: INTERNAL_FIX, cause: e });
+}
+
+/** One Azure SDK call with the product's retry policy and its errors mapped to FinOpsError reasons (scope, action, role). */
+export function callAzure<T>(ctx: AzureCallContext, send: () => Promise<T>, options: { signal?: AbortSignal; log?: Logger; retry?: Omit<RetryOptions, 'signal' | 'log' | 'what'> }): Promise<T> {
+  return callWithRetry(send, { ...options.retry, signal: options.signal, log: options.log, what: ctx.api, mapError: (e) => mapAzureError(e, ctx) });
 }

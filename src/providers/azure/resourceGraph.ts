@@ -1,11 +1,10 @@
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { z } from 'zod';
-import { CancelledError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
-import { withRetry, type RetryOptions } from '../../core/retry';
+import type { RetryOptions } from '../../core/retry';
 import type { Resource, ResourceSource } from '../../core/sources';
 import { armEndpoint, azureCredential, parseScope, type AzureOptions } from './config';
-import { mapAzureError } from './errors';
+import { callAzure } from './errors';
 
 /**
  * Azure resources from Resource Graph: one KQL query over the scope's subscriptions (or management group),
@@ -89,18 +88,12 @@ export class ResourceGraphInventory implements ResourceSource {
     let skipToken: string | undefined;
     do {
       const token = skipToken;
-      const raw = await withRetry(async () => {
-        try {
-          return await client.resources({
-            query,
-            ...(scope.kind === 'subscription' ? { subscriptions: [scope.subscriptionId] } : {}),
-            ...(scope.kind === 'managementGroup' ? { managementGroups: [scope.managementGroupId] } : {}),
-            options: { resultFormat: 'objectArray', top: limit ?? this.options.pageSize ?? 1000, ...(token ? { skipToken: token } : {}) },
-          }, { abortSignal: signal as never });
-        } catch (e) {
-          throw signal?.aborted ? new CancelledError() : mapAzureError(e, ctx);
-        }
-      }, { ...this.options.retry, signal, log: this.log, what: API });
+      const raw = await callAzure(ctx, () => client.resources({
+        query,
+        ...(scope.kind === 'subscription' ? { subscriptions: [scope.subscriptionId] } : {}),
+        ...(scope.kind === 'managementGroup' ? { managementGroups: [scope.managementGroupId] } : {}),
+        options: { resultFormat: 'objectArray', top: limit ?? this.options.pageSize ?? 1000, ...(token ? { skipToken: token } : {}) },
+      }, { abortSignal: signal as never }), { signal, log: this.log, retry: this.options.retry });
       const page = pageSchema.parse(raw);
       for (const item of page.data) {
         const row = rowSchema.safeParse(item);

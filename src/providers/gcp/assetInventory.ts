@@ -1,11 +1,11 @@
 import type { v1 as assetV1 } from '@google-cloud/asset';
 import { z } from 'zod';
-import { CancelledError, FinOpsError } from '../../core/errors';
+import { FinOpsError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
-import { withRetry, type RetryOptions } from '../../core/retry';
+import type { RetryOptions } from '../../core/retry';
 import type { Resource, ResourceSource } from '../../core/sources';
 import { gaxClientOptions, requireProject, type GcpOptions } from './config';
-import { mapGoogleError } from './errors';
+import { callGoogle } from './errors';
 
 /**
  * Google Cloud resources from Cloud Asset Inventory searchAllResources (paged), over a project, folder or
@@ -102,15 +102,10 @@ export class AssetInventory implements ResourceSource {
     };
     while (request) {
       const req: Record<string, unknown> = request;
-      const [results, next] = await withRetry(async (): Promise<[unknown[] | null | undefined, unknown]> => {
-        throwIfAborted(signal);
-        try {
-          const [page, nextRequest] = await client.searchAllResources(req, { autoPaginate: false });
-          return [page, nextRequest];
-        } catch (e) {
-          throw signal?.aborted ? new CancelledError() : mapGoogleError(e, ctx);
-        }
-      }, { ...this.options.retry, signal, log: this.log, what: ctx.api });
+      const [results, next] = await callGoogle(ctx, async (): Promise<[unknown[] | null | undefined, unknown]> => {
+        const [page, nextRequest] = await client.searchAllResources(req, { autoPaginate: false });
+        return [page, nextRequest];
+      }, { signal, log: this.log, retry: this.options.retry });
       for (const raw of results ?? []) {
         const parsed = resultSchema.safeParse(raw);
         if (!parsed.success) continue;

@@ -1,15 +1,15 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import { z } from 'zod';
 import type { CostQuery, CostResult, CostRow } from '../../core/cost/model';
-import { CancelledError, FinOpsError } from '../../core/errors';
-import { RequestMeter } from '../../core/cache/requestMeter';
-import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
-import { withRetry, type RetryOptions } from '../../core/retry';
-import { bigQueryTable, buildFocusSql, type FocusSql, type SqlTable } from '../focusSql';
+import { FinOpsError } from '../../core/errors';
+import type { RequestMeter } from '../../core/cache/requestMeter';
+import type { Logger } from '../../core/ports';
+import type { RetryOptions } from '../../core/retry';
+import { CloudCostSource } from '../cloudCostSource';
+import { bigQueryTable, buildFocusSql, focusDimensionColumns, type FocusSql, type SqlTable } from '../focusSql';
 import { checkPeriod } from '../queryCheck';
-import type { CostSource } from '../../core/sources';
 import { requireProject, type GcpOptions } from './config';
-import { mapGoogleError } from './errors';
+import { callGoogle } from './errors';
 
 /**
  * Google Cloud costs from the Cloud Billing export in BigQuery (the standard or detailed usage cost table, or the
@@ -71,12 +71,7 @@ export function focusViewTable(ref: string): SqlTable {
     time: 'ChargePeriodStart',
     currency: 'BillingCurrency',
     cost: { BilledCost: 'BilledCost', EffectiveCost: 'EffectiveCost', ListCost: 'ListCost' },
-    dimensions: {
-      ProviderName: 'ProviderName', ServiceName: 'ServiceName', ServiceCategory: 'ServiceCategory', RegionId: 'RegionId',
-      SubAccountId: 'SubAccountId', SubAccountName: 'SubAccountName', BillingAccountId: 'BillingAccountId',
-      ResourceId: 'ResourceId', ResourceName: 'ResourceName', ResourceType: 'ResourceType',
-      ChargeCategory: 'ChargeCategory', PricingCategory: 'PricingCategory', SkuId: 'SkuId',
-    },
+    dimensions: focusDimensionColumns((name) => name),
     tag: (key) => `(SELECT t.value FROM UNNEST(Tags) AS t WHERE t.key = ${key} LIMIT 1)`,
   };
 }
@@ -89,37 +84,27 @@ function text(v: unknown): string | null {
   return String(v);
 }
 
-export class BigQueryCostSource implements CostSource {
-  readonly id = 'gcp';
-  readonly label: string;
-  private readonly log: Logger;
-  private readonly meter: RequestMeter;
-  private client?: Promise<BigQuery>;
+export class BigQueryCostSource extends CloudCostSource<BigQuery> {
   private sqlTable?: Promise<SqlTable>;
 
   constructor(private readonly options: BigQueryCostOptions) {
     bigQueryTable(options.table);
-    this.label = `Google Cloud billing export (${options.table})`;
-    this.log = options.log ?? silentLogger;
-    this.meter = options.meter ?? new RequestMeter(this.log);
+    super('gcp', `Google Cloud billing export (${options.table})`, options);
   }
 
   private ctx(api: string) {
     return { projectId: this.options.projectId, endpoint: this.options.endpoint, api, permission: PERMISSION, role: ROLE };
   }
 
-  private getClient(): Promise<BigQuery> {
-    this.client ??= (async () => {
-      const { BigQuery } = await import('@google-cloud/bigquery');
-      return new BigQuery({
-        projectId: requireProject(this.options),
-        ...(this.options.endpoint ? { apiEndpoint: this.options.endpoint } : {}),
-        ...(this.options.authClient ? { authClient: this.options.authClient as never } : {}),
-        ...(this.options.location ? { location: this.options.location } : {}),
-        autoRetry: false,
-      });
-    })();
-    return this.client;
+  protected async createClient(): Promise<BigQuery> {
+    const { BigQuery } = await import('@google-cloud/bigquery');
+    return new BigQuery({
+      projectId: requireProject(this.options),
+      ...(this.options.endpoint ? { apiEndpoint: this.options.endpoint } : {}),
+      ...(this.options.authClient ? { authClient: this.options.authClient as never } : {}),
+      ...(this.options.location ? { location: this.options.location } : {}),
+      autoRetry: false,
+    });
   }
 
   /** The table's columns, read once (free: tables.get), to tell the standard export from the FOCUS view. */
@@ -141,14 +126,7 @@ export class BigQueryCostSource implements CostSource {
   }
 
   private call<T>(api: string, signal: AbortSignal | undefined, send: () => Promise<T>): Promise<T> {
-    return withRetry(async () => {
-      throwIfAborted(signal);
-      try {
-        return await abortable(send(), signal);
-      } catch (e) {
-        throw signal?.aborted ? new CancelledError() : mapGoogleError(e, this.ctx(api));
-      }
-    }, { ...this.options.retry, signal, log: this.log, what: api });
+    return callGoogle(this.ctx(api), send, { signal, log: this.log, retry: this.options.retry });
   }
 
   /** The SQL and parameters a query runs (exposed for the connection test and the docs). */
@@ -166,8 +144,7 @@ export class BigQueryCostSource implements CostSource {
     return Number(stats.statistics?.totalBytesProcessed ?? 0);
   }
 
-  async query(query: CostQuery, signal?: AbortSignal): Promise<CostResult> {
-    throwIfAborted(signal);
+  protected async answer(query: CostQuery, signal?: AbortSignal): Promise<CostResult> {
     const built = await this.plan(query, signal);
     const bq = await this.getClient();
     const fetchedAt = new Date().toISOString();
@@ -191,15 +168,4 @@ export class BigQueryCostSource implements CostSource {
 
 function paramsOf(built: FocusSql): Record<string, string> {
   return Object.fromEntries(built.params.map((p) => [p.name, p.value]));
-}
-
-/** Rejects as soon as the signal aborts (the BigQuery call itself is left to finish on its own). */
-function abortable<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new CancelledError());
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { FinOpsError } from '../../core/errors';
-import { throwIfAborted } from '../../core/ports';
-import { withRetry } from '../../core/retry';
+
 import { gaxClientOptions, requireProject, type GcpOptions } from './config';
-import { mapGoogleError } from './errors';
+import { callGoogle, listAll } from './errors';
 
 /**
  * The setup flow's questions, answered from the user's own account: which billing accounts can I see, which
@@ -20,20 +19,14 @@ export async function listBillingAccounts(options: GcpOptions, signal?: AbortSig
   const client = new CloudBillingClient(gaxClientOptions(options) as never);
   const c = ctx(options, 'Cloud Billing listBillingAccounts', 'billing.accounts.list', 'Billing Account Viewer (roles/billing.viewer)');
   const out: BillingAccountInfo[] = [];
-  let request: Record<string, unknown> | null = { pageSize: 100 };
-  while (request) {
-    const req: Record<string, unknown> = request;
-    throwIfAborted(signal);
-    const [accounts, next] = await withRetry(async (): Promise<[unknown[] | null | undefined, unknown]> => {
-      try { const [page, nextRequest] = await client.listBillingAccounts(req, { autoPaginate: false }); return [page, nextRequest]; } catch (e) { throw mapGoogleError(e, c); }
-    }, { signal, what: c.api });
-    for (const a of accounts ?? []) {
+  try {
+    for (const a of await listAll(c, { pageSize: 100 }, (request) => client.listBillingAccounts(request, { autoPaginate: false }), { signal })) {
       const parsed = z.object({ name: z.string(), displayName: z.string().nullish(), open: z.boolean().nullish() }).safeParse(a);
       if (parsed.success) out.push({ name: parsed.data.name, id: parsed.data.name.replace(/^billingAccounts\//, ''), displayName: parsed.data.displayName ?? parsed.data.name, open: parsed.data.open ?? false });
     }
-    request = (next as Record<string, unknown> | null) ?? null;
+  } finally {
+    await client.close().catch(() => undefined);
   }
-  await client.close().catch(() => undefined);
   return out;
 }
 
@@ -43,20 +36,14 @@ export async function listBillingProjects(options: GcpOptions, billingAccountId:
   const client = new CloudBillingClient(gaxClientOptions(options) as never);
   const c = ctx(options, 'Cloud Billing listProjectBillingInfo', 'billing.resourceAssociations.list', 'Billing Account Viewer (roles/billing.viewer)');
   const out: ProjectBillingInfo[] = [];
-  let request: Record<string, unknown> | null = { name: `billingAccounts/${billingAccountId}`, pageSize: 100 };
-  while (request) {
-    const req: Record<string, unknown> = request;
-    throwIfAborted(signal);
-    const [projects, next] = await withRetry(async (): Promise<[unknown[] | null | undefined, unknown]> => {
-      try { const [page, nextRequest] = await client.listProjectBillingInfo(req, { autoPaginate: false }); return [page, nextRequest]; } catch (e) { throw mapGoogleError(e, c); }
-    }, { signal, what: c.api });
-    for (const p of projects ?? []) {
+  try {
+    for (const p of await listAll(c, { name: `billingAccounts/${billingAccountId}`, pageSize: 100 }, (request) => client.listProjectBillingInfo(request, { autoPaginate: false }), { signal })) {
       const parsed = z.object({ projectId: z.string(), billingAccountName: z.string().nullish(), billingEnabled: z.boolean().nullish() }).safeParse(p);
       if (parsed.success) out.push({ projectId: parsed.data.projectId, billingAccountId: (parsed.data.billingAccountName ?? '').replace(/^billingAccounts\//, ''), billingEnabled: parsed.data.billingEnabled ?? false });
     }
-    request = (next as Record<string, unknown> | null) ?? null;
+  } finally {
+    await client.close().catch(() => undefined);
   }
-  await client.close().catch(() => undefined);
   return out;
 }
 
@@ -76,13 +63,9 @@ export async function findBillingExportTables(options: GcpOptions, signal?: Abor
   const bq = new BigQuery({ projectId, ...(options.endpoint ? { apiEndpoint: options.endpoint } : {}), ...(options.authClient ? { authClient: options.authClient as never } : {}) });
   const c = ctx(options, 'BigQuery datasets.list / tables.list', 'bigquery.datasets.get and bigquery.tables.list', 'BigQuery Metadata Viewer (roles/bigquery.metadataViewer)');
   const out: ExportTable[] = [];
-  throwIfAborted(signal);
-  let datasets;
-  try { [datasets] = await bq.getDatasets(); } catch (e) { throw mapGoogleError(e, c); }
+  const [datasets] = await callGoogle(c, () => bq.getDatasets(), { signal });
   for (const d of datasets) {
-    throwIfAborted(signal);
-    let tables;
-    try { [tables] = await d.getTables(); } catch (e) { throw mapGoogleError(e, c); }
+    const [tables] = await callGoogle(c, () => d.getTables(), { signal });
     for (const t of tables) {
       const kind = t.id ? exportKind(t.id) : undefined;
       if (kind && kind !== 'pricing') out.push({ table: `${projectId}.${d.id}.${t.id}`, kind });

@@ -1,11 +1,10 @@
 import type { CloudCatalogClient } from '@google-cloud/billing';
 import { z } from 'zod';
-import { CancelledError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
-import { withRetry, type RetryOptions } from '../../core/retry';
+import type { RetryOptions } from '../../core/retry';
 import { isoDate, type CommitmentPrice, type InstancePrices, type PriceSource, type PriceSourceRef } from '../../core/pricing/model';
 import { gaxClientOptions, type GcpOptions } from './config';
-import { mapGoogleError } from './errors';
+import { callGoogle } from './errors';
 
 /**
  * Live Compute Engine prices from the Cloud Billing Catalog API (CloudCatalogClient.listSkus over REST). Google
@@ -131,14 +130,10 @@ export class GcpCatalogPrices implements PriceSource {
       let pageToken: string | undefined;
       do {
         throwIfAborted(signal);
-        const [skus, next] = await withRetry(async () => {
-          try {
-            const [page, request] = await client.listSkus({ parent: COMPUTE_ENGINE_SERVICE, currencyCode: 'USD', pageSize: this.options.pageSize ?? 5000, ...(pageToken ? { pageToken } : {}) }, { autoPaginate: false });
-            return [page, (request as { pageToken?: string } | null)?.pageToken] as const;
-          } catch (e) {
-            throw signal?.aborted ? new CancelledError() : mapGoogleError(e, ctx);
-          }
-        }, { ...this.options.retry, signal, log: this.log, what: 'Cloud Billing Catalog listSkus' });
+        const [skus, next] = await callGoogle(ctx, async () => {
+          const [page, request] = await client.listSkus({ parent: COMPUTE_ENGINE_SERVICE, currencyCode: 'USD', pageSize: this.options.pageSize ?? 5000, ...(pageToken ? { pageToken } : {}) }, { autoPaginate: false });
+          return [page, (request as { pageToken?: string } | null)?.pageToken] as const;
+        }, { signal, log: this.log, retry: this.options.retry });
         for (const raw of skus) {
           const parsed = skuSchema.safeParse(raw);
           if (parsed.success) out.push(parsed.data);

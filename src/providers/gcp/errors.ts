@@ -1,5 +1,6 @@
 import { CancelledError, FinOpsError, INTERNAL_FIX, isCancelled, isFinOpsError } from '../../core/errors';
-import { parseRetryAfter, throttled } from '../../core/retry';
+import type { Logger } from '../../core/ports';
+import { allPages, callWithRetry, parseRetryAfter, throttled, type RetryOptions } from '../../core/retry';
 
 export interface GcpCallContext {
   projectId: string;
@@ -80,4 +81,42 @@ export function mapGoogleError(e: unknown, ctx: GcpCallContext): FinOpsError | C
     return new FinOpsError('unavailable', `Could not reach ${ctx.endpoint || 'Google Cloud'} for ${ctx.api}.`, { fix: 'Check the network connection, a proxy, or "mlFinops.gcp.endpoint".', cause: e });
   }
   return new FinOpsError('internal', `${ctx.api} failed: ${message}`, { fix: INTERNAL_FIX, cause: e });
+}
+
+/**
+ * One Google client call with the product's retry policy and its errors mapped to FinOpsError reasons (project,
+ * permission, role). The call is given up as soon as the signal aborts (the client's own request may finish later).
+ */
+export function callGoogle<T>(ctx: GcpCallContext, send: () => Promise<T>, options: { signal?: AbortSignal; log?: Logger; retry?: Omit<RetryOptions, 'signal' | 'log' | 'what'> }): Promise<T> {
+  return callWithRetry(() => abortable(send(), options.signal), { ...options.retry, signal: options.signal, log: options.log, what: ctx.api, mapError: (e) => mapGoogleError(e, ctx) });
+}
+
+/** Rejects as soon as the signal aborts. */
+function abortable<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelledError());
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+type GaxRequest = Record<string, unknown>;
+
+/**
+ * Every item of a gax list call (`autoPaginate: false`): each page is one retried call, the next request comes
+ * back with the page, and the items of all pages are returned in order.
+ */
+export async function listAll(
+  ctx: GcpCallContext,
+  first: GaxRequest,
+  list: (request: GaxRequest) => Promise<[unknown[] | null | undefined, unknown, ...unknown[]]>,
+  options: { signal?: AbortSignal; log?: Logger; retry?: Omit<RetryOptions, 'signal' | 'log' | 'what'> },
+): Promise<unknown[]> {
+  const pages = await allPages<unknown[], GaxRequest>(async (request) => {
+    const [items, next] = await callGoogle(ctx, () => list(request ?? first), options);
+    return { page: items ?? [], next: (next as GaxRequest | null | undefined) ?? undefined };
+  });
+  return pages.flat();
 }

@@ -1,26 +1,18 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../../src/cli/main';
-import { ExitCode, type CliIO } from '../../../src/cli/io';
+import { ExitCode } from '../../../src/cli/io';
+import { runCli, type CliRun } from '../../support/cli';
+import { scratch } from '../../support/scratch';
 import { near, readCsv, sumBy } from './tinyCsv';
 
 const root = path.resolve(__dirname, '../../..');
 const demo = 'demo/billing/real-sample/focus_1.0_sample_1000.csv';
 const sample = readCsv(path.join(root, demo));
-let tmp: string;
-before(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlfinops-cli-')); });
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const files = scratch('cli');
 
-async function run(args: string[], cwd = root): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, cwd, env: {} };
-  const code = await main(['costs', ...args], io);
-  return { code, out, err };
-}
+const run = (args: string[], cwd = root): Promise<CliRun> => runCli(['costs', ...args], { cwd });
 
 describe('mlfinops costs', () => {
   it('--format json: one key per group-by column, period, cost, currency; missing tags null', async () => {
@@ -57,28 +49,28 @@ describe('mlfinops costs', () => {
   });
 
   it('reads tag names per cloud from .finops.yaml', async () => {
-    const bill = path.join(tmp, 'bill.csv');
+    const bill = path.join(files.dir, 'bill.csv');
     fs.writeFileSync(bill, [
       'BillingCurrency,BilledCost,EffectiveCost,ChargePeriodStart,ProviderName,Tags',
       'USD,1,1,2024-09-01 00:00:00,AWS,"{""Team"": ""vision""}"',
       'USD,2,2,2024-09-01 00:00:00,Google Cloud,"{""squad"": ""vision""}"',
     ].join('\n'));
-    fs.writeFileSync(path.join(tmp, '.finops.yaml'), 'version: 1\ntags:\n  required: [Team]\n  gcp:\n    labelKeys:\n      Team: squad\n');
-    const { code, out } = await run(['--focus', 'bill.csv', '--group-by', 'tag:Team', '--granularity', 'total', '--format', 'json'], tmp);
+    fs.writeFileSync(path.join(files.dir, '.finops.yaml'), 'version: 1\ntags:\n  required: [Team]\n  gcp:\n    labelKeys:\n      Team: squad\n');
+    const { code, out } = await run(['--focus', 'bill.csv', '--group-by', 'tag:Team', '--granularity', 'total', '--format', 'json'], files.dir);
     assert.equal(code, ExitCode.ok);
     assert.deepEqual(JSON.parse(out), [{ 'tag:Team': 'vision', period: '2024-09-01', cost: 3, currency: 'USD' }]);
   });
 
   it('native exports are converted on the way in', async () => {
-    const bill = path.join(tmp, 'cur.csv');
+    const bill = path.join(files.dir, 'cur.csv');
     fs.writeFileSync(bill, 'lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UnblendedCost,lineItem/CurrencyCode,lineItem/ProductCode\nUsage,2024-09-01T00:00:00Z,2.5,USD,AmazonEC2\n');
-    const { code, out } = await run(['--focus', bill, '--group-by', 'ProviderName,ServiceCategory', '--format', 'json'], tmp);
+    const { code, out } = await run(['--focus', bill, '--group-by', 'ProviderName,ServiceCategory', '--format', 'json'], files.dir);
     assert.equal(code, ExitCode.ok);
     assert.deepEqual(JSON.parse(out), [{ ProviderName: 'AWS', ServiceCategory: 'Compute', period: '2024-09-01', cost: 2.5, currency: 'USD' }]);
   });
 
   it('bad files and bad flags exit 2 with a message naming the fix', async () => {
-    const notBill = path.join(tmp, 'x.csv');
+    const notBill = path.join(files.dir, 'x.csv');
     fs.writeFileSync(notBill, 'a,b\n1,2\n');
     const bad = await run(['--focus', notBill]);
     assert.equal(bad.code, ExitCode.usage);

@@ -1,13 +1,12 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { CostQuery } from '../../../src/core/cost/model';
 import { isCancelled, isFinOpsError, type FailureReason } from '../../../src/core/errors';
 import { readCsvHeader } from '../../../src/providers/focus/csvHeader';
-import { DuckDbEngine } from '../../../src/providers/focus/duckdb';
+import { billScratch } from '../../support/scratch';
 import { FocusFileSource } from '../../../src/providers/focus/focusFileSource';
 import { near, readCsv, sumBy } from './tinyCsv';
 
@@ -24,27 +23,13 @@ const tagOf = (tags: string | null | undefined, key: string): string | null => {
   return v === undefined || v === null ? null : String(v);
 };
 
-let engine: DuckDbEngine;
-let tmp: string;
-before(() => {
-  engine = new DuckDbEngine();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlfinops-focus-'));
-});
-after(() => {
-  engine.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const scratchFiles = billScratch('focus');
 
 function source(paths: string[], extra: Partial<ConstructorParameters<typeof FocusFileSource>[0]> = {}) {
-  return new FocusFileSource({ paths, baseDir: root, engine, ...extra });
+  return new FocusFileSource({ paths, baseDir: root, engine: scratchFiles.engine, ...extra });
 }
 
-function write(name: string, text: string): string {
-  const file = path.join(tmp, name);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
+const write = (name: string, text: string | readonly string[]): string => scratchFiles.write(name, text);
 
 async function rejects(p: Promise<unknown>, reason: FailureReason | 'cancelled', ...mentions: string[]) {
   await assert.rejects(p, (e: unknown) => {
@@ -108,10 +93,10 @@ describe('FocusFileSource on the real FOCUS sample', () => {
   });
 
   it('reads Parquet (Tags as JSON text or as a MAP) with the same totals as the CSV', async () => {
-    const asJson = path.join(tmp, 'sample.parquet');
-    const asMap = path.join(tmp, 'sample-map.parquet');
-    await engine.query(`COPY (SELECT * FROM read_csv($1, nullstr = 'NULL')) TO '${asJson}' (FORMAT parquet)`, [demoCsv]);
-    await engine.query(`COPY (SELECT * REPLACE (CAST(json(Tags) AS MAP(VARCHAR, VARCHAR)) AS Tags) FROM read_csv($1, nullstr = 'NULL')) TO '${asMap}' (FORMAT parquet)`, [demoCsv]);
+    const asJson = path.join(scratchFiles.dir, 'sample.parquet');
+    const asMap = path.join(scratchFiles.dir, 'sample-map.parquet');
+    await scratchFiles.engine.query(`COPY (SELECT * FROM read_csv($1, nullstr = 'NULL')) TO '${asJson}' (FORMAT parquet)`, [demoCsv]);
+    await scratchFiles.engine.query(`COPY (SELECT * REPLACE (CAST(json(Tags) AS MAP(VARCHAR, VARCHAR)) AS Tags) FROM read_csv($1, nullstr = 'NULL')) TO '${asMap}' (FORMAT parquet)`, [demoCsv]);
     const q: CostQuery = { period: ALL, granularity: 'monthly', groupBy: ['ProviderName', 'tag:environment'], metric: 'EffectiveCost' };
     const csv = await source([demoCsv]).query(q);
     for (const file of [asJson, asMap]) {
@@ -133,7 +118,7 @@ describe('FocusFileSource on the real FOCUS sample', () => {
     write('split/notes.txt', 'not a bill');
     const q: CostQuery = { period: ALL, granularity: 'monthly', groupBy: ['ProviderName'], metric: 'BilledCost' };
     const whole = await source([demoCsv]).query(q);
-    for (const spec of [path.join(tmp, 'split'), path.join(tmp, 'split/*/part-*.csv')]) {
+    for (const spec of [path.join(scratchFiles.dir, 'split'), path.join(scratchFiles.dir, 'split/*/part-*.csv')]) {
       const parts = source([spec]);
       assert.equal((await parts.files()).length, 2, spec);
       const result = await parts.query(q);
@@ -238,7 +223,7 @@ describe('FocusFileSource: tags, NULL tokens, currencies, versions', () => {
     const semi = write('semi.csv', `\uFEFF${rows.join('\r\n')}\r\n`);
     assert.deepEqual(await readCsvHeader(semi), { columns: ['BillingCurrency', 'BilledCost', 'EffectiveCost', 'ChargePeriodStart', 'ProviderName', 'Tags'], delimiter: ';' });
     const tsv = write('tabs.tsv', 'BillingCurrency\tBilledCost\tEffectiveCost\tChargePeriodStart\tProviderName\tTags\nEUR\t2\t1\t2024-09-01 00:00:00\tAWS\t{"a": "b,c"}\n');
-    const gz = path.join(tmp, 'tabs.tsv.gz');
+    const gz = path.join(scratchFiles.dir, 'tabs.tsv.gz');
     fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(tsv)));
     assert.equal((await readCsvHeader(gz))?.delimiter, '\t');
     for (const file of [tsv, gz]) {
@@ -256,8 +241,8 @@ describe('FocusFileSource: tags, NULL tokens, currencies, versions', () => {
 
 describe('FocusFileSource: large CSV bills loaded into Parquet copies on first use', () => {
   it('answers as the CSV does, makes the copy once, and replaces it when the bill changes', async () => {
-    const dir = path.join(tmp, 'copies');
-    const bill = path.join(tmp, 'copied/bill.csv');
+    const dir = path.join(scratchFiles.dir, 'copies');
+    const bill = path.join(scratchFiles.dir, 'copied/bill.csv');
     fs.mkdirSync(path.dirname(bill), { recursive: true });
     fs.copyFileSync(demoCsv, bill);
     const queries: CostQuery[] = [
@@ -288,7 +273,7 @@ describe('FocusFileSource: large CSV bills loaded into Parquet copies on first u
   });
 
   it('a malformed large CSV fails with its own name, and leaves no partial copy', async () => {
-    const dir = path.join(tmp, 'copies-bad');
+    const dir = path.join(scratchFiles.dir, 'copies-bad');
     const bad = write('bad-large.csv', 'BillingCurrency,BilledCost,EffectiveCost,ChargePeriodStart,ProviderName\nUSD,x,1,2024-09-01 00:00:00,AWS\n');
     await rejects(source([bad], { copies: { dir, minBytes: 0 } }).query({ period: ALL, granularity: 'total', groupBy: [], metric: 'BilledCost' }), 'input', 'bad-large.csv');
     assert.deepEqual(fs.existsSync(dir) ? fs.readdirSync(dir) : [], []);
@@ -318,10 +303,10 @@ describe('FocusFileSource: bad input', () => {
 
   it('missing paths, empty folders, unmatched globs and unsupported files', async () => {
     const q: CostQuery = { period: ALL, granularity: 'total', groupBy: [], metric: 'BilledCost' };
-    await rejects(source([path.join(tmp, 'nope.csv')]).query(q), 'input', 'nope.csv');
-    fs.mkdirSync(path.join(tmp, 'empty'), { recursive: true });
-    await rejects(source([path.join(tmp, 'empty')]).query(q), 'input', 'empty');
-    await rejects(source([path.join(tmp, 'empty/*.parquet')]).query(q), 'input', '*.parquet');
+    await rejects(source([path.join(scratchFiles.dir, 'nope.csv')]).query(q), 'input', 'nope.csv');
+    fs.mkdirSync(path.join(scratchFiles.dir, 'empty'), { recursive: true });
+    await rejects(source([path.join(scratchFiles.dir, 'empty')]).query(q), 'input', 'empty');
+    await rejects(source([path.join(scratchFiles.dir, 'empty/*.parquet')]).query(q), 'input', '*.parquet');
     await rejects(source([write('bill.zip', 'PK')]).query(q), 'input', 'Unzip');
     await rejects(source([]).query(q), 'usage', 'mlFinops.focus.files');
   });

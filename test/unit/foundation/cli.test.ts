@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
-import type { CliIO } from '../../../src/cli/io';
+import { exitCodeOf, type CliIO } from '../../../src/cli/io';
+import { FinOpsError, type FailureReason } from '../../../src/core/errors';
 
 const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8'));
 
@@ -45,4 +46,10 @@ test('no arguments exits 2 with the usage on stderr', async () => {
 
 test('package.json exposes the CLI as the mlfinops bin', () => {
   assert.equal(pkg.bin.mlfinops, './dist/cli.js');
+});
+
+test('exit codes: 2 for what the user gave or set up, 3 for a cloud or service that failed; one table for every reason', () => {
+  const want: Record<FailureReason, number> = { usage: 2, input: 2, auth: 3, permission: 3, throttled: 3, unavailable: 3, internal: 3 };
+  assert.deepEqual(exitCodeOf, want);
+  for (const reason of Object.keys(want) as FailureReason[]) assert.ok(new FinOpsError(reason, 'x', { fix: 'y' }).fix, reason);
 });

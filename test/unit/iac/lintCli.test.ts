@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../../src/cli/main';
+import { runCli } from '../../support/cli';
 
 function workspace(files: Record<string, string | Buffer>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlfinops-lint-'));
@@ -15,10 +15,8 @@ function workspace(files: Record<string, string | Buffer>): string {
 }
 
 async function run(args: string[], cwd: string) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, cwd, env: {} });
-  return { code, stdout, stderr };
+  const r = await runCli(args, { cwd });
+  return { code: r.code, stdout: r.out, stderr: r.err };
 }
 
 const infra = {

@@ -1,25 +1,15 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { curNames } from '../../../src/core/native/awsCur';
 import { AWS_SERVICE_CATEGORIES } from '../../../src/core/native/serviceCategories';
-import { DuckDbEngine } from '../../../src/providers/focus/duckdb';
+import { billScratch } from '../../support/scratch';
 import { FocusFileSource } from '../../../src/providers/focus/focusFileSource';
 import { near, readCsv } from '../cost/tinyCsv';
 import { convertFile, haveSamples, iso, nativeDir, num } from './convert';
 
-let engine: DuckDbEngine;
-let tmp: string;
-before(() => {
-  engine = new DuckDbEngine();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlfinops-cur-'));
-});
-after(() => {
-  engine.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const scratchFiles = billScratch('cur');
 
 describe('AWS CUR → FOCUS', () => {
   it('derives CUR 2.0 / Athena names from legacy names', () => {
@@ -31,7 +21,7 @@ describe('AWS CUR → FOCUS', () => {
   it('converts the legacy CUR sample row by row', { skip: !haveSamples }, async () => {
     const file = path.join(nativeDir, 'aws_cur_legacy_anonymized_1281rows.csv');
     const raw = readCsv(file);
-    const { inspected, rows } = await convertFile(engine, file);
+    const { inspected, rows } = await convertFile(scratchFiles.engine, file);
     assert.equal(inspected.bill.kind, 'native');
     assert.equal(rows.length, raw.length);
     raw.forEach((r, i) => {
@@ -63,7 +53,7 @@ describe('AWS CUR → FOCUS', () => {
       assert.equal(f.Tags, null, where); // this export has no resourceTags columns
     });
     const total = raw.reduce((s, r) => s + num(r['lineItem/UnblendedCost']), 0);
-    const src = new FocusFileSource({ paths: [file], baseDir: '/', engine });
+    const src = new FocusFileSource({ paths: [file], baseDir: '/', engine: scratchFiles.engine });
     const byDay = await src.query({ period: { start: '2023-11-01', end: '2023-12-01' }, granularity: 'daily', groupBy: ['ServiceName'], metric: 'BilledCost' });
     assert.ok(near(byDay.rows.reduce((s, r) => s + r.cost, 0), total));
   });
@@ -71,7 +61,7 @@ describe('AWS CUR → FOCUS', () => {
   it('converts the snake_case (Athena / CUR 2.0 style) sample, tags included', { skip: !haveSamples }, async () => {
     const file = path.join(nativeDir, 'aws_cur_snakecase_athena_koku_2rows.csv');
     const raw = readCsv(file);
-    const { rows } = await convertFile(engine, file);
+    const { rows } = await convertFile(scratchFiles.engine, file);
     assert.equal(rows.length, raw.length);
     raw.forEach((r, i) => {
       const f = rows[i]!;
@@ -87,19 +77,19 @@ describe('AWS CUR → FOCUS', () => {
   });
 
   it('legacy tag columns become Tags; a key written twice never fails the query', async () => {
-    const file = path.join(tmp, 'legacy-tags.csv');
+    const file = path.join(scratchFiles.dir, 'legacy-tags.csv');
     fs.writeFileSync(file, [
       'lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UnblendedCost,lineItem/CurrencyCode,resourceTags/user:Team,resourceTags/Team,resourceTags/aws:createdBy,resource_tags',
       'Usage,2024-09-01T00:00:00Z,1,USD,vision,other,alice,"{""user_team"": ""x"", ""user:team"": ""y""}"',
       'Usage,2024-09-01T00:00:00Z,2,USD,,nlp,,',
     ].join('\n'));
-    const { rows } = await convertFile(engine, file);
+    const { rows } = await convertFile(scratchFiles.engine, file);
     // CUR 2.0's resource_tags column wins over per-key columns; its duplicate `team` keeps the first value.
     assert.deepEqual(JSON.parse(rows[0]!.Tags as string), { team: 'x' });
     assert.equal(rows[1]!.Tags, null);
-    const legacyOnly = path.join(tmp, 'legacy-only.csv');
+    const legacyOnly = path.join(scratchFiles.dir, 'legacy-only.csv');
     fs.writeFileSync(legacyOnly, fs.readFileSync(file, 'utf8').split('\n').map((l) => l.replace(/,(resource_tags|"\{.*\}")?$/, '')).join('\n'));
-    const legacy = await convertFile(engine, legacyOnly);
+    const legacy = await convertFile(scratchFiles.engine, legacyOnly);
     assert.deepEqual(JSON.parse(legacy.rows[0]!.Tags as string), { Team: 'vision', 'aws:createdBy': 'alice' });
     assert.deepEqual(JSON.parse(legacy.rows[1]!.Tags as string), { Team: 'nlp' });
   });
@@ -130,9 +120,9 @@ describe('AWS CUR → FOCUS', () => {
       riEff, unusedUp, unusedRec, riArn, spEff, spTotal, spUsed, type.startsWith('SavingsPlan') ? 'arn:aws:savingsplans::1:savingsplan/sp-1' : '',
       tags ? `"${tags.replaceAll('"', '""')}"` : '', '"{""product_name"": ""Amazon Elastic Compute Cloud"", ""region"": ""us-east-1""}"',
     ].join(','))].join('\n');
-    const file = path.join(tmp, 'cur2.csv');
+    const file = path.join(scratchFiles.dir, 'cur2.csv');
     fs.writeFileSync(file, csv);
-    const { rows } = await convertFile(engine, file);
+    const { rows } = await convertFile(scratchFiles.engine, file);
     // The AWS amortization rules, written out independently.
     const expectedEffective = lines.map(([type, cost, riEff, unusedUp, unusedRec, spEff, riArn, spTotal, spUsed]) => {
       switch (type) {
@@ -157,7 +147,7 @@ describe('AWS CUR → FOCUS', () => {
     assert.deepEqual(JSON.parse(rows[0]!.Tags as string), { team: 'vision', 'aws:createdBy': 'alice' });
     assert.equal(rows[2]!.Tags, null);
     // A policy key reaches the CUR 2.0 tag through its name.
-    const src = new FocusFileSource({ paths: [file], baseDir: '/', engine });
+    const src = new FocusFileSource({ paths: [file], baseDir: '/', engine: scratchFiles.engine });
     const byTeam = await src.query({ period: { start: '2024-09-01', end: '2024-09-02' }, granularity: 'total', groupBy: ['tag:team'], metric: 'EffectiveCost' });
     const totals = Object.fromEntries(byTeam.rows.map((r) => [String(r.groups['tag:team']), r.cost]));
     assert.ok(near(totals.vision!, 10 + 2.5));

@@ -1,24 +1,14 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { azureDatasetFromFileName } from '../../../src/core/native/azureCost';
-import { DuckDbEngine } from '../../../src/providers/focus/duckdb';
+import { billScratch } from '../../support/scratch';
 import { FocusFileSource } from '../../../src/providers/focus/focusFileSource';
 import { near, readCsv } from '../cost/tinyCsv';
 import { convertFile, haveSamples, nativeDir, num } from './convert';
 
-let engine: DuckDbEngine;
-let tmp: string;
-before(() => {
-  engine = new DuckDbEngine();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlfinops-azure-'));
-});
-after(() => {
-  engine.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const scratchFiles = billScratch('azure');
 
 const actualFile = path.join(nativeDir, 'azure_ea_actualcost_finops_toolkit_11rows.csv');
 const amortizedFile = path.join(nativeDir, 'azure_ea_amortizedcost_finops_toolkit_28rows.csv');
@@ -56,7 +46,7 @@ function checkCommon(r: Record<string, string | null>, f: Record<string, string 
 describe('Azure cost details → FOCUS', { skip: !haveSamples }, () => {
   it('the EA actual-cost export: BilledCost and EffectiveCost are the cost as invoiced', async () => {
     const raw = readCsv(actualFile);
-    const { inspected, rows } = await convertFile(engine, actualFile);
+    const { inspected, rows } = await convertFile(scratchFiles.engine, actualFile);
     assert.equal(inspected.azureDataset, 'actual');
     assert.equal(rows.length, raw.length);
     raw.forEach((r, i) => {
@@ -71,7 +61,7 @@ describe('Azure cost details → FOCUS', { skip: !haveSamples }, () => {
 
   it('the EA amortized-cost export: commitment-covered usage is not billed again', async () => {
     const raw = readCsv(amortizedFile);
-    const { inspected, rows } = await convertFile(engine, amortizedFile);
+    const { inspected, rows } = await convertFile(scratchFiles.engine, amortizedFile);
     assert.equal(inspected.azureDataset, 'amortized');
     assert.equal(rows.length, raw.length);
     assert.ok(raw.some(commitment), 'the sample has reservation and savings plan usage');
@@ -87,7 +77,7 @@ describe('Azure cost details → FOCUS', { skip: !haveSamples }, () => {
 
   it('the MCA-style export: CostInBillingCurrency, BillingCurrencyCode, M/D/YYYY dates, spot pricing', async () => {
     const raw = readCsv(mcaFile);
-    const { rows } = await convertFile(engine, mcaFile);
+    const { rows } = await convertFile(scratchFiles.engine, mcaFile);
     assert.equal(rows.length, raw.length);
     raw.forEach((r, i) => {
       const f = rows[i]!;
@@ -105,9 +95,9 @@ describe('Azure cost details → FOCUS', { skip: !haveSamples }, () => {
     assert.equal(azureDatasetFromFileName('part_amortized_1.csv'), 'amortized');
     assert.equal(azureDatasetFromFileName('export.csv'), undefined);
     for (const [from, dataset] of [[actualFile, 'actual'], [amortizedFile, 'amortized']] as const) {
-      const neutral = path.join(tmp, `neutral-${dataset.length}.csv`);
+      const neutral = path.join(scratchFiles.dir, `neutral-${dataset.length}.csv`);
       fs.copyFileSync(from, neutral);
-      const { inspected } = await convertFile(engine, neutral);
+      const { inspected } = await convertFile(scratchFiles.engine, neutral);
       assert.equal(inspected.azureDataset, dataset);
     }
   });
@@ -116,14 +106,14 @@ describe('Azure cost details → FOCUS', { skip: !haveSamples }, () => {
     const period = { start: '2023-09-01', end: '2023-10-01' };
     const sum = (file: string) => readCsv(file).reduce((s, r) => s + num(r.Cost), 0);
     // read directly, and through Parquet copies (the extension's path for large bills)
-    for (const copies of [undefined, { dir: path.join(tmp, 'copies'), minBytes: 0 }]) {
-      const src = new FocusFileSource({ paths: [actualFile, amortizedFile], baseDir: '/', engine, ...(copies ? { copies } : {}) });
+    for (const copies of [undefined, { dir: path.join(scratchFiles.dir, 'copies'), minBytes: 0 }]) {
+      const src = new FocusFileSource({ paths: [actualFile, amortizedFile], baseDir: '/', engine: scratchFiles.engine, ...(copies ? { copies } : {}) });
       const billed = await src.query({ period, granularity: 'monthly', groupBy: [], metric: 'BilledCost' });
       const effective = await src.query({ period, granularity: 'monthly', groupBy: [], metric: 'EffectiveCost' });
       assert.ok(near(billed.rows[0]!.cost, sum(actualFile)));
       assert.ok(near(effective.rows[0]!.cost, sum(amortizedFile)));
       assert.match(effective.warnings?.join(' ') ?? '', /actual and amortized/);
     }
-    assert.equal(fs.readdirSync(path.join(tmp, 'copies')).length, 2);
+    assert.equal(fs.readdirSync(path.join(scratchFiles.dir, 'copies')).length, 2);
   });
 });

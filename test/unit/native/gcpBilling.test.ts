@@ -1,23 +1,12 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { DuckDbEngine } from '../../../src/providers/focus/duckdb';
+import { billScratch } from '../../support/scratch';
 import { FocusFileSource } from '../../../src/providers/focus/focusFileSource';
 import { near, readCsv } from '../cost/tinyCsv';
 import { convertFile, haveSamples, iso, nativeDir, num } from './convert';
 
-let engine: DuckDbEngine;
-let tmp: string;
-before(() => {
-  engine = new DuckDbEngine();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlfinops-gcp-'));
-});
-after(() => {
-  engine.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const scratchFiles = billScratch('gcp');
 
 const standardFile = path.join(nativeDir, 'gcp_bigquery_standard_export_koku_25rows.csv');
 const detailedFile = path.join(nativeDir, 'gcp_bigquery_detailed_export_koku_9rows.csv');
@@ -58,7 +47,7 @@ function checkRow(r: Record<string, string | null>, f: Record<string, string | n
 describe('Google Cloud billing export → FOCUS', { skip: !haveSamples }, () => {
   it('the standard export: credits netted into BilledCost, labels as Tags', async () => {
     const raw = readCsv(standardFile);
-    const { rows } = await convertFile(engine, standardFile);
+    const { rows } = await convertFile(scratchFiles.engine, standardFile);
     assert.equal(rows.length, raw.length);
     assert.ok(raw.some((r) => pyList(r.credits).length > 0) && raw.some((r) => pyList(r.labels).length > 0), 'the sample has credits and labels');
     raw.forEach((r, i) => checkRow(r, rows[i]!, `row ${i + 2}`));
@@ -66,7 +55,7 @@ describe('Google Cloud billing export → FOCUS', { skip: !haveSamples }, () => 
 
   it('the detailed export: resource name and id', async () => {
     const raw = readCsv(detailedFile);
-    const { rows } = await convertFile(engine, detailedFile);
+    const { rows } = await convertFile(scratchFiles.engine, detailedFile);
     assert.equal(rows.length, raw.length);
     raw.forEach((r, i) => {
       checkRow(r, rows[i]!, `row ${i + 2}`);
@@ -76,9 +65,9 @@ describe('Google Cloud billing export → FOCUS', { skip: !haveSamples }, () => 
   });
 
   it('nested rows (STRUCT and LIST columns, as Parquet keeps them) convert the same way', async () => {
-    const nested = path.join(tmp, 'gcp-nested.parquet');
+    const nested = path.join(scratchFiles.dir, 'gcp-nested.parquet');
     const list = (col: string) => `CAST(json(replace(replace("${col}", '''', '"'), 'None', 'null')) AS STRUCT(key VARCHAR, value VARCHAR)[])`;
-    await engine.query(`COPY (SELECT billing_account_id,
+    await scratchFiles.engine.query(`COPY (SELECT billing_account_id,
         {'id': "service.id", 'description': "service.description"} AS service,
         {'id': "sku.id", 'description': "sku.description"} AS sku,
         CAST(usage_start_time AS TIMESTAMPTZ) AS usage_start_time, CAST(usage_end_time AS TIMESTAMPTZ) AS usage_end_time,
@@ -91,13 +80,13 @@ describe('Google Cloud billing export → FOCUS', { skip: !haveSamples }, () => 
         {'month': "invoice.month"} AS invoice, cost_type
       FROM read_csv($1, all_varchar = true, nullstr = '')) TO '${nested}' (FORMAT parquet)`, [standardFile]);
     const raw = readCsv(standardFile);
-    const { inspected, rows } = await convertFile(engine, nested);
+    const { inspected, rows } = await convertFile(scratchFiles.engine, nested);
     assert.equal(inspected.bill.kind, 'native');
     raw.forEach((r, i) => checkRow(r, rows[i]!, `row ${i + 2}`));
   });
 
   it('a policy key finds its GCP label through the aliases', async () => {
-    const src = new FocusFileSource({ paths: [standardFile], baseDir: '/', engine, tagAliases: (key, cloud) => (cloud === 'gcp' ? ['goog-resource-type'] : [key]) });
+    const src = new FocusFileSource({ paths: [standardFile], baseDir: '/', engine: scratchFiles.engine, tagAliases: (key, cloud) => (cloud === 'gcp' ? ['goog-resource-type'] : [key]) });
     const result = await src.query({ period: { start: '2020-11-01', end: '2020-12-01' }, granularity: 'total', groupBy: ['tag:ResourceType'], metric: 'BilledCost' });
     const values = result.rows.map((r) => r.groups['tag:ResourceType']).sort();
     assert.deepEqual(values, ['bigquery_dataset', 'bigquery_project', 'bigquery_resource', null]);

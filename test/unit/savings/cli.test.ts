@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { main } from '../../../src/cli/main';
+import { runCli, type CliRun } from '../../support/cli';
 import { applyOfflineEnv, offlineEnv, startMoto, type Moto } from '../../support/moto';
 import { shippedCatalogue } from '../../../src/core/pricing/shippedCatalogue';
 
@@ -17,12 +17,7 @@ after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(['savings', ...args], { stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, cwd: scratch, env: { ...process.env, ...offlineEnv, XDG_CACHE_HOME: scratch } });
-  return { code, out, err };
-}
+const run = (...args: string[]): Promise<CliRun> => runCli(['savings', ...args], { cwd: scratch, env: { ...process.env, ...offlineEnv, XDG_CACHE_HOME: scratch } });
 
 test('--format json prints exactly the documented shape, one object per option', async () => {
   const r = await run('--instance-type', 'p3.2xlarge', '--region', 'us-east-1', '--hours-per-month', '730', '--schedule', 'Mon-Fri 08:00-19:00 America/Los_Angeles', '--month', '2026-03', '--format', 'json');
@@ -102,4 +97,11 @@ test('--instance-id right-sizes from CloudWatch (moto) through the CLI', async (
   assert.equal(rs?.option, 'Right-size g5.4xlarge → g5.xlarge');
   assert.ok(rs?.assumptions.some((a) => /Over 40 hours/.test(a)));
   assert.ok(rs?.assumptions.some((a) => /CloudWatch GetMetricData, 14 days hourly/.test(a)));
+});
+
+test('a cloud call that fails exits 3 with what failed and the fix on stderr', async () => {
+  const r = await run('--instance-type', 'g5.4xlarge', '--instance-id', 'i-0aaaabbbbccccdddd', '--endpoint', 'http://127.0.0.1:9', '--format', 'json');
+  assert.equal(r.code, 3, r.err);
+  assert.equal(r.out, '');
+  assert.match(r.err, /^mlfinops savings: Could not reach the endpoint http:\/\/127\.0\.0\.1:9 for CloudWatch .* Check the network connection/);
 });

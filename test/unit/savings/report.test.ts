@@ -7,7 +7,8 @@ import { planSavings } from '../../../src/core/savings/plan';
 import { buildReport, estimateToJson, lensTitle, reportToMarkdown } from '../../../src/core/savings/report';
 import { parseSchedule } from '../../../src/core/savings/schedule';
 import { findComputeResources, isComputeType } from '../../../src/features/savings/computeResources';
-import { escapeHtml, reportHtml } from '../../../src/features/savings/reportHtml';
+import { reportHtml } from '../../../src/features/savings/reportHtml';
+import { escapeHtml } from '../../../src/platform/webviewHtml';
 import { lessonP3 } from './fixtures';
 
 const root = join(__dirname, '../../..');

@@ -635,23 +635,33 @@ class HclParser {
     this.skip(true);
     if (this.atFor()) return this.parseFor(start, C.rbracket);
     const items: Expr[] = [];
-    for (;;) {
-      this.skip(true);
-      const c = this.code();
-      if (c === C.rbracket) { this.pos++; break; }
-      if (c < 0) { this.error('Expected "]" to close the list.', start); break; }
+    this.parseItems(start, C.rbracket, 'list', () => {
       const before = this.pos;
       items.push(this.parseExpr(true));
       this.skip(true);
       const d = this.code();
-      if (d === C.comma) { this.pos++; continue; }
-      if (d === C.rbracket) { this.pos++; break; }
+      if (d === C.comma) { this.pos++; return true; }
+      if (d === C.rbracket) return true;
       this.error('Expected "," or "]" in the list.', this.pos);
       if (this.pos === before) this.pos++;
       this.skipToClose(C.rbracket);
-      break;
-    }
+      return false;
+    });
     return { type: 'tuple', items, start, end: this.pos };
+  }
+
+  /**
+   * The items of a list or map, up to its closing bracket (which it consumes): `parseItem` reads one item and its
+   * separator, and returns false after an error it has recovered from.
+   */
+  private parseItems(start: number, close: number, what: string, parseItem: () => boolean): void {
+    for (;;) {
+      this.skip(true);
+      const c = this.code();
+      if (c === close) { this.pos++; return; }
+      if (c < 0) { this.error(`Expected "${String.fromCharCode(close)}" to close the ${what}.`, start); return; }
+      if (!parseItem()) return;
+    }
   }
 
   /** Error recovery inside a bracketed construct: skip to its closing bracket. */
@@ -675,11 +685,7 @@ class HclParser {
     this.skip(true);
     if (this.atFor()) return this.parseFor(start, C.rbrace);
     const items: ObjectItem[] = [];
-    for (;;) {
-      this.skip(true);
-      const c = this.code();
-      if (c === C.rbrace) { this.pos++; break; }
-      if (c < 0) { this.error('Expected "}" to close the map.', start); break; }
+    this.parseItems(start, C.rbrace, 'map', () => {
       const itemStart = this.pos;
       const key = this.parseExpr(false);
       this.skip(false);
@@ -691,18 +697,18 @@ class HclParser {
         this.error('Expected "=" after the key in the map.', this.pos);
         if (this.pos === itemStart) this.pos++;
         this.skipToClose(C.rbrace);
-        break;
+        return false;
       }
       const value = this.parseExpr(false);
       items.push({ key, value, start: itemStart, end: value.end });
       this.skip(false);
       const d = this.code();
-      if (d === C.comma) { this.pos++; continue; }
-      if (d === C.lf || d === C.rbrace) continue;
+      if (d === C.comma) { this.pos++; return true; }
+      if (d === C.lf || d === C.rbrace) return true;
       this.error(`Unexpected ${describeChar(d)}: separate map items with a newline or ",".`, this.pos);
       this.skipToClose(C.rbrace);
-      break;
-    }
+      return false;
+    });
     return { type: 'object', items, start, end: this.pos };
   }
 
