@@ -2,6 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { after, before } from 'node:test';
+import { scratch } from './scratch';
 
 /** Environment every test that builds a cloud client runs with: nothing may reach a metadata server. */
 export const offlineEnv = {
@@ -99,5 +101,28 @@ export async function startMoto(): Promise<Moto> {
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     }),
+  };
+}
+
+/**
+ * For one test file: moto, an HTTP fake in front of it (one that records requests or answers what moto lacks) and
+ * a scratch folder; started before the file's tests, stopped after them.
+ */
+export function motoBehind<F extends { stop(): Promise<void> }>(prefix: string, startFake: (motoEndpoint: string) => Promise<F>): { readonly moto: Moto; readonly fake: F; readonly dir: string } {
+  let moto: Moto | undefined;
+  let fake: F | undefined;
+  const files = scratch(prefix);
+  before(async () => {
+    moto = await startMoto();
+    fake = await startFake(moto.endpoint);
+  });
+  after(async () => {
+    await fake?.stop();
+    await moto?.stop();
+  });
+  return {
+    get moto() { return moto!; },
+    get fake() { return fake!; },
+    get dir() { return files.dir; },
   };
 }

@@ -49,12 +49,11 @@ describe('mlfinops costs', () => {
   });
 
   it('reads tag names per cloud from .finops.yaml', async () => {
-    const bill = path.join(files.dir, 'bill.csv');
-    fs.writeFileSync(bill, [
+    files.write('bill.csv', [
       'BillingCurrency,BilledCost,EffectiveCost,ChargePeriodStart,ProviderName,Tags',
       'USD,1,1,2024-09-01 00:00:00,AWS,"{""Team"": ""vision""}"',
       'USD,2,2,2024-09-01 00:00:00,Google Cloud,"{""squad"": ""vision""}"',
-    ].join('\n'));
+    ]);
     fs.writeFileSync(path.join(files.dir, '.finops.yaml'), 'version: 1\ntags:\n  required: [Team]\n  gcp:\n    labelKeys:\n      Team: squad\n');
     const { code, out } = await run(['--focus', 'bill.csv', '--group-by', 'tag:Team', '--granularity', 'total', '--format', 'json'], files.dir);
     assert.equal(code, ExitCode.ok);

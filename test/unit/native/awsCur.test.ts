@@ -77,12 +77,11 @@ describe('AWS CUR → FOCUS', () => {
   });
 
   it('legacy tag columns become Tags; a key written twice never fails the query', async () => {
-    const file = path.join(scratchFiles.dir, 'legacy-tags.csv');
-    fs.writeFileSync(file, [
+    const file = scratchFiles.write('legacy-tags.csv', [
       'lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UnblendedCost,lineItem/CurrencyCode,resourceTags/user:Team,resourceTags/Team,resourceTags/aws:createdBy,resource_tags',
       'Usage,2024-09-01T00:00:00Z,1,USD,vision,other,alice,"{""user_team"": ""x"", ""user:team"": ""y""}"',
       'Usage,2024-09-01T00:00:00Z,2,USD,,nlp,,',
-    ].join('\n'));
+    ]);
     const { rows } = await convertFile(scratchFiles.engine, file);
     // CUR 2.0's resource_tags column wins over per-key columns; its duplicate `team` keeps the first value.
     assert.deepEqual(JSON.parse(rows[0]!.Tags as string), { team: 'x' });

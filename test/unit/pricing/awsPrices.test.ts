@@ -1,10 +1,8 @@
-import { after, before, beforeEach, test } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyOfflineEnv, startMoto, type Moto } from '../../support/moto';
-import { ec2PriceDocument, startAwsPriceListFake, type AwsPriceListFake } from '../../support/fakes/awsPriceList';
+import { applyOfflineEnv, motoBehind } from '../../support/moto';
+import { ec2PriceDocument, startAwsPriceListFake } from '../../support/fakes/awsPriceList';
 import { AwsPriceSource, parseEc2Product, priceListItemSchema } from '../../../src/providers/aws/prices';
 import { PriceResolver } from '../../../src/core/pricing/live';
 import { shippedCatalogue } from '../../../src/core/pricing/shippedCatalogue';
@@ -14,21 +12,8 @@ import { estimateCommitment } from '../../../src/core/savings/commitments';
 
 applyOfflineEnv();
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
-let moto: Moto;
-let fake: AwsPriceListFake;
-let scratch: string;
-
-before(async () => {
-  moto = await startMoto();
-  fake = await startAwsPriceListFake(moto.endpoint);
-  scratch = mkdtempSync(join(tmpdir(), 'mlfinops-prices-'));
-});
-after(async () => {
-  await fake?.stop();
-  await moto?.stop();
-  rmSync(scratch, { recursive: true, force: true });
-});
-beforeEach(() => { fake.requests.length = 0; });
+const aws = motoBehind('prices', startAwsPriceListFake);
+beforeEach(() => { aws.fake.requests.length = 0; });
 
 /** The lesson's p3.2xlarge, priced the way the Price List documents it (hourly parts and upfront fees). */
 function p3Documents() {
@@ -48,7 +33,7 @@ function p3Documents() {
   ];
 }
 
-function source(endpoint = fake.endpoint) {
+function source(endpoint = aws.fake.endpoint) {
   return new AwsPriceSource({ region: 'us-east-1', endpoint, profile: '', credentials, retry: { attempts: 1 } });
 }
 
@@ -67,8 +52,8 @@ test('GetProducts documents are parsed into on-demand and RI terms: hourly part,
   assert.equal(p.commitments.find((c) => c.offering === 'convertible')?.hourly, 1.6);
 });
 
-test('live AWS prices through the Price List fake and moto’s spot history, with their sources and today’s date', async () => {
-  fake.setProducts(p3Documents());
+test('live AWS prices through the Price List aws.fake and moto’s spot history, with their sources and today’s date', async () => {
+  aws.fake.setProducts(p3Documents());
   const p = await source().getPrices('p3.2xlarge', 'us-east-1', shippedCatalogue().prices('p3.2xlarge', 'us-east-1'));
   assert.ok(p);
   assert.equal(p.onDemand.hourly, 3.06, 'the Linux product, not the Windows one');
@@ -80,12 +65,12 @@ test('live AWS prices through the Price List fake and moto’s spot history, wit
   assert.equal(p.spot?.source.live, false);
   assert.ok(p.notes.some((n) => /No live spot history/.test(n)));
   assert.ok(p.commitments.some((c) => c.kind === 'savingsPlan' && c.term === 3));
-  const get = fake.requests.find((r) => r.operation === 'GetProducts')?.body as { ServiceCode: string; Filters: Array<{ Field: string; Value: string }> };
+  const get = aws.fake.requests.find((r) => r.operation === 'GetProducts')?.body as { ServiceCode: string; Filters: Array<{ Field: string; Value: string }> };
   assert.equal(get.ServiceCode, 'AmazonEC2');
   assert.deepEqual(Object.fromEntries(get.Filters.map((f) => [f.Field, f.Value])), {
     instanceType: 'p3.2xlarge', regionCode: 'us-east-1', operatingSystem: 'Linux', tenancy: 'Shared', preInstalledSw: 'NA', capacitystatus: 'Used',
   });
-  assert.ok(fake.requests.some((r) => r.operation === 'DescribeSpotPriceHistory'));
+  assert.ok(aws.fake.requests.some((r) => r.operation === 'DescribeSpotPriceHistory'));
   // The lesson's figures with the live 1-yr RI: 32 %
   const ri = p.commitments.find((c) => c.kind === 'reservedInstance' && c.term === 1 && c.payment === 'noUpfront');
   assert.ok(ri);
@@ -95,7 +80,7 @@ test('live AWS prices through the Price List fake and moto’s spot history, wit
 });
 
 test('spot prices from EC2 DescribeSpotPriceHistory (moto): averaged over zones, dated today', async () => {
-  fake.setProducts([ec2PriceDocument({ instanceType: 'g5.xlarge', regionCode: 'us-east-1', onDemand: 1.006, attributes: { vcpu: '4', memory: '16 GiB', gpu: '1' } })]);
+  aws.fake.setProducts([ec2PriceDocument({ instanceType: 'g5.xlarge', regionCode: 'us-east-1', onDemand: 1.006, attributes: { vcpu: '4', memory: '16 GiB', gpu: '1' } })]);
   const history = await source().getSpotHistory('g5.xlarge', 'us-east-1');
   // moto answers one fixed price per availability zone that offers the type
   assert.ok(history && history.zones >= 2);
@@ -110,26 +95,26 @@ test('spot prices from EC2 DescribeSpotPriceHistory (moto): averaged over zones,
 });
 
 test('GetProducts is paged with NextToken', async () => {
-  fake.setProducts(Array.from({ length: 150 }, (_, i) => ec2PriceDocument({ instanceType: 'g5.xlarge', regionCode: 'us-east-1', onDemand: i === 149 ? 1.006 : 0, attributes: { vcpu: '4' } })));
+  aws.fake.setProducts(Array.from({ length: 150 }, (_, i) => ec2PriceDocument({ instanceType: 'g5.xlarge', regionCode: 'us-east-1', onDemand: i === 149 ? 1.006 : 0, attributes: { vcpu: '4' } })));
   const items = await source().getProducts('g5.xlarge', 'us-east-1');
   assert.equal(items.length, 150);
-  assert.equal(fake.requests.filter((r) => r.operation === 'GetProducts').length, 2);
+  assert.equal(aws.fake.requests.filter((r) => r.operation === 'GetProducts').length, 2);
 });
 
 test('the resolver caches live prices on disk, falls back to the snapshot with a reason, and keeps unknown types an error', async () => {
-  fake.setProducts(p3Documents());
-  const cache = new DiskCache({ dir: join(scratch, 'cache'), ttlMs: 24 * 3_600_000 });
+  aws.fake.setProducts(p3Documents());
+  const cache = new DiskCache({ dir: join(aws.dir, 'cache'), ttlMs: 24 * 3_600_000 });
   const resolver = new PriceResolver(shippedCatalogue(), [source()], cache);
   const first = await resolver.resolve('p3.2xlarge', 'us-east-1', { live: true });
   assert.equal(first.prices.onDemand.source.live, true);
-  const calls = fake.requests.length;
+  const calls = aws.fake.requests.length;
   const second = await resolver.resolve('p3.2xlarge', 'us-east-1', { live: true });
-  assert.equal(fake.requests.length, calls, 'served from the cache');
+  assert.equal(aws.fake.requests.length, calls, 'served from the cache');
   assert.deepEqual(second.prices, first.prices);
   const off = await resolver.resolve('p3.2xlarge', 'us-east-1', { live: false });
   assert.equal(off.prices.onDemand.source.live, false);
 
-  fake.failNext(400, 'AccessDeniedException', 'User is not authorized to perform pricing:GetProducts');
+  aws.fake.failNext(400, 'AccessDeniedException', 'User is not authorized to perform pricing:GetProducts');
   const denied = await new PriceResolver(shippedCatalogue(), [source()]).resolve('g5.xlarge', 'us-east-1', { live: true });
   assert.equal(denied.prices.onDemand.source.live, false);
   assert.match(denied.warnings[0] ?? '', /Live prices unavailable \(AWS denied pricing:GetProducts/);
@@ -138,10 +123,10 @@ test('the resolver caches live prices on disk, falls back to the snapshot with a
   const down = await new PriceResolver(shippedCatalogue(), [source('http://127.0.0.1:9')]).resolve('g5.xlarge', 'us-east-1', { live: true });
   assert.match(down.warnings[0] ?? '', /Could not reach the endpoint/);
 
-  fake.setProducts([]);
+  aws.fake.setProducts([]);
   await assert.rejects(new PriceResolver(shippedCatalogue(), [source()]).resolve('p3.2xlarg', 'us-east-1', { live: true }), (e: unknown) => isFinOpsError(e, 'input') && /p3\.2xlarge/.test(e.message));
   // a type outside the snapshot but on the Price List is priced live
-  fake.setProducts([ec2PriceDocument({ instanceType: 'p4de.24xlarge', regionCode: 'us-east-1', onDemand: 40.96, attributes: { vcpu: '96', memory: '1,152 GiB', gpu: '8', gpuModel: 'NVIDIA A100 80GB' } })]);
+  aws.fake.setProducts([ec2PriceDocument({ instanceType: 'p4de.24xlarge', regionCode: 'us-east-1', onDemand: 40.96, attributes: { vcpu: '96', memory: '1,152 GiB', gpu: '8', gpuModel: 'NVIDIA A100 80GB' } })]);
   const p4de = await new PriceResolver(shippedCatalogue(), [source()]).resolve('p4de.24xlarge', 'us-east-1', { live: true });
   assert.equal(p4de.prices.onDemand.hourly, 40.96);
   assert.deepEqual([p4de.prices.shape.gpus, p4de.prices.shape.memoryGiB, p4de.prices.shape.gpuModelId], [8, 1152, 'a100-80gb']);

@@ -1,10 +1,9 @@
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyOfflineEnv, startMoto, type Moto } from '../../support/moto';
-import { startRecordingProxy, type RecordingProxy } from '../../support/fakes/recordingProxy';
+import { applyOfflineEnv, motoBehind } from '../../support/moto';
+import { startRecordingProxy } from '../../support/fakes/recordingProxy';
 import { CostExplorerSource, chargeCategoryOf } from '../../../src/providers/aws/costExplorer';
 import { CachedCostSource } from '../../../src/providers/cachedCostSource';
 import { DiskCache } from '../../../src/providers/diskCache';
@@ -15,23 +14,10 @@ import type { CostQuery, CostRow } from '../../../src/core/cost/model';
 applyOfflineEnv();
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
-let moto: Moto;
-let proxy: RecordingProxy;
-let scratch: string;
-
-before(async () => {
-  moto = await startMoto();
-  proxy = await startRecordingProxy(moto.endpoint);
-  scratch = mkdtempSync(join(tmpdir(), 'mlfinops-ce-'));
-});
-after(async () => {
-  await proxy?.stop();
-  await moto?.stop();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const aws = motoBehind('ce', startRecordingProxy);
 beforeEach(async () => {
-  await moto.reset();
-  proxy.clear();
+  await aws.moto.reset();
+  aws.fake.clear();
 });
 
 /** A deterministic pseudo-random bill: per day, per service, per team (some untagged). */
@@ -51,7 +37,7 @@ function ceGroups(lines: ReturnType<typeof bill>, day: string) {
 }
 
 function source(extra: Partial<ConstructorParameters<typeof CostExplorerSource>[0]> = {}, meter = new RequestMeter()) {
-  return new CostExplorerSource({ profile: 'ml', region: 'eu-west-1', endpoint: proxy.endpoint, credentials, meter, retry: { baseMs: 5, maxMs: 20 }, ...extra });
+  return new CostExplorerSource({ profile: 'ml', region: 'eu-west-1', endpoint: aws.fake.endpoint, credentials, meter, retry: { baseMs: 5, maxMs: 20 }, ...extra });
 }
 
 const baseQuery: CostQuery = {
@@ -62,14 +48,14 @@ const baseQuery: CostQuery = {
 describe('AWS Cost Explorer against moto', () => {
   test('groups by DIMENSION and TAG, follows NextPageToken, and maps UnblendedCost to BilledCost', async () => {
     const lines = bill(['2024-09-01', '2024-09-02'], ['Amazon Elastic Compute Cloud - Compute', 'Amazon SageMaker'], ['research', 'platform', null]);
-    await moto.seedCostAndUsage([
+    await aws.moto.seedCostAndUsage([
       { ResultsByTime: [{ TimePeriod: { Start: '2024-09-01', End: '2024-09-02' }, Total: {}, Groups: ceGroups(lines, '2024-09-01'), Estimated: false }], GroupDefinitions: [{ Type: 'DIMENSION', Key: 'SERVICE' }, { Type: 'TAG', Key: 'Team' }], NextPageToken: 'page-2' },
       { ResultsByTime: [{ TimePeriod: { Start: '2024-09-02', End: '2024-09-03' }, Total: {}, Groups: ceGroups(lines, '2024-09-02'), Estimated: false }], GroupDefinitions: [{ Type: 'DIMENSION', Key: 'SERVICE' }, { Type: 'TAG', Key: 'Team' }] },
     ]);
     const meter = new RequestMeter();
     const result = await source({}, meter).query(baseQuery);
 
-    const sent = proxy.of('GetCostAndUsage');
+    const sent = aws.fake.of('GetCostAndUsage');
     assert.equal(sent.length, 2, 'one request per page');
     const first = JSON.parse(sent[0]!.body);
     const second = JSON.parse(sent[1]!.body);
@@ -90,22 +76,22 @@ describe('AWS Cost Explorer against moto', () => {
 
   test('a second identical query within the TTL makes 0 requests; refresh and expiry go back to AWS', async () => {
     const page = (amount: string) => ({ ResultsByTime: [{ TimePeriod: { Start: '2024-09-01', End: '2024-10-01' }, Total: { AmortizedCost: { Amount: amount, Unit: 'USD' } }, Groups: [], Estimated: false }] });
-    await moto.seedCostAndUsage([page('1234.5'), page('1300.25')]);
+    await aws.moto.seedCostAndUsage([page('1234.5'), page('1300.25')]);
     let now = Date.parse('2024-10-02T00:00:00Z');
     const meter = new RequestMeter();
-    const cache = new DiskCache({ dir: join(scratch, 'cache'), ttlMs: 8 * 3600_000, now: () => now });
+    const cache = new DiskCache({ dir: join(aws.dir, 'cache'), ttlMs: 8 * 3600_000, now: () => now });
     const query: CostQuery = { period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'monthly', groupBy: [], metric: 'EffectiveCost' };
     const cached = new CachedCostSource(source({}, meter), cache, { profile: 'ml' }, undefined, () => now);
 
     const first = await cached.query(query);
-    assert.equal(proxy.of('GetCostAndUsage').length, 1);
-    assert.deepEqual(JSON.parse(proxy.of('GetCostAndUsage')[0]!.body).Metrics, ['AmortizedCost'], 'EffectiveCost is AmortizedCost');
+    assert.equal(aws.fake.of('GetCostAndUsage').length, 1);
+    assert.deepEqual(JSON.parse(aws.fake.of('GetCostAndUsage')[0]!.body).Metrics, ['AmortizedCost'], 'EffectiveCost is AmortizedCost');
     assert.equal(first.fromCache, false);
     assert.equal(first.rows[0]!.cost, 1234.5);
 
     now += 3600_000;
     const second = await cached.query({ ...query, groupBy: [], filters: [] });
-    assert.equal(proxy.of('GetCostAndUsage').length, 1, 'the cache answered: no request');
+    assert.equal(aws.fake.of('GetCostAndUsage').length, 1, 'the cache answered: no request');
     assert.equal(meter.count('aws'), 1, 'no billable request counted');
     assert.equal(second.fromCache, true);
     assert.deepEqual(second.rows, first.rows);
@@ -113,35 +99,35 @@ describe('AWS Cost Explorer against moto', () => {
     // A fresh instance (a new window, the CLI) reads the same file.
     const again = await new CachedCostSource(source({}, meter), cache, { profile: 'ml' }, undefined, () => now).query(query);
     assert.equal(again.fromCache, true);
-    assert.equal(proxy.of('GetCostAndUsage').length, 1);
+    assert.equal(aws.fake.of('GetCostAndUsage').length, 1);
 
     // Another profile is another account: not answered from this entry.
     const otherProfile = new CachedCostSource(source({ profile: 'other' }, meter), cache, { profile: 'other' }, undefined, () => now);
     await otherProfile.query(query);
-    assert.equal(proxy.of('GetCostAndUsage').length, 2);
+    assert.equal(aws.fake.of('GetCostAndUsage').length, 2);
 
     const refreshed = await cached.query(query, undefined, { refresh: true });
     assert.equal(refreshed.fromCache, false);
-    assert.equal(proxy.of('GetCostAndUsage').length, 3, 'refresh bypasses the cache');
+    assert.equal(aws.fake.of('GetCostAndUsage').length, 3, 'refresh bypasses the cache');
 
     now += 9 * 3600_000;
     const expired = await cached.query(query);
     assert.equal(expired.fromCache, false);
-    assert.equal(proxy.of('GetCostAndUsage').length, 4, 'an entry older than the TTL is not used');
+    assert.equal(aws.fake.of('GetCostAndUsage').length, 4, 'an entry older than the TTL is not used');
   });
 
   test('total granularity sums months; record types fold into FOCUS ChargeCategory', async () => {
     const months = ['2024-08-01', '2024-09-01'];
     const types = ['Usage', 'SavingsPlanCoveredUsage', 'Tax', 'Credit', 'RIFee'];
     const amounts = months.flatMap((m, i) => types.map((t, j) => ({ m, t, a: (i + 1) * 100 + j * 7.25 })));
-    await moto.seedCostAndUsage([{
+    await aws.moto.seedCostAndUsage([{
       ResultsByTime: months.map((m, i) => ({
         TimePeriod: { Start: m, End: months[i + 1] ?? '2024-10-01' }, Total: {},
         Groups: amounts.filter((x) => x.m === m).map((x) => ({ Keys: [x.t], Metrics: { UnblendedCost: { Amount: String(x.a), Unit: 'USD' } } })),
       })),
     }]);
     const result = await source().query({ period: { start: '2024-08-01', end: '2024-10-01' }, granularity: 'total', groupBy: ['ChargeCategory', 'ProviderName'], metric: 'BilledCost' });
-    const body = JSON.parse(proxy.of('GetCostAndUsage')[0]!.body);
+    const body = JSON.parse(aws.fake.of('GetCostAndUsage')[0]!.body);
     assert.deepEqual(body.GroupBy, [{ Type: 'DIMENSION', Key: 'RECORD_TYPE' }]);
     assert.equal(body.Granularity, 'MONTHLY');
     const expected = new Map<string, number>();
@@ -155,23 +141,23 @@ describe('AWS Cost Explorer against moto', () => {
   });
 
   test('filters: tag values plus untagged become Tags EQUALS or ABSENT; a ProviderName filter without AWS makes no request', async () => {
-    await moto.seedCostAndUsage([{ ResultsByTime: [] }]);
+    await aws.moto.seedCostAndUsage([{ ResultsByTime: [] }]);
     await source().query({ ...baseQuery, filters: [{ key: 'tag:Team', values: ['research', null] }, { key: 'RegionId', values: ['us-east-1'] }] });
-    const body = JSON.parse(proxy.of('GetCostAndUsage')[0]!.body);
+    const body = JSON.parse(aws.fake.of('GetCostAndUsage')[0]!.body);
     assert.deepEqual(body.Filter, { And: [
       { Or: [{ Tags: { Key: 'Team', Values: ['research'], MatchOptions: ['EQUALS'] } }, { Tags: { Key: 'Team', MatchOptions: ['ABSENT'] } }] },
       { Dimensions: { Key: 'REGION', Values: ['us-east-1'], MatchOptions: ['EQUALS'] } },
     ] });
-    proxy.clear();
+    aws.fake.clear();
     const none = await source().query({ ...baseQuery, filters: [{ key: 'ProviderName', values: ['Microsoft'] }] });
     assert.deepEqual(none.rows, []);
-    assert.equal(proxy.requests.length, 0);
+    assert.equal(aws.fake.requests.length, 0);
   });
 
   test('the policy tag key is sent under its AWS name and answered under the policy name', async () => {
-    await moto.seedCostAndUsage([{ ResultsByTime: [{ TimePeriod: { Start: '2024-09-01', End: '2024-09-02' }, Total: {}, Groups: [{ Keys: ['team$nlp'], Metrics: { UnblendedCost: { Amount: '5', Unit: 'USD' } } }] }] }]);
+    await aws.moto.seedCostAndUsage([{ ResultsByTime: [{ TimePeriod: { Start: '2024-09-01', End: '2024-09-02' }, Total: {}, Groups: [{ Keys: ['team$nlp'], Metrics: { UnblendedCost: { Amount: '5', Unit: 'USD' } } }] }] }]);
     const result = await source({ tagKeyFor: (k) => k.toLowerCase() }).query({ ...baseQuery, groupBy: ['tag:Team'] });
-    assert.deepEqual(JSON.parse(proxy.of('GetCostAndUsage')[0]!.body).GroupBy, [{ Type: 'TAG', Key: 'team' }]);
+    assert.deepEqual(JSON.parse(aws.fake.of('GetCostAndUsage')[0]!.body).GroupBy, [{ Type: 'TAG', Key: 'team' }]);
     assert.deepEqual(result.rows.map((r) => r.groups), [{ 'tag:Team': 'nlp' }]);
   });
 
@@ -180,32 +166,32 @@ describe('AWS Cost Explorer against moto', () => {
     await assert.rejects(s.query({ ...baseQuery, metric: 'ListCost' }), (e) => isFinOpsError(e, 'input') && /list cost/i.test(e.message));
     await assert.rejects(s.query({ ...baseQuery, groupBy: ['ServiceName', 'RegionId', 'tag:Team'] }), (e) => isFinOpsError(e, 'input') && /at most two/.test(e.message));
     await assert.rejects(s.query({ ...baseQuery, groupBy: ['ResourceId'] }), (e) => isFinOpsError(e, 'input') && /ResourceId/.test(e.message));
-    assert.equal(proxy.requests.length, 0);
+    assert.equal(aws.fake.requests.length, 0);
   });
 
   test('throttling is retried with backoff; each attempt is counted', async () => {
-    await moto.seedCostAndUsage([{ ResultsByTime: [{ TimePeriod: { Start: '2024-09-01', End: '2024-09-02' }, Total: { UnblendedCost: { Amount: '3', Unit: 'USD' } }, Groups: [] }] }]);
+    await aws.moto.seedCostAndUsage([{ ResultsByTime: [{ TimePeriod: { Start: '2024-09-01', End: '2024-09-02' }, Total: { UnblendedCost: { Amount: '3', Unit: 'USD' } }, Groups: [] }] }]);
     const throttle = { status: 400, operation: 'GetCostAndUsage', body: JSON.stringify({ __type: 'LimitExceededException', message: 'Rate exceeded' }) };
-    proxy.inject(throttle, throttle);
+    aws.fake.inject(throttle, throttle);
     const waits: number[] = [];
     const meter = new RequestMeter();
     const result = await source({ retry: { baseMs: 100, maxMs: 1000, random: () => 0.5, sleep: async (ms) => { waits.push(ms); } } }, meter)
       .query({ ...baseQuery, groupBy: [] });
-    assert.equal(proxy.of('GetCostAndUsage').length, 3);
+    assert.equal(aws.fake.of('GetCostAndUsage').length, 3);
     assert.deepEqual(waits, [50, 100], 'capped exponential backoff with jitter');
     assert.equal(result.rows[0]!.cost, 3);
     assert.equal(meter.count('aws'), 3);
   });
 
   test('access denied names the IAM action; an expired token names the profile and `aws sso login`', async () => {
-    proxy.inject({ status: 400, operation: 'GetCostAndUsage', body: JSON.stringify({ __type: 'AccessDeniedException', Message: 'User: arn:aws:iam::123456789012:user/x is not authorized to perform: ce:GetCostAndUsage' }) });
+    aws.fake.inject({ status: 400, operation: 'GetCostAndUsage', body: JSON.stringify({ __type: 'AccessDeniedException', Message: 'User: arn:aws:iam::123456789012:user/x is not authorized to perform: ce:GetCostAndUsage' }) });
     await assert.rejects(source().query(baseQuery), (e) => {
       assert.ok(isFinOpsError(e, 'permission'));
       assert.match(e.message, /ce:GetCostAndUsage/);
       assert.match(e.fix ?? '', /ce:GetCostAndUsage/);
       return true;
     });
-    proxy.inject({ status: 400, operation: 'GetCostAndUsage', body: JSON.stringify({ __type: 'ExpiredTokenException', message: 'The security token included in the request is expired' }) });
+    aws.fake.inject({ status: 400, operation: 'GetCostAndUsage', body: JSON.stringify({ __type: 'ExpiredTokenException', message: 'The security token included in the request is expired' }) });
     await assert.rejects(source().query(baseQuery), (e) => {
       assert.ok(isFinOpsError(e, 'auth'));
       assert.match(e.message, /profile "ml"/);
@@ -215,7 +201,7 @@ describe('AWS Cost Explorer against moto', () => {
   });
 
   test('an expired SSO session from the real credential chain is reported as authExpired, with no request sent', async () => {
-    const home = join(scratch, 'home');
+    const home = join(aws.dir, 'home');
     mkdirSync(join(home, '.aws', 'sso', 'cache'), { recursive: true });
     writeFileSync(join(home, '.aws', 'config'), [
       '[profile ml-sso]', 'sso_session = corp', 'sso_account_id = 111122223333', 'sso_role_name = FinOpsReader', 'region = us-east-1', '',
@@ -230,7 +216,7 @@ describe('AWS Cost Explorer against moto', () => {
     process.env.AWS_CONFIG_FILE = join(home, '.aws', 'config');
     process.env.AWS_SHARED_CREDENTIALS_FILE = join(home, '.aws', 'credentials');
     try {
-      const s = new CostExplorerSource({ profile: 'ml-sso', region: 'us-east-1', endpoint: proxy.endpoint, retry: { attempts: 1 } });
+      const s = new CostExplorerSource({ profile: 'ml-sso', region: 'us-east-1', endpoint: aws.fake.endpoint, retry: { attempts: 1 } });
       await assert.rejects(s.query(baseQuery), (e) => {
         assert.ok(isFinOpsError(e));
         assert.equal(e.reason, 'auth');
@@ -238,7 +224,7 @@ describe('AWS Cost Explorer against moto', () => {
         assert.match(e.fix ?? '', /aws sso login --profile ml-sso/);
         return true;
       });
-      assert.equal(proxy.requests.length, 0);
+      assert.equal(aws.fake.requests.length, 0);
     } finally {
       for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
     }

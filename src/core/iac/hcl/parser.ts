@@ -632,10 +632,8 @@ class HclParser {
 
   private parseTuple(): Expr {
     const start = this.pos++;
-    this.skip(true);
-    if (this.atFor()) return this.parseFor(start, C.rbracket);
     const items: Expr[] = [];
-    this.parseItems(start, C.rbracket, 'list', () => {
+    const forExpr = this.parseItems(start, C.rbracket, 'list', () => {
       const before = this.pos;
       items.push(this.parseExpr(true));
       this.skip(true);
@@ -647,20 +645,23 @@ class HclParser {
       this.skipToClose(C.rbracket);
       return false;
     });
-    return { type: 'tuple', items, start, end: this.pos };
+    return forExpr ?? { type: 'tuple', items, start, end: this.pos };
   }
 
   /**
-   * The items of a list or map, up to its closing bracket (which it consumes): `parseItem` reads one item and its
-   * separator, and returns false after an error it has recovered from.
+   * The items of a list or map after its opening bracket, up to its closing bracket (which it consumes): `parseItem`
+   * reads one item and its separator, and returns false after an error it has recovered from. A `for` expression
+   * in the brackets is returned instead.
    */
-  private parseItems(start: number, close: number, what: string, parseItem: () => boolean): void {
+  private parseItems(start: number, close: number, what: string, parseItem: () => boolean): Expr | undefined {
+    this.skip(true);
+    if (this.atFor()) return this.parseFor(start, close);
     for (;;) {
       this.skip(true);
       const c = this.code();
-      if (c === close) { this.pos++; return; }
-      if (c < 0) { this.error(`Expected "${String.fromCharCode(close)}" to close the ${what}.`, start); return; }
-      if (!parseItem()) return;
+      if (c === close) { this.pos++; return undefined; }
+      if (c < 0) { this.error(`Expected "${String.fromCharCode(close)}" to close the ${what}.`, start); return undefined; }
+      if (!parseItem()) return undefined;
     }
   }
 
@@ -682,10 +683,8 @@ class HclParser {
 
   private parseObject(): Expr {
     const start = this.pos++;
-    this.skip(true);
-    if (this.atFor()) return this.parseFor(start, C.rbrace);
     const items: ObjectItem[] = [];
-    this.parseItems(start, C.rbrace, 'map', () => {
+    const forExpr = this.parseItems(start, C.rbrace, 'map', () => {
       const itemStart = this.pos;
       const key = this.parseExpr(false);
       this.skip(false);
@@ -709,7 +708,7 @@ class HclParser {
       this.skipToClose(C.rbrace);
       return false;
     });
-    return { type: 'object', items, start, end: this.pos };
+    return forExpr ?? { type: 'object', items, start, end: this.pos };
   }
 
   parseQuoted(): TemplateExpr {
