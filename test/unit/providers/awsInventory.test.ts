@@ -1,8 +1,8 @@
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateTagsCommand, CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { applyOfflineEnv, startMoto, type Moto } from '../../support/moto';
-import { startRecordingProxy, type RecordingProxy } from '../../support/fakes/recordingProxy';
+import { applyOfflineEnv, motoBehind } from '../../support/moto';
+import { startRecordingProxy } from '../../support/fakes/recordingProxy';
 import { AwsInventory, parseArn } from '../../../src/providers/aws/inventory';
 import { AthenaCostSource, athenaLiteral } from '../../../src/providers/aws/athena';
 import { RequestMeter } from '../../../src/core/cache/requestMeter';
@@ -12,23 +12,14 @@ applyOfflineEnv();
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const AMI = 'ami-12c6146b';
 
-let moto: Moto;
-let proxy: RecordingProxy;
-before(async () => {
-  moto = await startMoto();
-  proxy = await startRecordingProxy(moto.endpoint);
-});
-after(async () => {
-  await proxy?.stop();
-  await moto?.stop();
-});
+const aws = motoBehind('inventory', startRecordingProxy);
 beforeEach(async () => {
-  await moto.reset();
-  proxy.clear();
+  await aws.moto.reset();
+  aws.fake.clear();
 });
 
 function ec2(region = 'us-west-2') {
-  return new EC2Client({ region, endpoint: moto.endpoint, credentials, maxAttempts: 1 });
+  return new EC2Client({ region, endpoint: aws.moto.endpoint, credentials, maxAttempts: 1 });
 }
 
 describe('AWS inventory against moto (tagging API and EC2 for real)', () => {
@@ -51,7 +42,7 @@ describe('AWS inventory against moto (tagging API and EC2 for real)', () => {
     const vpc = await client.send(new CreateVpcCommand({ CidrBlock: '10.8.0.0/16' }));
     await client.send(new CreateTagsCommand({ Resources: [vpc.Vpc!.VpcId!], Tags: [{ Key: 'Team', Value: 'platform' }] }));
 
-    const inventory = new AwsInventory({ profile: '', region: 'us-west-2', endpoint: proxy.endpoint, credentials, taggingPageSize: 2, instancesPageSize: 5 });
+    const inventory = new AwsInventory({ profile: '', region: 'us-west-2', endpoint: aws.fake.endpoint, credentials, taggingPageSize: 2, instancesPageSize: 5 });
     const resources = await inventory.listResources();
 
     const instances = resources.filter((r) => r.type === 'ec2:instance');
@@ -72,36 +63,36 @@ describe('AWS inventory against moto (tagging API and EC2 for real)', () => {
     assert.equal(vpcResource.type, 'ec2:vpc');
     assert.deepEqual(vpcResource.tags, { Team: 'platform' });
 
-    const tagging = proxy.of('GetResources');
+    const tagging = aws.fake.of('GetResources');
     assert.ok(tagging.length >= 3, `GetResources was paged (${tagging.length} requests)`);
     assert.equal(JSON.parse(tagging[0]!.body).PaginationToken, undefined);
     for (const r of tagging.slice(1)) assert.ok(JSON.parse(r.body).PaginationToken, 'later pages send the token');
     for (const r of tagging) assert.equal(JSON.parse(r.body).ResourcesPerPage, 2);
-    const describe = proxy.of('DescribeInstances');
+    const describe = aws.fake.of('DescribeInstances');
     assert.equal(describe.length, 2, '7 instances in pages of 5');
     assert.match(describe[1]!.body, /NextToken=/);
     for (const r of [...tagging, ...describe]) assert.match(String(r.headers.authorization), /\/us-west-2\//, 'signed for the configured region');
   });
 
   test('access denied on DescribeInstances names ec2:DescribeInstances', async () => {
-    proxy.inject({ status: 403, operation: 'DescribeInstances', headers: { 'content-type': 'text/xml' }, body: '<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>1</RequestID></Response>' });
-    const inventory = new AwsInventory({ profile: 'ml', region: 'us-west-2', endpoint: proxy.endpoint, credentials });
+    aws.fake.inject({ status: 403, operation: 'DescribeInstances', headers: { 'content-type': 'text/xml' }, body: '<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>1</RequestID></Response>' });
+    const inventory = new AwsInventory({ profile: 'ml', region: 'us-west-2', endpoint: aws.fake.endpoint, credentials });
     await assert.rejects(inventory.listResources(), (e) => isFinOpsError(e, 'permission') && /ec2:DescribeInstances/.test(e.message) && /profile "ml"/.test(e.message));
   });
 
   test('cancelling stops the listing', async () => {
     const controller = new AbortController();
     controller.abort();
-    const inventory = new AwsInventory({ profile: '', region: 'us-west-2', endpoint: proxy.endpoint, credentials });
+    const inventory = new AwsInventory({ profile: '', region: 'us-west-2', endpoint: aws.fake.endpoint, credentials });
     await assert.rejects(inventory.listResources(controller.signal), (e) => isCancelled(e));
-    assert.equal(proxy.requests.length, 0);
+    assert.equal(aws.fake.requests.length, 0);
   });
 });
 
 describe('Athena over a FOCUS export, against moto', () => {
   test('runs the FOCUS aggregation with parameters and reads the rows back', async () => {
     const rows = [['research', '2024-09-01', 'USD', '1520.25'], ['platform', '2024-09-01', 'USD', '310.5'], [null, '2024-09-02', 'USD', '12']];
-    const r = await fetch(`${moto.endpoint}/moto-api/static/athena/query-results`, {
+    const r = await fetch(`${aws.moto.endpoint}/moto-api/static/athena/query-results`, {
       method: 'POST',
       body: JSON.stringify({ region: 'us-east-1', results: [{
         rows: [{ Data: [{ VarCharValue: 'g0' }, { VarCharValue: 'period' }, { VarCharValue: 'currency' }, { VarCharValue: 'cost' }] },
@@ -112,14 +103,14 @@ describe('Athena over a FOCUS export, against moto', () => {
     assert.ok(r.ok);
     const meter = new RequestMeter();
     const source = new AthenaCostSource({
-      profile: '', region: 'us-east-1', endpoint: proxy.endpoint, credentials, meter,
+      profile: '', region: 'us-east-1', endpoint: aws.fake.endpoint, credentials, meter,
       database: 'cur', table: 'focus_export', workgroup: 'primary', outputLocation: 's3://athena-results/mlfinops/', pollMs: { first: 5, max: 20 },
     });
     const result = await source.query({
       period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'daily', groupBy: ['tag:Team'], metric: 'EffectiveCost',
       filters: [{ key: 'ServiceName', values: ["Amazon Elastic Compute Cloud", "O'Brien's service"] }],
     });
-    const start = JSON.parse(proxy.of('StartQueryExecution')[0]!.body);
+    const start = JSON.parse(aws.fake.of('StartQueryExecution')[0]!.body);
     assert.match(start.QueryString, /FROM "cur"\."focus_export"/);
     assert.match(start.QueryString, /SUM\(effectivecost\) AS cost/);
     assert.match(start.QueryString, /element_at\(tags, \?\) AS g0/);

@@ -25,6 +25,23 @@ export function parseHcl(src: string, options: ParseOptions = {}): HclFile {
  * brackets, strings, heredocs) is always checked; an expression's inner syntax is checked when it is read.
  * Most attributes of a Terraform file are never read by tag analysis, so this halves parse time and memory.
  */
+/** A template's parts as they are read: literal text between interpolations. */
+class TemplateParts {
+  parts: Array<string | Expr> = [];
+  text = '';
+  hasDirective = false;
+
+  /** Ends the literal text read so far (before an interpolation). */
+  endText(): void {
+    if (this.text) { this.parts.push(this.text); this.text = ''; }
+  }
+
+  done(): { parts: Array<string | Expr>; hasDirective: boolean } {
+    this.endText();
+    return { parts: this.parts, hasDirective: this.hasDirective };
+  }
+}
+
 class LazyAttribute implements Attribute {
   readonly kind = 'attribute' as const;
   private parsed: Expr | undefined;
@@ -713,9 +730,7 @@ class HclParser {
 
   parseQuoted(): TemplateExpr {
     const start = this.pos++;
-    const parts: Array<string | Expr> = [];
-    let text = '';
-    let hasDirective = false;
+    const t = new TemplateParts();
     const s = this.src;
     for (;;) {
       const c = s.charCodeAt(this.pos);
@@ -727,12 +742,12 @@ class HclParser {
       if (c === C.backslash) {
         const n = s.charCodeAt(this.pos + 1);
         const m = simpleEscapes[n];
-        if (m !== undefined) { text += m; this.pos += 2; continue; }
+        if (m !== undefined) { t.text += m; this.pos += 2; continue; }
         if (n === 117 || n === 85) {
           const digits = n === 117 ? 4 : 8;
           const hex = s.slice(this.pos + 2, this.pos + 2 + digits);
           if (/^[0-9a-fA-F]+$/.test(hex) && hex.length === digits) {
-            text += String.fromCodePoint(parseInt(hex, 16));
+            t.text += String.fromCodePoint(parseInt(hex, 16));
             this.pos += 2 + digits;
             continue;
           }
@@ -741,28 +756,34 @@ class HclParser {
         this.pos += 2;
         continue;
       }
-      if ((c === C.dollar || c === C.percent) && s.charCodeAt(this.pos + 1) === c && s.charCodeAt(this.pos + 2) === C.lbrace) {
-        text += String.fromCharCode(c) + '{';
-        this.pos += 3;
-        continue;
-      }
-      if ((c === C.dollar || c === C.percent) && s.charCodeAt(this.pos + 1) === C.lbrace) {
-        if (text) { parts.push(text); text = ''; }
-        const directive = c === C.percent;
-        hasDirective ||= directive;
-        const e = this.parseInterpolation(directive);
-        if (e) parts.push(e);
-        continue;
-      }
+      if (this.readTemplateSequence(t)) continue;
       // plain text up to the next character that needs attention
       quotedSpecial.lastIndex = this.pos + 1;
       const m = quotedSpecial.exec(s);
       const stop = m ? m.index : this.len;
-      text += s.slice(this.pos, stop);
+      t.text += s.slice(this.pos, stop);
       this.pos = stop;
     }
-    if (text) parts.push(text);
-    return { type: 'template', parts, hasDirective, heredoc: false, start, end: this.pos };
+    return { type: 'template', ...t.done(), heredoc: false, start, end: this.pos };
+  }
+
+  /** At `$${` / `%%{` (literal text) or an interpolation / directive, reads it into `t`; false when neither is here. */
+  private readTemplateSequence(t: TemplateParts): boolean {
+    const s = this.src;
+    const c = s.charCodeAt(this.pos);
+    if (c !== C.dollar && c !== C.percent) return false;
+    if (s.charCodeAt(this.pos + 1) === c && s.charCodeAt(this.pos + 2) === C.lbrace) {
+      t.text += String.fromCharCode(c) + '{';
+      this.pos += 3;
+      return true;
+    }
+    if (s.charCodeAt(this.pos + 1) !== C.lbrace) return false;
+    const directive = c === C.percent;
+    t.endText();
+    t.hasDirective ||= directive;
+    const e = this.parseInterpolation(directive);
+    if (e) t.parts.push(e);
+    return true;
   }
 
   /** `${ expr }` (returns the expression) or `%{ directive }` (skipped). */
@@ -820,33 +841,18 @@ class HclParser {
       return { type: 'invalid', start, end: this.pos };
     }
     // the body: literal text with ${} interpolations; escapes are not processed in heredocs
-    const parts: Array<string | Expr> = [];
-    let hasDirective = false;
-    let text = '';
+    const t = new TemplateParts();
     this.pos = bodyStart;
     while (this.pos < bodyEnd) {
-      const c = s.charCodeAt(this.pos);
-      if ((c === C.dollar || c === C.percent) && s.charCodeAt(this.pos + 1) === c && s.charCodeAt(this.pos + 2) === C.lbrace) {
-        text += String.fromCharCode(c) + '{';
-        this.pos += 3;
-        continue;
-      }
-      if ((c === C.dollar || c === C.percent) && s.charCodeAt(this.pos + 1) === C.lbrace) {
-        if (text) { parts.push(text); text = ''; }
-        hasDirective ||= c === C.percent;
-        const e = this.parseInterpolation(c === C.percent);
-        if (e) parts.push(e);
-        continue;
-      }
+      if (this.readTemplateSequence(t)) continue;
       heredocSpecial.lastIndex = this.pos + 1;
       const m = heredocSpecial.exec(s);
       const stop = m ? Math.min(m.index, bodyEnd) : bodyEnd;
-      text += s.slice(this.pos, stop);
+      t.text += s.slice(this.pos, stop);
       this.pos = stop;
     }
-    if (text) parts.push(text);
     this.pos = after;
-    return { type: 'template', parts, hasDirective, heredoc: true, start, end: after };
+    return { type: 'template', ...t.done(), heredoc: true, start, end: after };
   }
 }
 
