@@ -1,4 +1,5 @@
 import type { CostRow } from '../cost/model';
+import { dominantCurrency } from '../cost/currency';
 import type { Resource } from '../sources';
 import { tagValue } from './hierarchy';
 
@@ -73,17 +74,6 @@ function cleanValue(v: string | null | undefined): string | null {
   return v.trim() === '' ? null : v;
 }
 
-function pickCurrency(rows: readonly CostRow[]): string | undefined {
-  const first = rows[0]?.currency;
-  if (rows.every((r) => r.currency === first)) return first;
-  const totals = new Map<string, number>();
-  for (const r of rows) totals.set(r.currency, (totals.get(r.currency) ?? 0) + Math.abs(r.cost));
-  let best: string | undefined;
-  let bestTotal = -1;
-  for (const [c, t] of totals) if (t > bestTotal) { best = c; bestTotal = t; }
-  return best;
-}
-
 /**
  * Groups resources and their costs by a tag hierarchy. Costs come from the bill's rows (what was charged
  * under which tag value), resources from an inventory; a resource in both gets the bill's cost and the
@@ -124,7 +114,7 @@ export function allocate(input: AllocationInput): Allocation {
   let currency: string | undefined;
 
   if (input.rows) {
-    currency = pickCurrency(rows);
+    currency = dominantCurrency(rows);
     const resourceLevel = rows.some((r) => 'ResourceId' in r.groups);
     const charged = new Uint8Array(resources.length);
     // rows of the same resource and path end up in one leaf
@@ -151,7 +141,7 @@ export function allocate(input: AllocationInput): Allocation {
     }
   } else {
     const priced = resources.filter((r) => r.cost).map((r) => ({ groups: {}, period: '', currency: r.cost!.currency, cost: r.cost!.amount }));
-    currency = pickCurrency(priced);
+    currency = dominantCurrency(priced);
     for (const r of resources) {
       let cost: number | undefined = r.cost?.amount;
       if (r.cost && r.cost.currency !== currency) { exclude(r.cost.currency, r.cost.amount); cost = undefined; }

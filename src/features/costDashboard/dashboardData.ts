@@ -1,3 +1,4 @@
+import { dominantCurrency } from '../../core/cost/currency';
 import type { CostFilter, CostMetric, CostQuery, CostResult, CostRow, GroupKey, Period } from '../../core/cost/model';
 import { describeError, isCancelled } from '../../core/errors';
 import { throwIfAborted } from '../../core/ports';
@@ -147,15 +148,6 @@ export async function buildDashboardData(input: DashboardInput): Promise<Dashboa
     warnings: warnings.slice(0, 20),
   };
   return { data, failures };
-}
-
-function dominantCurrency(rows: readonly CostRow[]): string | undefined {
-  const totals = new Map<string, number>();
-  for (const r of rows) totals.set(r.currency, (totals.get(r.currency) ?? 0) + Math.abs(r.cost));
-  let best: string | undefined;
-  let max = -1;
-  for (const [c, t] of totals) if (t > max) { best = c; max = t; }
-  return best;
 }
 
 /** Distinct values of one key in the period (for the tag value filter), most expensive first. */

@@ -1,4 +1,5 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { forward, withBody } from './http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -97,10 +98,7 @@ export async function startAwsPriceListFake(upstream?: string): Promise<AwsPrice
   const requests: AwsPriceListFake['requests'] = [];
   const failures: Array<{ status: number; type: string; message: string }> = [];
   const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
+    withBody(req, (body) => {
       const target = String(req.headers['x-amz-target'] ?? '');
       const send = (status: number, payload: unknown, extra: Record<string, string> = {}) => {
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `fake-${requests.length}`, ...extra });
@@ -136,15 +134,9 @@ export async function startAwsPriceListFake(upstream?: string): Promise<AwsPrice
         return send(400, { __type: 'InvalidParameterException', message: `Unknown operation ${operation}` });
       }
       if (!upstream) return send(404, { message: 'no upstream' });
-      const up = new URL(upstream);
       const action = /(?:^|&)Action=([^&]+)/.exec(body.toString('utf8'))?.[1];
       requests.push({ operation: target.split('.').pop() || action || req.url || '', body: undefined });
-      const fwd = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
-      fwd.on('error', (e) => { res.writeHead(502); res.end(String(e)); });
-      fwd.end(body);
+      forward(new URL(upstream), req, res, body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { jsonOrText, withBody } from './http';
 import { makeSelfSignedCert } from './selfSignedCert';
 
 /**
@@ -83,13 +84,9 @@ export async function startAzureFake(): Promise<AzureFake> {
   let origin = '';
 
   const server: Server = createServer({ key, cert }, (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    withBody(req, (raw) => {
       const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-      const text = Buffer.concat(chunks).toString('utf8');
-      let body: unknown = null;
-      try { body = text ? JSON.parse(text) : null; } catch { body = text; }
+      const body = jsonOrText(raw);
       requests.push({ method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), authorization: req.headers.authorization, body, at: Date.now() });
       const send = (status: number, obj: unknown, headers: Record<string, string> = {}) => {
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });

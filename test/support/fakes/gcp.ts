@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { jsonOrText, withBody } from './http';
 
 /**
  * A local Google Cloud on 127.0.0.1 for the three APIs the product calls, with the documented REST shapes:
@@ -72,13 +73,9 @@ export async function startGcpFake(): Promise<GcpFake> {
   };
 
   const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    withBody(req, (raw) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const text = Buffer.concat(chunks).toString('utf8');
-      let body: unknown = null;
-      try { body = text ? JSON.parse(text) : null; } catch { body = text; }
+      const body = jsonOrText(raw);
       const path = decodeURIComponent(url.pathname);
       requests.push({ method: req.method ?? '', path, query: Object.fromEntries(url.searchParams), allQuery: [...url.searchParams.entries()], authorization: req.headers.authorization, body, at: Date.now() });
       const send = (status: number, obj: unknown) => { res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' }); res.end(JSON.stringify(obj)); };

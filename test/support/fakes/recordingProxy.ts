@@ -1,4 +1,5 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { forward, withBody } from './http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -46,10 +47,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
   const requests: RecordedRequest[] = [];
   const canned: CannedResponse[] = [];
   const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
+    withBody(req, (body) => {
       const text = body.toString('utf8');
       const operation = operationOf(req.headers, text);
       requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: text, operation, at: Date.now() });
@@ -60,15 +58,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
         res.end(c!.body);
         return;
       }
-      const out = httpRequest({
-        host: upstream.hostname, port: upstream.port, method: req.method, path: req.url,
-        headers: { ...req.headers, host: upstream.host },
-      }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
-      out.on('error', (e) => { res.writeHead(502); res.end(String(e)); });
-      out.end(body);
+      forward(upstream, req, res, body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
