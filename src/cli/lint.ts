@@ -28,7 +28,7 @@ Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage or policy e
 
 const rank: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
-export interface JsonFinding {
+interface JsonFinding {
   file: string;
   line: number;
   column: number;
@@ -41,7 +41,7 @@ export interface JsonFinding {
   message: string;
 }
 
-export function toJsonFinding(f: Finding, cwd: string): JsonFinding {
+function toJsonFinding(f: Finding, cwd: string): JsonFinding {
   return {
     file: path.relative(cwd, f.file).split(path.sep).join('/') || path.basename(f.file),
     line: f.range.start.line + 1,
@@ -68,7 +68,7 @@ const ruleHelp: Record<string, string> = {
   'invalid-policy': 'The tag policy file has an error.',
 };
 
-export function toSarif(findings: JsonFinding[]): object {
+function toSarif(findings: JsonFinding[]): object {
   const codes = [...new Set(findings.map((f) => f.code))].sort();
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',

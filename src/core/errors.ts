@@ -21,7 +21,7 @@ export type FailureReason = 'usage' | 'input' | 'auth' | 'permission' | 'throttl
  */
 const BRAND = Symbol.for('mlFinops.FinOpsError');
 
-export interface FinOpsErrorOptions {
+interface FinOpsErrorOptions {
   /** What the user can do about it, in one sentence ("Run `aws sso login --profile ml`, then refresh."). */
   fix: string;
   /** A command line that fixes it (a sign-in), which the UI may offer to run in a terminal. */
@@ -34,7 +34,7 @@ export interface FinOpsErrorOptions {
 }
 
 /** Finer kinds some callers branch on. */
-export type FailureCode =
+type FailureCode =
   /** The price catalogue does not know the instance type (the message names the closest ones). */
   | 'unknownInstanceType'
   /** The source cannot answer this grouping (a key it lacks, too many keys or rows); a coarser one may work. */

@@ -17,7 +17,6 @@ export const silentLogger: Logger = {
   trace() {}, debug() {}, info() {}, warn() {}, error() {},
 };
 
-export const noProgress: ProgressReporter = { report() {} };
 
 /** Throws a CancelledError when the signal is aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -7,7 +7,7 @@ import { throwIfAborted, type Logger } from './ports';
  */
 
 /** The default fix of a throttled answer. */
-export const THROTTLED_FIX = 'Wait a minute and refresh; the request is retried automatically.';
+const THROTTLED_FIX = 'Wait a minute and refresh; the request is retried automatically.';
 
 /** A throttled answer (HTTP 429 / 503 with Retry-After, SDK throttling errors), with how long the server asked to wait. */
 export function throttled(message: string, options: { retryAfterMs?: number | undefined; fix?: string; cause?: unknown } = {}): FinOpsError {
@@ -38,7 +38,7 @@ export interface RetryOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-export function isRetryable(e: unknown): boolean {
+function isRetryable(e: unknown): boolean {
   return isFinOpsError(e, 'throttled') || isFinOpsError(e, 'unavailable');
 }
 

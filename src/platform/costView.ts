@@ -9,7 +9,7 @@ import type { Services } from './services';
 import { AllocationStore, type AllocationParams, type TreeSource } from '../core/allocation/store';
 
 /** Where the Resources view, the dashboard and the status bar get their sources from (the provider registry). */
-export interface SourceList {
+interface SourceList {
   current(): readonly TreeSource[];
   onDidChange(listener: () => void): { dispose(): void };
   /** Forgets cached answers so the next query goes to the source (the Refresh action). */
@@ -39,7 +39,7 @@ async function lastDataEnd(cost: CostSource, metric: CostMetric, signal?: AbortS
   return day ? addDays(day, 1) : next;
 }
 
-export interface ResolvedPeriod {
+interface ResolvedPeriod {
   choice: PeriodChoice;
   period: Period;
   /** "Last 30 days (1 – 30 Sep 2024)". */

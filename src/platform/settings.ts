@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
 import { parseSettings, settingSchemas, type SettingKey, type SettingProblem, type Settings } from '../core/settings';
 
-export const SECTION = 'mlFinops';
+const SECTION = 'mlFinops';
 
 /**
  * One typed, validated view of the `mlFinops.*` settings. Invalid values fall back to their defaults and

@@ -14,7 +14,7 @@ export function escapeHtml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-export interface WebviewPage {
+interface WebviewPage {
   /** What the page may load, besides `default-src 'none'` ("script-src 'nonce-…'", "style-src …"). */
   csp: readonly string[];
   title: string;

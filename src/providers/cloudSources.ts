@@ -61,7 +61,7 @@ async function costLine(cost: CostSource | undefined, metric: Settings['cost.met
   return `${name} answered: ${money} month to date${result.fromCache ? ' (from the cache)' : ''}.`;
 }
 
-export function awsSources(overrides: CloudOverrides['aws'] = {}): SourceFactory {
+function awsSources(overrides: CloudOverrides['aws'] = {}): SourceFactory {
   return {
     kind: 'aws',
     create(settings: Settings, ctx: SourceContext): (SourceEntry | NotConfigured)[] {
@@ -93,7 +93,7 @@ export function awsSources(overrides: CloudOverrides['aws'] = {}): SourceFactory
   };
 }
 
-export function azureSources(overrides: CloudOverrides['azure'] = {}): SourceFactory {
+function azureSources(overrides: CloudOverrides['azure'] = {}): SourceFactory {
   return {
     kind: 'azure',
     create(settings: Settings, ctx: SourceContext): (SourceEntry | NotConfigured)[] {
@@ -122,7 +122,7 @@ export function azureSources(overrides: CloudOverrides['azure'] = {}): SourceFac
   };
 }
 
-export function gcpSources(overrides: CloudOverrides['gcp'] = {}): SourceFactory {
+function gcpSources(overrides: CloudOverrides['gcp'] = {}): SourceFactory {
   return {
     kind: 'gcp',
     create(settings: Settings, ctx: SourceContext): (SourceEntry | NotConfigured)[] {
@@ -159,7 +159,7 @@ export function cloudSourceFactories(overrides: CloudOverrides = {}): SourceFact
 }
 
 /** The questions "Configure Cloud Accounts" asks Google Cloud when no project is set, from the user's own account. */
-export interface GcpSetup {
+interface GcpSetup {
   billingAccounts(signal?: AbortSignal): Promise<BillingAccountInfo[]>;
   projects(billingAccountId: string, signal?: AbortSignal): Promise<ProjectBillingInfo[]>;
   /** Tables of a project that look like a billing export (standard, detailed, FOCUS view). */

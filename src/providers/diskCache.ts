@@ -19,7 +19,7 @@ const entrySchema = z.object({
   value: z.unknown(),
 });
 
-export interface DiskCacheOptions {
+interface DiskCacheOptions {
   dir: string;
   /** How long an entry is fresh, in ms; 0 turns the cache off (nothing is read or written). */
   ttlMs: number;

@@ -9,7 +9,7 @@ import { FinOpsError } from '../core/errors';
  * The SELECT list is: g0 … gN (the group-by keys, in the query's order), period (ISO date of the period start),
  * currency, cost. Rows are grouped by all of them.
  */
-export type SqlDialectName = 'athena' | 'bigquery';
+type SqlDialectName = 'athena' | 'bigquery';
 
 export interface SqlTable {
   /** The quoted table reference, ready to paste after FROM. */
@@ -39,7 +39,7 @@ export function focusDimensionColumns(column: (name: FocusDimension) => string):
   return Object.fromEntries(FOCUS_DIMENSION_COLUMNS.map((d) => [d, column(d)]));
 }
 
-export interface SqlParam {
+interface SqlParam {
   name: string;
   value: string;
 }

@@ -18,7 +18,7 @@ import type { CostQueryOptions, CostSource, Resource, ResourceSource, SourceStat
  */
 
 /** aws | azure | gcp | focus | demo | iac …: the icon, and the settings a "Fix…" action opens. */
-export type SourceKind = string;
+type SourceKind = string;
 
 export interface SourceEntry {
   readonly id: string;
@@ -80,14 +80,14 @@ export interface SourceStatus {
 }
 
 /** The outcome of one call on one source: its answer, or the error that became its state. */
-export type SourceOutcome<T> =
+type SourceOutcome<T> =
   | { id: string; label: string; ok: true; value: T }
   | { id: string; label: string; ok: false; error: FinOpsError };
 
 type Operation = 'cost' | 'resources' | 'check';
 
 /** The state a failure puts a source in. */
-export function stateFromError(e: unknown): SourceState {
+function stateFromError(e: unknown): SourceState {
   if (isFinOpsError(e)) {
     const signIn = e.command ? { signIn: e.command } : {};
     switch (e.reason) {

@@ -15,7 +15,7 @@ import { GcpCatalogPrices } from './gcp/catalog';
  * Where savings estimates get prices and metrics: the factory the extension and the CLI share (the extension
  * from the settings, the CLI from its flags), so neither builds a cloud client itself.
  */
-export interface SavingsSourceOptions {
+interface SavingsSourceOptions {
   /** Price with the clouds' live price APIs (answers cached for 24 hours), else the shipped snapshot only. */
   live: boolean;
   /** AWS: Price List and spot history (live), CloudWatch (right-sizing). Absent: AWS is not asked. */
@@ -30,7 +30,7 @@ export interface SavingsSourceOptions {
 }
 
 /** A cloud's metric source for right-sizing, or why it cannot be asked; `covers` tells which resources it is for. */
-export type MetricsAvailability =
+type MetricsAvailability =
   | { kind: 'ready'; source: MetricSource; covers(resourceId: string): boolean }
   | { kind: 'off'; why: string; covers(resourceId: string): boolean };
 
@@ -69,7 +69,7 @@ export function createSavingsSources(options: SavingsSourceOptions): SavingsSour
 }
 
 /** The extension's savings sources, from the settings: live prices only when turned on in a trusted workspace. */
-export function savingsSourcesFromSettings(settings: Settings, context: { trusted: boolean; storageDir: string; log?: Logger }): SavingsSources {
+function savingsSourcesFromSettings(settings: Settings, context: { trusted: boolean; storageDir: string; log?: Logger }): SavingsSources {
   const awsOn = settings['aws.enabled'] && context.trusted;
   return createSavingsSources({
     live: settings['savings.livePrices'] && context.trusted,

@@ -24,4 +24,3 @@ export const Commands = {
   openSavingsReportMarkdown: 'mlFinops.openSavingsReportMarkdown',
 } as const;
 
-export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -12,8 +12,8 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-
 const groupKey = z.string().min(1).max(300);
 const text = z.string().max(2000);
 
-export const periodPresetSchema = z.enum(PERIOD_PRESETS as [PeriodPreset, ...PeriodPreset[]]);
-export const periodChoiceSchema = z.object({
+const periodPresetSchema = z.enum(PERIOD_PRESETS as [PeriodPreset, ...PeriodPreset[]]);
+const periodChoiceSchema = z.object({
   preset: periodPresetSchema,
   custom: z.object({ start: isoDate, end: isoDate }).optional(),
 });
@@ -64,7 +64,7 @@ const breakdownItemSchema = z.object({
   count: z.number().int(),
 });
 
-export const breakdownSchema = z.object({
+const breakdownSchema = z.object({
   id: z.enum(['level1', 'level2', 'service']),
   title: text,
   /** The key a click on an item filters by. */
@@ -136,11 +136,9 @@ export const dashboardDataSchema = z.object({
   warnings: z.array(text),
 });
 export type DashboardData = z.infer<typeof dashboardDataSchema>;
-export type Breakdown = z.infer<typeof breakdownSchema>;
 export type DashboardState = z.infer<typeof dashboardStateSchema>;
 export type DashboardFilter = z.infer<typeof filterSchema>;
 export type ChartId = z.infer<typeof chartIdSchema>;
-export type PeriodChoiceMessage = z.infer<typeof periodChoiceSchema>;
 
 export const hostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('data'), data: dashboardDataSchema }),

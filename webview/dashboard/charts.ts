@@ -9,7 +9,7 @@ import type { Series } from './model';
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, DoughnutController, ArcElement, LineController, LineElement, PointElement, Filler, Tooltip, Legend);
 
 /** Colours from the VS Code theme (light, dark, high contrast), read when a chart is drawn. */
-export interface Theme {
+interface Theme {
   foreground: string;
   muted: string;
   grid: string;
@@ -124,13 +124,13 @@ function onClick(handler: ClickHandler) {
 }
 
 /** Days above which the daily chart is drawn as stacked areas instead of bars (bars narrower than ~3 px). */
-export const AREA_ABOVE_DAYS = 92;
+const AREA_ABOVE_DAYS = 92;
 
 /**
  * The series whose stacked band holds a point of the chart (CSS pixels), or undefined. Works for stacked bars
  * and stacked areas alike, so a click anywhere inside a band filters by that series.
  */
-export function stackedHit(chart: Chart, x: number, y: number): { datasetIndex: number; index: number } | undefined {
+function stackedHit(chart: Chart, x: number, y: number): { datasetIndex: number; index: number } | undefined {
   const xs = chart.scales.x;
   const ys = chart.scales.y;
   if (!xs || !ys) return undefined;
@@ -278,6 +278,6 @@ export function deltaBars(canvas: HTMLCanvasElement, labels: string[], deltas: n
   });
 }
 
-export function truncate(s: string, n: number): string {
+function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }

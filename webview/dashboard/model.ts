@@ -18,7 +18,7 @@ export interface Series { label: string; values: number[]; kind: 'value' | 'unta
 /** The period select's options: every preset, `custom` as "Custom…". */
 export const PERIOD_OPTIONS: readonly [PeriodPreset, string][] = PERIOD_PRESETS.map((p) => [p, p === 'custom' ? 'Custom…' : presetLabel(p)]);
 
-export function metricLabel(metric: DashboardData['metric']): string {
+function metricLabel(metric: DashboardData['metric']): string {
   return metric === 'EffectiveCost' ? 'effective cost (amortized)' : metric === 'BilledCost' ? 'billed cost' : 'list cost';
 }
 

@@ -35,7 +35,7 @@ export interface AllocationGroup {
   resourceCount: number;
 }
 
-export interface UntaggedShare {
+interface UntaggedShare {
   key: string;
   cost: number;
   /** 0..1 of the total; undefined when the total is not positive. */
@@ -55,7 +55,7 @@ export interface Allocation {
   excluded: { currency: string; cost: number; rows: number }[];
 }
 
-export interface AllocationInput {
+interface AllocationInput {
   hierarchy: readonly string[];
   /**
    * Cost rows for the period (granularity total), grouped by `tag:<key>` for each hierarchy key and, when the

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** The tag hierarchy used when neither the settings nor `.finops.yaml` name one. */
 export const DEFAULT_HIERARCHY: readonly string[] = ['Team', 'Project'];
-export const MAX_HIERARCHY_DEPTH = 5;
+const MAX_HIERARCHY_DEPTH = 5;
 
 const hierarchySchema = z
   .array(z.string().trim().min(1, 'a tag key cannot be empty'))
@@ -10,7 +10,7 @@ const hierarchySchema = z
   .max(MAX_HIERARCHY_DEPTH, `name at most ${MAX_HIERARCHY_DEPTH} tag keys`)
   .refine((keys) => new Set(keys.map(normalizeTagKey)).size === keys.length, 'a tag key is listed twice');
 
-export type HierarchyOrigin = 'view' | 'policy' | 'settings' | 'default';
+type HierarchyOrigin = 'view' | 'policy' | 'settings' | 'default';
 
 export interface ResolvedHierarchy {
   keys: string[];

@@ -25,7 +25,7 @@ export interface AllocationParams {
 export interface SizedResources { provider: string; size: string; region?: string; count: number }
 
 /** Counts an inventory's resources by provider, size and region (resources without a size are left out). */
-export function sizedResources(resources: readonly Resource[]): SizedResources[] {
+function sizedResources(resources: readonly Resource[]): SizedResources[] {
   const out = new Map<string, SizedResources>();
   for (const r of resources) {
     if (!r.size) continue;

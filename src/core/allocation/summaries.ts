@@ -2,7 +2,7 @@ import type { CostRow, Period } from '../cost/model';
 import { addDays, daysBetween } from '../period';
 
 /** One slice of a breakdown: a value of a dimension or tag, "(untagged)" (value null) or the rest ("other"). */
-export interface BreakdownItem {
+interface BreakdownItem {
   kind: 'value' | 'untagged' | 'other';
   value: string | null;
   cost: number;
@@ -51,7 +51,7 @@ function compareLabels(a: string | null, b: string | null): number {
   return a < b ? -1 : 1;
 }
 
-export interface DailySeries {
+interface DailySeries {
   /** Every day of the period, ISO dates. */
   dates: string[];
   /** One series per value of the key, largest total first; values align with `dates`. */
@@ -82,7 +82,7 @@ export function dailySeries(rows: readonly CostRow[], key: string, period: Perio
   return { dates, series };
 }
 
-export interface Mover {
+interface Mover {
   value: string | null;
   /** Cost in the 7 days before the last 7. */
   previous: number;

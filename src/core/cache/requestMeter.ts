@@ -5,7 +5,7 @@ import { silentLogger } from '../ports';
  * Counts the requests that cost the user money (Cost Explorer charges USD 0.01 per request; BigQuery and Athena
  * charge by bytes scanned) and writes each batch, with the running total, to the log.
  */
-export interface BillableCall {
+interface BillableCall {
   /** The source that paid ("aws"), the API call ("Cost Explorer GetCostAndUsage"), how many requests. */
   source: string;
   api: string;

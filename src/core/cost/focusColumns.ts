@@ -32,10 +32,6 @@ export const FOCUS_COLUMNS: Readonly<Record<FocusVersion, readonly FocusColumn[]
 };
 
 const ALL = new Set<string>(FOCUS_COLUMNS['1.2']);
-export function isFocusColumn(name: string): name is FocusColumn {
-  return ALL.has(name);
-}
-
 /** Decimal columns (costs, prices, quantities). */
 export const NUMERIC_COLUMNS: ReadonlySet<FocusColumn> = new Set<FocusColumn>([
   'BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost', 'ContractedUnitPrice', 'ListUnitPrice',

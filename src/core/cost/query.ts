@@ -12,7 +12,7 @@ const groupKey = z.string().refine(
 
 const isoDate = z.string().refine(isIsoDate, { message: 'a date written YYYY-MM-DD' });
 
-export const costQuerySchema = z.object({
+const costQuerySchema = z.object({
   period: z.object({ start: isoDate, end: isoDate }).refine((p) => p.start < p.end, { message: 'the period must end after it starts' }),
   granularity: z.enum(['daily', 'monthly', 'total']),
   groupBy: z.array(groupKey).max(8).refine((keys) => new Set(keys).size === keys.length, { message: 'a key is listed twice' }),

@@ -3,8 +3,6 @@ import { gcpLabelCandidates } from '../policy/gcpLabels';
 
 /** The clouds a tag policy names keys for; `other` is any other FOCUS provider (Oracle, SaaS vendors…). */
 export type Cloud = 'aws' | 'azure' | 'gcp' | 'other';
-export const CLOUDS: readonly Cloud[] = ['aws', 'azure', 'gcp', 'other'];
-
 /**
  * The tag keys that carry a policy key on one cloud, most preferred first: the policy's `Team` is the
  * GCP label `team`; `CostCenter` may be `costcenter`, `cost_center` or `cost-center`. The team policy

@@ -29,7 +29,7 @@ function choiceEscape(s: string): string {
   return s.replace(/[$}\\,|]/g, '\\$&');
 }
 
-export interface EntryText {
+interface EntryText {
   text: string;
   snippet: string;
 }

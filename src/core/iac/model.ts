@@ -113,8 +113,3 @@ export class LineIndex {
   }
 }
 
-export interface SourceFile {
-  /** Path as the caller names it (relative or absolute; findings use the same). */
-  path: string;
-  text: string;
-}

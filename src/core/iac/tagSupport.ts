@@ -11,7 +11,7 @@ const aws = new Set<string>(awsTags.resources);
 const google = new Set<string>(googleLabels.resources);
 const azurerm = new Set<string>(azurermTags.resources);
 
-export interface Taggable {
+interface Taggable {
   cloud: Cloud;
   /** The attribute that holds the tags. */
   attribute: 'tags' | 'labels' | 'resource_labels';
@@ -45,4 +45,3 @@ export function terraformTaggable(type: string): Taggable | undefined {
   return undefined;
 }
 
-export const taggableTypeCounts = { aws: aws.size, google: google.size, azurerm: azurerm.size };

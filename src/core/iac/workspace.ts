@@ -13,7 +13,7 @@ export const skippedDirs: ReadonlySet<string> = new Set(['.terraform', '.terragr
 
 export const maxFileBytes = 4 * 1024 * 1024;
 
-export type IacKind = 'terraform' | 'tfvars' | 'cloudformation';
+type IacKind = 'terraform' | 'tfvars' | 'cloudformation';
 
 /** Which analysis a path gets by its name (CloudFormation candidates are confirmed by their content). */
 export function iacKindOf(path: string): IacKind | undefined {
@@ -32,13 +32,13 @@ interface Entry {
   tf?: TfFile;
 }
 
-export interface AnalysisResult {
+interface AnalysisResult {
   /** Findings per file, for every file of the folders that were (re)analysed; files without findings map to []. */
   findingsByFile: Map<string, Finding[]>;
   resources: DeclaredResource[];
 }
 
-export interface WorkspaceOptions {
+interface WorkspaceOptions {
   policy: TagPolicy;
   reportUnknown: boolean;
   /** Resolve resource sizes and regions too (inventories need them; diagnostics do not). */
@@ -253,7 +253,7 @@ export class IacWorkspace {
   }
 }
 
-export function compareFindings(a: Finding, b: Finding): number {
+function compareFindings(a: Finding, b: Finding): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1
     : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code);
 }

@@ -8,7 +8,7 @@ import { azureCostConverter } from './azureCost';
 import { gcpBillingConverter } from './gcpBilling';
 import type { NativeConverter } from './types';
 
-export const NATIVE_CONVERTERS: readonly NativeConverter[] = [awsCurConverter, azureCostConverter, gcpBillingConverter];
+const NATIVE_CONVERTERS: readonly NativeConverter[] = [awsCurConverter, azureCostConverter, gcpBillingConverter];
 
 export type BillFormat =
   | { kind: 'focus'; version: FocusVersion; missing: FocusColumn[] }

@@ -1,7 +1,7 @@
 import type { FocusColumn } from '../cost/focusColumns';
 import type { SourceColumns } from './columns';
 
-export type NativeKind = 'awsCur' | 'azureCostDetails' | 'gcpBillingExport';
+type NativeKind = 'awsCur' | 'azureCostDetails' | 'gcpBillingExport';
 
 /**
  * Which Azure cost details dataset a file holds. `actual` and `amortized` alone each give both costs as well

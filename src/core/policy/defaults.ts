@@ -1,7 +1,7 @@
 import type { TagPolicy } from './model';
 
 /** The e-mail pattern of the default `Owner` rule. */
-export const emailPattern = '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$';
+const emailPattern = '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$';
 
 /**
  * The policy FinOps teams start from, used when the workspace has no `.finops.yaml`:

@@ -25,7 +25,7 @@ export function matchesAllowed(value: string, allowed: string, ignoreCase = fals
   return re.test(v);
 }
 
-export function escapeRegExp(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -68,7 +68,7 @@ export function severityFor(policy: TagPolicy, code: FindingCode, key?: string):
 }
 
 /** Describes what a rule expects, for messages: `one of "dev", "staging", "production"`. */
-export function describeRule(rule: TagRule): string {
+function describeRule(rule: TagRule): string {
   const parts: string[] = [];
   if (rule.allowed) parts.push(`one of ${rule.allowed.map((a) => JSON.stringify(a)).join(', ')}`);
   if (rule.pattern) parts.push(`matching /${rule.pattern}/`);

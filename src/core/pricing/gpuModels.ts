@@ -3,7 +3,7 @@
  * architecture: two models of the same architecture differ only in memory, so a workload that fits in the
  * smaller one's memory runs on it unchanged ("a smaller GPU").
  */
-export interface GpuModel {
+interface GpuModel {
   id: string;
   label: string;
   architecture: string;

@@ -23,7 +23,7 @@ const commitmentSchema = z.object({
   source: sourceRef,
   derivation: z.string().optional(),
 });
-export const instancePricesSchema = z.object({
+const instancePricesSchema = z.object({
   provider: z.enum(['aws', 'gcp', 'azure']),
   region: z.string(),
   instanceType: z.string(),
@@ -39,7 +39,7 @@ export const instancePricesSchema = z.object({
 });
 const cachedSchema = z.object({ prices: instancePricesSchema.nullable() });
 
-export interface ResolvedPrices {
+interface ResolvedPrices {
   prices: InstancePrices;
   /** Why a live figure was not used ("Azure Retail Prices API unreachable: using the snapshot of …"). */
   warnings: string[];

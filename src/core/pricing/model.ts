@@ -33,7 +33,7 @@ export interface InstanceShape {
   gpuMemoryGiB?: number;
 }
 
-export type CommitmentTerm = 1 | 3;
+type CommitmentTerm = 1 | 3;
 export type PaymentOption = 'noUpfront' | 'partialUpfront' | 'allUpfront';
 
 export const paymentLabels: Record<PaymentOption, string> = {
@@ -94,7 +94,7 @@ export interface PriceSource {
   getPrices(instanceType: string, region: string, base: InstancePrices | undefined, signal?: AbortSignal): Promise<InstancePrices | undefined>;
 }
 
-export const HOURS_PER_YEAR = 8760;
+const HOURS_PER_YEAR = 8760;
 /** The clouds' billing convention: 8,760 h / 12 months. */
 export const HOURS_PER_MONTH = 730;
 

@@ -61,7 +61,7 @@ const azureTypeSchema = z.looseObject({
   regions: z.record(z.string(), z.object({ ondemand: num.nullish(), spot: num.nullish() })),
 });
 
-export const snapshotSchema = z.object({
+const snapshotSchema = z.object({
   description: z.string(),
   sources: z.object({
     aws_ec2instances_info_snapshot: sourceSchema,
@@ -74,7 +74,7 @@ export const snapshotSchema = z.object({
   azure: z.record(z.string(), azureTypeSchema),
 });
 
-export type RegionPrices = Pick<InstancePrices, 'onDemand' | 'spot' | 'commitments' | 'notes'>;
+type RegionPrices = Pick<InstancePrices, 'onDemand' | 'spot' | 'commitments' | 'notes'>;
 
 export interface CatalogueEntry {
   provider: CloudProvider;

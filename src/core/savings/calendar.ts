@@ -43,7 +43,7 @@ export function checkTimeZone(timeZone: string): string {
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-export interface LocalTime {
+interface LocalTime {
   year: number;
   month: number; // 1-12
   day: number;
@@ -68,7 +68,7 @@ export function localTime(instantMs: number, timeZone: string): LocalTime {
 }
 
 /** The zone's UTC offset at an instant, in minutes (east positive). */
-export function offsetMinutes(instantMs: number, timeZone: string): number {
+function offsetMinutes(instantMs: number, timeZone: string): number {
   const t = localTime(instantMs, timeZone);
   const asUtc = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute);
   return Math.round((asUtc - Math.floor(instantMs / MINUTE) * MINUTE) / MINUTE);

@@ -8,7 +8,7 @@ import { cents, fraction, perHour, uniqueSources, usd, type SavingsEstimate } fr
  * on how steadily the capacity is used, and the break-even month on the upfront fee.
  */
 
-export interface CommitmentInput {
+interface CommitmentInput {
   instanceType: string;
   onDemandHourly: number;
   onDemandSource: CommitmentPrice['source'];
@@ -38,7 +38,7 @@ export interface CommitmentEstimate extends SavingsEstimate {
   breakEvenUtilisation: number;
 }
 
-export function commitmentLabel(c: CommitmentPrice): string {
+function commitmentLabel(c: CommitmentPrice): string {
   const term = `${c.term}-yr`;
   const pay = paymentLabels[c.payment];
   switch (c.kind) {
@@ -124,15 +124,4 @@ export function estimateCommitment(input: CommitmentInput): CommitmentEstimate {
     usageDropShare: drop,
     breakEvenUtilisation,
   };
-}
-
-/**
- * The instance count that runs in (nearly) every hour: the steady base a commitment should cover, from hourly
- * running-instance counts (e.g. usage quantity per hour in the cost data). Uses the 10th percentile so a few
- * maintenance hours do not shrink it to zero.
- */
-export function steadyInstances(hourlyCounts: readonly number[]): number {
-  const valid = hourlyCounts.filter((n) => Number.isFinite(n) && n >= 0).sort((a, b) => a - b);
-  if (valid.length === 0) return 0;
-  return Math.floor(valid[Math.floor(valid.length * 0.1)] ?? 0);
 }

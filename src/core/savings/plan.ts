@@ -9,19 +9,19 @@ import { estimateSchedule, formatSchedule, suggestSchedule, type Schedule } from
 import { estimateSpot } from './spot';
 
 /** Defaults for spot estimates: a conservative rate for GPU capacity, hourly checkpoints, a 10-minute restart. */
-export interface SpotAssumptions {
+interface SpotAssumptions {
   interruptionsPerHour: number;
   checkpointIntervalHours: number;
   restartHours: number;
 }
 
-export const spotDefaults: Readonly<SpotAssumptions> = {
+const spotDefaults: Readonly<SpotAssumptions> = {
   interruptionsPerHour: 1 / 24,
   checkpointIntervalHours: 1,
   restartHours: 10 / 60,
 };
 
-export interface PlanInput {
+interface PlanInput {
   prices: InstancePrices;
   /** Other types priced in the same region (right-sizing candidates, and their commitments for the combined figure). */
   candidates?: readonly InstancePrices[];

@@ -49,7 +49,7 @@ export function buildReport(plan: SavingsPlan, options: { hoursPerMonth: number;
 }
 
 /** One option exactly as `mlfinops savings --format json` prints it. */
-export interface SavingsJson {
+interface SavingsJson {
   kind: SavingsKind;
   option: string;
   monthlyCost: number;

@@ -12,7 +12,7 @@ import { seriesStats, type SeriesStats } from './stats';
  * that is saturated and never down-sized.
  */
 
-export interface RightSizingInput {
+interface RightSizingInput {
   current: InstancePrices;
   /** Other types of the same cloud priced in the same region. */
   candidates: readonly InstancePrices[];

@@ -12,7 +12,7 @@ import { hourlyPercentSeries } from './stats';
  */
 
 /** One running window on some weekdays. Minutes from local midnight; `end` ≤ `start` runs past midnight. */
-export interface ScheduleWindow {
+interface ScheduleWindow {
   /** 0 = Sunday … 6 = Saturday */
   days: number[];
   start: number;
@@ -139,7 +139,7 @@ export function scheduleHours(schedule: Schedule, year: number, month: number): 
   return { runningHours: running / 3_600_000, monthHours: span.hours };
 }
 
-export interface ScheduleInput {
+interface ScheduleInput {
   schedule: Schedule;
   year: number;
   month: number;
@@ -179,7 +179,7 @@ export function estimateSchedule(input: ScheduleInput): SavingsEstimate {
   };
 }
 
-export interface IdlePatternOptions {
+interface IdlePatternOptions {
   timeZone: string;
   /** Utilisation (percent) at or below which an hour counts as idle. Default 5. */
   idleThreshold?: number;

@@ -8,7 +8,7 @@ import { cents, fraction, perHour, uniqueSources, usd, type SavingsEstimate } fr
  * hour yields 1 − rate × (interval / 2 + restart) useful hours.
  */
 
-export interface SpotInput {
+interface SpotInput {
   instanceType: string;
   onDemandHourly: number;
   onDemandSource: PriceSourceRef;
@@ -23,7 +23,7 @@ export interface SpotInput {
   restartHours: number;
 }
 
-export interface SpotEstimate extends SavingsEstimate {
+interface SpotEstimate extends SavingsEstimate {
   /** Running hours needed for the useful hours, interruptions included. */
   runningHoursPerMonth: number;
   overheadFraction: number;

@@ -33,7 +33,7 @@ const KINDS: readonly Kind[] = [
 ];
 
 
-export interface ConfigureArgs {
+interface ConfigureArgs {
   source?: Kind['id'];
 }
 

@@ -16,7 +16,7 @@ export interface DashboardSource {
   cost: CostSource;
 }
 
-export interface DashboardInput {
+interface DashboardInput {
   sources: readonly DashboardSource[];
   choice: PeriodChoice;
   period: Period;
@@ -32,7 +32,7 @@ export interface DashboardInput {
   signal?: AbortSignal;
 }
 
-export interface DashboardResult {
+interface DashboardResult {
   data: DashboardData;
   /** Sources whose queries failed, with the error; the others' numbers are still shown. */
   failures: { source: DashboardSource; error: unknown }[];

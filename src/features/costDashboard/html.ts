@@ -1,6 +1,6 @@
 import { escapeHtml, webviewPage } from '../../platform/webviewHtml';
 
-export interface DashboardHtmlOptions {
+interface DashboardHtmlOptions {
   /** The webview's `cspSource` (who may serve styles and images). */
   cspSource: string;
   nonce: string;

@@ -18,7 +18,7 @@ import { createNonce } from '../../platform/webviewHtml';
 export const VIEW_TYPE = 'mlFinops.costDashboard';
 
 /** Arguments `mlFinops.openDashboard` accepts (from the tree's "Filter Dashboard to This"). */
-export const openArgsSchema = z.object({ filters: z.array(filterSchema).max(20).optional() }).optional();
+const openArgsSchema = z.object({ filters: z.array(filterSchema).max(20).optional() }).optional();
 
 /** Extra panels the dashboard shows once other features provide them (savings, budgets). */
 export interface DashboardExtras {

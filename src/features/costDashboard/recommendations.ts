@@ -7,7 +7,7 @@ import { kindLabels, type SavingsReport } from '../../core/savings/report';
 import type { Logger } from '../../core/ports';
 
 /** Instance types / VM sizes estimated per refresh (the most numerous first). */
-export const MAX_ESTIMATES = 8;
+const MAX_ESTIMATES = 8;
 
 /** What the recommendations need of the savings estimator (given by the composition root, extension.ts). */
 export type Estimate = (request: { instanceType: string; region?: string; subject?: string }, signal?: AbortSignal) => Promise<SavingsReport>;

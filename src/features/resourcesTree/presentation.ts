@@ -31,7 +31,7 @@ export interface ItemView {
   command?: { command: string; title: string; arguments: unknown[] };
 }
 
-export interface PresentationContext {
+interface PresentationContext {
   sources: readonly TreeSource[];
   store: AllocationStore;
   /** "Last 30 days (29 Oct – 27 Nov 2026)". */
@@ -56,7 +56,7 @@ function lastSegment(id: string): string {
   return parts[parts.length - 1] ?? id;
 }
 
-export function leafLabel(leaf: AllocationLeaf): string {
+function leafLabel(leaf: AllocationLeaf): string {
   if (leaf.resourceId === null) return 'Charges without a resource';
   return leaf.resource?.name || lastSegment(leaf.resourceId);
 }
@@ -359,14 +359,14 @@ function iconForType(type: string | undefined): string {
 }
 
 /** The view's context key: which welcome view to show when there is nothing to list. */
-export type ViewState = 'noSource' | 'signedOut' | 'error' | 'ok';
+type ViewState = 'noSource' | 'signedOut' | 'error' | 'ok';
 
 /**
  * The sources the view lists. A source with resources but no costs (Infrastructure as code) is listed once it has
  * found something: a workspace without Terraform or CloudFormation does not get an empty "Infrastructure as code"
  * node (and keeps its welcome view).
  */
-export function listedSources(sources: readonly TreeSource[], snapshot: (id: string) => Snapshot | undefined): TreeSource[] {
+function listedSources(sources: readonly TreeSource[], snapshot: (id: string) => Snapshot | undefined): TreeSource[] {
   return sources.filter((s) => {
     if (s.cost || s.state.kind === 'notConfigured' || s.state.kind === 'authExpired') return true;
     const snap = snapshot(s.id);

@@ -11,9 +11,9 @@ import type { CostFilter } from '../../core/cost/model';
 import type { CostView } from '../../platform/costView';
 import { TreePresentation, viewState, type ItemView, type TreeNode } from './presentation';
 
-export const VIEW_ID = 'mlFinops.resources';
+const VIEW_ID = 'mlFinops.resources';
 /** Context key the welcome views read: noSource | signedOut | error | ok. */
-export const STATE_CONTEXT_KEY = 'mlFinops.resources.state';
+const STATE_CONTEXT_KEY = 'mlFinops.resources.state';
 
 /** Settings section each source kind is configured in (the Fix… action opens it). */
 const SETTINGS_OF: Record<string, string> = { aws: 'mlFinops.aws', azure: 'mlFinops.azure', gcp: 'mlFinops.gcp', focus: 'mlFinops.focus', demo: 'mlFinops.demo', iac: 'mlFinops.tags' };
@@ -23,7 +23,7 @@ const SETTINGS_OF: Record<string, string> = { aws: 'mlFinops.aws', azure: 'mlFin
  * The Resources view: sources, then resources grouped by a tag hierarchy with their cost over the selected
  * period. getChildren only reads the cached model (TreePresentation over the AllocationStore).
  */
-export class ResourcesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+class ResourcesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   readonly presentation: TreePresentation;
@@ -78,7 +78,7 @@ export class ResourcesTreeProvider implements vscode.TreeDataProvider<TreeNode>,
   }
 }
 
-export function toTreeItem(v: ItemView): vscode.TreeItem {
+function toTreeItem(v: ItemView): vscode.TreeItem {
   const state = v.collapsible === 'none' ? vscode.TreeItemCollapsibleState.None
     : v.collapsible === 'expanded' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
   const item = new vscode.TreeItem(v.label, state);

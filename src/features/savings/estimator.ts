@@ -21,7 +21,7 @@ export interface EstimateRequest {
 }
 
 /** The machine's own time zone, for schedules written without one. */
-export function localTimeZone(): string {
+function localTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 

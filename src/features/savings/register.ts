@@ -12,7 +12,7 @@ import { requestFor, SavingsLensProvider, siblingTexts } from './lenses';
 import { SavingsReportPanel } from './reportPanel';
 
 /** Reads an estimate request from a command argument: a lens's request, or a resource with a size (tree, dashboard). */
-export function requestFromArgument(arg: unknown): EstimateRequest | undefined {
+function requestFromArgument(arg: unknown): EstimateRequest | undefined {
   if (!arg || typeof arg !== 'object') return undefined;
   const a = arg as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);

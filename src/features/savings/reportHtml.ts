@@ -7,7 +7,7 @@ import { escapeHtml, webviewPage } from '../../platform/webviewHtml';
  * nonce; the only active parts are command links (Copy as Markdown, Open as Markdown) allowed by the panel.
  */
 
-export interface ReportHtmlOptions {
+interface ReportHtmlOptions {
   nonce: string;
   cspSource: string;
   /** Command URIs for the toolbar links. */

@@ -4,7 +4,7 @@ import { Commands } from '../../shared/commands';
 import { reportHtml } from './reportHtml';
 import { createNonce } from '../../platform/webviewHtml';
 
-export const REPORT_VIEW_TYPE = 'mlFinops.savingsReport';
+const REPORT_VIEW_TYPE = 'mlFinops.savingsReport';
 const CONTEXT_KEY = 'mlFinops.savingsReportOpen';
 
 /** The one savings report panel: shown, updated in place for the next estimate, and copied as Markdown. */

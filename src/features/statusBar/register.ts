@@ -8,7 +8,7 @@ import type { Services } from '../../platform/services';
 import type { CostView } from '../../platform/costView';
 
 /** A budget for the month, when budgets exist (none is configured yet: the percentage stays hidden). */
-export interface MonthBudget { amount: number; currency: string }
+interface MonthBudget { amount: number; currency: string }
 
 export interface StatusBarHandle {
   readonly item: vscode.StatusBarItem;

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { combinePreferred, DIAGNOSTIC_SOURCE, sameDiagnostic, toWorkspaceEdit } from './convert';
 import type { TagDiagnosticsController } from './controller';
 
-export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('mlFinops');
+const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('mlFinops');
 
 /**
  * Quick fixes for ML FinOps diagnostics: add the missing tags to the resource (preferred, with the allowed

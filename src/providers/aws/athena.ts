@@ -16,7 +16,7 @@ import { callAws } from './errors';
  * back. Athena bills by data scanned (USD 5 per TB); the scanned bytes are logged with every query.
  * See docs/athena.md for when to choose it over Cost Explorer and how to set it up.
  */
-export interface AthenaOptions extends AwsOptions {
+interface AthenaOptions extends AwsOptions {
   database: string;
   table: string;
   workgroup: string;
@@ -34,7 +34,7 @@ export interface AthenaOptions extends AwsOptions {
 }
 
 /** The FOCUS 1.0 columns of an AWS Data Exports FOCUS table, as Glue names them (lower case). */
-export function athenaFocusTable(database: string, table: string): SqlTable {
+function athenaFocusTable(database: string, table: string): SqlTable {
   return {
     from: `${athenaIdentifier(database, 'database')}.${athenaIdentifier(table, 'table')}`,
     label: `The Athena table ${database}.${table}`,

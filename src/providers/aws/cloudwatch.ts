@@ -22,7 +22,7 @@ export const metricNames = {
   memory: 'MemoryUtilization',
 } as const;
 
-export interface CloudWatchOptions extends AwsOptions {
+interface CloudWatchOptions extends AwsOptions {
   log?: Logger;
   /** Namespace the CloudWatch agent publishes to (default CWAgent). */
   agentNamespace?: string;

@@ -12,7 +12,7 @@ export interface AwsOptions {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
 }
 
-export interface AwsClientConfig {
+interface AwsClientConfig {
   region: string;
   endpoint?: string;
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -25,7 +25,7 @@ export interface AwsClientConfig {
  * credential_process), or the whole Node chain (environment, shared files, SSO, container and instance roles).
  * The provider is memoised, so one sign-in serves every client.
  */
-export async function awsCredentials(options: AwsOptions): Promise<AwsCredentialIdentity | AwsCredentialIdentityProvider> {
+async function awsCredentials(options: AwsOptions): Promise<AwsCredentialIdentity | AwsCredentialIdentityProvider> {
   if (options.credentials) return options.credentials;
   const { fromIni, fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
   return options.profile ? fromIni({ profile: options.profile }) : fromNodeProviderChain();

@@ -15,7 +15,7 @@ import { callAws } from './errors';
  * list cost. Every request is billed (USD 0.01), so each one is counted and logged; wrap the source in
  * CachedCostSource so repeated queries cost nothing.
  */
-export const COST_EXPLORER_REQUEST_USD = 0.01;
+const COST_EXPLORER_REQUEST_USD = 0.01;
 const API = 'Cost Explorer GetCostAndUsage';
 const ACTION = 'ce:GetCostAndUsage';
 
@@ -32,7 +32,7 @@ export function chargeCategoryOf(recordType: string): string {
 const recordTypes = ['Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'Tax', 'Credit', 'Refund', 'RIFee', 'Fee', 'Support', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee', 'SavingsPlanNegation', 'BundledDiscount', 'Enterprise Discount Program Discount', 'Solution Provider Program Discount', 'Distributor Discount'];
 
 /** FOCUS PricingCategory of a Cost Explorer PURCHASE_TYPE. */
-export function pricingCategoryOf(purchaseType: string): string {
+function pricingCategoryOf(purchaseType: string): string {
   if (/spot/i.test(purchaseType)) return 'Dynamic';
   if (/reserved|savings plan|capacity block/i.test(purchaseType)) return 'Committed';
   if (/on demand/i.test(purchaseType)) return 'Standard';
@@ -68,7 +68,7 @@ function unsupported(key: string): FinOpsError {
 /** How one of the query's group-by keys is answered: a constant, a Cost Explorer group, or a tag group. */
 type Column = { kind: 'constant'; value: string } | { kind: 'group'; index: number; dim?: CeDimension; tagKey?: string };
 
-export interface CostExplorerPlan {
+interface CostExplorerPlan {
   /** The request without NextPageToken; undefined when the filters exclude AWS altogether. */
   input?: GetCostAndUsageCommandInput;
   columns: Column[];
@@ -76,7 +76,7 @@ export interface CostExplorerPlan {
 }
 
 /** Translates a CostQuery into a GetCostAndUsage request (at most two Cost Explorer groups). */
-export function planCostExplorerQuery(query: CostQuery, tagKeyFor: (key: string) => string = (k) => k): CostExplorerPlan {
+function planCostExplorerQuery(query: CostQuery, tagKeyFor: (key: string) => string = (k) => k): CostExplorerPlan {
   if (query.metric === 'ListCost') {
     throw new FinOpsError('input', 'Cost Explorer has no list cost.', { fix: 'Choose EffectiveCost or BilledCost in "mlFinops.cost.metric", or use a FOCUS export for ListCost.' });
   }
@@ -153,7 +153,7 @@ const pageSchema = z.object({
 type Page = z.infer<typeof pageSchema>;
 
 /** Folds Cost Explorer pages into CostRows (summing rows that map to the same FOCUS values, e.g. record types). */
-export function rowsFromPages(query: CostQuery, plan: CostExplorerPlan, pages: Page[]): CostRow[] {
+function rowsFromPages(query: CostQuery, plan: CostExplorerPlan, pages: Page[]): CostRow[] {
   const attributes = new Map<string, Record<string, string>>();
   for (const page of pages) for (const a of page.DimensionValueAttributes ?? []) if (a.Value && a.Attributes) attributes.set(a.Value, a.Attributes);
   const sums = new Map<string, CostRow>();
@@ -199,7 +199,7 @@ export function rowsFromPages(query: CostQuery, plan: CostExplorerPlan, pages: P
   return [...sums.values()].sort((a, b) => a.period.localeCompare(b.period) || b.cost - a.cost);
 }
 
-export interface CostExplorerSourceOptions extends AwsOptions {
+interface CostExplorerSourceOptions extends AwsOptions {
   log?: Logger;
   meter?: RequestMeter;
   /** The cloud's name for a policy tag key (identity by default). */

@@ -4,7 +4,7 @@ import { callWithRetry, throttled, type RetryOptions } from '../../core/retry';
 import { describeProfile, type AwsOptions } from './config';
 
 /** Where a failed AWS call happened, so the message can name the profile, the API and the IAM action. */
-export interface AwsCallContext {
+interface AwsCallContext {
   options: Pick<AwsOptions, 'profile' | 'endpoint'>;
   /** The API in words ("Cost Explorer GetCostAndUsage"). */
   api: string;
@@ -40,7 +40,7 @@ function signIn(options: Pick<AwsOptions, 'profile'>): { fix: string; command: s
  * Turns an AWS SDK failure into a FinOpsError with a reason and a fix. SDK error names are matched here, at the
  * boundary; nothing else in the product looks at SDK error text.
  */
-export function mapAwsError(e: unknown, ctx: AwsCallContext): FinOpsError | CancelledError {
+function mapAwsError(e: unknown, ctx: AwsCallContext): FinOpsError | CancelledError {
   if (isFinOpsError(e) || isCancelled(e)) return e as FinOpsError | CancelledError;
   const err = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as SdkErrorLike;
   const name = err.name ?? '';

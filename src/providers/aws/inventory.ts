@@ -12,7 +12,7 @@ import { callAws } from './errors';
  * and every EC2 instance from DescribeInstances (paged) — instance types, lifecycle (spot / on-demand), and the
  * untagged instances the tagging API never returns.
  */
-export interface ParsedArn {
+interface ParsedArn {
   partition: string;
   service: string;
   region: string;
@@ -33,7 +33,7 @@ export function parseArn(arn: string): ParsedArn | undefined {
 }
 
 /** The resource type as the tagging API names it: `service:type` ("ec2:instance"), or the service alone ("s3"). */
-export function resourceTypeOf(arn: ParsedArn): string {
+function resourceTypeOf(arn: ParsedArn): string {
   return arn.resourceType ? `${arn.service}:${arn.resourceType}` : arn.service;
 }
 
@@ -69,7 +69,7 @@ function tagsOf(list: z.infer<typeof tagList>): Record<string, string> {
   return out;
 }
 
-export interface AwsInventoryOptions extends AwsOptions {
+interface AwsInventoryOptions extends AwsOptions {
   log?: Logger;
   /** Page sizes (the APIs' largest by default: 100 for GetResources, 1000 for DescribeInstances). */
   taggingPageSize?: number;

@@ -23,7 +23,7 @@ import { callAws } from './errors';
  * PriceList is an array of JSON documents), and spot prices from EC2 DescribeSpotPriceHistory (last 7 days).
  */
 
-export interface AwsPriceOptions extends AwsOptions {
+interface AwsPriceOptions extends AwsOptions {
   log?: Logger;
   retry?: Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs' | 'sleep' | 'random'>;
   /** Days of spot history to average (default 7). */
@@ -57,7 +57,7 @@ export const priceListItemSchema = z.looseObject({
     Reserved: z.record(z.string(), term).optional(),
   }),
 });
-export type PriceListItem = z.infer<typeof priceListItemSchema>;
+type PriceListItem = z.infer<typeof priceListItemSchema>;
 
 const getProductsPage = z.object({
   FormatVersion: z.string().optional(),

@@ -16,7 +16,7 @@ export interface AzureOptions {
   agent?: Agent;
 }
 
-export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
+const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
 
 export function armEndpoint(options: Pick<AzureOptions, 'endpoint'>): string {
   return (options.endpoint || DEFAULT_ARM_ENDPOINT).replace(/\/+$/, '');
@@ -32,7 +32,7 @@ export async function azureCredential(options: AzureOptions): Promise<TokenCrede
   return new DefaultAzureCredential(options.tenantId ? { tenantId: options.tenantId } : {});
 }
 
-export type ParsedScope =
+type ParsedScope =
   | { kind: 'subscription'; subscriptionId: string; resourceGroup?: string }
   | { kind: 'managementGroup'; managementGroupId: string }
   | { kind: 'billing'; path: string };

@@ -21,7 +21,7 @@ const ROLE = 'Cost Management Reader';
 const COST_COLUMNS = ['cost', 'pretaxcost', 'costusd', 'pretaxcostusd', 'totalcost'];
 
 /** FOCUS ChargeCategory of an Azure ChargeType. */
-export function azureChargeCategory(chargeType: string): string {
+function azureChargeCategory(chargeType: string): string {
   if (/refund/i.test(chargeType)) return 'Credit';
   if (/purchase/i.test(chargeType)) return 'Purchase';
   if (/tax/i.test(chargeType)) return 'Tax';
@@ -29,7 +29,7 @@ export function azureChargeCategory(chargeType: string): string {
   return 'Usage';
 }
 /** FOCUS PricingCategory of an Azure PricingModel. */
-export function azurePricingCategory(pricingModel: string): string {
+function azurePricingCategory(pricingModel: string): string {
   if (/spot/i.test(pricingModel)) return 'Dynamic';
   if (/reservation|savingsplan|savings plan/i.test(pricingModel)) return 'Committed';
   if (/ondemand|on demand|payg/i.test(pricingModel)) return 'Standard';
@@ -60,7 +60,7 @@ function unsupported(key: string): FinOpsError {
 
 type Column = { kind: 'constant'; value: string } | { kind: 'dimension'; dim: AzDimension } | { kind: 'tag'; azureKey: string };
 
-export interface CostManagementPlan {
+interface CostManagementPlan {
   /** The request body; undefined when the filters exclude Azure altogether. */
   body?: QueryDefinitionJson;
   columns: Column[];
@@ -69,7 +69,7 @@ export interface CostManagementPlan {
 }
 
 /** The Query API body as JSON (what goes on the wire for the first page and every nextLink). */
-export interface QueryDefinitionJson {
+interface QueryDefinitionJson {
   type: 'ActualCost' | 'AmortizedCost';
   timeframe: 'Custom';
   timePeriod: { from: string; to: string };
@@ -88,7 +88,7 @@ function dayBefore(isoDate: string): string {
   return d.toISOString().slice(0, 10);
 }
 
-export function planCostManagementQuery(query: CostQuery, tagKeyFor: (key: string) => string = (k) => k): CostManagementPlan {
+function planCostManagementQuery(query: CostQuery, tagKeyFor: (key: string) => string = (k) => k): CostManagementPlan {
   if (query.metric === 'ListCost') {
     throw new FinOpsError('input', 'The Azure Cost Management Query API has no list cost.', { fix: 'Choose EffectiveCost or BilledCost in "mlFinops.cost.metric", or read an Azure FOCUS export for ListCost.' });
   }
@@ -159,7 +159,7 @@ const pageSchema = z.object({
   columns: z.array(z.object({ name: z.string(), type: z.string().optional() })).default([]),
   rows: z.array(z.array(z.unknown())).default([]),
 });
-export type QueryPage = z.infer<typeof pageSchema>;
+type QueryPage = z.infer<typeof pageSchema>;
 
 /** "20240901" / 20240901 / "2024-09-01T00:00:00" → "2024-09-01". */
 function isoDate(value: unknown): string | undefined {
@@ -168,7 +168,7 @@ function isoDate(value: unknown): string | undefined {
   return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
 }
 
-export function rowsFromQueryPages(query: CostQuery, plan: CostManagementPlan, pages: QueryPage[]): CostRow[] {
+function rowsFromQueryPages(query: CostQuery, plan: CostManagementPlan, pages: QueryPage[]): CostRow[] {
   const sums = new Map<string, CostRow>();
   for (const page of pages) {
     const names = page.columns.map((c) => c.name.toLowerCase());
@@ -204,7 +204,7 @@ export function rowsFromQueryPages(query: CostQuery, plan: CostManagementPlan, p
   return [...sums.values()].sort((a, b) => a.period.localeCompare(b.period) || b.cost - a.cost);
 }
 
-export interface CostManagementOptions extends AzureOptions {
+interface CostManagementOptions extends AzureOptions {
   log?: Logger;
   meter?: RequestMeter;
   tagKeyFor?: (key: string) => string;

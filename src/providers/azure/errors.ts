@@ -3,7 +3,7 @@ import type { Logger } from '../../core/ports';
 import { callWithRetry, parseRetryAfter, throttled, type RetryOptions } from '../../core/retry';
 import { describeTenant, type AzureOptions } from './config';
 
-export interface AzureCallContext {
+interface AzureCallContext {
   options: Pick<AzureOptions, 'tenantId' | 'endpoint' | 'scope'>;
   /** The API in words ("Cost Management Query"). */
   api: string;
@@ -31,7 +31,7 @@ const retryAfterHeaders = [
   'x-ms-ratelimit-microsoft.costmanagement-clienttype-retry-after',
 ];
 
-export function retryAfterOf(headers: HeadersLike | undefined): number | undefined {
+function retryAfterOf(headers: HeadersLike | undefined): number | undefined {
   if (!headers) return undefined;
   let best: number | undefined;
   for (const name of retryAfterHeaders) {

@@ -14,7 +14,7 @@ const API = 'Resource Graph query';
 const ACTION = 'Microsoft.ResourceGraph/resources/read (and read access to the resources)';
 const ROLE = 'Reader';
 
-export const INVENTORY_QUERY = [
+const INVENTORY_QUERY = [
   'Resources',
   '| project id, name, type, location, resourceGroup, subscriptionId, tags,',
   '  vmSize = tostring(properties.hardwareProfile.vmSize), priority = tostring(properties.priority),',
@@ -40,7 +40,7 @@ const pageSchema = z.object({
   data: z.array(z.unknown()),
 });
 
-export interface ResourceGraphOptions extends AzureOptions {
+interface ResourceGraphOptions extends AzureOptions {
   log?: Logger;
   pageSize?: number;
   retry?: Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs' | 'sleep' | 'random' | 'maxRetryAfterMs'>;

@@ -9,10 +9,10 @@ import { isoDate, termHours, type CommitmentPrice, type InstancePrices, type Pri
  * 1- / 3-year reservations, following NextPageLink. The endpoint is configurable (sovereign clouds, tests).
  */
 
-export const DEFAULT_RETAIL_PRICES_ENDPOINT = 'https://prices.azure.com';
+const DEFAULT_RETAIL_PRICES_ENDPOINT = 'https://prices.azure.com';
 const API_VERSION = '2023-01-01-preview';
 
-export interface AzureRetailPricesOptions {
+interface AzureRetailPricesOptions {
   /** Base URL; default https://prices.azure.com. */
   endpoint?: string;
   log?: Logger;
@@ -21,7 +21,7 @@ export interface AzureRetailPricesOptions {
   fetch?: typeof fetch;
 }
 
-export const retailItemSchema = z.looseObject({
+const retailItemSchema = z.looseObject({
   currencyCode: z.string(),
   retailPrice: z.number(),
   unitPrice: z.number(),
@@ -36,7 +36,7 @@ export const retailItemSchema = z.looseObject({
   effectiveStartDate: z.string().optional(),
   meterName: z.string().optional(),
 });
-export type RetailItem = z.infer<typeof retailItemSchema>;
+type RetailItem = z.infer<typeof retailItemSchema>;
 
 const pageSchema = z.object({
   BillingCurrency: z.string().optional(),
@@ -55,7 +55,7 @@ function hoursOf(unit: string): number | undefined {
  * Turns the Retail Prices items of one VM size and region into prices: the Linux pay-as-you-go meter (not
  * Windows, not Low Priority), the Spot meter, and reservations (whose unit price is the whole term's).
  */
-export function pricesFromRetailItems(items: readonly RetailItem[], source: PriceSourceRef): Pick<InstancePrices, 'onDemand' | 'spot' | 'commitments' | 'notes'> | undefined {
+function pricesFromRetailItems(items: readonly RetailItem[], source: PriceSourceRef): Pick<InstancePrices, 'onDemand' | 'spot' | 'commitments' | 'notes'> | undefined {
   const linux = items.filter((i) => i.currencyCode === 'USD' && !/windows/i.test(i.productName) && !/low priority/i.test(i.skuName));
   const hourly = (i: RetailItem) => {
     const h = hoursOf(i.unitOfMeasure);

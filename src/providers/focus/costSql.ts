@@ -38,7 +38,7 @@ export function jsonPointer(key: string): string {
 }
 
 /** The value of a policy tag key: the first alias present in Tags, chosen per the row's cloud. */
-export function tagExpression(key: string, aliases: TagAliases, params: SqlParams): string {
+function tagExpression(key: string, aliases: TagAliases, params: SqlParams): string {
   const byCloud = aliasesByCloud(key, aliases);
   // TRY: a malformed Tags value reads as "no tags" instead of failing the whole query.
   const extract = (names: string[]) => {
@@ -64,7 +64,7 @@ function periodWhere(period: Period | undefined, params: SqlParams): string[] {
   return [`${start} >= CAST(${params.add(period.start)} AS TIMESTAMP)`, `${start} < CAST(${params.add(period.end)} AS TIMESTAMP)`];
 }
 
-export interface CostSql {
+interface CostSql {
   sql: string;
   /** Column alias of each group-by key, in the query's order. */
   groupAliases: string[];

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 
-export interface CsvHeader {
+interface CsvHeader {
   columns: string[];
   delimiter: ',' | ';' | '\t' | '|';
 }

@@ -6,9 +6,9 @@ import { CancelledError, FinOpsError, isFinOpsError } from '../../core/errors';
 import type { SqlValue } from '../../core/cost/sql';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 
-export type Row = Record<string, unknown>;
+type Row = Record<string, unknown>;
 
-export interface DuckDbEngineOptions {
+interface DuckDbEngineOptions {
   /** Worker threads (DuckDB's default: one per core). */
   threads?: number;
   /** Upper bound of DuckDB's memory, e.g. `2GB` (DuckDB's default: 80% of RAM). */

@@ -14,7 +14,7 @@ import { groupFiles, inspectFile, readError, relationSql, type InspectedFile } f
 import { ParquetCopies } from './parquetCopies';
 import type { FocusColumn } from '../../core/cost/focusColumns';
 
-export interface FocusFileSourceOptions {
+interface FocusFileSourceOptions {
   /** Files, folders or globs (FOCUS CSV / CSV.gz / Parquet, or native AWS / Azure / GCP exports). */
   paths: readonly string[];
   /** Where relative paths start (the workspace folder; the CLI's working directory). */
@@ -36,7 +36,7 @@ export interface FocusFileSourceOptions {
 }
 
 /** What the files hold, for the source's status line and the CLI. */
-export interface FocusInputSummary {
+interface FocusInputSummary {
   files: { path: string; format: 'csv' | 'parquet'; kind: string; focusVersion?: string; azureDataset?: string }[];
 }
 

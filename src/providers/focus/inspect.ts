@@ -30,7 +30,7 @@ const CSV_OPTIONS = "header = true, all_varchar = true, nullstr = ['NULL', '']";
  * names bound as parameters. A CSV whose header was read already is parsed with that header and delimiter
  * (RFC 4180 quoting, strict column count) instead of sampling the file to guess them again.
  */
-export function readerSql(files: readonly (BillFile & { columns?: ColumnInfo[]; csvDelimiter?: string })[], params: SqlParams): string {
+function readerSql(files: readonly (BillFile & { columns?: ColumnInfo[]; csvDelimiter?: string })[], params: SqlParams): string {
   const list = `[${files.map((f) => params.add(f.path)).join(', ')}]`;
   const first = files[0];
   if (first?.format === 'parquet') return `read_parquet(${list}, union_by_name = true)`;
@@ -107,7 +107,7 @@ async function probeAzureDataset(file: InspectedFile, engine: DuckDbEngine, sign
 }
 
 /** Files read by one table function: same format, same kind, same header and types. */
-export interface FileGroup {
+interface FileGroup {
   files: InspectedFile[];
   key: string;
 }

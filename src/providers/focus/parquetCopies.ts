@@ -7,7 +7,7 @@ import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import type { DuckDbEngine } from './duckdb';
 import { displayName, providedColumns, readError, relationSql, type InspectedFile } from './inspect';
 
-export interface ParquetCopyOptions {
+interface ParquetCopyOptions {
   /** Where the copies live (the extension's global storage); created when needed. */
   dir: string;
   /** CSV files smaller than this are read directly (default 32 MB). */

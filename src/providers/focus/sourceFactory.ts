@@ -4,7 +4,7 @@ import type { NotConfigured, SourceContext, SourceEntry, SourceFactory } from '.
 import { DuckDbEngine } from './duckdb';
 import { FocusFileSource } from './focusFileSource';
 
-export interface FocusSourceFactoryOptions {
+interface FocusSourceFactoryOptions {
   /** Where relative paths in "mlFinops.focus.files" start: the first workspace folder (else they must be absolute). */
   baseDir: () => string | undefined;
   /** Folder for Parquet copies of large CSV bills (the extension's global storage). */

@@ -11,7 +11,7 @@ import { callGoogle } from './errors';
  * Google Cloud resources from Cloud Asset Inventory searchAllResources (paged), over a project, folder or
  * organisation: labels, location, state, and — from the resource itself — machine types and spot provisioning.
  */
-export interface AssetInventoryOptions extends GcpOptions {
+interface AssetInventoryOptions extends GcpOptions {
   /** projects/<id>, folders/<n> or organizations/<n>; empty = the project. */
   scope: string;
   /** Asset types to list (empty = all searchable types). */
@@ -21,12 +21,12 @@ export interface AssetInventoryOptions extends GcpOptions {
   retry?: Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs' | 'sleep' | 'random'>;
 }
 
-export const READ_MASK = 'name,assetType,project,displayName,location,labels,state,versionedResources';
+const READ_MASK = 'name,assetType,project,displayName,location,labels,state,versionedResources';
 
 type StructValue = { stringValue?: string; structValue?: { fields?: Record<string, StructValue> } } | string | Record<string, unknown> | undefined;
 
 /** A field of a protobuf Struct, whether it arrived as plain JSON or as `{fields: {x: {stringValue}}}`. */
-export function structField(struct: unknown, path: string[]): string | undefined {
+function structField(struct: unknown, path: string[]): string | undefined {
   let cur: unknown = struct;
   for (const key of path) {
     if (cur === null || typeof cur !== 'object') return undefined;

@@ -16,9 +16,9 @@ import { callGoogle } from './errors';
  * FOCUS view Google documents), aggregated in BigQuery by parameterised SQL (src/providers/focusSql.ts): only
  * the grouped rows come back. BigQuery bills by bytes scanned; they are logged with every query.
  */
-export type BillingSchema = 'auto' | 'standard' | 'focus';
+type BillingSchema = 'auto' | 'standard' | 'focus';
 
-export interface BigQueryCostOptions extends GcpOptions {
+interface BigQueryCostOptions extends GcpOptions {
   /** project.dataset.table of the export or the FOCUS view. */
   table: string;
   schema: BillingSchema;
@@ -35,7 +35,7 @@ const PERMISSION = 'bigquery.jobs.create and bigquery.tables.getData';
 const ROLE = 'BigQuery Job User on the project and BigQuery Data Viewer on the billing dataset';
 
 /** The standard (or detailed) usage cost export: FOCUS columns computed from the export's own. */
-export function standardExportTable(ref: string, fields: Set<string>): SqlTable {
+function standardExportTable(ref: string, fields: Set<string>): SqlTable {
   const detailed = fields.has('resource');
   return {
     from: bigQueryTable(ref),
@@ -64,7 +64,7 @@ export function standardExportTable(ref: string, fields: Set<string>): SqlTable 
 }
 
 /** Google's FOCUS view over the billing export: FOCUS columns by name; Tags as ARRAY<STRUCT<key, value>>. */
-export function focusViewTable(ref: string): SqlTable {
+function focusViewTable(ref: string): SqlTable {
   return {
     from: bigQueryTable(ref),
     label: `The BigQuery FOCUS view ${ref}`,

@@ -48,7 +48,7 @@ export async function listBillingProjects(options: GcpOptions, billingAccountId:
 }
 
 /** Classifies a table name the way the Cloud Billing export names its tables. */
-export function exportKind(table: string): ExportTable['kind'] | undefined {
+function exportKind(table: string): ExportTable['kind'] | undefined {
   if (/^gcp_billing_export_resource_v1_/.test(table)) return 'detailed';
   if (/^gcp_billing_export_v1_/.test(table)) return 'standard';
   if (/^cloud_pricing_export/.test(table)) return 'pricing';

@@ -14,9 +14,9 @@ import { callGoogle } from './errors';
  * for on-demand (usageType OnDemand), Spot (Preemptible) and 1- / 3-year resource commitments (Commit1Yr / Commit3Yr).
  */
 
-export const COMPUTE_ENGINE_SERVICE = 'services/6F81-5844-456A';
+const COMPUTE_ENGINE_SERVICE = 'services/6F81-5844-456A';
 
-export interface GcpCatalogOptions extends GcpOptions {
+interface GcpCatalogOptions extends GcpOptions {
   log?: Logger;
   retry?: Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs' | 'sleep' | 'random'>;
   pageSize?: number;
@@ -37,7 +37,7 @@ export const skuSchema = z.object({
     }).nullish(),
   })).nullish(),
 });
-export type CatalogSku = z.infer<typeof skuSchema>;
+type CatalogSku = z.infer<typeof skuSchema>;
 
 function unitPrice(sku: CatalogSku): number | undefined {
   const rates = sku.pricingInfo?.[0]?.pricingExpression?.tieredRates ?? [];

@@ -2,7 +2,7 @@ import { CancelledError, FinOpsError, INTERNAL_FIX, isCancelled, isFinOpsError }
 import type { Logger } from '../../core/ports';
 import { allPages, callWithRetry, parseRetryAfter, throttled, type RetryOptions } from '../../core/retry';
 
-export interface GcpCallContext {
+interface GcpCallContext {
   projectId: string;
   endpoint?: string;
   /** The API in words ("BigQuery jobs.query"). */
@@ -36,7 +36,7 @@ function header(err: GoogleErrorLike, name: string): string | undefined {
 }
 
 /** Turns a Google client / auth failure into a FinOpsError with a reason and a fix. */
-export function mapGoogleError(e: unknown, ctx: GcpCallContext): FinOpsError | CancelledError {
+function mapGoogleError(e: unknown, ctx: GcpCallContext): FinOpsError | CancelledError {
   if (isFinOpsError(e) || isCancelled(e)) return e as FinOpsError | CancelledError;
   const err = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as GoogleErrorLike;
   const message = err.message ?? String(e);

@@ -8,7 +8,7 @@ import { throwIfAborted } from '../../core/ports';
 /** CloudFormation candidates (.yaml/.json) larger than this are not read: templates are far smaller. */
 const maxTemplateBytes = 2 * 1024 * 1024;
 
-export interface CollectResult {
+interface CollectResult {
   /** Files added to the workspace. */
   files: string[];
 }

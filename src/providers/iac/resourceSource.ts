@@ -13,7 +13,7 @@ const providerNames: Record<Cloud, string> = { aws: 'AWS', gcp: 'Google Cloud', 
  * A declared resource as the views see it. `declaredIn.range` is 1-based (line and column of the
  * `resource "type" "name"` header, or of a CloudFormation logical id), like SARIF and `mlfinops lint`.
  */
-export function toResource(r: DeclaredResource): Resource {
+function toResource(r: DeclaredResource): Resource {
   return {
     provider: providerNames[r.cloud],
     id: r.address,

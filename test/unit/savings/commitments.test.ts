@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimateCommitment, steadyInstances } from '../../../src/core/savings/commitments';
+import { estimateCommitment } from '../../../src/core/savings/commitments';
 import { isFinOpsError } from '../../../src/core/errors';
 import { commitment, lessonSource } from './fixtures';
 
@@ -66,8 +66,6 @@ test('several instances: the steady count is committed, the rest stays on-demand
   const partial = estimateCommitment({ ...base, usageHoursPerMonth: 1000, commitment: commitment(1, 2.08) });
   assert.equal(partial.quantity, 1);
   near(partial.monthlyCost, 2.08 * 730 + 270 * 3.06);
-  assert.equal(steadyInstances([3, 3, 4, 5, 3, 3, 3, 3, 3, 2]), 3);
-  assert.equal(steadyInstances([]), 0);
 });
 
 test('bad input is refused with invalidInput', () => {

@@ -51,7 +51,7 @@ export type Expr =
   | RelativeTraversalExpr
   | InvalidExpr;
 
-export interface LiteralExpr extends Span {
+interface LiteralExpr extends Span {
   type: 'literal';
   value: string | number | boolean | null;
 }
@@ -65,7 +65,7 @@ export interface TemplateExpr extends Span {
   heredoc: boolean;
 }
 
-export interface TupleExpr extends Span {
+interface TupleExpr extends Span {
   type: 'tuple';
   items: Expr[];
 }
@@ -85,56 +85,56 @@ export type TraversalStep =
   | { kind: 'index'; key: Expr; span: Span }
   | { kind: 'splat'; span: Span };
 
-export interface TraversalExpr extends Span {
+interface TraversalExpr extends Span {
   type: 'traversal';
   root: string;
   steps: TraversalStep[];
 }
 
 /** An index, attribute or splat applied to an expression that is not a plain name. */
-export interface RelativeTraversalExpr extends Span {
+interface RelativeTraversalExpr extends Span {
   type: 'relative';
   source: Expr;
   steps: TraversalStep[];
 }
 
-export interface CallExpr extends Span {
+interface CallExpr extends Span {
   type: 'call';
   name: string;
   args: Expr[];
   expandFinal: boolean;
 }
 
-export interface ForExpr extends Span {
+interface ForExpr extends Span {
   type: 'for';
 }
 
-export interface ConditionalExpr extends Span {
+interface ConditionalExpr extends Span {
   type: 'conditional';
   condition: Expr;
   whenTrue: Expr;
   whenFalse: Expr;
 }
 
-export interface BinaryExpr extends Span {
+interface BinaryExpr extends Span {
   type: 'binary';
   op: string;
   left: Expr;
   right: Expr;
 }
 
-export interface UnaryExpr extends Span {
+interface UnaryExpr extends Span {
   type: 'unary';
   op: string;
   operand: Expr;
 }
 
-export interface ParenExpr extends Span {
+interface ParenExpr extends Span {
   type: 'paren';
   inner: Expr;
 }
 
-export interface InvalidExpr extends Span {
+interface InvalidExpr extends Span {
   type: 'invalid';
 }
 

@@ -7,7 +7,7 @@ import type {
  * speed and exact source offsets. It recovers from errors line by line, so one bad line never hides the
  * rest of the file. Semantics follow the HCL native syntax specification (hashicorp/hcl, hclsyntax/spec.md).
  */
-export interface ParseOptions {
+interface ParseOptions {
   /** Parse attribute expressions on first use (default true). */
   lazy?: boolean;
   /** Top-level blocks whose bodies are only checked for balance, not built (Terraform `output`, `data` …). */
@@ -889,8 +889,4 @@ export function templateText(t: TemplateExpr): string | undefined {
     out += p;
   }
   return out;
-}
-
-export function spanOf(node: Span): Span {
-  return { start: node.start, end: node.end };
 }

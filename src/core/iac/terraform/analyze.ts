@@ -19,14 +19,14 @@ export interface ModuleInputs {
   tfvars?: readonly TfFile[];
 }
 
-export interface AnalyzeOptions {
+interface AnalyzeOptions {
   /** Report the informational `cannot-verify` hint. */
   reportUnknown: boolean;
   /** Also resolve each resource's size and region (for inventories; findings do not need them). */
   details?: boolean;
 }
 
-export interface ModuleCall {
+interface ModuleCall {
   name: string;
   source: string;
   file: string;
@@ -36,7 +36,7 @@ export interface ModuleCall {
   providers: 'all' | Set<string>;
 }
 
-export interface ModuleAnalysis {
+interface ModuleAnalysis {
   resources: DeclaredResource[];
   findings: Finding[];
   calls: ModuleCall[];

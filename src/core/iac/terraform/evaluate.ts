@@ -1,7 +1,7 @@
 import type { Expr, TraversalStep } from '../hcl/ast';
 
 /** Where a value was written: a file and offsets into it. */
-export interface Origin {
+interface Origin {
   file: string;
   start: number;
   end: number;
