@@ -37,7 +37,7 @@ export async function runE2e({ filter, updateDocs = false, vsix } = {}) {
     steps.push({ file: f, title: mod.title ?? f, workspace: mod.workspace ?? 'demo', run: mod.default });
   }
   fs.mkdirSync(shotsDir, { recursive: true });
-  vsix ??= packageVsix();
+  vsix ??= await packageVsix();
   const p = profile('e2e');
   p.installVsix(vsix);
   const server = await p.start();

@@ -27,7 +27,7 @@ if (hasCode) {
 }
 
 console.log('Building and packaging the extension…');
-const vsix = packageVsix();
+const vsix = await packageVsix();
 const p = profile('start', { fresh: false, persistent: true });
 p.installVsix(vsix);
 const server = await p.start({ port: portArg, host: '127.0.0.1' });

@@ -138,12 +138,12 @@ export async function launchChromium() {
   });
 }
 
-/** Packages the extension as a .vsix (production build) into .vscode-test/ml-finops.vsix. */
-export function packageVsix() {
-  const out = path.join(vscodeTestDir, 'ml-finops.vsix');
-  fs.mkdirSync(vscodeTestDir, { recursive: true });
-  execFileSync(process.execPath, [path.join(root, 'esbuild.mjs'), '--production'], { cwd: root, stdio: 'inherit' });
-  execFileSync(process.execPath, [path.join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--no-rewrite-relative-links', '--no-update-package-json', '-o', out],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  return out;
+/**
+ * Packages the extension for this machine's platform as .vscode-test/ml-finops.vsix: the production build and the
+ * same packer as `npm run package`, without its type-check and lint (the tests' own package, never a release).
+ */
+export async function packageVsix() {
+  const { hostTarget, packTarget, productionBuild } = await import('../package.mjs');
+  productionBuild();
+  return packTarget(hostTarget(), path.join(vscodeTestDir, 'ml-finops.vsix'));
 }
