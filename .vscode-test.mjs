@@ -1,3 +1,4 @@
+// @ts-check
 // The same extension-host suite under @vscode/test-cli / @vscode/test-electron, for machines with a network
 // (they download VS Code). Run `npx vscode-test` after `npm run build`. Offline, `npm test` runs the suite in
 // code-server instead (scripts/runIntegration.mjs).

@@ -140,7 +140,7 @@ const integrationTests = fs.existsSync(path.join(root, 'test/integration/suite')
   : [];
 
 /** @type {esbuild.BuildOptions[]} */
-const builds = [
+const allBuilds = [
   { ...nodeCommon, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [lazyImports] },
   {
     ...nodeCommon,
@@ -177,7 +177,8 @@ const builds = [
     outdir: 'out/test/integration',
     plugins: [lazyImports],
   }]),
-].filter((b) => Object.keys(b.entryPoints ?? {}).length > 0);
+];
+const builds = allBuilds.filter((b) => Object.keys(b.entryPoints ?? {}).length > 0);
 
 function copyNativePackages() {
   fs.rmSync(path.join(root, 'dist/node_modules'), { recursive: true, force: true });

@@ -22,7 +22,12 @@ import noImportCycle from './scripts/eslint/noImportCycle.mjs';
 const LAYERS = 'providers|features|platform|cli|shared|extension';
 const CLOUDS = 'aws|azure|gcp';
 
-/** no-restricted-imports for one layer: `vscode` when it runs in plain Node, and import paths by regular expression. */
+/**
+ * no-restricted-imports for one layer: `vscode` when it runs in plain Node, and import paths by regular expression.
+ * @param {string} message
+ * @param {{ vscode?: boolean; node?: boolean; patterns?: string[] }} options
+ * @returns {import('eslint').Linter.RulesRecord}
+ */
 function layer(message, { vscode = false, node = false, patterns = [] }) {
   return {
     'no-restricted-imports': ['error', {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Speed of `mlfinops costs` on a 1 M-row FOCUS bill, cold from the CLI (a new process per run), on the
 // Parquet and the CSV file, next to the same aggregation in pandas (the tool classic cost scripts use;
 // it reads the CSV) and to the bare DuckDB query in-process. Aggregation: daily × ProviderName × one tag
@@ -28,6 +29,7 @@ const base = path.join(root, 'bench/data', `focus_1.0_synthetic_${rows % 1e6 ===
 const files = { parquet: `${base}.parquet`, csv: `${base}.csv` };
 const goals = { parquet: 1.0, csv: 3.0 };
 
+/** @param {string} cmd @param {string[]} args @param {import('node:child_process').SpawnSyncOptions} [options] */
 function sh(cmd, args, options = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, ...options });
   if (r.error) throw r.error;
@@ -69,26 +71,29 @@ function findPython() {
   return undefined;
 }
 
-/** Best and median of a list of seconds. */
+/** Best and median of a list of seconds. @param {number[]} times */
 function stats(times) {
   const sorted = [...times].sort((a, b) => a - b);
   return { best: sorted[0], median: sorted[Math.floor(sorted.length / 2)] };
 }
 
+/** @template T @param {() => T | Promise<T>} fn */
 async function timed(fn) {
   const t = process.hrtime.bigint();
   const result = await fn();
   return { seconds: Number(process.hrtime.bigint() - t) / 1e9, result };
 }
 
+/** @param {string} file @returns {{ rows: number; total: number }} */
 function cli(file) {
   const r = sh(process.execPath, [path.join(root, 'dist/cli.js'), 'costs', '--focus', file, '--group-by', `ProviderName,tag:${opts.tag}`, '--granularity', 'daily', '--format', 'json'], { cwd: root });
   if (r.status !== 0) throw new Error(`mlfinops costs failed: ${r.stderr}`);
-  const out = JSON.parse(r.stdout);
-  return { rows: out.length, total: out.reduce((s, x) => s + x.cost, 0) };
+  const out = JSON.parse(String(r.stdout));
+  return { rows: out.length, total: out.reduce((/** @type {number} */ s, /** @type {{ cost: number }} */ x) => s + x.cost, 0) };
 }
 
 /** The bare DuckDB query in this process (a new instance each run; the module stays loaded). */
+/** @param {string} file @param {'parquet' | 'csv'} format */
 async function duckdbAlone(file, format) {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const reader = format === 'parquet' ? 'read_parquet($1)' : "read_csv($1, header = true, nullstr = 'NULL')";
@@ -99,16 +104,17 @@ async function duckdbAlone(file, format) {
   const r = (await con.runAndReadAll(sql, [file, `$.${opts.tag}`])).getRowObjectsJS();
   con.closeSync();
   db.closeSync();
-  return { rows: r.length, total: r.reduce((s, x) => s + (x.c ?? 0), 0) };
+  return { rows: r.length, total: r.reduce((/** @type {number} */ s, x) => s + Number(x.c ?? 0), 0) };
 }
 
+/** @param {string} py @returns {{ rows: number; total: number }} */
 function pandas(py) {
   const r = sh(py, ['-c', pandasScript, files.csv, opts.tag]);
   if (r.status !== 0) throw new Error(`pandas failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
+  return JSON.parse(String(r.stdout));
 }
 
-const mb = (f) => `${(fs.statSync(f).size / 1e6).toFixed(0)} MB`;
+const mb = (/** @type {string} */ f) => `${(fs.statSync(f).size / 1e6).toFixed(0)} MB`;
 console.log(`FOCUS 1.0 synthetic bill, ${rows.toLocaleString('en-US')} rows, 44 columns: Parquet ${mb(files.parquet)}, CSV ${mb(files.csv)}`);
 console.log(`Aggregation: daily × ProviderName × tag:${opts.tag} (JSON Tags), EffectiveCost per currency; best and median of ${runs} cold runs, round robin`);
 console.log(`Machine: ${process.platform}-${process.arch}, ${(await import('node:os')).cpus().length} CPUs, Node ${process.version}\n`);
@@ -126,20 +132,22 @@ const contenders = [
   ...(python ? [{ name: `pandas ${python.version} (python), CSV`, run: () => pandas(python.py) }] : []),
 ];
 // Round robin: every contender runs once per round, so a change in machine load hits all of them alike.
+/** @type {number[][]} */
 const times = contenders.map(() => []);
+/** @type {{ rows: number; total: number }[]} */
 const answers = [];
 for (let round = 0; round < runs; round++) {
   for (const [i, c] of contenders.entries()) {
     const { seconds, result } = await timed(c.run);
-    times[i].push(seconds);
+    times[i]?.push(seconds);
     answers[i] = result;
   }
 }
-const results = contenders.map((c, i) => ({ name: c.name, goal: c.goal, ...stats(times[i]), result: answers[i] }));
+const results = contenders.map((c, i) => ({ name: c.name, goal: c.goal, ...stats(times[i] ?? []), result: answers[i] }));
 const loadavg = (await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ');
 console.log(`(load average after the runs: ${loadavg})\n`);
 
-const pad = (s, n) => String(s).padEnd(n);
+const pad = (/** @type {unknown} */ s, /** @type {number} */ n) => String(s).padEnd(n);
 console.log(`${pad('', 36)}${pad('best s', 9)}${pad('median s', 10)}${pad('groups', 8)}${pad('total EffectiveCost', 21)}goal`);
 for (const r of results) {
   const goal = r.goal === undefined ? '' : `≤ ${r.goal.toFixed(1)} s ${r.median <= r.goal ? 'met' : 'MISSED'}`;

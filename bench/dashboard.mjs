@@ -1,3 +1,4 @@
+// @ts-check
 // Benchmark: first render of the cost dashboard page with 2 years of daily data × 50 series, in Debian's
 // chromium (playwright-core), on a static page of the built webview (dist/webview) served from 127.0.0.1.
 // Prints figures; it is not a test. Run: node --import tsx bench/dashboard.mjs [--runs 7]
@@ -7,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
-import { dashboardHtml, createNonce } from '../src/features/costDashboard/html.ts';
+import { dashboardHtml } from '../src/features/costDashboard/html.ts';
+import { createNonce } from '../src/platform/webviewHtml.ts';
 import { dashboardDataSchema } from '../src/shared/protocol.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -20,6 +22,7 @@ if (!fs.existsSync(path.join(root, 'dist/webview/dashboard.js'))) {
   execFileSync(process.execPath, [path.join(root, 'esbuild.mjs'), '--production'], { cwd: root, stdio: 'inherit' });
 }
 
+/** @param {number} seed */
 function rng(seed) {
   let s = seed >>> 0;
   return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 4294967296; };
@@ -35,7 +38,8 @@ function makeData() {
     return { value: `series-${String(s).padStart(2, '0')}`, total: values.reduce((a, b) => a + b, 0), values };
   });
   const total = series.reduce((a, s) => a + s.total, 0);
-  const items = (prefix, n) => {
+  const items = (/** @type {string} */ prefix, /** @type {number} */ n) => {
+    /** @type {{ kind: string; value: string | null; cost: number; share: number; count: number }[]} */
     const list = Array.from({ length: n }, (_, i) => ({ kind: 'value', value: `${prefix}-${i}`, cost: total / (i + 2) / 3, share: 1 / (i + 2) / 3, count: 1 }));
     list.push({ kind: 'untagged', value: null, cost: total * 0.05, share: 0.05, count: 1 });
     list.push({ kind: 'other', value: null, cost: total * 0.1, share: 0.1, count: 37 });
@@ -64,9 +68,11 @@ function makeData() {
     sources: [{ label: 'Benchmark data', state: 'ok', fetchedAt: new Date().toISOString() }],
     warnings: [],
   };
-  dashboardDataSchema.parse(data); // the page validates it the same way
+  dashboardDataSchema.parse(data); // exactly what the host sends
   return data;
 }
+
+/** @typedef {{ __bench: { ready: number; posted: number; drawn: number } }} BenchWindow what the stub records in the page */
 
 const data = JSON.stringify(makeData());
 const nonce = createNonce();
@@ -90,9 +96,10 @@ window.acquireVsCodeApi = () => ({
   },
 });`;
 
+const port = () => /** @type {import('node:net').AddressInfo} */ (server.address()).port;
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const origin = `http://127.0.0.1:${server.address().port}`;
+  const origin = `http://127.0.0.1:${port()}`;
   if (url.pathname === '/') {
     const html = dashboardHtml({ cspSource: origin, nonce, scriptUri: '/dist/dashboard.js', styleUri: '/dist/dashboard.css' })
       .replace('<script nonce=', `<script nonce="${nonce}" src="/stub.js"></script>\n<script nonce=`)
@@ -107,14 +114,17 @@ const server = http.createServer((req, res) => {
     res.writeHead(200, { 'content-type': file.endsWith('.css') ? 'text/css' : 'text/javascript' }).end(fs.readFileSync(file));
   } else res.writeHead(404).end();
 });
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${server.address().port}/`;
+await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
+const base = `http://127.0.0.1:${port()}/`;
 
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 if (process.env.KEEP) { console.log(base); await new Promise(() => {}); } // keeps the page served, for profiling
 const browser = await chromium.launch({ executablePath, headless: true, args: ['--disable-gpu', '--disable-dev-shm-usage', '--no-sandbox', '--disable-background-networking'] });
+/** @type {number[]} */
 const render = [];
+/** @type {number[]} */
 const load = [];
+/** @type {string[]} */
 const errors = [];
 try {
   for (let i = 0; i < runs + 1; i++) {
@@ -122,8 +132,8 @@ try {
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     await page.goto(base);
-    await page.waitForFunction(() => window.__bench.drawn > 0, null, { timeout: 30_000 });
-    const b = await page.evaluate(() => window.__bench);
+    await page.waitForFunction(() => /** @type {BenchWindow} */ (/** @type {unknown} */ (window)).__bench.drawn > 0, null, { timeout: 30_000 });
+    const b = await page.evaluate(() => /** @type {BenchWindow} */ (/** @type {unknown} */ (window)).__bench);
     if (i > 0) { render.push(b.drawn - b.posted); load.push(b.drawn); } // the first run warms the disk cache
     await page.close();
   }
@@ -131,7 +141,7 @@ try {
   await browser.close();
   server.close();
 }
-const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const median = (/** @type {number[]} */ a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const bundle = fs.statSync(path.join(root, 'dist/webview/dashboard.js')).size;
 console.log(`dashboard first render, ${DAYS} days × ${SERIES} series (${DAYS * SERIES} points), chromium ${browser.version?.() ?? ''}`);
 console.log(`  bundle dist/webview/dashboard.js: ${(bundle / 1024).toFixed(0)} KiB`);

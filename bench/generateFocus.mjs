@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Makes large, realistic FOCUS 1.0 files for benchmarks by resampling the real FOCUS sample bill
 // (FOCUS-Sample-Data, CC-BY-4.0; shipped as demo/billing/real-sample/focus_1.0_sample_1000.csv).
 //
@@ -53,8 +54,8 @@ const VARCHAR_COLUMNS = [
   'ServiceCategory', 'ServiceName', 'SkuId', 'SkuPriceId', 'SubAccountId', 'SubAccountName', 'Tags',
 ];
 const SCALED = ['BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost', 'ConsumedQuantity', 'PricingQuantity'];
-const q = (id) => `"${id.replaceAll('"', '""')}"`;
-const lit = (s) => `'${String(s).replaceAll("'", "''")}'`;
+const q = (/** @type {string} */ id) => `"${id.replaceAll('"', '""')}"`;
+const lit = (/** @type {unknown} */ s) => `'${String(s).replaceAll("'", "''")}'`;
 
 const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
 const db = await instance.connect();
@@ -69,8 +70,9 @@ await db.run(`CREATE TEMP TABLE tagpool AS
 await db.run('CREATE TEMP TABLE tagcount AS SELECT ProviderName, count(*)::BIGINT AS n FROM tagpool GROUP BY ProviderName');
 
 /** The SELECT list: CSV keeps the sample's text forms; Parquet gets real TIMESTAMP and DOUBLE columns. */
+/** @param {'csv' | 'parquet'} format */
 function selectList(format) {
-  const ts = (expr) => (format === 'csv' ? `strftime(${expr}, '%Y-%m-%d %H:%M:%S')` : expr);
+  const ts = (/** @type {string} */ expr) => (format === 'csv' ? `strftime(${expr}, '%Y-%m-%d %H:%M:%S')` : expr);
   return header.map((c) => {
     switch (c) {
       case 'Id': return `g.i AS ${q(c)}`;
@@ -89,7 +91,7 @@ function selectList(format) {
 
 // g: one row per output row, with its sample row, synthetic resource, day and scale factor;
 // t: the tag set of a real resource of the same provider, chosen per synthetic resource.
-const query = (format) => `
+const query = (/** @type {'csv' | 'parquet'} */ format) => `
   WITH g0 AS (
     SELECT range AS i, hash(range, ${seed}, 'row') % ${sampleRows} AS rn,
            hash(range, ${seed}, 'day') % ${days} AS d,

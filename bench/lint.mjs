@@ -1,8 +1,9 @@
+// @ts-check
 // Speed of `mlfinops lint` (cold, a new process each run) on the 907-file Terraform corpus, side by side with
 // HashiCorp's parser (@cdktf/hcl2json) parsing the same files in the same run, plus the editor's re-check of
 // one edited 2,000-line file. Usage: node bench/lint.mjs [corpus folder] [--runs N]
 // Targets: cold lint ≤ 0.5 s; re-check ≤ 20 ms.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,8 +19,9 @@ if (!fs.existsSync(corpus)) {
   process.exit(2);
 }
 
+/** @type {string[]} */
 const tfFiles = [];
-(function walk(d) {
+(function walk(/** @type {string} */ d) {
   for (const e of fs.readdirSync(d, { withFileTypes: true })) {
     const p = path.join(d, e.name);
     if (e.isDirectory()) { if (e.name !== '.terraform') walk(p); } else if (e.name.endsWith('.tf')) tfFiles.push(p);
@@ -27,36 +29,14 @@ const tfFiles = [];
 })(corpus);
 
 // the CLI as `npm run package` ships it (bundled, minified, one bundle per subcommand), built from the current sources
+execFileSync(process.execPath, [path.join(root, 'esbuild.mjs'), '--production'], { cwd: root, stdio: 'inherit' });
+const cli = path.join(root, 'dist/cli.js');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mlfinops-bench-'));
-const cli = path.join(scratch, 'cli.js');
-{
-  const cliDir = path.join(root, 'src/cli');
-  const modules = fs.readdirSync(cliDir).filter((f) => f.endsWith('.ts') && f !== 'main.ts').map((f) => f.slice(0, -3));
-  const split = {
-    name: 'cli-split',
-    setup(build) {
-      build.onResolve({ filter: /^\.\/[\w-]+$/ }, (a) => {
-        const name = a.path.slice(2);
-        if (path.dirname(a.importer) !== cliDir || !modules.includes(name) || (name !== 'io' && path.basename(a.importer) !== 'main.ts')) return undefined;
-        return { path: name, namespace: 'cli-split' };
-      });
-      build.onLoad({ filter: /.*/, namespace: 'cli-split' }, (a) => ({ contents: `module.exports = require('./cli-${a.path}.js');`, loader: 'js' }));
-      build.onResolve({ filter: /^\.\/cli-[\w-]+\.js$/, namespace: 'cli-split' }, (a) => ({ path: a.path, external: true }));
-    },
-  };
-  const common = {
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, outdir: scratch, logLevel: 'error',
-    external: ['vscode', '@duckdb/node-bindings', '@duckdb/node-bindings-linux-x64'], loader: { '.wasm': 'file' },
-    define: { 'import.meta.url': 'importMetaUrl' }, plugins: [split],
-    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
-  };
-  await esbuild.build({ ...common, entryPoints: { cli: path.join(cliDir, 'main.ts') } });
-  await esbuild.build({ ...common, entryPoints: Object.fromEntries(modules.map((m) => [`cli-${m}`, path.join(cliDir, `${m}.ts`)])) });
-}
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const ms = (x) => `${x.toFixed(0)} ms`;
+const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (/** @type {number} */ x) => `${x.toFixed(0)} ms`;
 
+/** @param {string[]} argv */
 function timeProcess(argv) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, argv, { cwd: corpus, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
@@ -81,7 +61,7 @@ for (let i = 0; i < runs; i++) {
   nodeTimes.push(timeProcess(['-e', '0']).wall);
   versionTimes.push(timeProcess([cli, '--version']).wall);
 }
-const bundleKb = (fs.statSync(cli).size + fs.statSync(path.join(scratch, 'cli-lint.js')).size) / 1024;
+const bundleKb = (fs.statSync(cli).size + fs.statSync(path.join(root, 'dist/cli-lint.js')).size) / 1024;
 
 // 2. HashiCorp's parser on the same files, also in a new process (parse only, no analysis)
 const hclScript = path.join(os.tmpdir(), `mlfinops-bench-hcl2json-${process.pid}.cjs`);

@@ -1,3 +1,4 @@
+// @ts-check
 // Speed of the savings features (not a test; prints figures): the price catalogue's first load, the code lenses of a
 // Terraform file (find the compute resources with the project's Terraform analysis, price them, format the line) on
 // the demo and on every Terraform file of a corpus that declares compute resources, a full savings plan (14 days of
@@ -23,13 +24,15 @@ const { lensTitle } = await import('../src/core/savings/report.ts');
 const { planSavings } = await import('../src/core/savings/plan.ts');
 const { parseSchedule } = await import('../src/core/savings/schedule.ts');
 
-const stats = (xs) => {
+const stats = (/** @type {number[]} */ xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  const q = (/** @type {number} */ p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
   return `median ${q(0.5).toFixed(2)} ms, p95 ${q(0.95).toFixed(2)} ms, max ${s[s.length - 1].toFixed(2)} ms (n=${s.length})`;
 };
 
+/** @param {string} file @param {string} text */
 function lenses(file, text) {
+  /** @type {string[]} */
   const out = [];
   for (const r of findComputeResources(file, text)) {
     try { out.push(lensTitle(catalogue.prices(r.priceAs, r.region))); } catch { out.push('unknown'); }
@@ -41,7 +44,9 @@ console.log(`catalogue: ${catalogue.entries.length} instance types parsed and va
 
 const demo = path.join(root, 'demo/infra/main.tf');
 const demoText = fs.readFileSync(demo, 'utf8');
+/** @type {number[]} */
 const demoTimes = [];
+/** @type {string[]} */
 let demoLenses = [];
 for (let i = 0; i < runs; i++) {
   const t = performance.now();

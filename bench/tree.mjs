@@ -1,18 +1,20 @@
+// @ts-check
 // Benchmark: the Resources view's first level on a 50,000-resource inventory, after the inventory and the
 // bill's per-resource costs have been read (the cached model is built, then the source's children and their
 // items). Plain Node over the same code the view runs (no vscode). Prints figures; it is not a test.
 // Run: node --import tsx bench/tree.mjs [--resources 50000] [--runs 7]
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { AllocationStore } from '../src/features/resourcesTree/treeModel.ts';
+import { AllocationStore } from '../src/core/allocation/store.ts';
 import { TreePresentation } from '../src/features/resourcesTree/presentation.ts';
 import { silentLogger } from '../src/core/ports.ts';
 
-const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : def; };
+const arg = (/** @type {string} */ name, /** @type {number} */ def) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : def; };
 const N = arg('--resources', 50_000);
 const runs = arg('--runs', 7);
 const TARGET_MS = 200;
 
+/** @param {number} seed */
 function rng(seed) {
   let s = seed >>> 0;
   return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 4294967296; };
@@ -24,7 +26,9 @@ function makeInventory() {
   const teams = ['ml-platform', 'research', 'vision', 'nlp', 'speech', 'recsys', 'data-eng', 'infra', 'ads', 'search', 'robotics', 'safety'];
   const types = ['ec2:instance', 's3:bucket', 'sagemaker:training-job', 'ec2:volume', 'eks:cluster', 'sagemaker:endpoint'];
   const regions = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-1'];
+  /** @type {import('../src/core/sources.ts').Resource[]} */
   const resources = [];
+  /** @type {import('../src/core/cost/model.ts').CostRow[]} */
   const rows = [];
   for (let i = 0; i < N; i++) {
     const team = r() < 0.15 ? undefined : teams[Math.floor(r() * teams.length)];
@@ -32,6 +36,7 @@ function makeInventory() {
     const type = types[Math.floor(r() * types.length)];
     const region = regions[Math.floor(r() * regions.length)];
     const id = `arn:aws:${type.split(':')[0]}:${region}:123456789012:${type.split(':')[1]}/res-${i.toString(16).padStart(8, '0')}`;
+    /** @type {Record<string, string>} */
     const tags = { Environment: r() < 0.5 ? 'production' : 'dev', Owner: `user${i % 300}@example.com` };
     if (team) tags.Team = team;
     if (project) tags.Project = project;
@@ -44,12 +49,14 @@ function makeInventory() {
 
 const { resources, rows } = makeInventory();
 const period = { start: '2026-01-01', end: '2026-01-31' };
+/** @type {import('../src/core/allocation/store.ts').TreeSource} */
 const source = {
   id: 'bench', label: 'Benchmark account', kind: 'aws', state: { kind: 'ok' },
-  cost: { id: 'bench', label: 'Benchmark account', query: async (q) => ({ query: q, rows, source: 'bench', fetchedAt: new Date().toISOString() }) },
+  cost: { id: 'bench', label: 'Benchmark account', query: async (/** @type {import('../src/core/cost/model.ts').CostQuery} */ q) => ({ query: q, rows, source: 'bench', fetchedAt: new Date().toISOString() }) },
   resources: { id: 'bench', label: 'Benchmark account', listResources: async () => resources },
 };
 
+/** @type {{ build: number; firstLevel: number; total: number; expand: number; groups: number; projects: number }[]} */
 const figures = [];
 for (let i = 0; i < runs + 1; i++) {
   const store = new AllocationStore(silentLogger);
@@ -71,7 +78,7 @@ for (let i = 0; i < runs + 1; i++) {
   const t3 = performance.now();
   if (i > 0) figures.push({ build: t1 - t0, firstLevel: t2 - t1, total: t2 - t0, expand: t3 - t2, groups: first.length, projects: projects.length });
 }
-const median = (k) => [...figures.map((f) => f[k])].sort((a, b) => a - b)[Math.floor(figures.length / 2)];
+const median = (/** @type {'build' | 'firstLevel' | 'total' | 'expand'} */ k) => [...figures.map((f) => f[k])].sort((a, b) => a - b)[Math.floor(figures.length / 2)];
 console.log(`Resources view, ${N.toLocaleString('en-US')} resources, hierarchy Team → Project (${figures[0].groups} team groups), ${runs} runs`);
 console.log(`  build the cached model (join bill and inventory, group, sort): median ${median('build').toFixed(1)} ms`);
 console.log(`  first level (source + team groups as tree items):              median ${median('firstLevel').toFixed(1)} ms`);

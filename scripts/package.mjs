@@ -110,7 +110,9 @@ function checkContents(target, files) {
 export async function packTarget(target, out) {
   stageNativePackages(target);
   // vsce's own packer, without its prepublish step: the checks and the build ran once before the first target
-  const { pack } = require('@vscode/vsce/out/package');
+  const packer = '@vscode/vsce/out/package';
+  /** @type {{ pack(options: object): Promise<{ files: { path: string }[] }> }} */
+  const { pack } = require(packer);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const { files } = await pack({ cwd: root, packagePath: out, target, dependencies: false, rewriteRelativeLinks: false });
   checkContents(target, files.map((/** @type {{ path: string }} */ f) => f.path));

@@ -1,3 +1,4 @@
+// @ts-check
 // UI tests: the packaged .vsix installed into code-server (real VS Code 1.139 workbench), Debian's chromium driven
 // by playwright-core. Each test/e2e/steps/NN-name.mjs is one test; they run in file-name order, grouped by the
 // workspace they need ('demo' = a fresh copy of demo/, 'empty' = an empty folder). Screenshots go to
@@ -10,16 +11,40 @@ import { profile, launchChromium, packageVsix, root, vscodeTestDir } from './lib
 const shotsDir = path.join(root, 'test-results/screenshots');
 const docsShots = ['overview', 'welcome', 'problems', 'tree', 'dashboard', 'savings-report'];
 
+/**
+ * What every step gets: the page, and helpers that wait by polling a condition (never a fixed sleep).
+ * @typedef {object} StepContext
+ * @property {import('playwright-core').Page} page
+ * @property {(text: string) => Promise<void>} palette runs a command by its palette title
+ * @property {(name: string) => Promise<unknown>} shot saves test-results/screenshots/<name>.png
+ * @property {() => Promise<import('playwright-core').Locator>} showView shows the ML FinOps side bar
+ * @property {(relPath: string) => Promise<void>} openFile opens a workspace file with Quick Open
+ * @property {typeof waitFor} waitFor
+ * @property {(...args: unknown[]) => void} log
+ * @property {string} workspaceDir
+ * @property {string} serverUrl
+ */
+/** @typedef {{ title?: string; workspace?: 'demo' | 'empty'; default: (ctx: StepContext) => Promise<void> }} StepModule */
+
+/**
+ * Polls `probe` until it returns something truthy (and returns it), or fails after `timeoutMs`.
+ * @template T
+ * @param {() => T | Promise<T>} probe
+ * @param {string} what what is waited for, for the error
+ * @returns {Promise<NonNullable<T>>}
+ */
 async function waitFor(probe, what, timeoutMs = 30_000, intervalMs = 100) {
   const deadline = Date.now() + timeoutMs;
+  /** @type {unknown} */
   let last;
   for (;;) {
-    try { const v = await probe(); if (v) return v; } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message ?? last}` : ''}`);
+    try { const v = await probe(); if (v) return /** @type {NonNullable<T>} */ (v); } catch (e) { last = e; }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last instanceof Error ? last.message : String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
+/** @param {string} kind */
 function prepareWorkspace(kind) {
   const dir = path.join(vscodeTestDir, `run.${process.pid}`, kind);
   fs.rmSync(dir, { recursive: true, force: true });
@@ -28,11 +53,13 @@ function prepareWorkspace(kind) {
   return dir;
 }
 
+/** @param {{ filter?: string | undefined; updateDocs?: boolean; vsix?: string }} [options] */
 export async function runE2e({ filter, updateDocs = false, vsix } = {}) {
   const stepsDir = path.join(root, 'test/e2e/steps');
   const files = fs.readdirSync(stepsDir).filter((f) => f.endsWith('.mjs') && (!filter || f.includes(filter))).sort();
   const steps = [];
   for (const f of files) {
+    /** @type {StepModule} */
     const mod = await import(pathToFileURL(path.join(stepsDir, f)).href);
     steps.push({ file: f, title: mod.title ?? f, workspace: mod.workspace ?? 'demo', run: mod.default });
   }
@@ -50,12 +77,12 @@ export async function runE2e({ filter, updateDocs = false, vsix } = {}) {
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       const page = await context.newPage();
       const t0 = Date.now();
-      const log = (...a) => console.log(`    [+${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+      const log = (/** @type {unknown[]} */ ...a) => console.log(`    [+${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
       await page.goto(`${server.url}/?folder=${encodeURIComponent(workspaceDir)}`);
       await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
       // the extension is active once its view container is in the activity bar
       await page.locator('.activitybar [aria-label^="ML FinOps"]').first().waitFor({ timeout: 120_000 });
-      const palette = async (text) => {
+      const palette = async (/** @type {string} */ text) => {
         await page.keyboard.press('Escape');
         await page.keyboard.press('F1');
         const input = page.locator('.quick-input-widget input[type="text"], .quick-input-widget .quick-input-box input').first();
@@ -64,9 +91,9 @@ export async function runE2e({ filter, updateDocs = false, vsix } = {}) {
         await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 30_000 });
         await page.keyboard.press('Enter');
       };
-      const shot = async (name) => page.screenshot({ path: path.join(shotsDir, `${name}.png`) });
+      const shot = async (/** @type {string} */ name) => page.screenshot({ path: path.join(shotsDir, `${name}.png`) });
       /** Opens a workspace file with Quick Open and waits for its editor tab. */
-      const openFile = async (relPath) => {
+      const openFile = async (/** @type {string} */ relPath) => {
         await page.keyboard.press('Escape');
         await page.keyboard.press('Control+P');
         const input = page.locator('.quick-input-widget input').first();
@@ -93,7 +120,7 @@ export async function runE2e({ filter, updateDocs = false, vsix } = {}) {
           console.log(`    ✔ ${step.title} (${Date.now() - started} ms)`);
         } catch (e) {
           failed += 1;
-          console.log(`    ✘ ${step.title}\n      ${String(e?.stack ?? e).split('\n').slice(0, 8).join('\n      ')}`);
+          console.log(`    ✘ ${step.title}\n      ${String(e instanceof Error ? e.stack : e).split('\n').slice(0, 8).join('\n      ')}`);
           await shot(`FAILED-${path.basename(step.file, '.mjs')}`).catch(() => {});
         }
       }

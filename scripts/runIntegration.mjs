@@ -1,3 +1,4 @@
+// @ts-check
 // Runs the extension-host suite (out/test/integration) inside real VS Code: code-server with the smoke-test
 // driver, which honours the workbench `payload` (extensionDevelopmentPath / extensionTestsPath) exactly as
 // @vscode/test-electron passes them, driven by Debian's chromium. Prints the mocha output; returns the counts.
@@ -5,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { profile, launchChromium, root, vscodeTestDir } from './lib/codeServer.mjs';
 
+/** @param {{ grep?: string | undefined }} [options] */
 export async function runIntegration({ grep } = {}) {
   const entry = path.join(root, 'out/test/integration/index.js');
   if (!fs.existsSync(entry)) throw new Error('out/test/integration/index.js is missing: run `node esbuild.mjs` first');
@@ -24,15 +26,17 @@ export async function runIntegration({ grep } = {}) {
   const started = Date.now();
   try {
     const host = new URL(server.url).host;
-    const remote = (p) => `vscode-remote://${host}${p}`;
+    const remote = (/** @type {string} */ p) => `vscode-remote://${host}${p}`;
     const payload = [['extensionDevelopmentPath', remote(root)], ['extensionTestsPath', remote(entry)]];
     const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const verbose = !!process.env.MLFINOPS_VERBOSE;
-    let done;
+    /** @type {(code: number) => void} */
+    let done = () => {};
+    /** @type {Promise<number>} */
     const exited = new Promise((r) => (done = r));
-    await page.exposeFunction('codeAutomationLog', (_type, args) => { if (verbose) console.log(...(Array.isArray(args) ? args : [args])); });
-    await page.exposeFunction('codeAutomationExit', (code) => done(code));
+    await page.exposeFunction('codeAutomationLog', (/** @type {unknown} */ _type, /** @type {unknown} */ args) => { if (verbose) console.log(...(Array.isArray(args) ? args : [args])); });
+    await page.exposeFunction('codeAutomationExit', (/** @type {number} */ code) => done(code));
     page.on('console', (m) => {
       const t = m.text();
       if (verbose && t.includes('[Extension Host]')) console.log(t.replace(/%c/g, '').replace(/ color: [^ ]+/g, '').replace(/^\[Extension Host\] ?/, '  '));

@@ -1,3 +1,4 @@
+// @ts-check
 // `npm start`: builds the extension and opens it in real VS Code on a fresh copy of the embedded demo workspace
 // (demo/: a Terraform project with tagging mistakes and a real FOCUS bill) — no cloud account needed.
 // Uses the `code` command when VS Code is installed; otherwise code-server (VS Code 1.139 in the browser) on

@@ -1,3 +1,4 @@
+// @ts-check
 // `npm test`: every test — unit (plain Node), extension host (real VS Code via code-server) and UI (the packaged
 // .vsix in code-server, driven by Debian's chromium). Ends with one line "N passed, N failed" over all suites.
 // Options: --only unit|node24|integration|e2e (repeatable; node24 = the unit suite again on Node 24), --grep TEXT (extension-host tests), --update-docs (copy the
@@ -9,17 +10,21 @@ import { root, vscodeTestDir, offlineEnv } from './lib/codeServer.mjs';
 
 const args = process.argv.slice(2);
 const only = args.flatMap((a, i) => (a === '--only' ? [args[i + 1]] : []));
-const wants = (suite) => only.length === 0 || only.includes(suite);
+const wants = (/** @type {string} */ suite) => only.length === 0 || only.includes(suite);
 const grep = args.includes('--grep') ? args[args.indexOf('--grep') + 1] : undefined;
+/** @type {{ suite: string; passed: number; failed: number }[]} */
 const totals = [];
 
+/** @param {string} name */
 function section(name) {
   console.log(`\n━━ ${name} ${'━'.repeat(Math.max(0, 70 - name.length))}`);
 }
 
+/** @param {string} dir @param {string} suffix */
 function listTests(dir, suffix) {
+  /** @type {string[]} */
   const out = [];
-  const walk = (d) => {
+  const walk = (/** @type {string} */ d) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
@@ -44,7 +49,7 @@ function runUnit({ node = process.execPath, suite = 'unit' } = {}) {
   ], { cwd: root, stdio: 'inherit', env: { ...process.env, ...offlineEnv, MLFINOPS_TEST_ROOT: root } });
   const text = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
   fs.rmSync(tap, { force: true });
-  const count = (k) => Number((text.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+  const count = (/** @type {string} */ k) => Number((text.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
   const result = { suite, passed: count('pass'), failed: count('fail') + count('cancelled') };
   if (r.status !== 0 && result.failed === 0) result.failed = 1; // the runner itself failed
   return result;
@@ -75,7 +80,7 @@ try {
     totals.push({ suite: 'UI', ...(await runE2e({ updateDocs: args.includes('--update-docs') })) });
   }
 } catch (e) {
-  console.error(`\n${e?.stack ?? e}`);
+  console.error(`\n${e instanceof Error ? e.stack : e}`);
   totals.push({ suite: 'harness', passed: 0, failed: 1 });
 }
 

@@ -14,7 +14,10 @@ const EXTENSIONS = ['.ts', '.mts', '.mjs', '.js'];
 /** @type {Map<string, { mtimeMs: number; deps: string[] }>} */
 const graph = new Map();
 
-/** The project file a relative specifier names, or undefined (packages and missing files are not followed). */
+/**
+ * The project file a relative specifier names, or undefined (packages and missing files are not followed).
+ * @param {string} fromDir @param {string} specifier @returns {string | undefined}
+ */
 function resolve(fromDir, specifier) {
   if (!specifier.startsWith('.')) return undefined;
   const base = path.resolve(fromDir, specifier);
@@ -28,7 +31,9 @@ function resolve(fromDir, specifier) {
   return undefined;
 }
 
+/** @param {string} file @param {string} text */
 function depsOfText(file, text) {
+  /** @type {string[]} */
   const deps = [];
   for (const m of text.matchAll(IMPORT)) {
     const target = resolve(path.dirname(file), m[1] ?? '');
@@ -37,6 +42,7 @@ function depsOfText(file, text) {
   return deps;
 }
 
+/** @param {string} file @returns {string[]} */
 function depsOf(file) {
   let stat;
   try {
@@ -51,11 +57,12 @@ function depsOf(file) {
   return deps;
 }
 
-/** A path of imports from `start` back to `goal`, or undefined. */
+/** A path of imports from `start` back to `goal`, or undefined. @param {string} start @param {string} goal */
 function pathBack(start, goal) {
   const seen = new Set();
   /** @type {string[]} */
   const trail = [];
+  /** @type {(file: string) => boolean} */
   const visit = (file) => {
     if (file === goal) return true;
     if (seen.has(file)) return false;

@@ -1,3 +1,4 @@
+// @ts-check
 // Real VS Code for tests and `npm start`: code-server 4.139.1 (= VS Code 1.139.1) installed on first use by
 // scripts/setup-vscode.sh into a per-machine cache, started in its own process group on 127.0.0.1.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
@@ -25,11 +26,12 @@ export function ensureCodeServer() {
   return { bin: path.join(dir, 'cs/node_modules/.bin/code-server'), nodeBin };
 }
 
+/** @returns {Promise<number>} */
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+    srv.listen(0, '127.0.0.1', () => { const { port } = /** @type {net.AddressInfo} */ (srv.address()); srv.close(() => resolve(port)); });
   });
 }
 
@@ -52,6 +54,10 @@ const baseSettings = {
 /**
  * A code-server profile: its own HOME, user-data and extensions folders under .vscode-test/<name>.
  * Returns helpers to install a .vsix and to start / stop the server.
+ */
+/**
+ * @param {string} name
+ * @param {{ settings?: Record<string, unknown>; fresh?: boolean; persistent?: boolean }} [options]
  */
 export function profile(name, { settings = {}, fresh = true, persistent = false } = {}) {
   const cs = ensureCodeServer();
@@ -85,10 +91,14 @@ export function profile(name, { settings = {}, fresh = true, persistent = false 
 
   return {
     dir, userData, extensions, env,
+    /** @param {string} vsix */
     installVsix(vsix) {
       execFileSync(cs.bin, [...common, '--install-extension', vsix, '--force'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     },
-    /** Starts code-server; resolves when /healthz answers. */
+    /**
+     * Starts code-server; resolves when /healthz answers.
+     * @param {{ port?: number; smokeTestDriver?: boolean; extraEnv?: Record<string, string>; log?: string; host?: string }} [options]
+     */
     async start({ port, smokeTestDriver = false, extraEnv = {}, log = path.join(dir, 'code-server.log'), host = '127.0.0.1' } = {}) {
       port ??= await freePort();
       const args = [
@@ -110,11 +120,12 @@ export function profile(name, { settings = {}, fresh = true, persistent = false 
       }
       function stop() {
         if (exited) return Promise.resolve();
-        return new Promise((resolve) => {
+        const pid = child.pid ?? 0;
+        return /** @type {Promise<void>} */ (new Promise((resolve) => {
           child.once('exit', () => resolve());
-          try { process.kill(-child.pid, 'SIGTERM'); } catch { resolve(); }
-          setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000).unref();
-        });
+          try { process.kill(-pid, 'SIGTERM'); } catch { resolve(); }
+          setTimeout(() => { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }, 5000).unref();
+        }));
       }
       return { url, port, stop, pid: child.pid };
     },

@@ -1,6 +1,8 @@
+// @ts-check
 export const title = 'the ML FinOps view container shows the welcome view with its three actions';
 export const workspace = 'empty';
 
+/** @param {import('../../../scripts/runE2e.mjs').StepContext} context */
 export default async function ({ showView, shot }) {
   const sidebar = await showView();
   const welcome = sidebar.locator('.welcome-view-content');

@@ -1,6 +1,8 @@
+// @ts-check
 export const title = '"ML FinOps: Show Logs" from the palette opens the ML FinOps log channel';
 export const workspace = 'empty';
 
+/** @param {import('../../../scripts/runE2e.mjs').StepContext} context */
 export default async function ({ page, palette, shot }) {
   await palette('ML FinOps: Show Logs');
   const panel = page.locator('.part.panel');

@@ -1,6 +1,8 @@
+// @ts-check
 export const title = 'the welcome view\'s "Configure Cloud Accounts" leads to the ML FinOps settings or account picker';
 export const workspace = 'empty';
 
+/** @param {import('../../../scripts/runE2e.mjs').StepContext} context */
 export default async function ({ page, showView, shot }) {
   const sidebar = await showView();
   await sidebar.locator('.welcome-view-content').getByRole('button', { name: 'Configure Cloud Accounts' }).click();

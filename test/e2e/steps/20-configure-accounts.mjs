@@ -1,6 +1,8 @@
+// @ts-check
 export const title = '"Configure Cloud Accounts" lists AWS, Azure, Google Cloud and FOCUS file with their state, and says what is missing';
 export const workspace = 'empty';
 
+/** @param {import('../../../scripts/runE2e.mjs').StepContext} context */
 export default async function ({ page, palette, shot, waitFor }) {
   await palette('ML FinOps: Configure Cloud Accounts');
   const widget = page.locator('.quick-input-widget');

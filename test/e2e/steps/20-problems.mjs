@@ -1,6 +1,8 @@
+// @ts-check
 export const title = 'Opening demo/infra/main.tf shows its tagging mistakes in the Problems panel, from source "ML FinOps"';
 export const workspace = 'demo';
 
+/** @param {import('../../../scripts/runE2e.mjs').StepContext} context */
 export default async function ({ openFile, page, palette, shot, waitFor, log }) {
   // open the demo's Terraform file with Quick Open
   await openFile('infra/main.tf');

@@ -1,9 +1,11 @@
+// @ts-check
 import fs from 'node:fs';
 import path from 'node:path';
 
 export const title = 'Cost dashboard: a click on a chart filters it; Export CSV writes the file';
 export const workspace = 'demo';
 
+/** @param {import('../../../scripts/runE2e.mjs').StepContext} context */
 export default async function ({ page, palette, waitFor, log, workspaceDir }) {
   const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   const summary = frame.locator('#summary');
@@ -24,7 +26,7 @@ export default async function ({ page, palette, waitFor, log, workspaceDir }) {
   await waitFor(async () => (await summary.innerText()) !== before, 'the totals to follow the filter', 60_000);
   log(`filtered: ${await summary.innerText()}`);
   // the service select reflects the filter too
-  const selected = await frame.locator('#service').evaluate((s) => s.options[s.selectedIndex]?.text ?? '');
+  const selected = await frame.locator('#service').evaluate((/** @type {HTMLSelectElement} */ s) => s.options[s.selectedIndex]?.text ?? '');
   if (!chipText.includes(selected)) throw new Error(`the service filter shows "${selected}", the chip "${chipText}"`);
 
   // Export CSV of the first level: the host's save dialog (the simple dialog in the web workbench) proposes a file in

@@ -1,3 +1,4 @@
+// @ts-check
 import fs from 'node:fs';
 import path from 'node:path';
 import { titleAction } from './30-tree.mjs';
@@ -11,6 +12,7 @@ const SVG = '"><svg onload="document.body.dataset.pwned=\'svg\'">';
 
 const HEADER = ['AvailabilityZone', 'BilledCost', 'BillingAccountId', 'BillingAccountName', 'BillingCurrency', 'BillingPeriodEnd', 'BillingPeriodStart', 'ChargeCategory', 'ChargeClass', 'ChargeDescription', 'ChargeFrequency', 'ChargePeriodEnd', 'ChargePeriodStart', 'CommitmentDiscountCategory', 'CommitmentDiscountId', 'CommitmentDiscountName', 'CommitmentDiscountStatus', 'CommitmentDiscountType', 'ConsumedQuantity', 'ConsumedUnit', 'ContractedCost', 'ContractedUnitPrice', 'EffectiveCost', 'InvoiceIssuerName', 'ListCost', 'ListUnitPrice', 'PricingCategory', 'PricingQuantity', 'PricingUnit', 'ProviderName', 'PublisherName', 'RegionId', 'RegionName', 'ResourceId', 'ResourceName', 'ResourceType', 'ServiceCategory', 'Id', 'ServiceName', 'SkuId', 'SkuPriceId', 'SubAccountId', 'SubAccountName', 'Tags'];
 
+/** @param {string | null} v */
 function csvCell(v) {
   if (v === null) return 'NULL';
   const s = String(v);
@@ -19,6 +21,7 @@ function csvCell(v) {
 
 /** A small FOCUS 1.0 bill whose tag values, resource name and service name are markup. */
 function hostileBill() {
+  /** @type {string[]} */
   const rows = [];
   const tagsets = [{ Team: IMG, Project: SCRIPT }, { Team: SCRIPT, Project: IMG }, { Team: 'safe-team', Project: SVG }];
   for (let d = 1; d <= 20; d++) {
@@ -41,6 +44,7 @@ function hostileBill() {
   return `${HEADER.map((h) => `"${h}"`).join(',')}\n${rows.join('\n')}\n`;
 }
 
+/** @param {string} workspaceDir @param {Record<string, unknown>} patch */
 function setSettings(workspaceDir, patch) {
   const file = path.join(workspaceDir, '.vscode/settings.json');
   const current = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
@@ -49,6 +53,7 @@ function setSettings(workspaceDir, patch) {
   fs.writeFileSync(file, JSON.stringify(current, null, 2));
 }
 
+/** @param {string} where @param {{ evaluate<R>(fn: () => R): Promise<R> }} target */
 async function noExecution(where, target) {
   const report = await target.evaluate(() => ({
     pwned: document.body.dataset.pwned ?? null,
@@ -58,7 +63,9 @@ async function noExecution(where, target) {
   if (report.pwned || report.injected || report.scripts) throw new Error(`${where}: markup from the bill was interpreted: ${JSON.stringify(report)}`);
 }
 
+/** @param {import('../../../scripts/runE2e.mjs').StepContext} context */
 export default async function ({ page, palette, showView, waitFor, log, workspaceDir }) {
+  /** @type {string[]} */
   const executed = [];
   page.on('console', (m) => { if (/pwned|alert/i.test(m.text()) && !/Refused/.test(m.text())) executed.push(m.text()); });
   page.on('dialog', (d) => { executed.push(`dialog: ${d.message()}`); void d.dismiss(); });
