@@ -70,3 +70,20 @@ test('walkthrough media files exist and ship in the .vsix', () => {
   }
   assert.match(ignore, /!media\/walkthrough\/\*\.md/);
 });
+
+test('activation: never at startup; on IaC files, the team policy, the view, the dashboard (commands are implicit)', () => {
+  const events: string[] = pkg.activationEvents;
+  assert.ok(!events.some((e) => e === '*' || e === 'onStartupFinished'), events.join(', '));
+  for (const e of ['workspaceContains:**/*.tf', 'workspaceContains:.finops.yaml', 'onView:mlFinops.resources', 'onWebviewPanel:mlFinops.costDashboard']) {
+    assert.ok(events.includes(e), e);
+  }
+  assert.ok(events.every((e) => /^(workspaceContains|onView|onWebviewPanel|onLanguage):/.test(e)), events.join(', '));
+});
+
+test('packaging: vscode:prepublish type-checks, lints and builds; the package ships the license files the bundles link to', () => {
+  const prepublish: string = pkg.scripts['vscode:prepublish'];
+  for (const step of ['npm run typecheck', 'npm run lint', 'esbuild.mjs --production']) assert.ok(prepublish.includes(step), step);
+  const ignore = readFileSync(join(__dirname, '../../../.vscodeignore'), 'utf8');
+  assert.match(ignore, /^!dist\/\*\.LEGAL\.txt$/m);
+  assert.match(ignore, /^!dist\/webview\/\*\.LEGAL\.txt$/m);
+});
