@@ -1,3 +1,4 @@
+// @ts-check
 // The demo organisation's bill (not a test; prints figures): how long `npm run demo:generate` takes to build it, its
 // size, and how fast the demo source answers the queries the views make on it (DuckDB over the shipped CSV.gz, the
 // first query including DuckDB's start), next to the same queries over a Parquet copy made here for comparison.
@@ -14,14 +15,17 @@ const runs = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) 
 const t0 = performance.now();
 const { generateDemo } = await import('../scripts/generateDemo.ts');
 const loaded = performance.now() - t0;
+/** @type {number[]} */
 const times = [];
+/** @type {ReturnType<typeof generateDemo> | undefined} */
 let bill;
 for (let i = 0; i < runs; i++) {
   const t = performance.now();
   bill = generateDemo();
   times.push(performance.now() - t);
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+if (!bill) throw new Error('--runs must be at least 1');
+const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const { DEMO_BILL, DEMO_PERIOD } = await import('../src/providers/demo/demoBill.ts');
 const file = path.join(root, DEMO_BILL);
 console.log(`generator: ${bill.rows.toLocaleString('en-US')} rows, ${(Buffer.byteLength(bill.csv) / 1e6).toFixed(1)} MB of CSV, ${(fs.statSync(file).size / 1e6).toFixed(2)} MB shipped (gzip); module load ${loaded.toFixed(0)} ms, generation median ${median(times).toFixed(0)} ms over ${runs} runs`);
@@ -30,12 +34,14 @@ const { FocusFileSource } = await import('../src/providers/focus/focusFileSource
 const { DuckDbEngine } = await import('../src/providers/focus/duckdb.ts');
 const { demoTagAliases } = await import('../src/providers/demo/demoSource.ts');
 const engine = new DuckDbEngine();
+/** @type {[string, import('../src/core/cost/model.ts').CostQuery][]} */
 const queries = [
   ['daily by provider', { period: DEMO_PERIOD, granularity: 'daily', groupBy: ['ProviderName'], metric: 'EffectiveCost' }],
   ['by Team', { period: DEMO_PERIOD, granularity: 'total', groupBy: ['tag:Team'], metric: 'EffectiveCost' }],
   ['by resource, Team, Project', { period: DEMO_PERIOD, granularity: 'total', groupBy: ['ResourceId', 'tag:Team', 'tag:Project'], metric: 'EffectiveCost' }],
   ['by service', { period: DEMO_PERIOD, granularity: 'total', groupBy: ['ServiceName'], metric: 'EffectiveCost' }],
 ];
+/** @param {string} label @param {string[]} paths */
 async function measure(label, paths) {
   const source = new FocusFileSource({ paths, baseDir: root, engine, tagAliases: demoTagAliases() });
   const t = performance.now();

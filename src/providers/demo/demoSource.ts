@@ -9,9 +9,7 @@ import { describeFiles } from '../focus/sourceFactory';
 import type { SourceContext, SourceEntry, SourceFactory } from '../registry';
 import { DEMO_BILL, DEMO_COVERAGE, DEMO_LABEL, DEMO_PERIOD } from './demoBill';
 
-export { DEMO_BILL, DEMO_COVERAGE, DEMO_LABEL, DEMO_PERIOD } from './demoBill';
-
-export const DEMO_SOURCE_ID = 'demo';
+const DEMO_SOURCE_ID = 'demo';
 
 /**
  * The demo bill carries the policy's keys itself (Team, Project, … on AWS and Azure; the labels team, project,
@@ -22,7 +20,7 @@ export function demoTagAliases(base?: TagAliases): TagAliases {
   return base ?? tagAliasesFromPolicy(defaultPolicy());
 }
 
-export interface DemoSourceOptions {
+interface DemoSourceOptions {
   /** The extension's install folder (ExtensionContext.extensionPath), or the repository root. */
   extensionRoot: string;
   engine?: DuckDbEngine;

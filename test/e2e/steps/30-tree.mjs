@@ -1,9 +1,13 @@
+// @ts-check
 import { demoFigures, parseMoney } from '../demoBill.mjs';
 
 export const title = 'Resources view: the demo organisation grouped by Team → Project, with last month\'s costs equal to the bill; switching the grouping (README screenshot "tree")';
 export const workspace = 'demo';
 
-/** Picks an entry of the view's title menu by its command title. */
+/**
+ * Picks an entry of the view's title menu by its command title.
+ * @param {import('playwright-core').Page} page @param {import('playwright-core').Locator} sidebar @param {string} name
+ */
 async function titleAction(page, sidebar, name) {
   // a container with one view shows the view's title actions in its own title bar; else in the pane header
   const button = sidebar.locator(`.composite.title a.action-label[aria-label^="${name}"], .pane-header a.action-label[aria-label^="${name}"]`).first();
@@ -15,7 +19,10 @@ async function titleAction(page, sidebar, name) {
 
 export { titleAction };
 
-/** Filters the open quick pick to `label` and accepts the highlighted row. */
+/**
+ * Filters the open quick pick to `label` and accepts the highlighted row.
+ * @param {import('playwright-core').Page} page @param {import('playwright-core').Locator} input @param {string} label
+ */
 async function pickByTyping(page, input, label) {
   await input.fill(label);
   const row = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).first();
@@ -23,7 +30,7 @@ async function pickByTyping(page, input, label) {
   await page.keyboard.press('Enter');
 }
 
-/** Widens the sidebar so sources, costs and shares fit on one line. */
+/** Widens the sidebar so sources, costs and shares fit on one line. @param {import('playwright-core').Page} page */
 async function widenSidebar(page) {
   const box = await page.locator('.part.sidebar').boundingBox();
   if (!box || box.width >= 480) return;
@@ -34,6 +41,7 @@ async function widenSidebar(page) {
   await page.mouse.up();
 }
 
+/** @param {import('../../../scripts/runE2e.mjs').StepContext} context */
 export default async function ({ page, showView, shot, waitFor, log, workspaceDir }) {
   // the demo workspace opens on the last full month of its bill
   const demo = demoFigures(workspaceDir);
@@ -49,7 +57,7 @@ export default async function ({ page, showView, shot, waitFor, log, workspaceDi
   const sourceText = (await demoRow.innerText()).replace(/\s+/g, ' ');
   log(`source row: ${sourceText}`);
   if (Math.abs(parseMoney(sourceText) - month.total) > 0.01) throw new Error(`the source shows ${parseMoney(sourceText)}, the bill's last month is ${month.total.toFixed(2)}`);
-  const share = Number(/([\d.]+) % untagged/.exec(sourceText)[1]);
+  const share = Number(/([\d.]+) % untagged/.exec(sourceText)?.[1]);
   if (Math.abs(share - month.untaggedShare * 100) > 0.051) throw new Error(`untagged ${share} %, the bill says ${(month.untaggedShare * 100).toFixed(2)} %`);
   await waitFor(async () => /Team → Project/.test((await sidebar.locator('.composite.title, .pane-header').allInnerTexts()).join(' ')), 'the view to say it groups by Team → Project', 30_000);
 

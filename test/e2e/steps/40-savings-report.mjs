@@ -1,3 +1,4 @@
+// @ts-check
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -5,18 +6,20 @@ export const title = 'Savings on the demo Terraform: code lenses price each GPU 
 export const workspace = 'demo';
 
 /** Monthly figures at 730 h from the shipped snapshot, read here without the product (whole dollars, as lenses show them). */
+/** @param {'aws' | 'gcp' | 'azure'} cloud @param {string} type @param {string} region */
 function snapshotLens(cloud, type, region) {
   const snapshot = JSON.parse(fs.readFileSync(new URL('../../../resources/pricing/gpu_ml_instance_prices.json', import.meta.url), 'utf8'));
   const entry = snapshot[cloud][type];
   const r = entry.regions[region];
   const karpenter = cloud === 'aws' && region === 'us-east-1' ? Object.entries(entry).find(([k]) => k.startsWith('karpenter_ondemand_us_east_1'))?.[1] : undefined;
-  const usd = (hourly) => `$${Math.round(hourly * 730).toLocaleString('en-US')}`;
+  const usd = (/** @type {number} */ hourly) => `$${Math.round(hourly * 730).toLocaleString('en-US')}`;
   const parts = [`≈ ${usd(karpenter ?? r.ondemand)}/mo on-demand`];
   if (cloud === 'gcp') parts.push(`spot ≈ ${usd(r.spot)}`, `1-yr ≈ ${usd(r.cud_1y_hourly)}`);
   return parts.join(' · ');
 }
 
 /** Moves the cursor to the line declaring `resource "<type>" "<name>"` (lenses render only when on screen). */
+/** @param {import('playwright-core').Page} page @param {(text: string) => Promise<void>} palette @param {string} file @param {string} type @param {string} name */
 async function goToResource(page, palette, file, type, name) {
   const line = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.startsWith(`resource "${type}" "${name}"`)) + 1;
   if (line < 1) throw new Error(`${file} declares no ${type}.${name}`);
@@ -25,6 +28,7 @@ async function goToResource(page, palette, file, type, name) {
   await page.keyboard.press('Enter');
 }
 
+/** @param {import('../../../scripts/runE2e.mjs').StepContext} context */
 export default async function ({ openFile, page, palette, shot, waitFor, log, workspaceDir }) {
   await palette('View: Close All Editors');
   const lenses = page.locator('.monaco-editor .codelens-decoration', { hasText: 'on-demand' });

@@ -1,9 +1,11 @@
+// @ts-check
 import fs from 'node:fs';
 import path from 'node:path';
 
 export const title = 'the demo workspace: tag problems in the editor, costs by team in the Resources view (README screenshot)';
 export const workspace = 'demo';
 
+/** @param {import('../../../scripts/runE2e.mjs').StepContext} context */
 export default async function ({ page, palette, showView, shot, workspaceDir }) {
   await palette('View: Close All Editors');
   await palette('Go to File');

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createDemoSource, DEMO_BILL, DEMO_COVERAGE, DEMO_LABEL, DEMO_PERIOD } from '../../../src/providers/demo/demoSource';
+import { createDemoSource } from '../../../src/providers/demo/demoSource';
+import { DEMO_BILL, DEMO_COVERAGE, DEMO_LABEL, DEMO_PERIOD } from '../../../src/providers/demo/demoBill';
 import { REAL_SAMPLE } from '../../../src/providers/demo/demoBill';
 import { near, readCsv, sumBy } from './tinyCsv';
 

@@ -86,7 +86,7 @@ describe('FocusFileSource on the real FOCUS sample', () => {
 
   it('reads a gzip-compressed copy with the same totals', async () => {
     const q: CostQuery = { period: ALL, granularity: 'daily', groupBy: ['ProviderName'], metric: 'EffectiveCost' };
-    const demoGz = path.join(tmp, 'sample.csv.gz');
+    const demoGz = path.join(scratchFiles.dir, 'sample.csv.gz');
     fs.writeFileSync(demoGz, zlib.gzipSync(fs.readFileSync(demoCsv)));
     const [a, b] = await Promise.all([source([demoCsv]).query(q), source([demoGz]).query(q)]);
     assert.deepEqual(b.rows, a.rows);
