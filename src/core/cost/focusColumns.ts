@@ -38,6 +38,10 @@ export const NUMERIC_COLUMNS: ReadonlySet<FocusColumn> = new Set<FocusColumn>([
   'ConsumedQuantity', 'PricingQuantity', 'CommitmentDiscountQuantity', 'PricingCurrencyContractedUnitPrice',
   'PricingCurrencyEffectiveCost', 'PricingCurrencyListUnitPrice',
 ]);
+/** Money amounts among them: checked against MAX_AMOUNT as well (src/core/native/columns.ts). */
+export const AMOUNT_COLUMNS: ReadonlySet<FocusColumn> = new Set<FocusColumn>([
+  'BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost', 'PricingCurrencyEffectiveCost',
+]);
 /** Date-time columns (ISO 8601, UTC). */
 export const TIMESTAMP_COLUMNS: ReadonlySet<FocusColumn> = new Set<FocusColumn>([
   'BillingPeriodStart', 'BillingPeriodEnd', 'ChargePeriodStart', 'ChargePeriodEnd',

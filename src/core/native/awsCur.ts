@@ -32,8 +32,8 @@ function list(values: readonly string[]): string {
 function project(c: SourceColumns): FocusProjection {
   const n = (legacy: string) => curNames(legacy);
   const type = c.str(...n('lineItem/LineItemType'));
-  const unblended = `COALESCE(${c.num(...n('lineItem/UnblendedCost'))}, 0)`;
-  const zero = (legacy: string) => `COALESCE(${c.num(...n(legacy))}, 0)`;
+  const unblended = `COALESCE(${c.amount(...n('lineItem/UnblendedCost'))}, 0)`;
+  const zero = (legacy: string) => `COALESCE(${c.amount(...n(legacy))}, 0)`;
   const reservationArn = c.str(...n('reservation/ReservationARN'));
   const savingsPlanArn = c.str(...n('savingsPlan/SavingsPlanARN'), 'savings_plan_savings_plan_arn');
   const productCode = c.str(...n('lineItem/ProductCode'));
@@ -88,10 +88,10 @@ function project(c: SourceColumns): FocusProjection {
   return {
     BilledCost: unblended,
     EffectiveCost: effective,
-    ListCost: coalesce(c.num(...n('pricing/publicOnDemandCost')), unblended),
+    ListCost: coalesce(c.amount(...n('pricing/publicOnDemandCost')), unblended),
     ContractedCost: unblended,
     BillingCurrency: coalesce(c.str(...n('lineItem/CurrencyCode')), c.str(...n('pricing/currency'))),
-    ChargePeriodStart: c.lenientTs(...n('lineItem/UsageStartDate')),
+    ChargePeriodStart: c.requiredLenientTs(...n('lineItem/UsageStartDate')),
     ChargePeriodEnd: c.lenientTs(...n('lineItem/UsageEndDate')),
     BillingPeriodStart: c.lenientTs(...n('bill/BillingPeriodStartDate')),
     BillingPeriodEnd: c.lenientTs(...n('bill/BillingPeriodEndDate')),

@@ -28,14 +28,14 @@ export function azureDatasetFromFileName(fileName: string): AzureDataset | undef
 export function azureDatasetProbe(c: SourceColumns): string {
   const chargeType = c.str('ChargeType');
   const model = c.str('PricingModel');
-  const cost = c.num(...COST);
+  const cost = c.amount(...COST);
   return `count(*) FILTER (WHERE ${chargeType} IN ('UnusedReservation', 'UnusedSavingsPlan') OR (${chargeType} = 'Usage' AND ${model} IN ${COMMITMENT_MODELS} AND ${cost} <> 0)) AS amortized,
     count(*) FILTER (WHERE ${chargeType} = 'Purchase' AND ${model} IN ${COMMITMENT_MODELS}) AS actual`;
 }
 
 function project(c: SourceColumns, options: ConvertOptions): FocusProjection {
   const dataset = options.azureDataset ?? 'actual';
-  const cost = `COALESCE(${c.num(...COST)}, 0)`;
+  const cost = `COALESCE(${c.amount(...COST)}, 0)`;
   const chargeType = c.str('ChargeType');
   const model = c.str('PricingModel');
   const quantity = c.num('Quantity');
@@ -62,7 +62,7 @@ function project(c: SourceColumns, options: ConvertOptions): FocusProjection {
     ListCost: list,
     ContractedCost: `COALESCE(${unitPrice} * ${quantity}, ${cost})`,
     BillingCurrency: c.str('BillingCurrency', 'BillingCurrencyCode', 'Currency'),
-    ChargePeriodStart: c.lenientTs('Date', 'UsageDateTime', 'UsageDate'),
+    ChargePeriodStart: c.requiredLenientTs('Date', 'UsageDateTime', 'UsageDate'),
     ChargePeriodEnd: `(${c.lenientTs('Date', 'UsageDateTime', 'UsageDate')} + INTERVAL 1 DAY)`,
     BillingPeriodStart: c.lenientTs('BillingPeriodStartDate'),
     BillingPeriodEnd: `(${c.lenientTs('BillingPeriodEndDate')} + INTERVAL 1 DAY)`,

@@ -1,3 +1,4 @@
+import { ALL_TIME } from '../cost/period';
 import { quoteIdent, quoteLiteral, type SqlParams, type SqlValue } from '../cost/sql';
 
 /** A column of a bill file as DuckDB describes it (`VARCHAR`, `DOUBLE`, `TIMESTAMP WITH TIME ZONE`, `MAP(VARCHAR, VARCHAR)` …). */
@@ -65,37 +66,126 @@ export class SourceColumns {
     return parts.length === 1 ? parts[0]! : `COALESCE(${parts.join(', ')})`;
   }
 
-  /** The first present column as a DOUBLE (a malformed number is an error, not a silent NULL). */
+  /** The first present column as a finite DOUBLE; any other value (`NaN`, `Infinity`, `abc`) stops the query, naming the column. */
   num(...names: string[]): string {
     const c = this.find(...names);
-    if (!c) return 'NULL';
-    return /^DOUBLE$/i.test(c.type) ? this.ref(c) : `CAST(${this.ref(c)} AS DOUBLE)`;
+    return c ? checkedNumber(this, c, 'number') : 'NULL';
   }
 
-  /** A FOCUS date-time (ISO 8601; offsets converted to UTC, the session runs in UTC): strict, a malformed value is an error. */
-  ts(...names: string[]): string {
+  /** A money amount: a finite DOUBLE under MAX_AMOUNT in magnitude (so no sum of a bill can overflow). */
+  amount(...names: string[]): string {
     const c = this.find(...names);
+    return c ? checkedNumber(this, c, 'amount') : 'NULL';
+  }
+
+  /**
+   * A FOCUS date-time (ISO 8601; offsets converted to UTC, the session runs in UTC): strict. A value that is not a
+   * date-time, or lies outside the dates a bill can hold, stops the query; so does a missing one when `required`.
+   */
+  ts(name: string, options: { required?: boolean } = {}): string {
+    const c = this.find(name);
     if (!c) return 'NULL';
     const ref = this.ref(c);
-    if (/^TIMESTAMP$/i.test(c.type)) return ref;
-    if (/^(TIMESTAMP|DATE)/i.test(c.type)) return `CAST(${ref} AS TIMESTAMP)`;
-    // Text: UTC (`…Z` or no zone) is parsed directly; a value with an offset (`…+02:00`) goes through
-    // TIMESTAMPTZ, which is several times slower, so only those rows pay for it.
-    return `CASE WHEN length(${ref}) > 19 AND (contains(substr(${ref}, 20), '+') OR contains(substr(${ref}, 20), '-'))`
-      + ` THEN CAST(CAST(${ref} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE CAST(${ref} AS TIMESTAMP) END`;
+    let parsed: string;
+    if (/^TIMESTAMP$/i.test(c.type)) parsed = ref;
+    else if (/^(TIMESTAMP|DATE)/i.test(c.type)) parsed = `CAST(${ref} AS TIMESTAMP)`;
+    else {
+      // Text: UTC (`…Z` or no zone) is parsed directly; a value with an offset (`…+02:00`) goes through
+      // TIMESTAMPTZ, which is several times slower, so only those rows pay for it.
+      const text = /^VARCHAR$/i.test(c.type) ? ref : `CAST(${ref} AS VARCHAR)`;
+      parsed = `CASE WHEN length(${text}) > 19 AND (contains(substr(${text}, 20), '+') OR contains(substr(${text}, 20), '-'))`
+        + ` THEN TRY_CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST(${text} AS TIMESTAMP) END`;
+    }
+    return checkedTimestamp(this, c, parsed, options.required ?? false);
   }
 
-  /** A date-time from a native export: ISO 8601, or the US / compact formats some exports use. */
+  /** A date-time from a native export: ISO 8601, or the US / compact formats some exports use (checked like ts()). */
   lenientTs(...names: string[]): string {
+    return this.lenientTsOf(names, false);
+  }
+
+  /** lenientTs() for a column every row needs (the charge date). */
+  requiredLenientTs(...names: string[]): string {
+    return this.lenientTsOf(names, true);
+  }
+
+  private lenientTsOf(names: string[], required: boolean): string {
     const c = this.find(...names);
     if (!c) return 'NULL';
-    if (/^(TIMESTAMP|DATE)/i.test(c.type)) return this.ts(c.name);
-    const ref = this.ref(c);
+    if (/^(TIMESTAMP|DATE)/i.test(c.type)) return this.ts(c.name, { required });
+    const ref = /^VARCHAR$/i.test(c.type) ? this.ref(c) : `CAST(${this.ref(c)} AS VARCHAR)`;
     const formats = `[${LENIENT_DATE_FORMATS.map((f) => `'${f}'`).join(', ')}]`;
     const offset = `length(${ref}) > 19 AND (contains(substr(${ref}, 20), '+') OR contains(substr(${ref}, 20), '-'))`;
     const iso = `CASE WHEN ${offset} THEN TRY_CAST(TRY_CAST(${ref} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST(${ref} AS TIMESTAMP) END`;
-    return `COALESCE(${iso}, try_strptime(TRIM(${ref}), ${formats}))`;
+    return checkedTimestamp(this, c, `COALESCE(${iso}, try_strptime(TRIM(${ref}), ${formats}))`, required);
   }
+}
+
+/**
+ * Values a bill must not hold stop the query with DuckDB's error(): the message carries this marker, what was
+ * expected, the file's column name and the value, and badValueOf() reads them back, so the reader can name
+ * the file, row and column. One definition of what a valid number, amount and date-time is, for FOCUS files
+ * and every native converter.
+ */
+const BAD_VALUE = 'MLFINOPS_BAD_VALUE:';
+
+/** Largest magnitude of one charge (a quadrillion in any currency): larger values are corrupt, and sums stay finite. */
+export const MAX_AMOUNT = 1e15;
+
+export type ValueKind = 'number' | 'amount' | 'timestamp' | 'required';
+
+export interface BadValue {
+  kind: ValueKind;
+  /** The file's column name. */
+  column: string;
+  /** The value as text ('NULL' for a missing one). */
+  value: string;
+}
+
+/** SQL that raises the marked error for `valueSql` (never constant: DuckDB folds error() with constant arguments). */
+export function invalidValue(c: SourceColumns, kind: ValueKind, column: string, valueSql: string): string {
+  const meta = JSON.stringify({ kind, column });
+  return `error(${c.param(`${BAD_VALUE}${meta.length}:${meta}`)} || COALESCE(CAST(${valueSql} AS VARCHAR), 'NULL'))`;
+}
+
+/** The bad value a query stopped at, from the error's message; undefined for any other error. */
+export function badValueOf(message: string): BadValue | undefined {
+  const at = message.indexOf(BAD_VALUE);
+  if (at < 0) return undefined;
+  const rest = message.slice(at + BAD_VALUE.length);
+  const colon = rest.indexOf(':');
+  const length = Number(rest.slice(0, colon));
+  if (colon < 0 || !Number.isInteger(length)) return undefined;
+  try {
+    const meta = JSON.parse(rest.slice(colon + 1, colon + 1 + length)) as { kind: ValueKind; column: string };
+    return { kind: meta.kind, column: meta.column, value: rest.slice(colon + 1 + length) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A checked value of any SQL expression (a list element, a product): finite, and bounded for amounts. */
+export function checkedValue(c: SourceColumns, kind: 'number' | 'amount', column: string, valueSql: string, rawSql = valueSql): string {
+  const ok = kind === 'amount' ? `abs(${valueSql}) < ${MAX_AMOUNT}` : `isfinite(${valueSql})`;
+  return `CASE WHEN ${rawSql} IS NULL THEN NULL WHEN ${ok} THEN ${valueSql} ELSE ${invalidValue(c, kind, column, rawSql)} END`;
+}
+
+function checkedNumber(c: SourceColumns, col: ColumnInfo, kind: 'number' | 'amount'): string {
+  const ref = c.ref(col);
+  if (/^DOUBLE$/i.test(col.type)) return checkedValue(c, kind, col.name, ref);
+  const numeric = /^(FLOAT|REAL|DECIMAL|NUMERIC|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)/i.test(col.type);
+  const text = /^VARCHAR$/i.test(col.type) ? ref : `CAST(${ref} AS VARCHAR)`;
+  const value = numeric ? `CAST(${ref} AS DOUBLE)` : `TRY_CAST(${text} AS DOUBLE)`;
+  const ok = kind === 'amount' ? `abs(${value}) < ${MAX_AMOUNT}` : `isfinite(${value})`;
+  // the raw text goes into the message: the value as the file wrote it, for the user and to find its row
+  return `CASE WHEN ${ref} IS NULL THEN NULL WHEN ${ok} THEN ${value} ELSE ${invalidValue(c, kind, col.name, numeric ? ref : text)} END`;
+}
+
+function checkedTimestamp(c: SourceColumns, col: ColumnInfo, parsed: string, required: boolean): string {
+  const ref = c.ref(col);
+  const ok = `${parsed} >= TIMESTAMP '${ALL_TIME.start}' AND ${parsed} < TIMESTAMP '${ALL_TIME.end}'`;
+  const missing = required ? invalidValue(c, 'required', col.name, ref) : 'NULL';
+  return `CASE WHEN ${ref} IS NULL THEN ${missing} WHEN ${ok} THEN ${parsed} ELSE ${invalidValue(c, 'timestamp', col.name, ref)} END`;
 }
 
 function structFieldType(structType: string, field: string): string {

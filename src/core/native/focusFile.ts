@@ -1,5 +1,5 @@
 import {
-  FOCUS_COLUMN_ALIASES, KEY_VALUE_COLUMNS, NUMERIC_COLUMNS, TIMESTAMP_COLUMNS, type FocusColumn,
+  AMOUNT_COLUMNS, FOCUS_COLUMN_ALIASES, KEY_VALUE_COLUMNS, NUMERIC_COLUMNS, TIMESTAMP_COLUMNS, type FocusColumn,
 } from '../cost/focusColumns';
 import type { SourceColumns } from './columns';
 
@@ -12,8 +12,10 @@ export function focusColumnExpression(c: SourceColumns, column: FocusColumn): st
   const names = [column, ...(FOCUS_COLUMN_ALIASES[column] ?? [])];
   const found = c.find(...names);
   if (!found) return 'NULL';
+  if (AMOUNT_COLUMNS.has(column)) return c.amount(found.name);
   if (NUMERIC_COLUMNS.has(column)) return c.num(found.name);
-  if (TIMESTAMP_COLUMNS.has(column)) return c.ts(found.name);
+  // every row needs its charge date: a row without one would fall out of every period
+  if (TIMESTAMP_COLUMNS.has(column)) return c.ts(found.name, { required: column === 'ChargePeriodStart' });
   const ref = c.ref(found);
   if (KEY_VALUE_COLUMNS.has(column)) {
     if (/^(MAP|STRUCT)\(/i.test(found.type)) return `NULLIF(CAST(to_json(${ref}) AS VARCHAR), '{}')`;

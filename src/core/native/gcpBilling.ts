@@ -1,5 +1,5 @@
 import type { ColumnInfo, SourceColumns } from './columns';
-import { lookup, tagsFromEntries } from './columns';
+import { checkedValue, lookup, tagsFromEntries } from './columns';
 import { GCP_SERVICE_CATEGORIES } from './serviceCategories';
 import type { FocusProjection, NativeConverter } from './types';
 
@@ -25,13 +25,13 @@ function creditsSum(c: SourceColumns): string {
   const col = c.find('credits');
   if (!col) return '0';
   const ref = c.ref(col);
-  if (/^STRUCT\(.*\)\[\]$/i.test(col.type)) return `COALESCE(list_sum(list_transform(${ref}, x -> CAST(x.amount AS DOUBLE))), 0)`;
+  if (/^STRUCT\(.*\)\[\]$/i.test(col.type)) return `COALESCE(list_sum(list_transform(${ref}, x -> ${checkedValue(c, 'amount', col.name, 'CAST(x.amount AS DOUBLE)')})), 0)`;
   const p = c.param(`['"]amount['"]\\s*:\\s*(-?[0-9.]+(?:[eE][-+]?[0-9]+)?)`);
-  return `COALESCE(list_sum(list_transform(regexp_extract_all(${ref}, ${p}, 1), x -> CAST(x AS DOUBLE))), 0)`;
+  return `COALESCE(list_sum(list_transform(regexp_extract_all(${ref}, ${p}, 1), x -> ${checkedValue(c, 'amount', col.name, 'TRY_CAST(x AS DOUBLE)', 'x')})), 0)`;
 }
 
 function project(c: SourceColumns): FocusProjection {
-  const cost = `COALESCE(${c.num('cost')}, 0)`;
+  const cost = `COALESCE(${c.amount('cost')}, 0)`;
   const net = `(${cost} + ${creditsSum(c)})`;
   const sku = c.str('sku.description');
   const service = c.str('service.description');
@@ -49,10 +49,10 @@ function project(c: SourceColumns): FocusProjection {
   return {
     BilledCost: net,
     EffectiveCost: net,
-    ListCost: coalesce(c.num('cost_at_list'), cost),
+    ListCost: coalesce(c.amount('cost_at_list'), cost),
     ContractedCost: cost,
     BillingCurrency: c.str('currency'),
-    ChargePeriodStart: c.lenientTs('usage_start_time'),
+    ChargePeriodStart: c.requiredLenientTs('usage_start_time'),
     ChargePeriodEnd: c.lenientTs('usage_end_time'),
     BillingPeriodStart: billingStart,
     BillingPeriodEnd: invoiceMonth ? `(${billingStart} + INTERVAL 1 MONTH)` : 'NULL',

@@ -73,10 +73,33 @@ export class DuckDbEngine {
     } catch (e) {
       if (signal?.aborted) throw new CancelledError();
       if (isFinOpsError(e)) throw e;
+      await this.replaceIfBroken(instance);
       throw new DuckDbError(e instanceof Error ? e.message : String(e), e);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       connection.closeSync();
+    }
+  }
+
+  /**
+   * After a failed query: an internal error in DuckDB invalidates the whole database, and every later query (of
+   * every source sharing this engine) would fail too. A trivial query tells; a broken instance is dropped, and the
+   * next query starts a new one.
+   */
+  private async replaceIfBroken(instance: DuckDBInstance): Promise<void> {
+    try {
+      const probe = await instance.connect();
+      try {
+        await probe.run('SELECT 1');
+      } finally {
+        probe.closeSync();
+      }
+    } catch (e) {
+      if (this.instance && (await this.instance.catch(() => undefined)) === instance) {
+        this.instance = undefined;
+        try { instance.closeSync(); } catch { /* already unusable */ }
+        this.log.warn(`DuckDB stopped after an internal error (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); the next query starts a new one.`);
+      }
     }
   }
 

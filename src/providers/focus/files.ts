@@ -1,6 +1,9 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { FinOpsError } from '../../core/errors';
+import type { ColumnInfo } from '../../core/native/columns';
+import type { BillFormat } from '../../core/native/detect';
+import type { AzureDataset } from '../../core/native/types';
 import { throwIfAborted } from '../../core/ports';
 import type { DuckDbEngine } from './duckdb';
 
@@ -11,6 +14,30 @@ export interface BillFile {
   format: FileFormat;
   size: number;
   mtimeMs: number;
+  /** False when the file was found in a folder or by a glob rather than named itself. */
+  named?: boolean;
+}
+
+/** A bill file with its header read and its format recognised. */
+export interface InspectedFile extends BillFile {
+  columns: ColumnInfo[];
+  bill: Exclude<BillFormat, { kind: 'unknown' }>;
+  azureDataset?: AzureDataset;
+  /** Billing account and month of each (account, period) an Azure file holds (`account|YYYY-MM`): pairs actual and amortized exports. */
+  azureKeys?: string[];
+  /** The delimiter, when the header was read directly: DuckDB then reads the file without sniffing it again. */
+  csvDelimiter?: string;
+  /** What DuckDB reads when it cannot read `path` as it is: a UTF-8, LF copy of a Windows-1252, UTF-16 or mixed-newline CSV. */
+  readPath?: string;
+  /** What the user should know about how the file was read ("read as Windows-1252"). */
+  notes?: string[];
+  /** Set on a Parquet copy of a large CSV (already in FOCUS columns): the bill it was made from. */
+  origin?: { path: string; format: FileFormat; native: boolean };
+}
+
+/** The name a user knows a file by (the bill, not its cached Parquet copy). */
+export function displayName(file: InspectedFile | BillFile): string {
+  return path.basename('origin' in file && file.origin ? file.origin.path : file.path);
 }
 
 const GLOB_CHARS = /[*?[]/;
@@ -47,6 +74,7 @@ async function walk(dir: string, signal?: AbortSignal): Promise<string[]> {
 export async function resolveBillFiles(specs: readonly string[], baseDir: string, engine: DuckDbEngine, signal?: AbortSignal): Promise<BillFile[]> {
   if (!specs.length) throw new FinOpsError('usage', 'No FOCUS file is configured.', { fix: 'Set "mlFinops.focus.files" (or pass --focus) to a FOCUS or native bill file, folder or glob.' });
   const found = new Set<string>();
+  const named = new Set<string>();
   for (const spec of specs) {
     throwIfAborted(signal);
     const full = path.resolve(baseDir, spec);
@@ -76,12 +104,13 @@ export async function resolveBillFiles(specs: readonly string[], baseDir: string
     } else {
       if (!formatOf(full)) throw unsupported(spec);
       found.add(full);
+      named.add(full);
     }
   }
   const out: BillFile[] = [];
   for (const file of [...found].sort()) {
     const stat = await fs.stat(file);
-    out.push({ path: file, format: formatOf(file)!, size: stat.size, mtimeMs: stat.mtimeMs });
+    out.push({ path: file, format: formatOf(file)!, size: stat.size, mtimeMs: stat.mtimeMs, named: named.has(file) });
   }
   return out;
 }

@@ -1,16 +1,20 @@
 import * as path from 'node:path';
+import { checkedSum } from '../../core/cost/amounts';
 import type { CostMetric, CostQuery, CostResult, CostRow, Period } from '../../core/cost/model';
 import { addDays, ALL_TIME } from '../../core/period';
 import { parseCostQuery } from '../../core/cost/query';
 import { compactParams, SqlParams } from '../../core/cost/sql';
 import { exactTagAliases, parseTagsJson, type TagAliases } from '../../core/cost/tags';
+import { isFinOpsError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import type { ConvertOptions } from '../../core/native/types';
 import type { CostSource, Resource, ResourceSource } from '../../core/sources';
 import { buildCostSql, buildResourcesSql, neededColumns, RESOURCE_COLUMNS } from './costSql';
 import { DuckDbEngine } from './duckdb';
 import { formatOf, resolveBillFiles, type BillFile } from './files';
-import { groupFiles, inspectFile, readError, relationSql, type InspectedFile } from './inspect';
+import { explainReadFailure } from './diagnose';
+import { displayName, groupFiles, inspectFile, NotABillError, relationSql, type InspectedFile } from './inspect';
+import { ScratchDir } from './scratch';
 import { ParquetCopies } from './parquetCopies';
 import type { FocusColumn } from '../../core/cost/focusColumns';
 
@@ -52,8 +56,9 @@ export class FocusFileSource implements CostSource, ResourceSource {
   private readonly ownsEngine: boolean;
   private readonly aliases: TagAliases;
   private readonly log: Logger;
-  private readonly inspected = new Map<string, { size: number; mtimeMs: number; file: InspectedFile }>();
+  private readonly inspected = new Map<string, { size: number; mtimeMs: number; file?: InspectedFile; skipped?: string }>();
   private readonly copies?: ParquetCopies;
+  private readonly scratch = new ScratchDir();
 
   constructor(private readonly options: FocusFileSourceOptions) {
     this.id = options.id ?? 'focus';
@@ -69,23 +74,46 @@ export class FocusFileSource implements CostSource, ResourceSource {
 
   /** Resolves the paths and reads each new or changed file's header. */
   async files(signal?: AbortSignal): Promise<InspectedFile[]> {
+    return (await this.load(signal)).files;
+  }
+
+  /**
+   * The bill files and what the user should know about them: a file a folder or glob found that is not a bill
+   * (a README.csv, a manifest) is skipped with a warning naming it; a file named itself must be a bill.
+   */
+  private async load(signal?: AbortSignal): Promise<{ files: InspectedFile[]; warnings: string[] }> {
     const resolved = await resolveBillFiles(this.options.paths, this.options.baseDir, this.engine, signal);
-    const out: InspectedFile[] = [];
+    const files: InspectedFile[] = [];
+    const warnings: string[] = [];
+    const skipped: string[] = [];
     for (const file of resolved) {
       throwIfAborted(signal);
-      const cached = this.inspected.get(file.path);
-      if (cached && cached.size === file.size && cached.mtimeMs === file.mtimeMs) {
-        out.push(cached.file);
-        continue;
+      let cached = this.inspected.get(file.path);
+      if (!cached || cached.size !== file.size || cached.mtimeMs !== file.mtimeMs) {
+        const started = Date.now();
+        try {
+          let inspected = await inspectFile(file, this.engine, { scratch: this.scratch, signal });
+          this.log.debug(`${path.basename(file.path)}: ${describeKind(inspected)}, ${inspected.columns.length} columns (${Date.now() - started} ms)`);
+          if (this.copies?.eligible(inspected)) inspected = await this.copies.copyOf(inspected, signal);
+          cached = { size: file.size, mtimeMs: file.mtimeMs, file: inspected };
+        } catch (e) {
+          if (!(e instanceof NotABillError) || file.named) throw e;
+          cached = { size: file.size, mtimeMs: file.mtimeMs, skipped: e.message };
+        }
+        this.inspected.set(file.path, cached);
       }
-      const started = Date.now();
-      let inspected = await inspectFile(file, this.engine, signal);
-      this.log.debug(`${path.basename(file.path)}: ${describeKind(inspected)}, ${inspected.columns.length} columns (${Date.now() - started} ms)`);
-      if (this.copies?.eligible(inspected)) inspected = await this.copies.copyOf(inspected, signal);
-      this.inspected.set(file.path, { size: file.size, mtimeMs: file.mtimeMs, file: inspected });
-      out.push(inspected);
+      if (cached.file) {
+        files.push(cached.file);
+        warnings.push(...(cached.file.notes ?? []));
+      } else {
+        skipped.push(path.basename(file.path));
+        warnings.push(`Skipped ${path.relative(this.options.baseDir, file.path) || path.basename(file.path)}: ${cached.skipped ?? 'not a bill'}`);
+      }
     }
-    return out;
+    if (!files.length && skipped.length) {
+      throw new NotABillError(`No bill among ${skipped.join(', ')}: ${warnings.map((w) => w.replace(/^Skipped [^:]+: /, '')).join(' ')}`, FIX_NO_BILL);
+    }
+    return { files, warnings };
   }
 
   async summary(signal?: AbortSignal): Promise<FocusInputSummary> {
@@ -113,21 +141,22 @@ export class FocusFileSource implements CostSource, ResourceSource {
 
   async query(input: CostQuery, signal?: AbortSignal): Promise<CostResult> {
     const query = parseCostQuery(input);
-    const files = await this.files(signal);
+    const { files, warnings } = await this.load(signal);
     const params = new SqlParams();
-    const warnings: string[] = [];
     const relation = this.relation(files, neededColumns(query, this.aliases), params, warnings);
     const { sql, groupAliases } = buildCostSql(query, relation, this.aliases, params);
     const started = Date.now();
     const rows = await this.run(sql, params, files, signal);
     this.log.debug(`${this.label}: ${rows.length} cost rows in ${Date.now() - started} ms`);
+    const names = files.map(displayName).join(', ');
     const out: CostRow[] = rows.map((r) => {
       const groups: Record<string, string | null> = {};
       query.groupBy.forEach((key, i) => {
         const v = r[groupAliases[i]!];
         groups[key] = v === null || v === undefined ? null : String(v);
       });
-      return { groups, period: String(r.period), cost: Number(r.cost), currency: String(r.currency) };
+      const group = [String(r.period), ...query.groupBy.map((k) => `${k} ${groups[k] ?? '(none)'}`)].join(', ');
+      return { groups, period: String(r.period), cost: checkedSum(r.cost, { source: names, metric: query.metric, group }), currency: String(r.currency) };
     });
     return {
       query, rows: out, source: this.label, fetchedAt: new Date().toISOString(),
@@ -165,7 +194,7 @@ export class FocusFileSource implements CostSource, ResourceSource {
       if (r.name) resource.name = String(r.name);
       if (r.cost !== null && r.cost !== undefined && Number(r.currencies) === 1) {
         const covered = period ?? (r.data_start ? { start: String(r.data_start), end: addDays(String(r.data_end), 1) } : ALL_TIME);
-        resource.cost = { amount: Number(r.cost), currency: String(r.currency), period: covered };
+        resource.cost = { amount: checkedSum(r.cost, { source: files.map(displayName).join(', '), metric, group: `resource ${String(r.id)}` }), currency: String(r.currency), period: covered };
       }
       return resource;
     });
@@ -176,14 +205,18 @@ export class FocusFileSource implements CostSource, ResourceSource {
     try {
       return await this.engine.query(compact.sql, compact.values, signal);
     } catch (e) {
-      throw readError(files, e);
+      if (e instanceof Error && !isFinOpsError(e)) this.log.debug(`${this.label}: DuckDB: ${e.message}`);
+      throw await explainReadFailure(files, e, this.engine, signal);
     }
   }
 
   dispose(): void {
     if (this.ownsEngine) this.engine.close();
+    this.scratch.dispose();
   }
 }
+
+const FIX_NO_BILL = 'Point at a FOCUS export (CSV, CSV.gz or Parquet), an AWS Cost and Usage Report, an Azure cost details export or a Google Cloud billing export.';
 
 function describeKind(f: InspectedFile): string {
   if (f.bill.kind === 'focus') return `FOCUS ${f.bill.version}`;

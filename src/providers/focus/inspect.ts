@@ -1,25 +1,26 @@
-import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import { FOCUS_COLUMNS, type FocusColumn } from '../../core/cost/focusColumns';
 import { quoteIdent, quoteLiteral, SqlParams } from '../../core/cost/sql';
 import { FinOpsError, isFinOpsError } from '../../core/errors';
 import { azureDatasetFromFileName, azureDatasetProbe } from '../../core/native/azureCost';
 import { SourceColumns, type ColumnInfo } from '../../core/native/columns';
-import { detectBillFormat, type BillFormat } from '../../core/native/detect';
+import { detectBillFormat } from '../../core/native/detect';
 import { focusColumnExpression } from '../../core/native/focusFile';
 import type { AzureDataset, ConvertOptions } from '../../core/native/types';
 import { readCsvHeader } from './csvHeader';
-import { DuckDbError, type DuckDbEngine } from './duckdb';
-import type { BillFile, FileFormat } from './files';
+import { readableAsIs, scanCsvText, writeUtf8Copy, type CsvTextScan } from './csvText';
+import { explainReadFailure } from './diagnose';
+import type { DuckDbEngine } from './duckdb';
+import { displayName, type BillFile, type InspectedFile } from './files';
+import type { ScratchDir } from './scratch';
 
-/** A bill file with its header read and its format recognised. */
-export interface InspectedFile extends BillFile {
-  columns: ColumnInfo[];
-  bill: Exclude<BillFormat, { kind: 'unknown' }>;
-  azureDataset?: AzureDataset;
-  /** The delimiter, when the header was read directly: DuckDB then reads the file without sniffing it again. */
-  csvDelimiter?: string;
-  /** Set on a Parquet copy of a large CSV (already in FOCUS columns): the bill it was made from. */
-  origin?: { path: string; format: FileFormat; native: boolean };
+export { displayName, type InspectedFile } from './files';
+
+/** A file that is not a bill at all (its header matches no format): skipped when a folder or glob found it. */
+export class NotABillError extends FinOpsError {
+  constructor(message: string, fix: string) {
+    super('invalidInput', message, { fix });
+  }
 }
 
 /** CSV reading: every field as text (the relation casts), FOCUS's `NULL` token and empty fields as NULL. */
@@ -30,8 +31,8 @@ const CSV_OPTIONS = "header = true, all_varchar = true, nullstr = ['NULL', '']";
  * names bound as parameters. A CSV whose header was read already is parsed with that header and delimiter
  * (RFC 4180 quoting, strict column count) instead of sampling the file to guess them again.
  */
-function readerSql(files: readonly (BillFile & { columns?: ColumnInfo[]; csvDelimiter?: string })[], params: SqlParams): string {
-  const list = `[${files.map((f) => params.add(f.path)).join(', ')}]`;
+export function readerSql(files: readonly (BillFile & { columns?: ColumnInfo[]; csvDelimiter?: string; readPath?: string })[], params: SqlParams): string {
+  const list = `[${files.map((f) => params.add(f.readPath ?? f.path)).join(', ')}]`;
   const first = files[0];
   if (first?.format === 'parquet') return `read_parquet(${list}, union_by_name = true)`;
   if (first?.csvDelimiter && first.columns) {
@@ -45,50 +46,94 @@ function readerSql(files: readonly (BillFile & { columns?: ColumnInfo[]; csvDeli
 
 const FIX_FORMAT = 'Point at a FOCUS 1.0–1.2 export (CSV, CSV.gz or Parquet), an AWS Cost and Usage Report, an Azure cost details export or a Google Cloud billing export.';
 
-/** A DuckDB failure while reading `files`, as the FinOpsError a user can act on. */
-export function readError(files: readonly BillFile[], e: unknown): FinOpsError {
-  if (isFinOpsError(e)) return e;
-  const message = e instanceof DuckDbError || e instanceof Error ? e.message : String(e);
-  const names = files.map(displayName).join(', ');
-  const first = message.split('\n').find((l) => l.trim().length > 0) ?? message;
-  if (/No files found|Cannot open file|No such file/i.test(message)) {
-    return new FinOpsError('input', `Could not open ${names}: ${first}`, { fix: 'Check that the file still exists and is readable.', cause: e });
-  }
-  return new FinOpsError('input', `Could not read ${names}: ${first}`, {
-    fix: 'Check that the file is a complete export with one header row (a CSV cut short or hand-edited fails here).',
-    cause: e,
-  });
+/** A file-system or decompression failure while reading `file` ourselves, as a FinOpsError. */
+function ioError(file: BillFile, e: unknown): FinOpsError {
+  if (e instanceof FinOpsError) return e;
+  const code = (e as { code?: unknown }).code;
+  const name = displayName(file);
+  if (code === 'ENOENT') return new FinOpsError('notFound', `Could not open ${name}: it no longer exists.`, { fix: 'Check that the file still exists.', cause: e });
+  if (code === 'EACCES' || code === 'EPERM') return new FinOpsError('accessDenied', `Could not open ${name}: permission denied.`, { fix: 'Make the file readable for your user.', cause: e });
+  if (code === 'EISDIR') return new FinOpsError('invalidInput', `${name} is a folder, not a bill file.`, { fix: 'Point at the files, or at the folder itself.', cause: e });
+  if (typeof code === 'string' && code.startsWith('Z_')) return new FinOpsError('invalidInput', `${name} is not a complete gzip file (cut short or damaged).`, { fix: 'Download or export the bill again.', cause: e });
+  return new FinOpsError('invalidInput', `Could not read ${name}.`, { fix: 'Check that the file is a complete, readable export.', cause: e });
 }
 
-/** Reads a file's header (DuckDB's sniffer for CSV, the schema for Parquet) and recognises its format. */
-export async function inspectFile(file: BillFile, engine: DuckDbEngine, signal?: AbortSignal): Promise<InspectedFile> {
+const ENCODING_LABELS: Record<CsvTextScan['encoding'], string> = {
+  'utf-8': 'UTF-8', 'utf-16le': 'UTF-16 (little-endian)', 'utf-16be': 'UTF-16 (big-endian)', 'windows-1252': 'Windows-1252 (Latin-1)',
+};
+
+/** The CSV as DuckDB can read it: the file itself, or a UTF-8, LF copy in `scratch`, with a note for a converted encoding. */
+async function readableCsv(file: BillFile, scratch: ScratchDir | undefined, signal?: AbortSignal): Promise<{ readPath?: string; notes: string[] }> {
+  let scan: CsvTextScan | undefined;
+  try {
+    scan = await scanCsvText(file.path, signal);
+  } catch (e) {
+    throw ioError(file, e);
+  }
+  if (!scan || readableAsIs(scan)) return { notes: [] };
+  if (!scratch) throw new FinOpsError('internal', `${displayName(file)} needs a converted copy, and no scratch folder was given.`);
+  const key = createHash('sha256').update(`${file.path}|${file.size}|${file.mtimeMs}`).digest('hex').slice(0, 16);
+  const readPath = await scratch.file(`${key}.csv`);
+  try {
+    await writeUtf8Copy(file.path, scan, readPath, signal);
+  } catch (e) {
+    throw ioError(file, e);
+  }
+  const notes: string[] = [];
+  if (scan.encoding === 'windows-1252') {
+    notes.push(`${displayName(file)} is not UTF-8 (from line ${scan.firstNonUtf8?.line ?? 1}): read as ${ENCODING_LABELS[scan.encoding]}. If names look wrong, export the bill again as UTF-8.`);
+  } else if (scan.encoding !== 'utf-8') {
+    notes.push(`${displayName(file)} is ${ENCODING_LABELS[scan.encoding]}: read as such.`);
+  }
+  return { readPath, notes };
+}
+
+export interface InspectOptions {
+  /** Where UTF-8 copies of CSVs DuckDB cannot read as they are go (Windows-1252, UTF-16, mixed line endings). */
+  scratch?: ScratchDir;
+  signal?: AbortSignal;
+}
+
+/** Reads a file's header (directly for CSV, DuckDB's sniffer or the Parquet schema otherwise) and recognises its format. */
+export async function inspectFile(file: BillFile, engine: DuckDbEngine, options: InspectOptions = {}): Promise<InspectedFile> {
+  const { signal } = options;
+  const readable = file.format === 'csv' ? await readableCsv(file, options.scratch, signal) : { notes: [] as string[] };
+  const target: BillFile & { readPath?: string } = { ...file, ...(readable.readPath ? { readPath: readable.readPath } : {}) };
   let columns: ColumnInfo[];
-  const header = file.format === 'csv' ? await readCsvHeader(file.path).catch(() => undefined) : undefined;
+  const header = file.format === 'csv' ? await readCsvHeader(readable.readPath ?? file.path).catch(() => undefined) : undefined;
   if (header) {
     columns = header.columns.map((name) => ({ name, type: 'VARCHAR' }));
   } else {
     const params = new SqlParams();
     let rows;
     try {
-      rows = await engine.query(`DESCRIBE SELECT * FROM ${readerSql([file], params)}`, params.values, signal);
+      rows = await engine.query(`DESCRIBE SELECT * FROM ${readerSql([target], params)}`, params.values, signal);
     } catch (e) {
-      throw readError([file], e);
+      throw await explainReadFailure([target], e, engine, signal);
     }
     columns = rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   }
+  const base = displayName(file);
+  const nul = columns.findIndex((c) => c.name.includes('\0'));
+  if (nul >= 0) {
+    throw new FinOpsError('invalidInput', `${base}: the header's column ${nul + 1} holds a NUL character.`, { fix: 'The file is damaged or not a text CSV: export the bill again.' });
+  }
   const names = columns.map((c) => c.name);
   const bill = detectBillFormat(columns);
-  const base = path.basename(file.path);
   if (bill.kind === 'unknown') {
     const shown = names.slice(0, 6).join(', ') + (names.length > 6 ? ', …' : '');
-    throw new FinOpsError('input', `${base} is not a FOCUS file: it lacks the FOCUS columns ${bill.missing.join(', ')} (its columns: ${shown || 'none'}).`, { fix: FIX_FORMAT });
+    throw new NotABillError(`${base} is not a FOCUS file: it lacks the FOCUS columns ${bill.missing.join(', ')} (its columns: ${shown || 'none'}).`, FIX_FORMAT);
   }
   if (bill.kind === 'focus' && bill.missing.length) {
     throw new FinOpsError('input', `${base} reads like FOCUS ${bill.version} but lacks the required columns ${bill.missing.join(', ')}.`, {
       fix: 'Export every FOCUS column (AWS Data Exports "FOCUS 1.0 with AWS columns", Azure "FOCUS cost" export, the Google Cloud FOCUS BigQuery view), or add the missing columns.',
     });
   }
-  const inspected: InspectedFile = { ...file, columns, bill, ...(header ? { csvDelimiter: header.delimiter } : {}) };
+  const inspected: InspectedFile = {
+    ...target, columns, bill,
+    ...(header ? { csvDelimiter: header.delimiter } : {}),
+    ...(readable.notes.length ? { notes: readable.notes } : {}),
+  };
   if (bill.kind === 'native' && bill.converter.kind === 'azureCostDetails') {
     inspected.azureDataset = azureDatasetFromFileName(base) ?? await probeAzureDataset(inspected, engine, signal);
   }
@@ -102,7 +147,7 @@ async function probeAzureDataset(file: InspectedFile, engine: DuckDbEngine, sign
     const [row] = await engine.query(`SELECT ${azureDatasetProbe(cols)} FROM ${readerSql([file], params)}`, params.values, signal);
     return Number(row?.amortized ?? 0) > 0 && Number(row?.actual ?? 0) === 0 ? 'amortized' : 'actual';
   } catch (e) {
-    throw readError([file], e);
+    throw await explainReadFailure([file], e, engine, signal);
   }
 }
 
@@ -120,11 +165,6 @@ export function groupFiles(files: readonly InspectedFile[]): FileGroup[] {
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
   return [...groups.entries()].map(([key, files]) => ({ key, files }));
-}
-
-/** The name a user knows a file by (the bill, not its cached Parquet copy). */
-export function displayName(file: InspectedFile | BillFile): string {
-  return path.basename('origin' in file && file.origin ? file.origin.path : file.path);
 }
 
 /** Every FOCUS column a file provides (present in a FOCUS file, or produced by a native file's conversion). */

@@ -5,7 +5,8 @@ import { quoteLiteral, SqlParams, compactParams } from '../../core/cost/sql';
 import { CancelledError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import type { DuckDbEngine } from './duckdb';
-import { displayName, providedColumns, readError, relationSql, type InspectedFile } from './inspect';
+import { explainReadFailure } from './diagnose';
+import { displayName, providedColumns, relationSql, type InspectedFile } from './inspect';
 
 interface ParquetCopyOptions {
   /** Where the copies live (the extension's global storage); created when needed. */
@@ -73,7 +74,7 @@ export class ParquetCopies {
         await fs.rename(temp, target);
       } catch (e) {
         await fs.rm(temp, { force: true }).catch(() => undefined);
-        throw readError([file], e);
+        throw await explainReadFailure([file], e, this.engine);
       }
       this.log.info(`${displayName(file)}: loaded into a Parquet copy in ${((Date.now() - started) / 1000).toFixed(1)} s; later queries read the copy.`);
       // Older copies of the same bill are no longer needed.
@@ -94,6 +95,7 @@ export class ParquetCopies {
       columns: rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) })),
       bill: { kind: 'focus', version: file.bill.kind === 'focus' ? file.bill.version : '1.2', missing: [] },
       ...(file.azureDataset ? { azureDataset: file.azureDataset } : {}),
+      ...(file.notes ? { notes: file.notes } : {}),
       origin: { path: file.path, format: file.format, native: file.bill.kind === 'native' },
     };
   }
