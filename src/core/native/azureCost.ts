@@ -33,6 +33,27 @@ export function azureDatasetProbe(c: SourceColumns): string {
     count(*) FILTER (WHERE ${chargeType} = 'Purchase' AND ${model} IN ${COMMITMENT_MODELS}) AS actual`;
 }
 
+/**
+ * SQL of the key that pairs an actual-cost export with its amortized twin, over FOCUS column expressions: the
+ * billing account (the subscription for pay-as-you-go exports without one) and the billing month (else the month of
+ * the charge). Both exports of one account and month hold the same charges, priced two ways.
+ */
+export function azurePairingKey(column: (c: 'BillingAccountId' | 'SubAccountId' | 'BillingPeriodStart' | 'ChargePeriodStart') => string): string {
+  const month = `strftime(COALESCE(${column('BillingPeriodStart')}, date_trunc('month', ${column('ChargePeriodStart')})), '%Y-%m')`;
+  return `COALESCE(${column('BillingAccountId')}, ${column('SubAccountId')}, '') || '|' || COALESCE(${month}, '')`;
+}
+
+/** The day after a date expression (exports write inclusive ends); NULL when the file has no such column. */
+function dayAfter(expr: string): string {
+  return expr === 'NULL' ? 'NULL' : `(${expr} + INTERVAL 1 DAY)`;
+}
+
+/** "billing account 8611537, 2023-09" for a pairing key. */
+export function describeAzureKey(key: string): string {
+  const [account, month] = key.split('|');
+  return `${account ? `billing account ${account}` : 'no billing account'}, ${month || 'no date'}`;
+}
+
 function project(c: SourceColumns, options: ConvertOptions): FocusProjection {
   const dataset = options.azureDataset ?? 'actual';
   const cost = `COALESCE(${c.amount(...COST)}, 0)`;
@@ -63,9 +84,9 @@ function project(c: SourceColumns, options: ConvertOptions): FocusProjection {
     ContractedCost: `COALESCE(${unitPrice} * ${quantity}, ${cost})`,
     BillingCurrency: c.str('BillingCurrency', 'BillingCurrencyCode', 'Currency'),
     ChargePeriodStart: c.requiredLenientTs('Date', 'UsageDateTime', 'UsageDate'),
-    ChargePeriodEnd: `(${c.lenientTs('Date', 'UsageDateTime', 'UsageDate')} + INTERVAL 1 DAY)`,
+    ChargePeriodEnd: dayAfter(c.lenientTs('Date', 'UsageDateTime', 'UsageDate')),
     BillingPeriodStart: c.lenientTs('BillingPeriodStartDate'),
-    BillingPeriodEnd: `(${c.lenientTs('BillingPeriodEndDate')} + INTERVAL 1 DAY)`,
+    BillingPeriodEnd: dayAfter(c.lenientTs('BillingPeriodEndDate')),
     ChargeCategory: `CASE WHEN ${chargeType} IN ('Usage', 'UnusedReservation', 'UnusedSavingsPlan') THEN 'Usage'
       WHEN ${chargeType} = 'Purchase' THEN 'Purchase' WHEN ${chargeType} = 'Tax' THEN 'Tax'
       WHEN ${chargeType} IN ('Refund', 'Credit') THEN 'Credit' WHEN ${chargeType} IS NULL THEN 'Usage' ELSE 'Adjustment' END`,

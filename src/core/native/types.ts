@@ -12,8 +12,12 @@ export type AzureDataset = 'actual' | 'amortized';
 
 export interface ConvertOptions {
   azureDataset?: AzureDataset;
-  /** Both Azure datasets are among the files read together (used by the reader, not the converters). */
-  azurePaired?: boolean;
+  /**
+   * Pairing keys (`billing account|YYYY-MM`, see azurePairingKey) for which both Azure datasets are among the files
+   * read together: rows of those keys take BilledCost from the actual export only and EffectiveCost / ListCost from
+   * the amortized export only (used by the reader, not the converters).
+   */
+  azurePairedKeys?: readonly string[];
 }
 
 /** FOCUS column → SQL expression over the native file's columns (DuckDB dialect, normalised types). */

@@ -7,6 +7,7 @@ import { compactParams, SqlParams } from '../../core/cost/sql';
 import { exactTagAliases, parseTagsJson, type TagAliases } from '../../core/cost/tags';
 import { isFinOpsError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
+import { describeAzureKey } from '../../core/native/azureCost';
 import type { ConvertOptions } from '../../core/native/types';
 import type { CostSource, Resource, ResourceSource } from '../../core/sources';
 import { buildCostSql, buildResourcesSql, neededColumns, RESOURCE_COLUMNS } from './costSql';
@@ -131,11 +132,23 @@ export class FocusFileSource implements CostSource, ResourceSource {
 
   /** The union of every file's relation, projecting `needed` columns. */
   private relation(files: InspectedFile[], needed: readonly FocusColumn[], params: SqlParams, warnings: string[]): string {
-    const datasets = new Set(files.filter((f) => f.azureDataset).map((f) => f.azureDataset));
-    const options: ConvertOptions = { azurePaired: datasets.has('actual') && datasets.has('amortized') };
-    if (options.azurePaired) warnings.push('Azure actual and amortized cost exports are read together: BilledCost comes from the actual export, EffectiveCost and ListCost from the amortized one.');
-    const azureActualOnly = [...datasets].length === 1 && datasets.has('actual');
-    if (azureActualOnly && needed.includes('EffectiveCost')) warnings.push('The Azure export holds actual cost only: EffectiveCost counts commitment purchases when bought. Add the amortized cost export for amortized figures.');
+    const keysOf = (dataset: string) => new Set(files.filter((f) => f.azureDataset === dataset).flatMap((f) => f.azureKeys ?? []));
+    const actual = keysOf('actual');
+    const amortized = keysOf('amortized');
+    const paired = [...actual].filter((k) => amortized.has(k));
+    const options: ConvertOptions = { azurePairedKeys: paired };
+    const list = (keys: string[]) => keys.slice(0, 3).map(describeAzureKey).join('; ') + (keys.length > 3 ? `; and ${keys.length - 3} more` : '');
+    if (paired.length) {
+      warnings.push(`Azure actual and amortized cost exports are read together (${list(paired)}): BilledCost comes from the actual export, EffectiveCost and ListCost from the amortized one.`);
+    }
+    const actualOnly = [...actual].filter((k) => !amortized.has(k));
+    const amortizedOnly = [...amortized].filter((k) => !actual.has(k));
+    if (actualOnly.length && needed.includes('EffectiveCost')) {
+      warnings.push(`${amortized.size ? `Azure actual cost with no amortized export for the same account and month (${list(actualOnly)})` : 'The Azure export holds actual cost only'}: EffectiveCost counts commitment purchases when bought. Add the amortized cost export for amortized figures.`);
+    }
+    if (amortizedOnly.length && actual.size && needed.includes('BilledCost')) {
+      warnings.push(`Azure amortized cost with no actual export for the same account and month (${list(amortizedOnly)}): its BilledCost leaves out commitment purchases. Add the actual cost export for invoiced figures.`);
+    }
     return groupFiles(files).map((g) => relationSql(g, needed, options, params, warnings)).join('\nUNION ALL\n');
   }
 

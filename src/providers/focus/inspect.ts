@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { FOCUS_COLUMNS, type FocusColumn } from '../../core/cost/focusColumns';
-import { quoteIdent, quoteLiteral, SqlParams } from '../../core/cost/sql';
-import { FinOpsError, isFinOpsError } from '../../core/errors';
-import { azureDatasetFromFileName, azureDatasetProbe } from '../../core/native/azureCost';
+import { compactParams, quoteIdent, quoteLiteral, SqlParams } from '../../core/cost/sql';
+import { FinOpsError } from '../../core/errors';
+import { azureDatasetFromFileName, azureDatasetProbe, azurePairingKey } from '../../core/native/azureCost';
 import { SourceColumns, type ColumnInfo } from '../../core/native/columns';
 import { detectBillFormat } from '../../core/native/detect';
 import { focusColumnExpression } from '../../core/native/focusFile';
@@ -136,6 +136,7 @@ export async function inspectFile(file: BillFile, engine: DuckDbEngine, options:
   };
   if (bill.kind === 'native' && bill.converter.kind === 'azureCostDetails') {
     inspected.azureDataset = azureDatasetFromFileName(base) ?? await probeAzureDataset(inspected, engine, signal);
+    inspected.azureKeys = await probeAzureKeys(inspected, engine, signal);
   }
   return inspected;
 }
@@ -182,6 +183,37 @@ export function providedColumns(file: InspectedFile): FocusColumn[] {
  * When Azure actual and amortized exports are read together (`options.azurePaired`), BilledCost comes from the
  * actual rows only and EffectiveCost / ListCost from the amortized rows only, so neither is counted twice.
  */
+/** A FOCUS column of a file, converted (native) or read (FOCUS, a Parquet copy). */
+function columnOf(file: InspectedFile, cols: SourceColumns, projection: Partial<Record<FocusColumn, string>>, col: FocusColumn): string {
+  return projection[col] ?? (file.bill.kind === 'focus' ? focusColumnExpression(cols, col) : 'NULL');
+}
+
+/** When the rows of an Azure group have their twin from the other dataset among the files: TRUE, FALSE or an SQL condition. */
+function pairedCondition(group: FileGroup, cols: SourceColumns, projection: Partial<Record<FocusColumn, string>>, options: ConvertOptions, params: SqlParams): string {
+  const paired = new Set(options.azurePairedKeys ?? []);
+  const keys = new Set(group.files.flatMap((f) => f.azureKeys ?? []));
+  const hits = [...keys].filter((k) => paired.has(k));
+  if (!hits.length) return 'FALSE';
+  if (hits.length === keys.size) return 'TRUE';
+  const key = azurePairingKey((c) => columnOf(group.files[0]!, cols, projection, c));
+  return `(${key}) IN (${hits.map((k) => params.add(k)).join(', ')})`;
+}
+
+/** The pairing keys (billing account and month) an Azure file holds. */
+export async function probeAzureKeys(file: InspectedFile, engine: DuckDbEngine, signal?: AbortSignal): Promise<string[]> {
+  const params = new SqlParams();
+  const cols = new SourceColumns(file.columns, params);
+  const projection = file.bill.kind === 'native' ? file.bill.converter.project(cols, { azureDataset: file.azureDataset }) : {};
+  const key = azurePairingKey((c) => columnOf(file, cols, projection, c));
+  try {
+    const c = compactParams(`SELECT DISTINCT ${key} AS k FROM ${readerSql([file], params)} ORDER BY k`, params.values);
+    const rows = await engine.query(c.sql, c.values, signal);
+    return rows.map((r) => String(r.k));
+  } catch (e) {
+    throw await explainReadFailure([file], e, engine, signal);
+  }
+}
+
 export function relationSql(group: FileGroup, needed: readonly FocusColumn[], options: ConvertOptions, params: SqlParams, warnings: string[]): string {
   const first = group.files[0]!;
   const cols = new SourceColumns(first.columns, params);
@@ -198,10 +230,12 @@ export function relationSql(group: FileGroup, needed: readonly FocusColumn[], op
   } else {
     projection = first.bill.converter.project(cols, { azureDataset: first.azureDataset });
   }
-  if (options.azurePaired && first.azureDataset === 'amortized') projection.BilledCost = '0';
-  if (options.azurePaired && first.azureDataset === 'actual') {
-    projection.EffectiveCost = '0';
-    projection.ListCost = '0';
+  const paired = first.azureDataset ? pairedCondition(group, cols, projection, options, params) : 'FALSE';
+  const zeroWhenPaired = (expr: string | undefined) => (paired === 'TRUE' ? '0' : paired === 'FALSE' ? expr : `CASE WHEN ${paired} THEN 0 ELSE ${expr ?? 'NULL'} END`);
+  if (first.azureDataset === 'amortized') projection.BilledCost = zeroWhenPaired(projection.BilledCost);
+  if (first.azureDataset === 'actual') {
+    projection.EffectiveCost = zeroWhenPaired(projection.EffectiveCost);
+    projection.ListCost = zeroWhenPaired(projection.ListCost);
   }
   const select = needed.map((col) => `${projection[col] ?? 'NULL'} AS ${quoteIdent(col)}`);
   return `SELECT ${select.join(', ')} FROM ${readerSql(group.files, params)}`;

@@ -96,6 +96,7 @@ export class ParquetCopies {
       bill: { kind: 'focus', version: file.bill.kind === 'focus' ? file.bill.version : '1.2', missing: [] },
       ...(file.azureDataset ? { azureDataset: file.azureDataset } : {}),
       ...(file.notes ? { notes: file.notes } : {}),
+      ...(file.azureKeys ? { azureKeys: file.azureKeys } : {}),
       origin: { path: file.path, format: file.format, native: file.bill.kind === 'native' },
     };
   }
