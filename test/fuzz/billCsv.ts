@@ -214,9 +214,9 @@ export function generateBillCsv(seed: number): BillCsvInput {
 const FILE_LEVEL = [
   /is not a FOCUS file/, /reads like FOCUS .* but lacks the required columns/, /is empty: it has no header row/, /No bill among/,
   /is not valid UTF-8: line \d+/, /is neither UTF-8 nor Windows-1252 \/ Latin-1: line \d+/, /the header's column \d+ holds a NUL character/,
-  /is not a complete gzip file/,
+  /is not a complete gzip file/, /the header names column .+ twice \(columns \d+ and \d+\)/,
 ];
-const ROW_LEVEL = /, row \d+ \(line \d+\)(, column [^:]+)?: /;
+const ROW_LEVEL = /, row \d+ \(line \d+\)(, column .+)?: /;
 const ENGINE_TEXT = /(Invalid Input|Conversion|Binder|Parser|Catalog|INTERNAL|FATAL|IO|Out of Range|Not implemented) Error|DuckDB|duckdb|sniff/;
 
 export function checkRefusal(e: unknown, fileName: string): string | undefined {

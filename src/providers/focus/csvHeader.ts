@@ -46,10 +46,22 @@ function split(line: string, delimiter: string): string[] {
   return out;
 }
 
+/** The delimiter of `,` `;` tab `|` that splits the first line into the most fields (`,` when the file has none). */
+export async function sniffDelimiter(file: string): Promise<CsvHeader['delimiter']> {
+  const line = (await firstLine(file).catch(() => undefined))?.replace(/^\uFEFF/, '') ?? '';
+  let best: CsvHeader['delimiter'] = ',';
+  let most = 0;
+  for (const delimiter of [',', ';', '\t', '|'] as const) {
+    const n = split(line, delimiter).length;
+    if (n > most) { most = n; best = delimiter; }
+  }
+  return best;
+}
+
 /**
  * Reads a bill CSV's header row without scanning the file: its column names and delimiter (the one of
  * `,` `;` tab `|` that splits the header into the most fields). Bills quote with `"` (RFC 4180).
- * Undefined when the first line is not a plausible header (the caller lets DuckDB sniff instead).
+ * Undefined when the file has no first line within 1 MiB (the caller lets DuckDB sniff instead).
  */
 export async function readCsvHeader(file: string): Promise<CsvHeader | undefined> {
   if (!/\.(csv|tsv)(\.(gz|gzip))?$/i.test(file)) return undefined;
@@ -60,8 +72,7 @@ export async function readCsvHeader(file: string): Promise<CsvHeader | undefined
     const columns = split(line, delimiter);
     if (!best || columns.length > best.columns.length) best = { columns, delimiter };
   }
-  if (!best || best.columns.length < 2) return undefined;
-  const names = best.columns.map((c) => c.trim());
-  if (names.some((n) => n.length === 0) || new Set(names.map((n) => n.toLowerCase())).size !== names.length) return undefined;
-  return { columns: names, delimiter: best.delimiter };
+  if (!best) return undefined;
+  // empty names are named by position; duplicates are the reader's to refuse (src/providers/focus/inspect.ts)
+  return { columns: best.columns.map((c, i) => c.trim() || `column${i + 1}`), delimiter: best.delimiter };
 }

@@ -3,6 +3,7 @@ import { SqlParams } from '../../core/cost/sql';
 import { FinOpsError } from '../../core/errors';
 import { ALL_TIME, addDays } from '../../core/cost/period';
 import { badValueOf, MAX_AMOUNT, type BadValue } from '../../core/native/columns';
+import { sniffDelimiter } from './csvHeader';
 import { walkCsvRecords, type CsvStructureProblem } from './csvRecords';
 import type { DuckDbEngine } from './duckdb';
 import { displayName, type BillFile, type InspectedFile } from './files';
@@ -28,7 +29,7 @@ export async function explainReadFailure(files: readonly (BillFile | InspectedFi
   }
   for (const f of files) {
     if (f.format !== 'csv') continue;
-    const walk = await walkCsvRecords(readPathOf(f), delimiterOf(f), () => false, signal).catch(() => undefined);
+    const walk = await walkCsvRecords(readPathOf(f), await delimiterOf(f), () => false, signal).catch(() => undefined);
     if (walk?.problem) return structureError(displayName(f), walk.header, walk.problem, error);
   }
   const names = files.map(displayName).join(', ');
@@ -42,9 +43,13 @@ function readPathOf(f: BillFile | InspectedFile): string {
   return 'readPath' in f && f.readPath ? f.readPath : f.path;
 }
 
-function delimiterOf(f: BillFile | InspectedFile): string {
-  return 'csvDelimiter' in f && f.csvDelimiter ? f.csvDelimiter : ',';
+/** The file's delimiter: known when its header was read directly, else guessed from its first line as DuckDB's sniffer would. */
+async function delimiterOf(f: BillFile | InspectedFile): Promise<string> {
+  return 'csvDelimiter' in f && f.csvDelimiter ? f.csvDelimiter : sniffDelimiter(readPathOf(f));
 }
+
+/** DuckDB writes a NUL inside a value as `\0` in its messages. */
+const asInMessage = (cell: string) => cell.replaceAll('\0', '\\0');
 
 const FIX_VALUE = 'Correct the value in the file, or export the bill again: a bill whose amounts or dates cannot be read would give a wrong total.';
 
@@ -75,15 +80,17 @@ async function locateBadValue(files: readonly (BillFile | InspectedFile)[], bad:
     if (f.format === 'csv') {
       let hit: { row: number; line: number; column: string } | undefined;
       let near: { row: number; line: number; column: string } | undefined;
-      let index: number | undefined;
-      await walkCsvRecords(readPathOf(f), delimiterOf(f), (fields, row, line, header) => {
+      // the column's position: among the columns DuckDB read (its names for duplicate headers), else by header name
+      const known = 'columns' in f ? f.columns.findIndex((c) => c.name === bad.column) : -1;
+      let index: number | undefined = known >= 0 ? known : undefined;
+      await walkCsvRecords(readPathOf(f), await delimiterOf(f), (fields, row, line, header) => {
         if (index === undefined) {
           index = header.findIndex((h) => h === bad.column);
           if (index < 0) index = header.findIndex((h) => h.toLowerCase() === wanted);
         }
         if (index < 0) return true;
-        const cell = fields[index] ?? '';
-        const column = header[index]!;
+        const cell = asInMessage(fields[index] ?? '');
+        const column = header[index] || bad.column;
         if (bad.kind === 'required' ? cell === '' || cell === 'NULL' : cell === bad.value) { hit = { row, line, column }; return true; }
         if (!near && bad.kind !== 'required' && bad.value.length > 0 && cell.includes(bad.value)) near = { row, line, column };
         return false;

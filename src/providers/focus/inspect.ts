@@ -124,6 +124,15 @@ export async function inspectFile(file: BillFile, engine: DuckDbEngine, options:
     const shown = names.slice(0, 6).join(', ') + (names.length > 6 ? ', …' : '');
     throw new NotABillError(`${base} is not a FOCUS file: it lacks the FOCUS columns ${bill.missing.join(', ')} (its columns: ${shown || 'none'}).`, FIX_FORMAT);
   }
+  // a bill naming a column twice is ambiguous: which of the two holds the costs?
+  const seen = new Map<string, number>();
+  for (const [i, name] of names.entries()) {
+    const first = seen.get(name.toLowerCase());
+    if (first !== undefined) {
+      throw new FinOpsError('invalidInput', `${base}: the header names column ${name} twice (columns ${first + 1} and ${i + 1}).`, { fix: 'Remove or rename one of the two columns, or export the bill again.' });
+    }
+    seen.set(name.toLowerCase(), i);
+  }
   if (bill.kind === 'focus' && bill.missing.length) {
     throw new FinOpsError('input', `${base} reads like FOCUS ${bill.version} but lacks the required columns ${bill.missing.join(', ')}.`, {
       fix: 'Export every FOCUS column (AWS Data Exports "FOCUS 1.0 with AWS columns", Azure "FOCUS cost" export, the Google Cloud FOCUS BigQuery view), or add the missing columns.',

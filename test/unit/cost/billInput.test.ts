@@ -231,6 +231,10 @@ describe('structure', () => {
       await refused(source([write(`struct-${name}.csv`, lines.join('\n'))]).query(byTeam), 'invalidInput', `struct-${name}.csv, `, ...mentions);
     }
     await refused(source([write('empty.csv', '')]).query(byTeam), 'invalidInput', 'empty.csv');
+    const twice = csvText(ROWS, HEADER.map((h) => (h === 'BilledCost' ? 'EffectiveCost' : h)));
+    await refused(source([write('twice.csv', twice.join('\n'))]).query(byTeam), 'invalidInput', 'twice.csv: the header names column EffectiveCost twice (columns 2 and 3)');
+    const blankName = csvText(ROWS.map((r) => [...r, 'x']), [...HEADER, '']);
+    assert.equal((await source([write('blank-name.csv', blankName.join('\n'))]).query(byTeam)).rows.length, 4, 'an unnamed extra column is harmless');
     await refused(source([write('nul-header.csv', `${HEADER.join(',').replace('Tags', 'Ta\0gs')}\nUSD,1,1,2024-09-01,AWS,\n`)]).query(byTeam), 'invalidInput', 'nul-header.csv', 'column 6', 'NUL');
     await engineAlive();
   });
