@@ -5,7 +5,7 @@ import { costRowsAsCsv, costRowsAsObjects, totalsByCurrency } from '../core/cost
 import type { CostMetric, CostQuery, CostResult, Granularity, Period } from '../core/cost/model';
 import { ALL_TIME, addDays, describeDates, isIsoDate } from '../core/period';
 import { parseCostQuery, parseGroupBy } from '../core/cost/query';
-import { exactTagAliases, tagAliasesFromPolicy, type TagAliases } from '../core/cost/tags';
+import { defaultTagAliases, tagAliasesFromPolicy, type TagAliases } from '../core/cost/tags';
 import { loadPolicy } from '../core/policy/load';
 import { FocusFileSource } from '../providers/focus/focusFileSource';
 import { formatMoney, UNTAGGED_LABEL } from '../shared/format';
@@ -40,7 +40,7 @@ async function readAliases(file: string | undefined, cwd: string): Promise<TagAl
   const text = await fs.readFile(p, 'utf8').catch(() => undefined);
   if (text === undefined) {
     if (file) throw usageError(`cannot read the policy file ${file}`);
-    return exactTagAliases;
+    return defaultTagAliases;
   }
   return tagAliasesFromPolicy(loadPolicy(text, p).policy);
 }

@@ -4,14 +4,25 @@ import { gcpLabelCandidates } from '../policy/gcpLabels';
 /** The clouds a tag policy names keys for; `other` is any other FOCUS provider (Oracle, SaaS vendors…). */
 export type Cloud = 'aws' | 'azure' | 'gcp' | 'other';
 /**
- * The tag keys that carry a policy key on one cloud, most preferred first: the policy's `Team` is the
- * GCP label `team`; `CostCenter` may be `costcenter`, `cost_center` or `cost-center`. The team policy
- * (src/core/policy) supplies one; without a policy a key matches only itself. Rows of other providers
- * (`other`) match the key itself and every alias of the three clouds.
+ * How a tag key of a query (`tag:CostCenter`, the team policy's key) finds its value in a bill row. The rule, for
+ * every reader of bills (local files, BigQuery, Athena); docs/column-mappings.md states it for users:
+ *  - AWS: the key as written, then the policy's aliases for AWS; AWS tag keys are case-sensitive.
+ *  - Azure: the same names, exactly first, then without regard to case (Azure tag names are case-insensitive:
+ *    `costcenter` and `COSTCENTER` carry `CostCenter`).
+ *  - Google Cloud: the label keys the policy maps the key to (`tags.gcp.labelKeys`), else the key's label forms:
+ *    snake_case, lower case, kebab-case (`cost_center`, `costcenter`, `cost-center`); GCP labels are lower case.
+ *  - Other providers (Oracle, SaaS): every name above, as written.
+ * The first name present wins, in that order. `TagAliases` gives the names per cloud, most preferred first.
  */
 export type TagAliases = (key: string, provider: Exclude<Cloud, 'other'>) => readonly string[];
 
+/** A key matches only itself, on every cloud (kept for tests and callers that mean exactly that). */
 export const exactTagAliases: TagAliases = (key) => [key];
+
+/** True for the clouds whose tag names are compared without regard to case. */
+export function caseInsensitiveTagKeys(cloud: Cloud): boolean {
+  return cloud === 'azure';
+}
 
 /** The cloud of a FOCUS ProviderName value ("AWS", "Microsoft", "Google Cloud", …). */
 export function cloudOfProvider(providerName: string | null | undefined): Cloud {
@@ -73,3 +84,6 @@ export function parseTagsJson(text: string | null | undefined): Record<string, s
 export function tagAliasesFromPolicy(policy: { gcpLabelKeys: Record<string, string[]> }): TagAliases {
   return (key, cloud) => (cloud === 'gcp' ? gcpLabelCandidates(key, policy.gcpLabelKeys) : [key]);
 }
+
+/** The rule without a policy: the key on AWS and Azure (any case there), its label forms on Google Cloud. */
+export const defaultTagAliases: TagAliases = tagAliasesFromPolicy({ gcpLabelKeys: {} });

@@ -1,7 +1,7 @@
 import type { FocusColumn } from '../../core/cost/focusColumns';
-import type { CostMetric, CostQuery, GroupKey, Period } from '../../core/cost/model';
+import type { CostFilter, CostMetric, CostQuery, GroupKey, Period } from '../../core/cost/model';
 import { quoteIdent, type SqlParams } from '../../core/cost/sql';
-import { aliasesByCloud, providerCloudCondition, tagKeyOf, type TagAliases } from '../../core/cost/tags';
+import { aliasesByCloud, caseInsensitiveTagKeys, CLOUDS, providerCloudCondition, tagKeyOf, type TagAliases } from '../../core/cost/tags';
 
 /**
  * The DuckDB SQL of a CostQuery over a relation of normalised FOCUS columns (`FROM (…) AS focus`):
@@ -11,25 +11,19 @@ import { aliasesByCloud, providerCloudCondition, tagKeyOf, type TagAliases } fro
 const q = quoteIdent;
 
 /** FOCUS columns a query reads (the relation projects only these). */
-export function neededColumns(query: CostQuery, aliases: TagAliases): FocusColumn[] {
+export function neededColumns(query: CostQuery, _aliases?: TagAliases): FocusColumn[] {
   const cols = new Set<FocusColumn>(['ChargePeriodStart', 'BillingCurrency', query.metric]);
   const keys = [...query.groupBy, ...(query.filters ?? []).map((f) => f.key)];
   for (const key of keys) {
-    const tag = tagKeyOf(key);
-    if (tag === undefined) {
+    if (tagKeyOf(key) === undefined) {
       cols.add(key as FocusColumn);
       continue;
     }
+    // a tag's name depends on the row's cloud (see tagExpression)
     cols.add('Tags');
-    if (!uniformAliases(tag, aliases)) cols.add('ProviderName');
+    cols.add('ProviderName');
   }
   return [...cols];
-}
-
-function uniformAliases(key: string, aliases: TagAliases): boolean {
-  const byCloud = aliasesByCloud(key, aliases);
-  const first = JSON.stringify(byCloud.aws);
-  return [byCloud.azure, byCloud.gcp, byCloud.other].every((l) => JSON.stringify(l) === first);
 }
 
 /** JSON Pointer (RFC 6901) of a top-level key: no quoting issue whatever the key holds (`cost-center`, `a.b`, `x"y`). */
@@ -37,20 +31,25 @@ export function jsonPointer(key: string): string {
   return `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
 }
 
-/** The value of a policy tag key: the first alias present in Tags, chosen per the row's cloud. */
-function tagExpression(key: string, aliases: TagAliases, params: SqlParams): string {
+/**
+ * The value of a policy tag key in a row, by the row's cloud, as src/core/cost/tags.ts states the rule: AWS and other
+ * providers by the exact names, Azure by the exact names and then without regard to case, Google Cloud by its label
+ * names. The first name present wins. Over `Tags` and `ProviderName` columns (of the relation or of a first stage).
+ */
+export function tagExpression(key: string, aliases: TagAliases, params: SqlParams): string {
   const byCloud = aliasesByCloud(key, aliases);
+  const tags = q('Tags');
+  const exact = (names: readonly string[]) => names.map((n) => `json_extract_string(${tags}, ${params.add(jsonPointer(n))})`);
+  // the first key equal to the name without regard to case, as a JSON Pointer
+  const anyCase = (names: readonly string[]) => names.map((n) => `json_extract_string(${tags}, '/' || replace(replace(list_filter(json_keys(${tags}), k -> lower(k) = ${params.add(n.toLowerCase())})[1], '~', '~0'), '/', '~1'))`);
   // TRY: a malformed Tags value reads as "no tags" instead of failing the whole query.
-  const extract = (names: string[]) => {
-    const parts = names.map((n) => `json_extract_string(${q('Tags')}, ${params.add(jsonPointer(n))})`);
-    return `TRY(${parts.length === 1 ? parts[0] : `COALESCE(${parts.join(', ')})`})`;
-  };
-  if (uniformAliases(key, aliases)) return extract(byCloud.aws);
+  const lookup = (parts: string[]) => `TRY(${parts.length === 1 ? parts[0] : `COALESCE(${parts.join(', ')})`})`;
   const provider = q('ProviderName');
-  return `CASE WHEN ${providerCloudCondition(provider, 'aws')} THEN ${extract(byCloud.aws)}
-    WHEN ${providerCloudCondition(provider, 'azure')} THEN ${extract(byCloud.azure)}
-    WHEN ${providerCloudCondition(provider, 'gcp')} THEN ${extract(byCloud.gcp)}
-    ELSE ${extract(byCloud.other)} END`;
+  const clouds = CLOUDS.filter((c) => caseInsensitiveTagKeys(c));
+  return `CASE WHEN ${providerCloudCondition(provider, 'aws')} THEN ${lookup(exact(byCloud.aws))}
+    WHEN ${providerCloudCondition(provider, 'azure')} THEN ${lookup([...exact(byCloud.azure), ...(clouds.includes('azure') ? anyCase(byCloud.azure) : [])])}
+    WHEN ${providerCloudCondition(provider, 'gcp')} THEN ${lookup(exact(byCloud.gcp))}
+    ELSE ${lookup(exact(byCloud.other))} END`;
 }
 
 function keyExpression(key: GroupKey, aliases: TagAliases, params: SqlParams): string {
@@ -64,37 +63,66 @@ function periodWhere(period: Period | undefined, params: SqlParams): string[] {
   return [`${start} >= CAST(${params.add(period.start)} AS TIMESTAMP)`, `${start} < CAST(${params.add(period.end)} AS TIMESTAMP)`];
 }
 
-interface CostSql {
+function filterCondition(filter: CostFilter, aliases: TagAliases, params: SqlParams): string {
+  const expr = keyExpression(filter.key, aliases, params);
+  const values = filter.values.filter((v): v is string => v !== null);
+  const parts: string[] = [];
+  if (values.length) parts.push(`${expr} IN (${values.map((v) => params.add(v)).join(', ')})`);
+  if (values.length < filter.values.length) parts.push(`${expr} IS NULL`);
+  return `(${parts.join(' OR ')})`;
+}
+
+export interface CostSql {
   sql: string;
   /** Column alias of each group-by key, in the query's order. */
   groupAliases: string[];
 }
 
-/** SELECT g0…gN, period (YYYY-MM-DD), currency, cost — grouped, ordered by period then cost. */
+/**
+ * SELECT g0…gN, period (YYYY-MM-DD), currency, cost — grouped, ordered by period then cost.
+ * With tag keys the aggregation runs in two stages: first by the raw Tags text (and the other keys, the day or month
+ * and the currency), which costs a hash per row; then the tag values are read from the far fewer distinct Tags
+ * texts and the sums added up again. Parsing JSON once per row instead is what made large bills slow.
+ */
 export function buildCostSql(query: CostQuery, relation: string, aliases: TagAliases, params: SqlParams): CostSql {
   const groupAliases = query.groupBy.map((_, i) => `g${i}`);
-  const select = query.groupBy.map((key, i) => `${keyExpression(key, aliases, params)} AS ${groupAliases[i]}`);
   const start = q('ChargePeriodStart');
-  const period = query.granularity === 'total'
-    ? params.add(query.period.start)
-    : `CAST(CAST(date_trunc('${query.granularity === 'daily' ? 'day' : 'month'}', ${start}) AS DATE) AS VARCHAR)`;
-  select.push(`${period} AS period`, `COALESCE(${q('BillingCurrency')}, '') AS currency`, `COALESCE(SUM(${q(query.metric)}), 0) AS cost`);
+  const day = query.granularity === 'total' ? undefined : `CAST(date_trunc('${query.granularity === 'daily' ? 'day' : 'month'}', ${start}) AS DATE)`;
   const where = periodWhere(query.period, params);
-  for (const filter of query.filters ?? []) {
-    const expr = keyExpression(filter.key, aliases, params);
-    const values = filter.values.filter((v): v is string => v !== null);
-    const parts: string[] = [];
-    if (values.length) parts.push(`${expr} IN (${values.map((v) => params.add(v)).join(', ')})`);
-    if (values.length < filter.values.length) parts.push(`${expr} IS NULL`);
-    where.push(`(${parts.join(' OR ')})`);
-  }
+  const tagged = [...query.groupBy, ...(query.filters ?? []).map((f) => f.key)].some((k) => tagKeyOf(k) !== undefined);
+  const dimensionFilters = (query.filters ?? []).filter((f) => tagKeyOf(f.key) === undefined);
+  const tagFilters = (query.filters ?? []).filter((f) => tagKeyOf(f.key) !== undefined);
+  const periodOut = (d: string | undefined) => (d === undefined ? params.add(query.period.start) : `CAST(${d} AS VARCHAR)`);
   const groups = [...groupAliases, 'period', 'currency'];
-  const sql = [
-    `SELECT ${select.join(',\n  ')}`,
+  const tail = [`GROUP BY ${groups.join(', ')}`, `ORDER BY period, cost DESC, ${groups.join(', ')}`];
+
+  if (!tagged) {
+    const select = query.groupBy.map((key, i) => `${q(key)} AS ${groupAliases[i]}`);
+    select.push(`${periodOut(day)} AS period`, `COALESCE(${q('BillingCurrency')}, '') AS currency`, `COALESCE(SUM(${q(query.metric)}), 0) AS cost`);
+    for (const filter of dimensionFilters) where.push(filterCondition(filter, aliases, params));
+    const sql = [`SELECT ${select.join(',\n  ')}`, `FROM (${relation}) AS focus`, `WHERE ${where.join(' AND ')}`, ...tail].join('\n');
+    return { sql, groupAliases };
+  }
+
+  // stage 1: by the raw columns the keys are read from
+  const dimensions = [...new Set(query.groupBy.filter((k) => tagKeyOf(k) === undefined))];
+  const raw = [...new Set([...dimensions.map((d) => q(d)), q('Tags'), q('ProviderName')])];
+  for (const filter of dimensionFilters) where.push(filterCondition(filter, aliases, params));
+  const firstGroups = [...raw, ...(day ? ['d'] : []), 'currency'];
+  const stage1 = [
+    `SELECT ${[...raw, ...(day ? [`${day} AS d`] : []), `COALESCE(${q('BillingCurrency')}, '') AS currency`, `SUM(${q(query.metric)}) AS cost`].join(', ')}`,
     `FROM (${relation}) AS focus`,
     `WHERE ${where.join(' AND ')}`,
-    `GROUP BY ${groups.join(', ')}`,
-    `ORDER BY period, cost DESC, ${groups.join(', ')}`,
+    `GROUP BY ${firstGroups.join(', ')}`,
+  ].join('\n');
+  // stage 2: tag values from each distinct Tags text
+  const select = query.groupBy.map((key, i) => `${keyExpression(key, aliases, params)} AS ${groupAliases[i]}`);
+  select.push(`${periodOut(day ? 'd' : undefined)} AS period`, 'currency', 'COALESCE(SUM(cost), 0) AS cost');
+  const sql = [
+    `SELECT ${select.join(',\n  ')}`,
+    `FROM (${stage1}) AS stage1`,
+    ...(tagFilters.length ? [`WHERE ${tagFilters.map((f) => filterCondition(f, aliases, params)).join(' AND ')}`] : []),
+    ...tail,
   ].join('\n');
   return { sql, groupAliases };
 }

@@ -4,7 +4,7 @@ import type { CostMetric, CostQuery, CostResult, CostRow, Period } from '../../c
 import { addDays, ALL_TIME } from '../../core/period';
 import { parseCostQuery } from '../../core/cost/query';
 import { compactParams, SqlParams } from '../../core/cost/sql';
-import { exactTagAliases, parseTagsJson, type TagAliases } from '../../core/cost/tags';
+import { defaultTagAliases, parseTagsJson, type TagAliases } from '../../core/cost/tags';
 import { isFinOpsError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import { describeAzureKey } from '../../core/native/azureCost';
@@ -26,7 +26,7 @@ interface FocusFileSourceOptions {
   baseDir: string;
   id?: string;
   label?: string;
-  /** The policy's per-cloud tag names; without one a key matches only itself. */
+  /** The policy's per-cloud tag names; without one, the rule of src/core/cost/tags.ts (defaultTagAliases). */
   tagAliases?: TagAliases;
   /** Share one DuckDB between sources; a source that creates its own closes it in dispose(). */
   engine?: DuckDbEngine;
@@ -68,7 +68,7 @@ export class FocusFileSource implements CostSource, ResourceSource {
       : formatOf(only) && !/[*?[]/.test(only) ? `FOCUS file ${path.basename(only)}` : `FOCUS files in ${only}`);
     this.ownsEngine = options.engine === undefined;
     this.engine = options.engine ?? new DuckDbEngine({ logger: options.logger });
-    this.aliases = options.tagAliases ?? exactTagAliases;
+    this.aliases = options.tagAliases ?? defaultTagAliases;
     this.log = options.logger ?? silentLogger;
     if (options.copies) this.copies = new ParquetCopies({ ...options.copies, logger: this.log }, this.engine);
   }

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { CostQuery } from '../../../src/core/cost/model';
+import { exactTagAliases } from '../../../src/core/cost/tags';
 import { isCancelled, isFinOpsError, type FailureReason } from '../../../src/core/errors';
 import { readCsvHeader } from '../../../src/providers/focus/csvHeader';
 import { billScratch } from '../../support/scratch';
@@ -165,9 +166,12 @@ describe('FocusFileSource: tags, NULL tokens, currencies, versions', () => {
     const result = await source([file], { tagAliases }).query({ period: ALL, granularity: 'total', groupBy: ['tag:Team'], metric: 'BilledCost' });
     const byTeam = Object.fromEntries(result.rows.map((r) => [String(r.groups['tag:Team']), r.cost]));
     assert.deepEqual(byTeam, { vision: 3, nlp: 4, null: 24 });
-    // without aliases the key matches itself only
+    // without a policy each cloud's rule applies: the GCP label form `team`, Azure's names in any case
     const plain = await source([file]).query({ period: ALL, granularity: 'total', groupBy: ['tag:Team'], metric: 'BilledCost' });
-    assert.deepEqual(Object.fromEntries(plain.rows.map((r) => [String(r.groups['tag:Team']), r.cost])), { vision: 1, nlp: 4, 'ignored-on-gcp': 8, null: 18 });
+    assert.deepEqual(Object.fromEntries(plain.rows.map((r) => [String(r.groups['tag:Team']), r.cost])), { vision: 3, nlp: 4, null: 24 });
+    // exact names only, when a caller asks for that
+    const exact = await source([file], { tagAliases: exactTagAliases }).query({ period: ALL, granularity: 'total', groupBy: ['tag:Team'], metric: 'BilledCost' });
+    assert.deepEqual(Object.fromEntries(exact.rows.map((r) => [String(r.groups['tag:Team']), r.cost])), { vision: 1, nlp: 4, 'ignored-on-gcp': 8, null: 18 });
   });
 
   it('reads NULL tokens and empty fields as null, and carries every currency separately', async () => {
