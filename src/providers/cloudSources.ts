@@ -1,8 +1,7 @@
 import type { CostQuery } from '../core/cost/model';
 import { describeError } from '../core/errors';
 import { resolvePeriod, todayUtc } from '../core/period';
-import type { TagAliases } from '../core/cost/tags';
-import { gcpLabelCandidates } from '../core/policy/gcpLabels';
+import { defaultTagAliases, type TagAliases } from '../core/cost/tags';
 import type { RetryOptions } from '../core/retry';
 import type { Settings } from '../core/settings';
 import { AthenaCostSource } from './aws/athena';
@@ -41,9 +40,18 @@ function untrusted(kind: string, label: string): NotConfigured {
   return missing(kind, label, `This workspace is not trusted, so ML FinOps makes no ${label} calls. Trust the workspace to see its costs.`);
 }
 
+/** A cloud's tag names for a policy key, most preferred first (the rule of src/core/cost/tags.ts). */
+function aliasesFor(aliases: TagAliases | undefined, cloud: 'aws' | 'azure' | 'gcp'): (key: string) => readonly string[] {
+  return (key) => {
+    const names = (aliases ?? defaultTagAliases)(key, cloud);
+    return names.length ? names : [key];
+  };
+}
+
+/** The first of them, for APIs that group by one tag name (Cost Explorer, Cost Management). */
 function aliasFor(aliases: TagAliases | undefined, cloud: 'aws' | 'azure' | 'gcp'): (key: string) => string {
-  if (cloud === 'gcp') return (key) => (aliases ? aliases(key, 'gcp')[0] : undefined) ?? gcpLabelCandidates(key, {})[0] ?? key.toLowerCase();
-  return (key) => (aliases ? aliases(key, cloud)[0] : undefined) ?? key;
+  const all = aliasesFor(aliases, cloud);
+  return (key) => all(key)[0] ?? key;
 }
 
 /** Month to date, UTC (the cheapest question that proves a cost API answers; cached like any other). */
@@ -76,7 +84,7 @@ function awsSources(overrides: CloudOverrides['aws'] = {}): SourceFactory {
         if (lacking.length) return [missing('aws', label, `AWS costs come from Athena, but ${lacking.join(' and ')} ${lacking.length > 1 ? 'are' : 'is'} not set (see docs/athena.md).`)];
       }
       const cost = athena
-        ? new AthenaCostSource({ ...options, database: settings['aws.athena.database'], table: settings['aws.athena.table'], workgroup: settings['aws.athena.workgroup'], outputLocation: settings['aws.athena.outputLocation'], log: ctx.log, meter: ctx.meter, tagKeyFor, retry: overrides.retry })
+        ? new AthenaCostSource({ ...options, database: settings['aws.athena.database'], table: settings['aws.athena.table'], workgroup: settings['aws.athena.workgroup'], outputLocation: settings['aws.athena.outputLocation'], log: ctx.log, meter: ctx.meter, tagKeysFor: aliasesFor(ctx.tagAliases, 'aws'), retry: overrides.retry })
         : new CostExplorerSource({ ...options, log: ctx.log, meter: ctx.meter, tagKeyFor, retry: overrides.retry });
       const inventory = new AwsInventory({ ...options, log: ctx.log, retry: overrides.retry });
       return [{
@@ -132,7 +140,7 @@ function gcpSources(overrides: CloudOverrides['gcp'] = {}): SourceFactory {
       if (!settings['gcp.projectId']) return [missing('gcp', label, 'Set "mlFinops.gcp.projectId" (the project that runs BigQuery queries), or pick one with "ML FinOps: Configure Cloud Accounts".')];
       const options: GcpOptions = { projectId: settings['gcp.projectId'], endpoint: settings['gcp.endpoint'], ...overrides };
       const table = settings['gcp.billingTable'];
-      const cost = table ? new BigQueryCostSource({ ...options, table, schema: settings['gcp.billingSchema'], log: ctx.log, meter: ctx.meter, tagKeyFor: aliasFor(ctx.tagAliases, 'gcp'), retry: overrides.retry }) : undefined;
+      const cost = table ? new BigQueryCostSource({ ...options, table, schema: settings['gcp.billingSchema'], log: ctx.log, meter: ctx.meter, tagKeysFor: aliasesFor(ctx.tagAliases, 'gcp'), retry: overrides.retry }) : undefined;
       const inventory = new AssetInventory({ ...options, scope: settings['gcp.assetScope'], log: ctx.log, retry: overrides.retry });
       const note = table ? undefined : 'Resources only: set "mlFinops.gcp.billingTable" to the BigQuery billing export to see costs.';
       return [{

@@ -22,8 +22,11 @@ export interface SqlTable {
   cost: Partial<Record<CostMetric, string>>;
   /** Expression of each FOCUS dimension the table can answer. */
   dimensions: Partial<Record<FocusDimension, string>>;
-  /** Expression of a tag's value, given the parameter placeholder that holds the tag key. */
-  tag(keyPlaceholder: string): string;
+  /**
+   * Expression of a tag's value, given the parameter placeholders of the tag names to look for, most preferred first
+   * (the cloud's names for one policy key, src/core/cost/tags.ts): the first name present wins.
+   */
+  tag(keyPlaceholders: readonly string[]): string;
   /** Where the data comes from, for messages ("the Athena table focus.data"). */
   label: string;
 }
@@ -81,8 +84,11 @@ function periodExpression(b: Builder, query: CostQuery, time: string): string {
     : `CAST(CAST(date_trunc('month', ${time}) AS DATE) AS VARCHAR)`;
 }
 
-function keyExpression(b: Builder, table: SqlTable, key: GroupKey, tagKeyFor: (k: string) => string): string {
-  if (key.startsWith('tag:')) return table.tag(placeholder(b, tagKeyFor(key.slice(4))));
+function keyExpression(b: Builder, table: SqlTable, key: GroupKey, tagKeysFor: (k: string) => readonly string[]): string {
+  if (key.startsWith('tag:')) {
+    const names = [...new Set(tagKeysFor(key.slice(4)))];
+    return table.tag((names.length ? names : [key.slice(4)]).map((n) => placeholder(b, n)));
+  }
   const expr = table.dimensions[key as FocusDimension];
   if (!expr) {
     const supported = Object.keys(table.dimensions).join(', ');
@@ -91,8 +97,8 @@ function keyExpression(b: Builder, table: SqlTable, key: GroupKey, tagKeyFor: (k
   return expr;
 }
 
-/** Builds the aggregation for `query` over `table`. Tag keys go through `tagKeyFor` (the policy's per-cloud name). */
-export function buildFocusSql(dialect: SqlDialectName, table: SqlTable, query: CostQuery, tagKeyFor: (key: string) => string = (k) => k): FocusSql {
+/** Builds the aggregation for `query` over `table`. Tag keys go through `tagKeysFor` (the cloud's names for a policy key). */
+export function buildFocusSql(dialect: SqlDialectName, table: SqlTable, query: CostQuery, tagKeysFor: (key: string) => readonly string[] = (k) => [k]): FocusSql {
   const b: Builder = { params: [], dialect };
   const cost = table.cost[query.metric];
   if (!cost) {
@@ -100,7 +106,7 @@ export function buildFocusSql(dialect: SqlDialectName, table: SqlTable, query: C
     throw new FinOpsError('input', `${table.label} has no ${query.metric}.`, { fix: `Choose ${available} in the "mlFinops.cost.metric" setting.` });
   }
   const groupAliases = query.groupBy.map((_, i) => `g${i}`);
-  const select = query.groupBy.map((key, i) => `${keyExpression(b, table, key, tagKeyFor)} AS ${groupAliases[i]}`);
+  const select = query.groupBy.map((key, i) => `${keyExpression(b, table, key, tagKeysFor)} AS ${groupAliases[i]}`);
   select.push(`${periodExpression(b, query, table.time)} AS period`);
   select.push(`${table.currency} AS currency`);
   select.push(`SUM(${cost}) AS cost`);
@@ -110,10 +116,10 @@ export function buildFocusSql(dialect: SqlDialectName, table: SqlTable, query: C
     const parts: string[] = [];
     // Each use of the key expression gets its own placeholders: Athena binds parameters by position.
     if (values.length) {
-      const expr = keyExpression(b, table, filter.key, tagKeyFor);
+      const expr = keyExpression(b, table, filter.key, tagKeysFor);
       parts.push(`${expr} IN (${values.map((v) => placeholder(b, v)).join(', ')})`);
     }
-    if (values.length < filter.values.length) parts.push(`${keyExpression(b, table, filter.key, tagKeyFor)} IS NULL`);
+    if (values.length < filter.values.length) parts.push(`${keyExpression(b, table, filter.key, tagKeysFor)} IS NULL`);
     where.push(parts.length ? `(${parts.join(' OR ')})` : 'FALSE');
   }
   const groupCount = query.groupBy.length + 2;

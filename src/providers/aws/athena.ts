@@ -1,5 +1,6 @@
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import { z } from 'zod';
+import { checkedSum } from '../../core/cost/amounts';
 import type { CostQuery, CostResult, CostRow } from '../../core/cost/model';
 import { FinOpsError, INTERNAL_FIX, isCancelled, isFinOpsError } from '../../core/errors';
 import type { RequestMeter } from '../../core/cache/requestMeter';
@@ -25,7 +26,8 @@ interface AthenaOptions extends AwsOptions {
   catalog?: string;
   log?: Logger;
   meter?: RequestMeter;
-  tagKeyFor?: (key: string) => string;
+  /** The AWS tag names of a policy key, most preferred first (default: the key itself; AWS tag keys are case-sensitive). */
+  tagKeysFor?: (key: string) => readonly string[];
   retry?: Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs' | 'sleep' | 'random'>;
   /** First and largest wait between GetQueryExecution polls, in ms. */
   pollMs?: { first: number; max: number };
@@ -42,7 +44,7 @@ function athenaFocusTable(database: string, table: string): SqlTable {
     currency: 'billingcurrency',
     cost: { BilledCost: 'billedcost', EffectiveCost: 'effectivecost', ListCost: 'listcost' },
     dimensions: focusDimensionColumns((name) => name.toLowerCase()),
-    tag: (key) => `element_at(tags, ${key})`,
+    tag: (keys) => (keys.length === 1 ? `element_at(tags, ${keys[0]})` : `COALESCE(${keys.map((k) => `element_at(tags, ${k})`).join(', ')})`),
   };
 }
 
@@ -80,7 +82,7 @@ export class AthenaCostSource extends CloudCostSource<AthenaClient> {
   }
 
   protected async answer(query: CostQuery, signal?: AbortSignal): Promise<CostResult> {
-    const built = buildFocusSql('athena', athenaFocusTable(this.options.database, this.options.table), query, this.options.tagKeyFor);
+    const built = buildFocusSql('athena', athenaFocusTable(this.options.database, this.options.table), query, this.options.tagKeysFor);
     const athena = await import('@aws-sdk/client-athena');
     const client = await this.getClient();
     const fetchedAt = new Date().toISOString();
@@ -145,11 +147,13 @@ export class AthenaCostSource extends CloudCostSource<AthenaClient> {
       if (p === 0 && data[0]?.Data?.map((d) => d.VarCharValue?.toLowerCase()).join() === names.join()) data = data.slice(1);
       for (const r of data) {
         const cell = (i: number) => r.Data?.[i]?.VarCharValue;
-        const cost = Number(cell(at.cost) ?? 'NaN');
-        if (!Number.isFinite(cost)) continue;
         const groups: Record<string, string | null> = {};
         query.groupBy.forEach((key, i) => { groups[key] = cell(at.groups[i]!) ?? null; });
-        rows.push({ groups, period: (cell(at.period) ?? query.period.start).slice(0, 10), cost, currency: cell(at.currency) ?? '' });
+        const period = (cell(at.period) ?? query.period.start).slice(0, 10);
+        // an empty sum (every cost null) is no cost; NaN or Infinity is refused, never shown as money
+        const raw = cell(at.cost);
+        const cost = raw === undefined ? 0 : checkedSum(raw, { source: this.label, metric: query.metric, group: [period, ...query.groupBy.map((k) => `${k} ${groups[k] ?? '(none)'}`)].join(', ') });
+        rows.push({ groups, period, cost, currency: cell(at.currency) ?? '' });
       }
     });
     return { query, rows, source: this.label, fetchedAt };

@@ -1,6 +1,8 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import { z } from 'zod';
+import { checkedSum } from '../../core/cost/amounts';
 import type { CostQuery, CostResult, CostRow } from '../../core/cost/model';
+import { defaultTagAliases } from '../../core/cost/tags';
 import { FinOpsError } from '../../core/errors';
 import type { RequestMeter } from '../../core/cache/requestMeter';
 import type { Logger } from '../../core/ports';
@@ -26,8 +28,8 @@ interface BigQueryCostOptions extends GcpOptions {
   location?: string;
   log?: Logger;
   meter?: RequestMeter;
-  /** The cloud's name for a policy tag key (GCP labels are lower case: Team → team). */
-  tagKeyFor?: (key: string) => string;
+  /** The label keys of a policy tag key, most preferred first (default: its label forms, `cost_center`, `costcenter`, `cost-center`). */
+  tagKeysFor?: (key: string) => readonly string[];
   retry?: Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs' | 'sleep' | 'random'>;
 }
 
@@ -59,9 +61,11 @@ function standardExportTable(ref: string, fields: Set<string>): SqlTable {
       ...(detailed ? { ResourceId: 'resource.global_name', ResourceName: 'resource.name' } : {}),
     },
     // A resource label wins; a project label (how many teams label their spend) is the fallback.
-    tag: (key) => `COALESCE((SELECT l.value FROM UNNEST(labels) AS l WHERE l.key = ${key} LIMIT 1), (SELECT l.value FROM UNNEST(project.labels) AS l WHERE l.key = ${key} LIMIT 1))`,
+    tag: (keys) => `COALESCE(${[...keys.map((k) => `(SELECT l.value FROM UNNEST(labels) AS l WHERE l.key = ${k} LIMIT 1)`), ...keys.map((k) => `(SELECT l.value FROM UNNEST(project.labels) AS l WHERE l.key = ${k} LIMIT 1)`)].join(', ')})`,
   };
 }
+
+const tagOf = (key: string) => `(SELECT t.value FROM UNNEST(Tags) AS t WHERE t.key = ${key} LIMIT 1)`;
 
 /** Google's FOCUS view over the billing export: FOCUS columns by name; Tags as ARRAY<STRUCT<key, value>>. */
 function focusViewTable(ref: string): SqlTable {
@@ -72,7 +76,7 @@ function focusViewTable(ref: string): SqlTable {
     currency: 'BillingCurrency',
     cost: { BilledCost: 'BilledCost', EffectiveCost: 'EffectiveCost', ListCost: 'ListCost' },
     dimensions: focusDimensionColumns((name) => name),
-    tag: (key) => `(SELECT t.value FROM UNNEST(Tags) AS t WHERE t.key = ${key} LIMIT 1)`,
+    tag: (keys) => (keys.length === 1 ? tagOf(keys[0]!) : `COALESCE(${keys.map(tagOf).join(', ')})`),
   };
 }
 
@@ -132,7 +136,7 @@ export class BigQueryCostSource extends CloudCostSource<BigQuery> {
   /** The SQL and parameters a query runs (exposed for the connection test and the docs). */
   async plan(query: CostQuery, signal?: AbortSignal): Promise<FocusSql> {
     checkPeriod(query, this.label);
-    return buildFocusSql('bigquery', await this.table(signal), query, this.options.tagKeyFor ?? ((k) => k.toLowerCase()));
+    return buildFocusSql('bigquery', await this.table(signal), query, this.options.tagKeysFor ?? ((k) => defaultTagAliases(k, 'gcp')));
   }
 
   /** A dry run: checks the table, the SQL and the permissions, and says how many bytes the query would scan (free). */
@@ -156,11 +160,13 @@ export class BigQueryCostSource extends CloudCostSource<BigQuery> {
     const out: CostRow[] = [];
     for (const raw of rows) {
       const row = rowSchema.parse(raw);
-      const cost = Number(text(row.cost));
-      if (!Number.isFinite(cost)) continue;
       const groups: Record<string, string | null> = {};
       query.groupBy.forEach((key, i) => { groups[key] = text(row[built.groupAliases[i]!]); });
-      out.push({ groups, period: (text(row.period) ?? query.period.start).slice(0, 10), cost, currency: text(row.currency) ?? '' });
+      const period = (text(row.period) ?? query.period.start).slice(0, 10);
+      // an empty sum (every cost null) is no cost; NaN or Infinity is refused, never shown as money
+      const value = text(row.cost);
+      const cost = value === null ? 0 : checkedSum(value, { source: this.label, metric: query.metric, group: [period, ...query.groupBy.map((k) => `${k} ${groups[k] ?? '(none)'}`)].join(', ') });
+      out.push({ groups, period, cost, currency: text(row.currency) ?? '' });
     }
     return { query, rows: out, source: this.label, fetchedAt };
   }

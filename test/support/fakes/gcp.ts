@@ -1,12 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jsonOrText, withBody } from './http';
+import type { FixtureWarehouse } from '../warehouse';
 
 /**
  * A local Google Cloud on 127.0.0.1 for the three APIs the product calls, with the documented REST shapes:
  *  - BigQuery v2: jobs.query (POST /bigquery/v2/projects/{p}/queries), jobs.getQueryResults
  *    (GET …/queries/{jobId}, pageToken paging), jobs.insert (dry runs), tables.get, datasets.list, tables.list.
- *    Query answers come from `bigquery.answer(request)`, which sees the SQL and the named parameters.
+ *    Query answers come from `bigquery.answer(request)`, which sees the SQL and the named parameters; answerFromWarehouse()
+ *    runs that SQL for real over fixture tables (test/support/warehouse.ts). An answer that throws FakeQueryError is
+ *    BigQuery's 400 invalidQuery.
  *  - Cloud Asset v1: GET /v1/{scope}:searchAllResources (pageSize / pageToken).
  *  - Cloud Billing v1: GET /v1/billingAccounts, GET /v1/billingAccounts/{id}/projects.
  * Every request is recorded with its authorization header; `fail()` answers the next matching request with an error.
@@ -37,11 +40,40 @@ export interface QueryAnswer {
 
 type Route = 'bigquery' | 'asset' | 'billing';
 
+/** Thrown by an answer: the job fails as BigQuery fails an invalid query (HTTP 400, reason invalidQuery). */
+export class FakeQueryError extends Error {}
+
+/** The BigQuery type of a DuckDB result column. */
+function bigQueryType(duckdb: string): string {
+  if (/^(DOUBLE|FLOAT|REAL|DECIMAL)/i.test(duckdb)) return 'FLOAT';
+  if (/^(BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT)/i.test(duckdb)) return 'INTEGER';
+  if (/^TIMESTAMP/i.test(duckdb)) return 'TIMESTAMP';
+  if (/^DATE$/i.test(duckdb)) return 'DATE';
+  return 'STRING';
+}
+
+/**
+ * Answers jobs.query by running the request's SQL (GoogleSQL, named parameters) over the warehouse's fixture tables:
+ * parsed with a BigQuery parser, rewritten into DuckDB, executed. What fails to parse or run is an invalid query.
+ */
+export function answerFromWarehouse(warehouse: { run: FixtureWarehouse['run'] }, bytesPerQuery = 123456789): (req: QueryRequestBody) => Promise<QueryAnswer> {
+  return async (req) => {
+    const named = Object.fromEntries((req.queryParameters ?? []).map((p) => [p.name, p.parameterValue.value]));
+    let result;
+    try {
+      result = await warehouse.run(req.query, 'bigquery', { named });
+    } catch (e) {
+      throw new FakeQueryError(e instanceof Error ? e.message.split('\n')[0] : String(e));
+    }
+    return { fields: result.columns.map((c) => ({ name: c.name, type: bigQueryType(c.type) })), rows: result.rows, totalBytesProcessed: req.dryRun ? bytesPerQuery : bytesPerQuery };
+  };
+}
+
 export interface GcpFake {
   endpoint: string;
   requests: GcpRequest[];
   bigquery: {
-    answer: (req: QueryRequestBody) => QueryAnswer;
+    answer: (req: QueryRequestBody) => QueryAnswer | Promise<QueryAnswer>;
     /** Rows per page of query results. */
     pageSize: number;
     /** Column names of each table (tables.get), keyed by project.dataset.table. */
@@ -60,7 +92,7 @@ export async function startGcpFake(): Promise<GcpFake> {
   const jobs = new Map<string, QueryAnswer>();
   let seq = 0;
   const state = {
-    bigquery: { answer: (() => ({ fields: [], rows: [] })) as (req: QueryRequestBody) => QueryAnswer, pageSize: 1000, tables: new Map<string, { name: string; type: string; mode?: string }[]>() },
+    bigquery: { answer: (() => ({ fields: [], rows: [] })) as (req: QueryRequestBody) => QueryAnswer | Promise<QueryAnswer>, pageSize: 1000, tables: new Map<string, { name: string; type: string; mode?: string }[]>() },
     asset: { results: [] as Record<string, unknown>[], pageSize: 1000 },
     billing: { accounts: [] as Record<string, unknown>[], projects: new Map<string, Record<string, unknown>[]>(), pageSize: 1000 },
   };
@@ -73,7 +105,7 @@ export async function startGcpFake(): Promise<GcpFake> {
   };
 
   const server: Server = createServer((req, res) => {
-    withBody(req, (raw) => {
+    withBody(req, (raw) => void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const body = jsonOrText(raw);
       const path = decodeURIComponent(url.pathname);
@@ -89,9 +121,11 @@ export async function startGcpFake(): Promise<GcpFake> {
       let m: RegExpExecArray | null;
 
       // ---- BigQuery ----
+      const invalid = (e: unknown) => send(400, { error: { code: 400, message: `Syntax error: ${e instanceof Error ? e.message : String(e)}`, errors: [{ reason: 'invalidQuery', message: 'invalid query' }], status: 'INVALID_ARGUMENT' } });
       if ((m = /^\/bigquery\/v2\/projects\/([^/]+)\/queries$/.exec(path)) && req.method === 'POST') {
         const q = body as QueryRequestBody;
-        const answer = state.bigquery.answer(q);
+        let answer: QueryAnswer;
+        try { answer = await state.bigquery.answer(q); } catch (e) { if (e instanceof FakeQueryError) return invalid(e); throw e; }
         const jobId = `job_${++seq}`;
         jobs.set(jobId, answer);
         const size = state.bigquery.pageSize;
@@ -115,7 +149,8 @@ export async function startGcpFake(): Promise<GcpFake> {
       if ((m = /^\/bigquery\/v2\/projects\/([^/]+)\/jobs$/.exec(path)) && req.method === 'POST') {
         const job = body as { jobReference?: { jobId?: string }; configuration: { query: QueryRequestBody; dryRun?: boolean } };
         const q = { ...job.configuration.query, dryRun: job.configuration.dryRun };
-        const answer = state.bigquery.answer(q);
+        let answer: QueryAnswer;
+        try { answer = await state.bigquery.answer(q); } catch (e) { if (e instanceof FakeQueryError) return invalid(e); throw e; }
         return send(200, {
           kind: 'bigquery#job', jobReference: { projectId: m[1], jobId: job.jobReference?.jobId ?? `job_${++seq}`, location: 'US' },
           configuration: job.configuration, status: { state: 'DONE' }, statistics: { totalBytesProcessed: String(answer.totalBytesProcessed ?? 0), query: { totalBytesProcessed: String(answer.totalBytesProcessed ?? 0) } },
@@ -154,7 +189,7 @@ export async function startGcpFake(): Promise<GcpFake> {
         return send(200, { projectBillingInfo: slice, ...(next ? { nextPageToken: next } : {}) });
       }
       send(404, { error: { code: 404, message: `fake: no route for ${req.method} ${path}`, status: 'NOT_FOUND' } });
-    });
+    })().catch((e: unknown) => { res.writeHead(500); res.end(String(e)); }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -31,6 +31,8 @@ export interface RecordingProxy {
   /** Requests recorded for one operation ("GetCostAndUsage", "DescribeInstances"). */
   of(operation: string): RecordedRequest[];
   inject(...responses: CannedResponse[]): void;
+  /** Runs before a request is forwarded (after it is recorded): a test's engine behind the emulator, for one. */
+  beforeForward?: (request: RecordedRequest) => Promise<void>;
   clear(): void;
   stop(): Promise<void>;
 }
@@ -47,10 +49,12 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
   const requests: RecordedRequest[] = [];
   const canned: CannedResponse[] = [];
   const server: Server = createServer((req, res) => {
-    withBody(req, (body) => {
+    withBody(req, (body) => void (async () => {
       const text = body.toString('utf8');
       const operation = operationOf(req.headers, text);
-      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: text, operation, at: Date.now() });
+      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: text, operation, at: Date.now() };
+      requests.push(recorded);
+      await proxy.beforeForward?.(recorded);
       const i = canned.findIndex((c) => c.operation === undefined || c.operation === operation);
       if (i >= 0) {
         const [c] = canned.splice(i, 1);
@@ -59,16 +63,18 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
         return;
       }
       forward(upstream, req, res, body);
-    });
+    })().catch((e: unknown) => { res.writeHead(500); res.end(String(e)); }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
+  const proxy: RecordingProxy = {
+    endpoint: '',
     requests,
     of: (operation) => requests.filter((r) => r.operation === operation),
     inject: (...responses) => { canned.push(...responses); },
-    clear: () => { requests.length = 0; canned.length = 0; },
+    clear: () => { requests.length = 0; canned.length = 0; proxy.beforeForward = undefined; },
     stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  proxy.endpoint = `http://127.0.0.1:${port}`;
+  return proxy;
 }

@@ -1,8 +1,12 @@
-import { beforeEach, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateTagsCommand, CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { applyOfflineEnv, motoBehind } from '../../support/moto';
 import { startRecordingProxy } from '../../support/fakes/recordingProxy';
+import { runAthenaQueriesIn } from '../../support/fakes/athenaWarehouse';
+import { athenaColumns, FixtureWarehouse } from '../../support/warehouse';
+import { compareAnswer, expectedAnswer, focusReader, focusRows } from '../../support/warehouseFixtures';
+import type { CostQuery } from '../../../src/core/cost/model';
 import { AwsInventory, parseArn } from '../../../src/providers/aws/inventory';
 import { AthenaCostSource, athenaLiteral } from '../../../src/providers/aws/athena';
 import { RequestMeter } from '../../../src/core/cache/requestMeter';
@@ -90,37 +94,44 @@ describe('AWS inventory against moto (tagging API and EC2 for real)', () => {
 });
 
 describe('Athena over a FOCUS export, against moto', () => {
+  // Athena's engine, for real: the SQL of each StartQueryExecution runs over these rows, moto serves the API.
+  const warehouse = new FixtureWarehouse();
+  const rows = focusRows();
+  before(() => warehouse.load({ schema: 'cur', table: 'focus_export' }, athenaColumns(), rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])))));
+  after(() => warehouse.close());
+  const athena = (extra: Partial<ConstructorParameters<typeof AthenaCostSource>[0]> = {}) => new AthenaCostSource({
+    profile: '', region: 'us-east-1', endpoint: aws.fake.endpoint, credentials,
+    database: 'cur', table: 'focus_export', workgroup: 'primary', outputLocation: 's3://athena-results/mlfinops/', pollMs: { first: 5, max: 20 }, ...extra,
+  });
+
   test('runs the FOCUS aggregation with parameters and reads the rows back', async () => {
-    const rows = [['research', '2024-09-01', 'USD', '1520.25'], ['platform', '2024-09-01', 'USD', '310.5'], [null, '2024-09-02', 'USD', '12']];
-    const r = await fetch(`${aws.moto.endpoint}/moto-api/static/athena/query-results`, {
-      method: 'POST',
-      body: JSON.stringify({ region: 'us-east-1', results: [{
-        rows: [{ Data: [{ VarCharValue: 'g0' }, { VarCharValue: 'period' }, { VarCharValue: 'currency' }, { VarCharValue: 'cost' }] },
-          ...rows.map((row) => ({ Data: row.map((v) => (v === null ? {} : { VarCharValue: v })) }))],
-        column_info: ['g0', 'period', 'currency', 'cost'].map((Name) => ({ CatalogName: 'hive', SchemaName: '', TableName: '', Name, Label: Name, Type: 'varchar', Precision: 0, Scale: 0, Nullable: 'UNKNOWN', CaseSensitive: true })),
-      }] }),
-    });
-    assert.ok(r.ok);
+    runAthenaQueriesIn(aws.fake, aws.moto.endpoint, warehouse);
     const meter = new RequestMeter();
-    const source = new AthenaCostSource({
-      profile: '', region: 'us-east-1', endpoint: aws.fake.endpoint, credentials, meter,
-      database: 'cur', table: 'focus_export', workgroup: 'primary', outputLocation: 's3://athena-results/mlfinops/', pollMs: { first: 5, max: 20 },
-    });
-    const result = await source.query({
+    const query: CostQuery = {
       period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'daily', groupBy: ['tag:Team'], metric: 'EffectiveCost',
-      filters: [{ key: 'ServiceName', values: ["Amazon Elastic Compute Cloud", "O'Brien's service"] }],
-    });
+      filters: [{ key: 'ServiceName', values: ['Amazon Elastic Compute Cloud', "O'Brien's service"] }],
+    };
+    const result = await athena({ meter }).query(query);
     const start = JSON.parse(aws.fake.of('StartQueryExecution')[0]!.body);
-    assert.match(start.QueryString, /FROM "cur"\."focus_export"/);
-    assert.match(start.QueryString, /SUM\(effectivecost\) AS cost/);
-    assert.match(start.QueryString, /element_at\(tags, \?\) AS g0/);
-    assert.match(start.QueryString, /GROUP BY 1, 2, 3/);
     assert.doesNotMatch(start.QueryString, /research|2024-09-01|Elastic/, 'values travel as parameters, not in the SQL');
     assert.deepEqual(start.ExecutionParameters, ["'Team'", "'2024-09-01'", "'2024-10-01'", "'Amazon Elastic Compute Cloud'", athenaLiteral("O'Brien's service")]);
     assert.equal(start.WorkGroup, 'primary');
     assert.deepEqual(start.ResultConfiguration, { OutputLocation: 's3://athena-results/mlfinops/' });
     assert.deepEqual(start.QueryExecutionContext, { Database: 'cur', Catalog: 'AwsDataCatalog' });
-    assert.deepEqual(result.rows, rows.map(([team, period, currency, cost]) => ({ groups: { 'tag:Team': team }, period, currency, cost: Number(cost) })));
+    const want = expectedAnswer(rows, focusReader((k) => [k]), query);
+    const got = result.rows.map((r) => ({ groups: [r.groups['tag:Team'] ?? null], period: r.period, currency: r.currency, cost: r.cost })).sort(compareAnswer);
+    assert.equal(got.length, want.length);
+    assert.ok(got.length > 3);
+    got.forEach((g, i) => {
+      assert.deepEqual({ ...g, cost: 0 }, { ...want[i]!, cost: 0 });
+      assert.ok(Math.abs(g.cost - want[i]!.cost) < 1e-6);
+    });
     assert.equal(meter.count('aws'), 1);
+  });
+
+  test('a query Athena cannot run fails with its reason', async () => {
+    runAthenaQueriesIn(aws.fake, aws.moto.endpoint, { run: () => Promise.reject(new Error('Column \'effectivecosts\' cannot be resolved')) });
+    await assert.rejects(athena({ retry: { attempts: 1 } }).query({ period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'daily', groupBy: [], metric: 'EffectiveCost' }),
+      (e) => isFinOpsError(e) && /cannot be resolved/.test(e.message));
   });
 });

@@ -2,7 +2,10 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OAuth2Client } from 'google-auth-library';
 import { applyOfflineEnv } from '../../support/moto';
-import { startGcpFake, type GcpFake, type QueryRequestBody } from '../../support/fakes/gcp';
+import { answerFromWarehouse, startGcpFake, type GcpFake, type QueryRequestBody } from '../../support/fakes/gcp';
+import { bigQueryFields, EXPORT_COLUMNS, FixtureWarehouse, focusViewColumns } from '../../support/warehouse';
+import { compareAnswer, expectedAnswer, exportReader, exportRows, focusReader, focusRows } from '../../support/warehouseFixtures';
+import { defaultTagAliases } from '../../../src/core/cost/tags';
 import { BigQueryCostSource } from '../../../src/providers/gcp/bigQueryCosts';
 import { AssetInventory } from '../../../src/providers/gcp/assetInventory';
 import { findBillingExportTables, listBillingAccounts, listBillingProjects } from '../../../src/providers/gcp/billingSetup';
@@ -26,20 +29,7 @@ before(async () => { fake = await startGcpFake(); });
 after(async () => { await fake?.stop(); });
 beforeEach(() => { fake.reset(); });
 
-const standardFields = ['billing_account_id', 'service', 'sku', 'usage_start_time', 'usage_end_time', 'project', 'labels', 'system_labels', 'location', 'cost', 'currency', 'usage', 'credits', 'invoice', 'cost_type'].map((name) => ({ name, type: name === 'cost' ? 'FLOAT' : 'STRING' }));
-
-/** A small standard export: what BigQuery would aggregate. */
-interface ExportRow { day: string; service: string; labels: Record<string, string>; projectLabels: Record<string, string>; cost: number; credits: number; currency: string }
-function exportRows(): ExportRow[] {
-  let seed = 5;
-  const next = () => { seed = (seed * 69621) % 2147483647; return seed / 2147483647; };
-  const rows: ExportRow[] = [];
-  for (const day of ['2024-09-01', '2024-09-02', '2024-09-03']) for (const service of ['Compute Engine', 'Vertex AI', 'Cloud Storage']) for (const team of ['nlp', 'vision', undefined]) {
-    const cost = Math.round(next() * 80000) / 100;
-    rows.push({ day, service, labels: team ? { team } : {}, projectLabels: team === undefined && service === 'Vertex AI' ? { team: 'platform' } : {}, cost, credits: -Math.round(cost * 20) / 100, currency: 'USD' });
-  }
-  return rows;
-}
+const standardFields = bigQueryFields(EXPORT_COLUMNS);
 
 function param(req: QueryRequestBody, name: string): string {
   const p = req.queryParameters?.find((x) => x.name === name);
@@ -51,28 +41,32 @@ function source(extra: Partial<ConstructorParameters<typeof BigQueryCostSource>[
   return new BigQueryCostSource({ projectId: PROJECT, endpoint: fake.endpoint, authClient: fakeAuth(), table: TABLE, schema: 'auto', retry: { baseMs: 5 }, ...extra });
 }
 
+// BigQuery's part, for real: the SQL each request carries runs over these rows (test/support/warehouse.ts).
+const warehouse = new FixtureWarehouse();
+const rows = exportRows();
+const focus = focusRows();
+before(async () => {
+  await warehouse.load({ table: TABLE }, EXPORT_COLUMNS, rows);
+  await warehouse.load({ table: FOCUS_VIEW }, focusViewColumns(), focus.map((r) => ({ ...r, Tags: Object.entries(r.Tags).map(([key, value]) => ({ key, value })) })));
+});
+after(() => warehouse.close());
+
+function costs(result: { rows: { groups: Record<string, string | null>; period: string; currency: string; cost: number }[] }, keys: string[]) {
+  return result.rows.map((r) => ({ groups: keys.map((k) => r.groups[k] ?? null), period: r.period, currency: r.currency, cost: r.cost })).sort(compareAnswer);
+}
+function near(got: ReturnType<typeof costs>, want: ReturnType<typeof costs>) {
+  assert.equal(got.length, want.length);
+  got.forEach((g, i) => {
+    assert.deepEqual({ ...g, cost: 0 }, { ...want[i]!, cost: 0 });
+    assert.ok(Math.abs(g.cost - want[i]!.cost) < 1e-6, `${JSON.stringify(g)} vs ${want[i]!.cost}`);
+  });
+}
+
 describe('GCP BigQuery billing export against the fake', () => {
   test('the standard export is aggregated in BigQuery with named parameters; results are paged back', async () => {
     fake.bigquery.tables.set(TABLE, standardFields);
     fake.bigquery.pageSize = 4;
-    const data = exportRows();
-    // BigQuery's part: run the aggregation the SQL describes, with the parameters it was sent.
-    fake.bigquery.answer = (req) => {
-      const tagKey = param(req, 'p0');
-      const from = param(req, 'p1');
-      const to = param(req, 'p2');
-      const sums = new Map<string, number>();
-      for (const r of data) {
-        if (r.day < from || r.day >= to) continue;
-        const team = r.labels[tagKey] ?? r.projectLabels[tagKey] ?? null;
-        const k = JSON.stringify([r.service, team, r.day, r.currency]);
-        sums.set(k, (sums.get(k) ?? 0) + r.cost + r.credits);
-      }
-      return {
-        fields: [{ name: 'g0', type: 'STRING' }, { name: 'g1', type: 'STRING' }, { name: 'period', type: 'STRING' }, { name: 'currency', type: 'STRING' }, { name: 'cost', type: 'FLOAT' }],
-        rows: [...sums].map(([k, v]) => [...(JSON.parse(k) as (string | null)[]), v]), totalBytesProcessed: 123456789,
-      };
-    };
+    fake.bigquery.answer = answerFromWarehouse(warehouse);
     const q: CostQuery = { period: { start: '2024-09-01', end: '2024-09-03' }, granularity: 'daily', groupBy: ['ServiceName', 'tag:Team'], metric: 'EffectiveCost' };
     const meter = new RequestMeter();
     const result = await source({ meter }).query(q);
@@ -84,45 +78,34 @@ describe('GCP BigQuery billing export against the fake', () => {
     const body = jobs[0]!.body as QueryRequestBody;
     assert.equal(body.useLegacySql, false);
     assert.equal(body.parameterMode?.toUpperCase(), 'NAMED');
-    assert.match(body.query, /^SELECT service\.description AS g0, COALESCE\(\(SELECT l\.value FROM UNNEST\(labels\) AS l WHERE l\.key = @p0 LIMIT 1\), \(SELECT l\.value FROM UNNEST\(project\.labels\)/);
-    assert.match(body.query, /SUM\(cost \+ IFNULL\(\(SELECT SUM\(c\.amount\) FROM UNNEST\(credits\) AS c\), 0\)\) AS cost/);
-    assert.match(body.query, new RegExp(`FROM \`${TABLE.replace(/\./g, '\\.')}\``));
-    assert.match(body.query, /WHERE usage_start_time >= TIMESTAMP\(@p1\) AND usage_start_time < TIMESTAMP\(@p2\)/);
-    assert.match(body.query, /GROUP BY 1, 2, 3, 4/);
     assert.doesNotMatch(body.query, /2024-09|'team'/, 'values only as parameters');
     assert.equal(param(body, 'p0'), 'team', 'the policy key Team is the GCP label team');
     for (const r of fake.requests) assert.equal(r.authorization, 'Bearer fake-token');
     const pages = fake.requests.filter((r) => /\/queries\/job_/.test(r.path));
     assert.ok(pages.length >= 1 && pages.every((p) => p.query.pageToken), `later pages fetched with pageToken (${pages.length})`);
-
-    const expected = new Map<string, number>();
-    for (const r of data) {
-      if (r.day >= '2024-09-03') continue;
-      const k = JSON.stringify([r.day, r.service, r.labels.team ?? r.projectLabels.team ?? null]);
-      expected.set(k, (expected.get(k) ?? 0) + r.cost + r.credits);
-    }
-    assert.equal(result.rows.length, expected.size);
-    for (const row of result.rows) {
-      const k = JSON.stringify([row.period, row.groups.ServiceName, row.groups['tag:Team']]);
-      assert.ok(Math.abs(row.cost - expected.get(k)!) < 1e-6, k);
-      assert.equal(row.currency, 'USD');
-    }
+    near(costs(result, q.groupBy), expectedAnswer(rows, exportReader((k) => defaultTagAliases(k, 'gcp')), q));
+    assert.ok(result.rows.length > 4, 'several pages of rows');
     assert.equal(meter.count('gcp'), 1);
   });
 
   test('a FOCUS view is recognised by its columns and queried by FOCUS names', async () => {
-    fake.bigquery.tables.set(FOCUS_VIEW, ['BilledCost', 'EffectiveCost', 'ListCost', 'ChargePeriodStart', 'BillingCurrency', 'ServiceName', 'Tags'].map((name) => ({ name, type: 'STRING' })));
-    let seen: QueryRequestBody | undefined;
-    fake.bigquery.answer = (req) => { seen = req; return { fields: [{ name: 'g0', type: 'STRING' }, { name: 'period', type: 'STRING' }, { name: 'currency', type: 'STRING' }, { name: 'cost', type: 'FLOAT' }], rows: [['Compute Engine', param(req, 'p0'), 'EUR', 42.5]] }; };
-    const result = await source({ table: FOCUS_VIEW }).query({ period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'total', groupBy: ['ServiceName'], metric: 'ListCost', filters: [{ key: 'tag:Team', values: ['nlp', null] }] });
-    assert.ok(seen);
-    assert.match(seen.query, /SELECT ServiceName AS g0, @p0 AS period, BillingCurrency AS currency, SUM\(ListCost\) AS cost/);
-    assert.match(seen.query, /\(\(SELECT t\.value FROM UNNEST\(Tags\) AS t WHERE t\.key = @p3 LIMIT 1\) IN \(@p4\) OR \(SELECT t\.value FROM UNNEST\(Tags\) AS t WHERE t\.key = @p5 LIMIT 1\) IS NULL\)/);
-    assert.deepEqual(result.rows, [{ groups: { ServiceName: 'Compute Engine' }, period: '2024-09-01', cost: 42.5, currency: 'EUR' }]);
+    fake.bigquery.tables.set(FOCUS_VIEW, bigQueryFields(focusViewColumns()));
+    fake.bigquery.answer = answerFromWarehouse(warehouse);
+    const q: CostQuery = { period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'total', groupBy: ['ServiceName'], metric: 'ListCost', filters: [{ key: 'tag:Team', values: ['vision', null] }] };
+    const result = await source({ table: FOCUS_VIEW }).query(q);
+    near(costs(result, q.groupBy), expectedAnswer(focus, focusReader((k) => defaultTagAliases(k, 'gcp')), q));
+    assert.ok(result.rows.length > 0);
+  });
+
+  test('an invalid query is BigQuery\'s 400 invalidQuery, named as such', async () => {
+    fake.bigquery.tables.set(TABLE, standardFields);
+    fake.bigquery.answer = answerFromWarehouse({ run: () => Promise.reject(new Error('Unrecognized name: cost_typo')) });
+    await assert.rejects(source({ retry: { attempts: 1 } }).query({ period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'daily', groupBy: [], metric: 'BilledCost' }),
+      (e) => isFinOpsError(e) && /cost_typo|invalid/i.test(e.message));
   });
 
   test('what the table cannot answer is refused before any query job', async () => {
-    fake.bigquery.tables.set(TABLE, standardFields);
+    fake.bigquery.tables.set(TABLE, standardFields.filter((f) => f.name !== 'cost_at_list'));
     await assert.rejects(source().query({ period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'daily', groupBy: [], metric: 'ListCost' }), (e) => isFinOpsError(e, 'input') && /ListCost/.test(e.message));
     await assert.rejects(source().query({ period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'daily', groupBy: ['ResourceId'], metric: 'BilledCost' }), (e) => isFinOpsError(e, 'input') && /ResourceId/.test(e.message));
     await assert.rejects(source().query({ period: { start: '2024-09-31', end: '2024-10-01' }, granularity: 'daily', groupBy: [], metric: 'BilledCost' }), (e) => isFinOpsError(e, 'input'));
