@@ -107,7 +107,7 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
     period = billPeriods(all).last30Days;
     bill = inPeriod(all, period);
     await config().update('demo.enabled', true, vscode.ConfigurationTarget.Workspace);
-    await config().update('focus.files', ['resourcesTree/missing-bill.csv'], vscode.ConfigurationTarget.Workspace);
+    await config().update('focus.files', ['resourcesTree/nan-bill.csv'], vscode.ConfigurationTarget.Workspace);
     await config().update('resources.hierarchy', HIERARCHY, vscode.ConfigurationTarget.Workspace);
     await api.costViews.view.setHierarchy(undefined);
     await waitFor(() => {
@@ -140,12 +140,19 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
     const node = await waitFor(() => {
       const n = sourceNode('focus');
       return n && provider().getTreeItem(n).contextValue === 'source failing' ? n : undefined;
-    }, 'the missing FOCUS file to fail', 60_000);
+    }, 'the bill with a NaN cost to fail', 60_000);
     const item = provider().getTreeItem(node);
     assert.equal(item.description, 'error');
     const children = provider().getChildren(node);
     const kids = children.map((n) => provider().getTreeItem(n));
-    assert.ok(kids.some((k) => /missing-bill\.csv|not found|no such|does not exist/i.test(label(k))), `the error names the file: ${kids.map(label).join(' | ')}`);
+    // the view shows the source's own error: file, row, line and column, never a null or infinite total
+    const focus = api.costViews.view.sources.find((s) => s.kind === 'focus')!;
+    const snap = api.costViews.view.store.snapshot(focus.id);
+    assert.ok(snap?.kind === 'error' && snap.error instanceof Error, 'the source is in error');
+    const message = (snap.error as Error).message;
+    assert.match(message, /^nan-bill\.csv, row 2 \(line 3\), column EffectiveCost: "NaN" is not a number\.$/);
+    assert.ok(kids.some((k) => label(k) === message), `the view shows the source's message: ${kids.map(label).join(' | ')}`);
+    assert.ok(!provider().getChildren(node).some((n) => n.kind === 'group' || n.kind === 'resource'), 'no figures from the broken bill');
     const fix = kids.find((k) => label(k) === 'Fix…');
     assert.ok(fix, 'a Fix… item');
     assert.equal(fix.command?.command, Commands.fixSource);
