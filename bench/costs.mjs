@@ -10,7 +10,13 @@
 // Needs: dist/cli.js (`node esbuild.mjs`; built when missing), the synthetic files (bench/generateFocus.mjs;
 // generated when missing) and python3 with pandas (Debian: `apt-get install -y python3-pandas`).
 // Goals: Parquet ≤ 1.0 s, CSV ≤ 3 s.
-import { spawnSync } from 'node:child_process';
+//
+// Scale: `node bench/costs.mjs --scale 1M,10M,100M [--data DIR] [--runs 1]` times the same CLI query on synthetic
+// FOCUS Parquet of each size (10 M rows and more as one Parquet file per million rows, as exports split by billing
+// period; generated into DIR when missing, default bench/data) and prints rows, files, size, wall time, peak memory
+// (the process's VmHWM, DuckDB included) and seconds per million rows. Goal: linear, 100 M rows ≤ 30 s with ≤ 4 GiB.
+// 100 M rows are about 2.7 GB of Parquet: generate them in a scratch folder and delete it afterwards.
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,9 +27,15 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '3' },
     tag: { type: 'string', default: 'business_unit' },
     rows: { type: 'string', default: '1000000' },
+    scale: { type: 'string' },
+    data: { type: 'string', default: path.join(root, 'bench/data') },
   },
 });
 const runs = Math.max(1, Number(opts.runs));
+if (opts.scale) {
+  await scaleBench();
+  process.exit(process.exitCode ?? 0);
+}
 const rows = Number(opts.rows);
 const base = path.join(root, 'bench/data', `focus_1.0_synthetic_${rows % 1e6 === 0 ? `${rows / 1e6}M` : rows}`);
 const files = { parquet: `${base}.parquet`, csv: `${base}.csv` };
@@ -165,4 +177,89 @@ if (disagree.length) {
   process.exitCode = 1;
 } else {
   console.log(`\nAll contenders agree: ${first.result.rows} groups, total ${first.result.total.toFixed(4)}.`);
+}
+
+/** Runs a command, polling its peak resident memory (VmHWM) until it exits. */
+function measured(cmd, args, options) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let peak = 0;
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const poll = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+      } catch { /* exited */ }
+    }, 20);
+    child.on('error', (e) => { clearInterval(poll); reject(e); });
+    child.on('exit', (status) => {
+      clearInterval(poll);
+      resolve({ status, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9, peak });
+    });
+  });
+}
+
+async function scaleBench() {
+  const sizes = opts.scale.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+    const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s);
+    if (!m) throw new Error(`--scale takes sizes such as 1M,10M,100M (got ${s})`);
+    return Math.round(Number(m[1]) * (m[2].toLowerCase() === 'm' ? 1e6 : m[2].toLowerCase() === 'k' ? 1e3 : 1));
+  });
+  if (!fs.existsSync(path.join(root, 'dist/cli.js'))) {
+    if (sh(process.execPath, [path.join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
+  }
+  const label = (n) => (n % 1e6 === 0 ? `${n / 1e6}M` : String(n));
+  const results = [];
+  const cli = (target) => measured(process.execPath, [path.join(root, 'dist/cli.js'), 'costs', '--focus', target, '--group-by', `ProviderName,tag:${opts.tag}`, '--granularity', 'daily', '--format', 'json'], { cwd: root });
+  // the fixed cost of a cold run (Node, the CLI bundle, DuckDB, one tiny file), to tell query time from start-up
+  const tiny = path.join(opts.data, 'focus_1.0_synthetic_1000.parquet');
+  if (!fs.existsSync(tiny) && sh(process.execPath, [path.join(root, 'bench/generateFocus.mjs'), '--rows', '1000', '--formats', 'parquet', '--out', opts.data], { cwd: root }).status !== 0) process.exit(1);
+  const startups = [];
+  for (let r = 0; r < Math.max(3, runs); r++) startups.push((await cli(tiny)).seconds);
+  const startup = stats(startups).median;
+  for (const n of sizes) {
+    const parts = n >= 10e6 ? Math.round(n / 1e6) : 1;
+    const target = path.join(opts.data, `focus_1.0_synthetic_${label(n)}${parts > 1 ? '.parts' : '.parquet'}`);
+    if (!fs.existsSync(target)) {
+      console.log(`${target} missing: generating ${n.toLocaleString('en-US')} rows in ${parts} file(s)…`);
+      const g = sh(process.execPath, [path.join(root, 'bench/generateFocus.mjs'), '--rows', String(n), '--formats', 'parquet', '--parts', String(parts), '--out', opts.data, '--threads', '2', '--memory-limit', '3GB'], { cwd: root, stdio: 'inherit' });
+      if (g.status !== 0) process.exit(1);
+    }
+    const files = fs.statSync(target).isDirectory() ? fs.readdirSync(target).map((f) => path.join(target, f)) : [target];
+    const bytes = files.reduce((s, f) => s + fs.statSync(f).size, 0);
+    const times = [];
+    let peak = 0;
+    let answer;
+    let note = '';
+    for (let r = 0; r < runs; r++) {
+      const run = await cli(target);
+      if (run.status !== 0) throw new Error(`mlfinops costs failed on ${target}: ${run.stderr}`);
+      times.push(run.seconds);
+      peak = Math.max(peak, run.peak);
+      const out = JSON.parse(run.stdout);
+      answer = { groups: out.length, total: out.reduce((s, x) => s + x.cost, 0) };
+      note = run.stderr.split('\n').find((l) => /query the export where it lies/.test(l)) ?? '';
+    }
+    results.push({ n, files: files.length, bytes, ...stats(times), peak, answer, note });
+    console.log(`${label(n)}: ${stats(times).median.toFixed(2)} s, peak ${(peak / 2 ** 20).toFixed(0)} MiB, ${answer.groups} groups`);
+  }
+  const loadavg = (await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ');
+  console.log(`\nmlfinops costs --group-by ProviderName,tag:${opts.tag} --granularity daily --format json, cold (a new process per run), median of ${runs}`);
+  console.log(`Machine: ${process.platform}-${process.arch}, ${(await import('node:os')).cpus().length} CPUs, Node ${process.version}; load average after the runs: ${loadavg}`);
+  console.log(`Start-up (a 1,000-row file): ${startup.toFixed(2)} s; "query s per M rows" is (time − start-up) / millions of rows\n`);
+  const pad = (s, w) => String(s).padEnd(w);
+  console.log(`${pad('rows', 14)}${pad('files', 7)}${pad('Parquet', 10)}${pad('time s', 9)}${pad('best s', 9)}${pad('peak memory', 13)}${pad('query s per M rows', 20)}${pad('groups', 8)}warehouse note`);
+  for (const r of results) {
+    console.log(`${pad(r.n.toLocaleString('en-US'), 14)}${pad(r.files, 7)}${pad(`${(r.bytes / 1e9).toFixed(2)} GB`, 10)}${pad(r.median.toFixed(2), 9)}${pad(r.best.toFixed(2), 9)}${pad(`${(r.peak / 2 ** 20).toFixed(0)} MiB`, 13)}${pad(((r.median - startup) / (r.n / 1e6)).toFixed(3), 20)}${pad(r.answer.groups, 8)}${r.note ? 'yes' : 'no'}`);
+  }
+  const big = results.find((r) => r.n >= 100e6);
+  if (big) {
+    const ok = big.median <= 30 && big.peak <= 4 * 2 ** 30;
+    console.log(`\n100 M rows: ${big.median.toFixed(1)} s, ${(big.peak / 2 ** 30).toFixed(2)} GiB peak: goal (≤ 30 s, ≤ 4 GiB) ${ok ? 'met' : 'MISSED'}; the CLI ${big.note ? 'points at the warehouse path' : 'DOES NOT point at the warehouse path'}.`);
+    if (!ok || !big.note) process.exitCode = 1;
+  }
 }

@@ -11,6 +11,11 @@
 //
 //   node bench/generateFocus.mjs [--rows 1000000] [--out bench/data] [--formats csv,parquet]
 //                                [--variants 40] [--days 92] [--start 2024-07-01] [--seed 7] [--source FILE]
+//                                [--parts 1] [--threads N] [--memory-limit 4GB]
+//
+// --parts K writes K Parquet files into a folder `<name>.parts/`, each holding a contiguous span of days (as exports
+// split by billing period do), every part sorted by time; use it for 10 M rows and more (one sort per part). CSV is
+// written as one file only. --threads / --memory-limit bound DuckDB on a shared machine (spills to --out).
 import { DuckDBInstance } from '@duckdb/node-api';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,6 +32,9 @@ const { values: opts } = parseArgs({
     start: { type: 'string', default: '2024-07-01' },
     seed: { type: 'string', default: '7' },
     source: { type: 'string', default: path.join(root, 'demo/billing/real-sample/focus_1.0_sample_1000.csv') },
+    parts: { type: 'string', default: '1' },
+    threads: { type: 'string' },
+    'memory-limit': { type: 'string', default: '4GB' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -39,7 +47,9 @@ const rows = Number(opts.rows);
 const variants = Number(opts.variants);
 const days = Number(opts.days);
 const seed = Number(opts.seed);
-if (![rows, variants, days, seed].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--rows, --variants, --days and --seed take positive integers');
+const parts = Number(opts.parts);
+if (![rows, variants, days, seed, parts].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--rows, --variants, --days, --seed and --parts take positive integers');
+if (parts > days) throw new Error('--parts cannot exceed --days (each part holds whole days)');
 if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.start)) throw new Error('--start takes YYYY-MM-DD');
 const formats = opts.formats.split(',').map((f) => f.trim());
 if (!fs.existsSync(opts.source)) throw new Error(`FOCUS sample not found: ${opts.source}`);
@@ -57,7 +67,12 @@ const SCALED = ['BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost', 'Co
 const q = (/** @type {string} */ id) => `"${id.replaceAll('"', '""')}"`;
 const lit = (/** @type {unknown} */ s) => `'${String(s).replaceAll("'", "''")}'`;
 
-const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+fs.mkdirSync(opts.out, { recursive: true });
+const instance = await DuckDBInstance.create(':memory:', {
+  autoinstall_known_extensions: 'false', autoload_known_extensions: 'false',
+  memory_limit: opts['memory-limit'], temp_directory: path.join(opts.out, '.duckdb-tmp'),
+  ...(opts.threads ? { threads: opts.threads } : {}),
+});
 const db = await instance.connect();
 await db.run("SET TimeZone = 'UTC'");
 const typeSpec = `{${VARCHAR_COLUMNS.map((c) => `${lit(c)}: 'VARCHAR'`).join(', ')}}`;
@@ -91,13 +106,19 @@ function selectList(format) {
 
 // g: one row per output row, with its sample row, synthetic resource, day and scale factor;
 // t: the tag set of a real resource of the same provider, chosen per synthetic resource.
-const query = (/** @type {'csv' | 'parquet'} */ format) => `
+const query = (/** @type {'csv' | 'parquet'} */ format, part = 0) => {
+  // part p: rows [first, last) and days [dayFrom, dayFrom + daySpan)
+  const first = Math.floor((rows * part) / parts);
+  const last = Math.floor((rows * (part + 1)) / parts);
+  const dayFrom = Math.floor((days * part) / parts);
+  const daySpan = Math.floor((days * (part + 1)) / parts) - dayFrom;
+  return `
   WITH g0 AS (
     SELECT range AS i, hash(range, ${seed}, 'row') % ${sampleRows} AS rn,
-           hash(range, ${seed}, 'day') % ${days} AS d,
+           ${dayFrom} + hash(range, ${seed}, 'day') % ${daySpan} AS d,
            hash(range, ${seed}, 'r') % ${variants} AS v,
            0.25 + (hash(range, ${seed}, 'f') % 10000) / 4000.0 AS f
-    FROM range(${rows})
+    FROM range(${first}, ${last})
   ), g AS (
     SELECT g0.i, g0.rn, g0.f, s.ProviderName,
            CASE WHEN s.ResourceId IS NULL THEN NULL ELSE s.ResourceId || '-s' || lpad(CAST(g0.v AS VARCHAR), 3, '0') END AS rid,
@@ -109,8 +130,8 @@ const query = (/** @type {'csv' | 'parquet'} */ format) => `
   FROM g JOIN s ON s.rn = g.rn
   JOIN tagpool t ON t.ProviderName = g.ProviderName AND t.tn = g.tn
   ORDER BY g.cps, s.ProviderName, s.ServiceName, g.rid, g.i`;
+};
 
-fs.mkdirSync(opts.out, { recursive: true });
 const base = path.join(opts.out, `focus_1.0_synthetic_${rows >= 1e6 && rows % 1e6 === 0 ? `${rows / 1e6}M` : rows}`);
 const meta = {
   synthetic: 'true',
@@ -124,19 +145,28 @@ for (const format of formats) {
   if (format === 'csv') {
     file = `${base}.csv`;
     await db.run(`COPY (${query('csv')}) TO ${lit(file)} (FORMAT csv, HEADER true, NULLSTR 'NULL', FORCE_QUOTE (${VARCHAR_COLUMNS.map(q).join(', ')}))`);
-  } else if (format === 'parquet') {
+  } else if (format === 'parquet' && parts === 1) {
     file = `${base}.parquet`;
     await db.run(`COPY (${query('parquet')}) TO ${lit(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, KV_METADATA {${Object.entries(meta).map(([k, v]) => `${k}: ${lit(v)}`).join(', ')}})`);
+  } else if (format === 'parquet') {
+    file = `${base}.parts`;
+    fs.mkdirSync(file, { recursive: true });
+    for (let part = 0; part < parts; part++) {
+      const target = path.join(file, `part-${String(part).padStart(3, '0')}.parquet`);
+      await db.run(`COPY (${query('parquet', part)}) TO ${lit(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, KV_METADATA {${Object.entries({ ...meta, part: `${part + 1}/${parts}` }).map(([k, v]) => `${k}: ${lit(v)}`).join(', ')}})`);
+      console.log(`  ${path.relative(process.cwd(), target)}  (${part + 1}/${parts}, ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    }
   } else {
     throw new Error(`unknown format ${format} (csv, parquet)`);
   }
-  const size = fs.statSync(file).size;
+  const size = fs.statSync(file).isDirectory() ? fs.readdirSync(file).reduce((s, f) => s + fs.statSync(path.join(file, f)).size, 0) : fs.statSync(file).size;
   console.log(`${path.relative(process.cwd(), file)}  ${rows.toLocaleString('en-US')} rows, ${header.length} columns, ${(size / 1e6).toFixed(1)} MB, ${((Date.now() - started) / 1000).toFixed(1)} s  (synthetic)`);
 }
+fs.rmSync(path.join(opts.out, '.duckdb-tmp'), { recursive: true, force: true });
 fs.writeFileSync(`${base}.README.txt`, [
   'SYNTHETIC FOCUS 1.0 data for benchmarks, generated by bench/generateFocus.mjs.',
   'Resampled from the real FOCUS sample (FinOps-Open-Cost-and-Usage-Spec/FOCUS-Sample-Data, CC-BY-4.0):',
   'resources, tag sets and days are resampled and costs scaled; it is not anyone\'s bill.',
-  `Options: ${JSON.stringify({ rows, variants, days, start: opts.start, seed })}`,
+  `Options: ${JSON.stringify({ rows, variants, days, start: opts.start, seed, parts })}`,
   '',
 ].join('\n'));

@@ -31,6 +31,8 @@ export interface InspectedFile extends BillFile {
   readPath?: string;
   /** What the user should know about how the file was read ("read as Windows-1252"). */
   notes?: string[];
+  /** Rows, when the file says without a scan (Parquet metadata). */
+  rows?: number;
   /** Set on a Parquet copy of a large CSV (already in FOCUS columns): the bill it was made from. */
   origin?: { path: string; format: FileFormat; native: boolean };
 }

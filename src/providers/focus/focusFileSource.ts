@@ -114,6 +114,8 @@ export class FocusFileSource implements CostSource, ResourceSource {
     if (!files.length && skipped.length) {
       throw new NotABillError(`No bill among ${skipped.join(', ')}: ${warnings.map((w) => w.replace(/^Skipped [^:]+: /, '')).join(' ')}`, FIX_NO_BILL);
     }
+    const scale = scaleNote(files);
+    if (scale) warnings.push(scale);
     return { files, warnings };
   }
 
@@ -227,6 +229,25 @@ export class FocusFileSource implements CostSource, ResourceSource {
     if (this.ownsEngine) this.engine.close();
     this.scratch.dispose();
   }
+}
+
+/**
+ * Past these sizes a local bill is better queried where the export already lies: every query scans it whole.
+ * Parquet: about 100 M rows (bench/costs.mjs: some 20 s a query on 2 cores); CSV: about 2 GB (some 3 M rows, several
+ * seconds a query; the extension reads it once into a Parquet copy, the CLI every time).
+ */
+export const LARGE_BILL = { parquetRows: 100_000_000, csvBytes: 2 * 1024 ** 3 } as const;
+
+const WAREHOUSES = 'query the export where it lies: Athena over the AWS FOCUS export ("mlFinops.aws.costSource": "athena", docs/athena.md) or BigQuery over the Cloud Billing export ("mlFinops.gcp.billingTable")';
+
+/** A note for bills large enough that a warehouse answers better, else undefined. */
+export function scaleNote(files: readonly { format: string; size: number; rows?: number; origin?: unknown }[]): string | undefined {
+  const rows = files.reduce((s, f) => s + (f.rows ?? 0), 0);
+  const csv = files.filter((f) => f.format === 'csv' && !f.origin).reduce((s, f) => s + f.size, 0);
+  const millions = (n: number) => `${(n / 1e6).toFixed(n >= 1e9 ? 0 : 1)} M`;
+  if (rows >= LARGE_BILL.parquetRows) return `These bills hold ${millions(rows)} rows, and every query reads them whole: past about ${millions(LARGE_BILL.parquetRows)} rows, ${WAREHOUSES}.`;
+  if (csv >= LARGE_BILL.csvBytes) return `These CSV bills hold ${(csv / 1024 ** 3).toFixed(1)} GiB, scanned whole by every query: export Parquet instead (several times smaller and faster), or ${WAREHOUSES}.`;
+  return undefined;
 }
 
 const FIX_NO_BILL = 'Point at a FOCUS export (CSV, CSV.gz or Parquet), an AWS Cost and Usage Report, an Azure cost details export or a Google Cloud billing export.';

@@ -113,6 +113,11 @@ export async function inspectFile(file: BillFile, engine: DuckDbEngine, options:
     }
     columns = rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   }
+  let rowCount: number | undefined;
+  if (file.format === 'parquet') {
+    const [meta] = await engine.query('SELECT sum(num_rows) AS n FROM parquet_file_metadata($1)', [file.path], signal).catch(() => [] as Record<string, unknown>[]);
+    if (meta?.n !== null && meta?.n !== undefined) rowCount = Number(meta.n);
+  }
   const base = displayName(file);
   const nul = columns.findIndex((c) => c.name.includes('\0'));
   if (nul >= 0) {
@@ -142,6 +147,7 @@ export async function inspectFile(file: BillFile, engine: DuckDbEngine, options:
     ...target, columns, bill,
     ...(header ? { csvDelimiter: header.delimiter } : {}),
     ...(readable.notes.length ? { notes: readable.notes } : {}),
+    ...(rowCount !== undefined ? { rows: rowCount } : {}),
   };
   if (bill.kind === 'native' && bill.converter.kind === 'azureCostDetails') {
     inspected.azureDataset = azureDatasetFromFileName(base) ?? await probeAzureDataset(inspected, engine, signal);

@@ -87,6 +87,7 @@ export class ParquetCopies {
     const stat = await fs.stat(target);
     const params = new SqlParams();
     const rows = await this.engine.query(`DESCRIBE SELECT * FROM read_parquet(${params.add(target)})`, params.values);
+    const [meta] = await this.engine.query('SELECT sum(num_rows) AS n FROM parquet_file_metadata($1)', [target]);
     return {
       path: target,
       format: 'parquet',
@@ -97,6 +98,7 @@ export class ParquetCopies {
       ...(file.azureDataset ? { azureDataset: file.azureDataset } : {}),
       ...(file.notes ? { notes: file.notes } : {}),
       ...(file.azureKeys ? { azureKeys: file.azureKeys } : {}),
+      ...(meta?.n !== null && meta?.n !== undefined ? { rows: Number(meta.n) } : {}),
       origin: { path: file.path, format: file.format, native: file.bill.kind === 'native' },
     };
   }

@@ -8,7 +8,7 @@ import { checkedSum } from '../../../src/core/cost/amounts';
 import type { CostQuery } from '../../../src/core/cost/model';
 import { isFinOpsError, type FailureReason } from '../../../src/core/errors';
 import { DuckDbEngine } from '../../../src/providers/focus/duckdb';
-import { FocusFileSource } from '../../../src/providers/focus/focusFileSource';
+import { FocusFileSource, scaleNote } from '../../../src/providers/focus/focusFileSource';
 import { near, readCsv } from './tinyCsv';
 import { encodeCsv, type Newlines, type TextEncoding } from './billText';
 
@@ -237,6 +237,21 @@ describe('structure', () => {
     assert.equal((await source([write('blank-name.csv', blankName.join('\n'))]).query(byTeam)).rows.length, 4, 'an unnamed extra column is harmless');
     await refused(source([write('nul-header.csv', `${HEADER.join(',').replace('Tags', 'Ta\0gs')}\nUSD,1,1,2024-09-01,AWS,\n`)]).query(byTeam), 'invalidInput', 'nul-header.csv', 'column 6', 'NUL');
     await engineAlive();
+  });
+});
+
+describe('size', () => {
+  it('a bill past about 100 M Parquet rows or 2 GiB of CSV points at the warehouse path', async () => {
+    assert.equal(scaleNote([{ format: 'parquet', size: 3e9, rows: 99_000_000 }]), undefined);
+    assert.match(scaleNote([{ format: 'parquet', size: 2e9, rows: 60_000_000 }, { format: 'parquet', size: 2e9, rows: 45_000_000 }]) ?? '',
+      /^These bills hold 105\.0 M rows, and every query reads them whole: past about 100\.0 M rows, query the export where it lies: Athena .*docs\/athena\.md.* BigQuery/);
+    assert.match(scaleNote([{ format: 'csv', size: 3 * 1024 ** 3 }]) ?? '', /^These CSV bills hold 3\.0 GiB, scanned whole by every query: export Parquet instead/);
+    assert.equal(scaleNote([{ format: 'csv', size: 3 * 1024 ** 3, origin: {} }]), undefined, 'a Parquet copy is not scanned as CSV');
+    // the row count comes from the Parquet footer, without a scan
+    const file = path.join(tmp, 'rows.parquet');
+    await engine.query(`COPY (SELECT 'USD' AS BillingCurrency, 1.0 AS BilledCost, 1.0 AS EffectiveCost, TIMESTAMP '2024-09-01' AS ChargePeriodStart FROM range(12345)) TO '${file}' (FORMAT parquet)`);
+    const [inspected] = await source([file]).files();
+    assert.equal(inspected!.rows, 12345);
   });
 });
 
