@@ -43,7 +43,7 @@ const unquote = (f: string) => (f.startsWith('"') && f.endsWith('"') && f.length
 const quote = (v: string) => (/[",\r\n;\t|]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
 function seeds(): Seed[] {
-  const focus = fs.readFileSync(path.join(root, 'demo/billing/focus_1.0_sample_1000.csv'), 'utf8').split(/\r?\n/).filter(Boolean);
+  const focus = fs.readFileSync(path.join(root, 'demo/billing/real-sample/focus_1.0_sample_1000.csv'), 'utf8').split(/\r?\n/).filter(Boolean);
   const azure = fs.readFileSync(path.join(root, 'test/fixtures/bills/azure_mca_camel_koku_4rows.csv'), 'utf8').split(/\r?\n/).filter(Boolean);
   return [
     { name: 'focus', lines: focus.slice(0, 41), amounts: ['BilledCost', 'EffectiveCost', 'ListCost'], dates: ['ChargePeriodStart'] },
