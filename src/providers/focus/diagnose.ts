@@ -33,8 +33,8 @@ export async function explainReadFailure(files: readonly (BillFile | InspectedFi
     if (walk?.problem) return structureError(displayName(f), walk.header, walk.problem, error);
   }
   const names = files.map(displayName).join(', ');
-  return new FinOpsError('invalidInput', `Could not read ${names}: ${files.length === 1 ? 'it is' : 'they are'} not ${files.length === 1 ? 'a bill file' : 'bill files'} DuckDB can read (cut short, damaged, or not a CSV / Parquet file).`, {
-    fix: 'Check that each file is a complete export with one header row; export the bill again if it was edited. Show Logs has the engine\'s message.',
+  return new FinOpsError('invalidInput', `Could not read ${names}: ${files.length === 1 ? 'it is not a bill file' : 'they are not bill files'} that can be read (cut short, damaged, or not CSV / Parquet).`, {
+    fix: 'Check that each file is a complete export with one header row; export the bill again if it was edited.',
     cause: error,
   });
 }

@@ -133,7 +133,7 @@ export class FocusFileSource implements CostSource, ResourceSource {
   }
 
   /** The union of every file's relation, projecting `needed` columns. */
-  private relation(files: InspectedFile[], needed: readonly FocusColumn[], params: SqlParams, warnings: string[]): string {
+  private relation(files: InspectedFile[], needed: readonly FocusColumn[], params: SqlParams, warnings: string[], period?: Period): string {
     const keysOf = (dataset: string) => new Set(files.filter((f) => f.azureDataset === dataset).flatMap((f) => f.azureKeys ?? []));
     const actual = keysOf('actual');
     const amortized = keysOf('amortized');
@@ -151,14 +151,14 @@ export class FocusFileSource implements CostSource, ResourceSource {
     if (amortizedOnly.length && actual.size && needed.includes('BilledCost')) {
       warnings.push(`Azure amortized cost with no actual export for the same account and month (${list(amortizedOnly)}): its BilledCost leaves out commitment purchases. Add the actual cost export for invoiced figures.`);
     }
-    return groupFiles(files).map((g) => relationSql(g, needed, options, params, warnings)).join('\nUNION ALL\n');
+    return groupFiles(files).map((g) => relationSql(g, needed, options, params, warnings, period)).join('\nUNION ALL\n');
   }
 
   async query(input: CostQuery, signal?: AbortSignal): Promise<CostResult> {
     const query = parseCostQuery(input);
     const { files, warnings } = await this.load(signal);
     const params = new SqlParams();
-    const relation = this.relation(files, neededColumns(query, this.aliases), params, warnings);
+    const relation = this.relation(files, neededColumns(query, this.aliases), params, warnings, query.period);
     const { sql, groupAliases } = buildCostSql(query, relation, this.aliases, params);
     const started = Date.now();
     const rows = await this.run(sql, params, files, signal);
@@ -195,7 +195,7 @@ export class FocusFileSource implements CostSource, ResourceSource {
     const period = this.options.resources?.period?.();
     const metric = this.options.resources?.metric ?? 'EffectiveCost';
     const params = new SqlParams();
-    const relation = this.relation(files, [...RESOURCE_COLUMNS, metric], params, []);
+    const relation = this.relation(files, [...RESOURCE_COLUMNS, metric], params, [], period);
     const sql = buildResourcesSql(relation, metric, period, this.options.resources?.limit ?? 100_000, params);
     const rows = await this.run(sql, params, files, signal);
     return rows.map((r) => {

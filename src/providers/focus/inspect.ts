@@ -7,6 +7,8 @@ import { SourceColumns, type ColumnInfo } from '../../core/native/columns';
 import { detectBillFormat } from '../../core/native/detect';
 import { focusColumnExpression } from '../../core/native/focusFile';
 import type { AzureDataset, ConvertOptions } from '../../core/native/types';
+import type { Period } from '../../core/cost/model';
+import { ALL_TIME } from '../../core/cost/period';
 import { readCsvHeader } from './csvHeader';
 import { readableAsIs, scanCsvText, writeUtf8Copy, type CsvTextScan } from './csvText';
 import { explainReadFailure } from './diagnose';
@@ -198,6 +200,19 @@ export function providedColumns(file: InspectedFile): FocusColumn[] {
  * When Azure actual and amortized exports are read together (`options.azurePaired`), BilledCost comes from the
  * actual rows only and EffectiveCost / ListCost from the amortized rows only, so neither is counted twice.
  */
+/**
+ * A WHERE on a FOCUS file's own date-time column (Parquet TIMESTAMP), so DuckDB skips the row groups outside the
+ * period by their statistics; the checked column above still validates every row read. A missing date passes the
+ * prefilter and is refused by the check, never dropped silently.
+ */
+function periodPrefilter(file: InspectedFile, cols: SourceColumns, period: Period | undefined, params: SqlParams): string {
+  if (!period || (period.start <= ALL_TIME.start && period.end >= ALL_TIME.end) || file.bill.kind !== 'focus') return '';
+  const col = cols.find('ChargePeriodStart');
+  if (!col || !/^TIMESTAMP( WITH TIME ZONE)?$|^TIMESTAMP_(NS|MS|S)$/i.test(col.type)) return '';
+  const ref = cols.ref(col);
+  return ` WHERE ${ref} IS NULL OR (${ref} >= CAST(${params.add(period.start)} AS TIMESTAMP) AND ${ref} < CAST(${params.add(period.end)} AS TIMESTAMP))`;
+}
+
 /** A FOCUS column of a file, converted (native) or read (FOCUS, a Parquet copy). */
 function columnOf(file: InspectedFile, cols: SourceColumns, projection: Partial<Record<FocusColumn, string>>, col: FocusColumn): string {
   return projection[col] ?? (file.bill.kind === 'focus' ? focusColumnExpression(cols, col) : 'NULL');
@@ -229,7 +244,7 @@ export async function probeAzureKeys(file: InspectedFile, engine: DuckDbEngine, 
   }
 }
 
-export function relationSql(group: FileGroup, needed: readonly FocusColumn[], options: ConvertOptions, params: SqlParams, warnings: string[]): string {
+export function relationSql(group: FileGroup, needed: readonly FocusColumn[], options: ConvertOptions, params: SqlParams, warnings: string[], period?: Period): string {
   const first = group.files[0]!;
   const cols = new SourceColumns(first.columns, params);
   let projection: Partial<Record<FocusColumn, string>>;
@@ -253,5 +268,5 @@ export function relationSql(group: FileGroup, needed: readonly FocusColumn[], op
     projection.ListCost = zeroWhenPaired(projection.ListCost);
   }
   const select = needed.map((col) => `${projection[col] ?? 'NULL'} AS ${quoteIdent(col)}`);
-  return `SELECT ${select.join(', ')} FROM ${readerSql(group.files, params)}`;
+  return `SELECT ${select.join(', ')} FROM ${readerSql(group.files, params)}${periodPrefilter(first, cols, period, params)}`;
 }

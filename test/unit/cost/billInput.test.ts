@@ -218,6 +218,22 @@ describe('dates', () => {
   });
 });
 
+describe('dates in Parquet, with a period', () => {
+  it('row groups outside the period are skipped, yet a missing date inside the file is still refused', async () => {
+    const file = path.join(tmp, 'period.parquet');
+    await engine.query(`COPY (SELECT 'USD' AS BillingCurrency, CAST(x AS DOUBLE) AS BilledCost, CAST(x AS DOUBLE) AS EffectiveCost,
+      TIMESTAMP '2024-09-01' + to_days(CAST(x % 30 AS INTEGER)) AS ChargePeriodStart, 'AWS' AS ProviderName FROM range(1, 301) t(x) ORDER BY 4) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 10)`);
+    const week = { start: '2024-09-08', end: '2024-09-15' };
+    const got = await source([file]).query({ period: week, granularity: 'total', groupBy: [], metric: 'BilledCost' });
+    let want = 0;
+    for (let x = 1; x <= 300; x++) if (x % 30 >= 7 && x % 30 < 14) want += x;
+    assert.equal(got.rows[0]!.cost, want);
+    const holed = path.join(tmp, 'period-null.parquet');
+    await engine.query(`COPY (SELECT 'USD' AS BillingCurrency, 1.0 AS BilledCost, 1.0 AS EffectiveCost, CASE WHEN x = 250 THEN NULL ELSE TIMESTAMP '2024-09-01' + to_days(CAST(x % 30 AS INTEGER)) END AS ChargePeriodStart FROM range(1, 301) t(x)) TO '${holed}' (FORMAT parquet, ROW_GROUP_SIZE 10)`);
+    await refused(source([holed]).query({ period: week, granularity: 'total', groupBy: [], metric: 'BilledCost' }), 'invalidInput', 'period-null.parquet, row 250, column ChargePeriodStart', 'missing');
+  });
+});
+
 describe('structure', () => {
   it('too few or too many fields, an unclosed quote and text after a quote name the row, line and column', async () => {
     const base = csvText(ROWS);
