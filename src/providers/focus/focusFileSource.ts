@@ -38,6 +38,8 @@ interface FocusFileSourceOptions {
    * later queries take tenths of a second instead of a CSV scan each. Absent: every query reads the files (CLI).
    */
   copies?: { dir: string; minBytes?: number };
+  /** Where UTF-8 copies of CSVs DuckDB cannot read as they are go; shared by a factory's sources (else the source's own). */
+  scratch?: ScratchDir;
 }
 
 /** What the files hold, for the source's status line and the CLI. */
@@ -59,7 +61,8 @@ export class FocusFileSource implements CostSource, ResourceSource {
   private readonly log: Logger;
   private readonly inspected = new Map<string, { size: number; mtimeMs: number; file?: InspectedFile; skipped?: string }>();
   private readonly copies?: ParquetCopies;
-  private readonly scratch = new ScratchDir();
+  private readonly scratch: ScratchDir;
+  private readonly ownsScratch: boolean;
 
   constructor(private readonly options: FocusFileSourceOptions) {
     this.id = options.id ?? 'focus';
@@ -71,6 +74,8 @@ export class FocusFileSource implements CostSource, ResourceSource {
     this.aliases = options.tagAliases ?? defaultTagAliases;
     this.log = options.logger ?? silentLogger;
     if (options.copies) this.copies = new ParquetCopies({ ...options.copies, logger: this.log }, this.engine);
+    this.ownsScratch = options.scratch === undefined;
+    this.scratch = options.scratch ?? new ScratchDir();
   }
 
   /** Resolves the paths and reads each new or changed file's header. */
@@ -227,7 +232,7 @@ export class FocusFileSource implements CostSource, ResourceSource {
 
   dispose(): void {
     if (this.ownsEngine) this.engine.close();
-    this.scratch.dispose();
+    if (this.ownsScratch) this.scratch.dispose();
   }
 }
 

@@ -3,6 +3,7 @@ import type { Settings } from '../../core/settings';
 import type { NotConfigured, SourceContext, SourceEntry, SourceFactory } from '../registry';
 import { DuckDbEngine } from './duckdb';
 import { FocusFileSource } from './focusFileSource';
+import { ScratchDir } from './scratch';
 
 interface FocusSourceFactoryOptions {
   /** Where relative paths in "mlFinops.focus.files" start: the first workspace folder (else they must be absolute). */
@@ -29,6 +30,7 @@ export async function describeFiles(source: FocusFileSource, signal?: AbortSigna
  */
 export function focusSourceFactory(options: FocusSourceFactoryOptions): SourceFactory & { dispose(): void } {
   const engine = options.engine ?? new DuckDbEngine();
+  const scratch = new ScratchDir();
   return {
     kind: 'focus',
     create(settings: Settings, ctx: SourceContext): (SourceEntry | NotConfigured)[] {
@@ -47,12 +49,16 @@ export function focusSourceFactory(options: FocusSourceFactoryOptions): SourceFa
         paths,
         baseDir: baseDir ?? '/',
         engine,
+        scratch,
         logger: ctx.log,
         ...(ctx.tagAliases ? { tagAliases: ctx.tagAliases } : {}),
         ...(options.copiesDir ? { copies: { dir: options.copiesDir } } : {}),
       });
       return [{ id: 'focus', kind: 'focus', label: source.label, cost: source, resources: source, check: (signal) => describeFiles(source, signal) }];
     },
-    dispose: () => { if (!options.engine) engine.close(); },
+    dispose: () => {
+      if (!options.engine) engine.close();
+      scratch.dispose();
+    },
   };
 }
