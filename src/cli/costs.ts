@@ -31,9 +31,14 @@ Options:
 
 JSON output is an array of objects: one key per --group-by column (tags as "tag:Team", a missing
 tag is null), "period" (ISO date of the period start), "cost" (number) and "currency".
-Costs are never added across currencies.
+Costs are never added across currencies. A tag key follows each cloud's rule (AWS exact, Azure in
+any case, Google Cloud label forms: tag:CostCenter is also cost_center, costcenter, cost-center).
+CSV bills may be UTF-8, UTF-16 or Windows-1252, with any line endings. In a folder, files that are
+not bills are skipped with a note. Notes go to stderr.
 
-Exit codes: 0 success, 2 usage error or unreadable file, 3 a failure of the query engine.`;
+Exit codes: 0 success, 2 usage error, or a bill that cannot be read correctly (a NaN or
+non-numeric cost, a broken row: the message names the file, row and column), 3 a failure of the
+query engine.`;
 
 async function readAliases(file: string | undefined, cwd: string): Promise<TagAliases> {
   const p = path.resolve(cwd, file ?? '.finops.yaml');
