@@ -1,3 +1,4 @@
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { checkedSum } from '../../core/cost/amounts';
 import type { CostMetric, CostQuery, CostResult, CostRow, Period } from '../../core/cost/model';
@@ -95,7 +96,9 @@ export class FocusFileSource implements CostSource, ResourceSource {
     for (const file of resolved) {
       throwIfAborted(signal);
       let cached = this.inspected.get(file.path);
-      if (!cached || cached.size !== file.size || cached.mtimeMs !== file.mtimeMs) {
+      // a converted copy removed behind our back (a temp-folder clean-up) is made again
+      const copyGone = cached?.file?.readPath !== undefined && !(await fs.access(cached.file.readPath).then(() => true, () => false));
+      if (!cached || copyGone || cached.size !== file.size || cached.mtimeMs !== file.mtimeMs) {
         const started = Date.now();
         try {
           let inspected = await inspectFile(file, this.engine, { scratch: this.scratch, signal });

@@ -11,10 +11,12 @@ export class ScratchDir {
 
   constructor(private readonly base: string = os.tmpdir()) {}
 
-  /** A path inside the folder (the folder is created first). */
+  /** A path inside the folder (the folder is created first, and again if something removed it). */
   async file(name: string): Promise<string> {
     this.dir ??= fs.promises.mkdtemp(path.join(this.base, 'mlfinops-bills-'));
-    return path.join(await this.dir, name);
+    const dir = await this.dir;
+    await fs.promises.mkdir(dir, { recursive: true });
+    return path.join(dir, name);
   }
 
   dispose(): void {

@@ -123,6 +123,16 @@ describe('encodings', () => {
     }
   });
 
+  it('a converted copy removed behind the reader\'s back (a temp clean-up) is made again', async () => {
+    const src = source([write('enc-gone.csv', encodeCsv(csvText(ROWS), 'windows-1252', 'lf'))]);
+    const first = await src.query(byTeam);
+    const [file] = await src.files();
+    assert.ok(file?.readPath && fs.existsSync(file.readPath));
+    fs.rmSync(path.dirname(file.readPath), { recursive: true, force: true });
+    assert.deepEqual((await src.query(byTeam)).rows, first.rows);
+    src.dispose();
+  });
+
   it('a gzipped Windows-1252 export is read too', async () => {
     const got = await source([write('enc-1252.csv.gz', zlib.gzipSync(encodeCsv(csvText(ROWS), 'windows-1252', 'crlf')))]).query(byTeam);
     assert.ok(got.rows.some((r) => r.groups['tag:team'] === 'façade'));
