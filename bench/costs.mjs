@@ -179,7 +179,11 @@ if (disagree.length) {
   console.log(`\nAll contenders agree: ${first.result.rows} groups, total ${first.result.total.toFixed(4)}.`);
 }
 
-/** Runs a command, polling its peak resident memory (VmHWM) until it exits. */
+/**
+ * Runs a command, polling its peak resident memory (VmHWM) until it exits.
+ * @param {string} cmd @param {string[]} args @param {import('node:child_process').SpawnOptions} options
+ * @returns {Promise<{ status: number | null; stdout: string; stderr: string; seconds: number; peak: number }>}
+ */
 function measured(cmd, args, options) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
@@ -187,8 +191,8 @@ function measured(cmd, args, options) {
     let stdout = '';
     let stderr = '';
     let peak = 0;
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout?.on('data', (d) => { stdout += d; });
+    child.stderr?.on('data', (d) => { stderr += d; });
     const poll = setInterval(() => {
       try {
         const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
@@ -204,7 +208,7 @@ function measured(cmd, args, options) {
 }
 
 async function scaleBench() {
-  const sizes = opts.scale.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+  const sizes = (opts.scale ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
     const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s);
     if (!m) throw new Error(`--scale takes sizes such as 1M,10M,100M (got ${s})`);
     return Math.round(Number(m[1]) * (m[2].toLowerCase() === 'm' ? 1e6 : m[2].toLowerCase() === 'k' ? 1e3 : 1));
@@ -212,9 +216,10 @@ async function scaleBench() {
   if (!fs.existsSync(path.join(root, 'dist/cli.js'))) {
     if (sh(process.execPath, [path.join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
   }
-  const label = (n) => (n % 1e6 === 0 ? `${n / 1e6}M` : String(n));
+  const label = (/** @type {number} */ n) => (n % 1e6 === 0 ? `${n / 1e6}M` : String(n));
+  /** @type {{ n: number; files: number; bytes: number; best: number; median: number; peak: number; answer: { groups: number; total: number }; note: string }[]} */
   const results = [];
-  const cli = (target) => measured(process.execPath, [path.join(root, 'dist/cli.js'), 'costs', '--focus', target, '--group-by', `ProviderName,tag:${opts.tag}`, '--granularity', 'daily', '--format', 'json'], { cwd: root });
+  const cli = (/** @type {string} */ target) => measured(process.execPath, [path.join(root, 'dist/cli.js'), 'costs', '--focus', target, '--group-by', `ProviderName,tag:${opts.tag}`, '--granularity', 'daily', '--format', 'json'], { cwd: root });
   // the fixed cost of a cold run (Node, the CLI bundle, DuckDB, one tiny file), to tell query time from start-up
   const tiny = path.join(opts.data, 'focus_1.0_synthetic_1000.parquet');
   if (!fs.existsSync(tiny) && sh(process.execPath, [path.join(root, 'bench/generateFocus.mjs'), '--rows', '1000', '--formats', 'parquet', '--out', opts.data], { cwd: root }).status !== 0) process.exit(1);
@@ -234,13 +239,14 @@ async function scaleBench() {
     const bytes = files.reduce((s, f) => s + fs.statSync(f).size, 0);
     const times = [];
     let peak = 0;
-    let answer;
+    let answer = { groups: 0, total: 0 };
     let note = '';
     for (let r = 0; r < runs; r++) {
       const run = await cli(target);
       if (run.status !== 0) throw new Error(`mlfinops costs failed on ${target}: ${run.stderr}`);
       times.push(run.seconds);
       peak = Math.max(peak, run.peak);
+      /** @type {{ cost: number }[]} */
       const out = JSON.parse(run.stdout);
       answer = { groups: out.length, total: out.reduce((s, x) => s + x.cost, 0) };
       note = run.stderr.split('\n').find((l) => /query the export where it lies/.test(l)) ?? '';
@@ -252,7 +258,7 @@ async function scaleBench() {
   console.log(`\nmlfinops costs --group-by ProviderName,tag:${opts.tag} --granularity daily --format json, cold (a new process per run), median of ${runs}`);
   console.log(`Machine: ${process.platform}-${process.arch}, ${(await import('node:os')).cpus().length} CPUs, Node ${process.version}; load average after the runs: ${loadavg}`);
   console.log(`Start-up (a 1,000-row file): ${startup.toFixed(2)} s; "query s per M rows" is (time − start-up) / millions of rows\n`);
-  const pad = (s, w) => String(s).padEnd(w);
+  const pad = (/** @type {unknown} */ s, /** @type {number} */ w) => String(s).padEnd(w);
   console.log(`${pad('rows', 14)}${pad('files', 7)}${pad('Parquet', 10)}${pad('time s', 9)}${pad('best s', 9)}${pad('peak memory', 13)}${pad('query s per M rows', 20)}${pad('groups', 8)}warehouse note`);
   for (const r of results) {
     console.log(`${pad(r.n.toLocaleString('en-US'), 14)}${pad(r.files, 7)}${pad(`${(r.bytes / 1e9).toFixed(2)} GB`, 10)}${pad(r.median.toFixed(2), 9)}${pad(r.best.toFixed(2), 9)}${pad(`${(r.peak / 2 ** 20).toFixed(0)} MiB`, 13)}${pad(((r.median - startup) / (r.n / 1e6)).toFixed(3), 20)}${pad(r.answer.groups, 8)}${r.note ? 'yes' : 'no'}`);

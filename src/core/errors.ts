@@ -40,7 +40,9 @@ type FailureCode =
   /** The source cannot answer this grouping (a key it lacks, too many keys or rows); a coarser one may work. */
   | 'unsupportedGrouping'
   /** A mistake in the CLI's arguments: reported with the subcommand's usage. */
-  | 'commandLine';
+  | 'commandLine'
+  /** A file is not a bill at all (its header matches no format): skipped when a folder or glob found it. */
+  | 'notABill';
 
 export class FinOpsError extends Error {
   readonly [BRAND] = true;

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { CostQuery, GroupKey } from '../../src/core/cost/model';
-import { FinOpsError } from '../../src/core/errors';
+import { isFinOpsError } from '../../src/core/errors';
 import { DuckDbEngine } from '../../src/providers/focus/duckdb';
 import { FocusFileSource } from '../../src/providers/focus/focusFileSource';
 import { encodeText, joinLines, seeded, type Newlines, type TextEncoding } from '../unit/cost/billText';
@@ -221,7 +221,7 @@ const ROW_LEVEL = /, row \d+ \(line \d+\)(, column .+)?: /;
 const ENGINE_TEXT = /(Invalid Input|Conversion|Binder|Parser|Catalog|INTERNAL|FATAL|IO|Out of Range|Not implemented) Error|DuckDB|duckdb|sniff/;
 
 export function checkRefusal(e: unknown, fileName: string): string | undefined {
-  if (!(e instanceof FinOpsError)) return `not a FinOpsError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+  if (!isFinOpsError(e)) return `not a FinOpsError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
   if (!e.message.includes(fileName)) return `does not name the file: ${e.message}`;
   if (ENGINE_TEXT.test(e.message)) return `engine text in the message: ${e.message}`;
   if (!e.fix) return `no fix: ${e.message}`;
@@ -271,7 +271,7 @@ export function billCsvTarget(): FuzzTarget<BillCsvInput> {
         return { kind: 'ok' };
       } catch (e) {
         const problem = checkRefusal(e, input.name);
-        if (problem) return e instanceof FinOpsError ? { kind: 'wrong', detail: problem } : { kind: 'thrown', detail: problem };
+        if (problem) return isFinOpsError(e) ? { kind: 'wrong', detail: problem } : { kind: 'thrown', detail: problem };
         if (input.same) return { kind: 'wrong', detail: `only the encoding or line endings changed, yet it was refused: ${(e as Error).message}` };
         return { kind: 'refused' };
       } finally {

@@ -8,7 +8,7 @@ import { FinOpsError } from '../errors';
 export function checkedSum(value: unknown, where: { source: string; metric: string; group: string }): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
   if (Number.isFinite(n)) return n;
-  throw new FinOpsError('invalidInput', `${where.source}: the sum of ${where.metric} for ${where.group} is ${describe(value)}, not an amount.`, {
+  throw new FinOpsError('input', `${where.source}: the sum of ${where.metric} for ${where.group} is ${describe(value)}, not an amount.`, {
     fix: 'The bill holds values too large to add up, or values that are not numbers: check the amounts of that period, or export the bill again.',
   });
 }

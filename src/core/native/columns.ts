@@ -1,4 +1,4 @@
-import { ALL_TIME } from '../cost/period';
+import { ALL_TIME } from '../period';
 import { quoteIdent, quoteLiteral, type SqlParams, type SqlValue } from '../cost/sql';
 
 /** A column of a bill file as DuckDB describes it (`VARCHAR`, `DOUBLE`, `TIMESTAMP WITH TIME ZONE`, `MAP(VARCHAR, VARCHAR)` …). */
@@ -132,7 +132,7 @@ const BAD_VALUE = 'MLFINOPS_BAD_VALUE:';
 /** Largest magnitude of one charge (a quadrillion in any currency): larger values are corrupt, and sums stay finite. */
 export const MAX_AMOUNT = 1e15;
 
-export type ValueKind = 'number' | 'amount' | 'timestamp' | 'required';
+type ValueKind = 'number' | 'amount' | 'timestamp' | 'required';
 
 export interface BadValue {
   kind: ValueKind;
@@ -143,7 +143,7 @@ export interface BadValue {
 }
 
 /** SQL that raises the marked error for `valueSql` (never constant: DuckDB folds error() with constant arguments). */
-export function invalidValue(c: SourceColumns, kind: ValueKind, column: string, valueSql: string): string {
+function invalidValue(c: SourceColumns, kind: ValueKind, column: string, valueSql: string): string {
   const meta = JSON.stringify({ kind, column });
   return `error(${c.param(`${BAD_VALUE}${meta.length}:${meta}`)} || COALESCE(CAST(${valueSql} AS VARCHAR), 'NULL'))`;
 }

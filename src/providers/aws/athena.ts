@@ -36,7 +36,7 @@ interface AthenaOptions extends AwsOptions {
 }
 
 /** The FOCUS 1.0 columns of an AWS Data Exports FOCUS table, as Glue names them (lower case). */
-function athenaFocusTable(database: string, table: string): SqlTable {
+export function athenaFocusTable(database: string, table: string): SqlTable {
   return {
     from: `${athenaIdentifier(database, 'database')}.${athenaIdentifier(table, 'table')}`,
     label: `The Athena table ${database}.${table}`,

@@ -1,7 +1,7 @@
 import type { FocusColumn } from '../../core/cost/focusColumns';
 import type { CostFilter, CostMetric, CostQuery, GroupKey, Period } from '../../core/cost/model';
 import { quoteIdent, type SqlParams } from '../../core/cost/sql';
-import { aliasesByCloud, caseInsensitiveTagKeys, CLOUDS, providerCloudCondition, tagKeyOf, type TagAliases } from '../../core/cost/tags';
+import { aliasesByCloud, caseInsensitiveTagKeys, providerCloudCondition, tagKeyOf, type TagAliases } from '../../core/cost/tags';
 
 /**
  * The DuckDB SQL of a CostQuery over a relation of normalised FOCUS columns (`FROM (…) AS focus`):
@@ -11,7 +11,7 @@ import { aliasesByCloud, caseInsensitiveTagKeys, CLOUDS, providerCloudCondition,
 const q = quoteIdent;
 
 /** FOCUS columns a query reads (the relation projects only these). */
-export function neededColumns(query: CostQuery, _aliases?: TagAliases): FocusColumn[] {
+export function neededColumns(query: CostQuery): FocusColumn[] {
   const cols = new Set<FocusColumn>(['ChargePeriodStart', 'BillingCurrency', query.metric]);
   const keys = [...query.groupBy, ...(query.filters ?? []).map((f) => f.key)];
   for (const key of keys) {
@@ -36,7 +36,7 @@ export function jsonPointer(key: string): string {
  * providers by the exact names, Azure by the exact names and then without regard to case, Google Cloud by its label
  * names. The first name present wins. Over `Tags` and `ProviderName` columns (of the relation or of a first stage).
  */
-export function tagExpression(key: string, aliases: TagAliases, params: SqlParams): string {
+function tagExpression(key: string, aliases: TagAliases, params: SqlParams): string {
   const byCloud = aliasesByCloud(key, aliases);
   const tags = q('Tags');
   const exact = (names: readonly string[]) => names.map((n) => `json_extract_string(${tags}, ${params.add(jsonPointer(n))})`);
@@ -45,9 +45,8 @@ export function tagExpression(key: string, aliases: TagAliases, params: SqlParam
   // TRY: a malformed Tags value reads as "no tags" instead of failing the whole query.
   const lookup = (parts: string[]) => `TRY(${parts.length === 1 ? parts[0] : `COALESCE(${parts.join(', ')})`})`;
   const provider = q('ProviderName');
-  const clouds = CLOUDS.filter((c) => caseInsensitiveTagKeys(c));
   return `CASE WHEN ${providerCloudCondition(provider, 'aws')} THEN ${lookup(exact(byCloud.aws))}
-    WHEN ${providerCloudCondition(provider, 'azure')} THEN ${lookup([...exact(byCloud.azure), ...(clouds.includes('azure') ? anyCase(byCloud.azure) : [])])}
+    WHEN ${providerCloudCondition(provider, 'azure')} THEN ${lookup([...exact(byCloud.azure), ...(caseInsensitiveTagKeys('azure') ? anyCase(byCloud.azure) : [])])}
     WHEN ${providerCloudCondition(provider, 'gcp')} THEN ${lookup(exact(byCloud.gcp))}
     ELSE ${lookup(exact(byCloud.other))} END`;
 }
@@ -72,7 +71,7 @@ function filterCondition(filter: CostFilter, aliases: TagAliases, params: SqlPar
   return `(${parts.join(' OR ')})`;
 }
 
-export interface CostSql {
+interface CostSql {
   sql: string;
   /** Column alias of each group-by key, in the query's order. */
   groupAliases: string[];

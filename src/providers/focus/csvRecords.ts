@@ -14,9 +14,9 @@ export type CsvStructureProblem =
   | { kind: 'noHeader' };
 
 /** Called with each record after the header; return true to stop reading. */
-export type CsvRecordVisitor = (fields: readonly string[], row: number, line: number, header: readonly string[]) => boolean | void;
+type CsvRecordVisitor = (fields: readonly string[], row: number, line: number, header: readonly string[]) => boolean | void;
 
-export interface CsvWalk {
+interface CsvWalk {
   header: string[];
   problem?: CsvStructureProblem;
   /** True when the visitor stopped the walk. */

@@ -170,12 +170,12 @@ export async function scanCsvText(file: string, signal?: AbortSignal): Promise<C
   if (!firstInvalid) return { encoding: 'utf-8', newlines };
   const name = describeFile(file);
   if (validMultibyte > 0) {
-    throw new FinOpsError('invalidInput', `${name} is not valid UTF-8: line ${firstInvalid.line} holds a byte that is not UTF-8 (byte ${firstInvalid.offset + 1} of the file), while other lines are UTF-8.`, {
+    throw new FinOpsError('input', `${name} is not valid UTF-8: line ${firstInvalid.line} holds a byte that is not UTF-8 (byte ${firstInvalid.offset + 1} of the file), while other lines are UTF-8.`, {
       fix: 'Export the bill again as UTF-8 CSV; a file edited in two encodings cannot be read reliably.',
     });
   }
   if (undefinedCp1252) {
-    throw new FinOpsError('invalidInput', `${name} is neither UTF-8 nor Windows-1252 / Latin-1: line ${undefinedCp1252.line} holds a byte no Western encoding uses (byte ${undefinedCp1252.offset + 1} of the file).`, {
+    throw new FinOpsError('input', `${name} is neither UTF-8 nor Windows-1252 / Latin-1: line ${undefinedCp1252.line} holds a byte no Western encoding uses (byte ${undefinedCp1252.offset + 1} of the file).`, {
       fix: 'Export the bill again as UTF-8 CSV (Excel: "CSV UTF-8"; Azure and AWS exports are UTF-8).',
     });
   }

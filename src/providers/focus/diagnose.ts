@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import { SqlParams } from '../../core/cost/sql';
-import { FinOpsError } from '../../core/errors';
-import { ALL_TIME, addDays } from '../../core/cost/period';
+import { FinOpsError, isFinOpsError } from '../../core/errors';
+import { ALL_TIME, addDays } from '../../core/period';
 import { badValueOf, MAX_AMOUNT, type BadValue } from '../../core/native/columns';
 import { sniffDelimiter } from './csvHeader';
 import { walkCsvRecords, type CsvStructureProblem } from './csvRecords';
@@ -15,7 +15,7 @@ import { displayName, type BillFile, type InspectedFile } from './files';
  * structure breaks. DuckDB's own message is kept as the cause (for the log), never shown as the message.
  */
 export async function explainReadFailure(files: readonly (BillFile | InspectedFile)[], error: unknown, engine: DuckDbEngine, signal?: AbortSignal): Promise<FinOpsError> {
-  if (error instanceof FinOpsError) return error;
+  if (isFinOpsError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
   const bad = badValueOf(message);
   if (bad) return (await locateBadValue(files, bad, engine, signal).catch(() => undefined)) ?? unlocated(files, bad, error);
@@ -24,7 +24,7 @@ export async function explainReadFailure(files: readonly (BillFile | InspectedFi
     try {
       await fs.access(readable, fs.constants.R_OK);
     } catch (e) {
-      return new FinOpsError('notFound', `Could not open ${displayName(f)}: it no longer exists or cannot be read.`, { fix: 'Check that the file still exists and is readable.', cause: e });
+      return new FinOpsError('input', `Could not open ${displayName(f)}: it no longer exists or cannot be read.`, { fix: 'Check that the file still exists and is readable.', cause: e });
     }
   }
   for (const f of files) {
@@ -33,7 +33,7 @@ export async function explainReadFailure(files: readonly (BillFile | InspectedFi
     if (walk?.problem) return structureError(displayName(f), walk.header, walk.problem, error);
   }
   const names = files.map(displayName).join(', ');
-  return new FinOpsError('invalidInput', `Could not read ${names}: ${files.length === 1 ? 'it is not a bill file' : 'they are not bill files'} that can be read (cut short, damaged, or not CSV / Parquet).`, {
+  return new FinOpsError('input', `Could not read ${names}: ${files.length === 1 ? 'it is not a bill file' : 'they are not bill files'} that can be read (cut short, damaged, or not CSV / Parquet).`, {
     fix: 'Check that each file is a complete export with one header row; export the bill again if it was edited.',
     cause: error,
   });
@@ -70,7 +70,7 @@ function describeValue(bad: BadValue): string {
 
 function unlocated(files: readonly (BillFile | InspectedFile)[], bad: BadValue, cause: unknown): FinOpsError {
   const names = files.map(displayName).join(', ');
-  return new FinOpsError('invalidInput', `Could not read ${names}: column ${bad.column}: ${describeValue(bad)}.`, { fix: FIX_VALUE, cause });
+  return new FinOpsError('input', `Could not read ${names}: column ${bad.column}: ${describeValue(bad)}.`, { fix: FIX_VALUE, cause });
 }
 
 async function locateBadValue(files: readonly (BillFile | InspectedFile)[], bad: BadValue, engine: DuckDbEngine, signal?: AbortSignal): Promise<FinOpsError | undefined> {
@@ -96,7 +96,7 @@ async function locateBadValue(files: readonly (BillFile | InspectedFile)[], bad:
         return false;
       }, signal);
       const at = hit ?? near;
-      if (at) return new FinOpsError('invalidInput', `${displayName(f)}, row ${at.row} (line ${at.line}), column ${at.column}: ${describeValue(bad)}.`, { fix: FIX_VALUE });
+      if (at) return new FinOpsError('input', `${displayName(f)}, row ${at.row} (line ${at.line}), column ${at.column}: ${describeValue(bad)}.`, { fix: FIX_VALUE });
     } else {
       const params = new SqlParams();
       const cols = 'columns' in f ? f.columns : [];
@@ -108,7 +108,7 @@ async function locateBadValue(files: readonly (BillFile | InspectedFile)[], bad:
         `SELECT file_row_number AS n FROM read_parquet(${params.add(readPathOf(f))}, file_row_number = true) WHERE ${where} ORDER BY file_row_number LIMIT 1`,
         params.values, signal);
       if (rows.length) {
-        return new FinOpsError('invalidInput', `${displayName(f)}, row ${Number(rows[0]!.n) + 1}, column ${col.name}: ${describeValue(bad)}.`, { fix: FIX_VALUE });
+        return new FinOpsError('input', `${displayName(f)}, row ${Number(rows[0]!.n) + 1}, column ${col.name}: ${describeValue(bad)}.`, { fix: FIX_VALUE });
       }
     }
   }
@@ -120,12 +120,12 @@ function structureError(name: string, header: readonly string[], problem: CsvStr
   const fix = 'Check that line in the file (a value holding the delimiter or a line break must be quoted, a quote inside a quoted value doubled), or export the bill again.';
   switch (problem.kind) {
     case 'noHeader':
-      return new FinOpsError('invalidInput', `${name} is empty: it has no header row.`, { fix: 'Point at a complete bill export.', cause });
+      return new FinOpsError('input', `${name} is empty: it has no header row.`, { fix: 'Point at a complete bill export.', cause });
     case 'fieldCount':
-      return new FinOpsError('invalidInput', `${name}, row ${problem.row} (line ${problem.line}): ${problem.got} field${problem.got === 1 ? '' : 's'} where the header has ${problem.expected}.`, { fix, cause });
+      return new FinOpsError('input', `${name}, row ${problem.row} (line ${problem.line}): ${problem.got} field${problem.got === 1 ? '' : 's'} where the header has ${problem.expected}.`, { fix, cause });
     case 'unterminatedQuote':
-      return new FinOpsError('invalidInput', `${name}, row ${problem.row} (line ${problem.line}), column ${column(problem.column)}: a quoted value is never closed.`, { fix, cause });
+      return new FinOpsError('input', `${name}, row ${problem.row} (line ${problem.line}), column ${column(problem.column)}: a quoted value is never closed.`, { fix, cause });
     case 'textAfterQuote':
-      return new FinOpsError('invalidInput', `${name}, row ${problem.row} (line ${problem.line}), column ${column(problem.column)}: text follows the closing quote of a value.`, { fix, cause });
+      return new FinOpsError('input', `${name}, row ${problem.row} (line ${problem.line}), column ${column(problem.column)}: text follows the closing quote of a value.`, { fix, cause });
   }
 }

@@ -15,7 +15,8 @@ import { buildCostSql, buildResourcesSql, neededColumns, RESOURCE_COLUMNS } from
 import { DuckDbEngine } from './duckdb';
 import { formatOf, resolveBillFiles, type BillFile } from './files';
 import { explainReadFailure } from './diagnose';
-import { displayName, groupFiles, inspectFile, NotABillError, relationSql, type InspectedFile } from './inspect';
+import { displayName, type InspectedFile } from './files';
+import { groupFiles, inspectFile, notABill, relationSql } from './inspect';
 import { ScratchDir } from './scratch';
 import { ParquetCopies } from './parquetCopies';
 import type { FocusColumn } from '../../core/cost/focusColumns';
@@ -106,7 +107,7 @@ export class FocusFileSource implements CostSource, ResourceSource {
           if (this.copies?.eligible(inspected)) inspected = await this.copies.copyOf(inspected, signal);
           cached = { size: file.size, mtimeMs: file.mtimeMs, file: inspected };
         } catch (e) {
-          if (!(e instanceof NotABillError) || file.named) throw e;
+          if (!isFinOpsError(e) || e.code !== 'notABill' || file.named) throw e;
           cached = { size: file.size, mtimeMs: file.mtimeMs, skipped: e.message };
         }
         this.inspected.set(file.path, cached);
@@ -120,7 +121,7 @@ export class FocusFileSource implements CostSource, ResourceSource {
       }
     }
     if (!files.length && skipped.length) {
-      throw new NotABillError(`No bill among ${skipped.join(', ')}: ${warnings.map((w) => w.replace(/^Skipped [^:]+: /, '')).join(' ')}`, FIX_NO_BILL);
+      throw notABill(`No bill among ${skipped.join(', ')}: ${warnings.map((w) => w.replace(/^Skipped [^:]+: /, '')).join(' ')}`, FIX_NO_BILL);
     }
     const scale = scaleNote(files);
     if (scale) warnings.push(scale);
@@ -166,7 +167,7 @@ export class FocusFileSource implements CostSource, ResourceSource {
     const query = parseCostQuery(input);
     const { files, warnings } = await this.load(signal);
     const params = new SqlParams();
-    const relation = this.relation(files, neededColumns(query, this.aliases), params, warnings, query.period);
+    const relation = this.relation(files, neededColumns(query), params, warnings, query.period);
     const { sql, groupAliases } = buildCostSql(query, relation, this.aliases, params);
     const started = Date.now();
     const rows = await this.run(sql, params, files, signal);
@@ -244,7 +245,7 @@ export class FocusFileSource implements CostSource, ResourceSource {
  * Parquet: about 100 M rows (bench/costs.mjs: some 20 s a query on 2 cores); CSV: about 2 GB (some 3 M rows, several
  * seconds a query; the extension reads it once into a Parquet copy, the CLI every time).
  */
-export const LARGE_BILL = { parquetRows: 100_000_000, csvBytes: 2 * 1024 ** 3 } as const;
+const LARGE_BILL = { parquetRows: 100_000_000, csvBytes: 2 * 1024 ** 3 } as const;
 
 const WAREHOUSES = 'query the export where it lies: Athena over the AWS FOCUS export ("mlFinops.aws.costSource": "athena", docs/athena.md) or BigQuery over the Cloud Billing export ("mlFinops.gcp.billingTable")';
 

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { FOCUS_COLUMNS, type FocusColumn } from '../../core/cost/focusColumns';
 import { compactParams, quoteIdent, quoteLiteral, SqlParams } from '../../core/cost/sql';
-import { FinOpsError } from '../../core/errors';
+import { FinOpsError, INTERNAL_FIX, isCancelled, isFinOpsError } from '../../core/errors';
 import { azureDatasetFromFileName, azureDatasetProbe, azurePairingKey } from '../../core/native/azureCost';
 import { SourceColumns, type ColumnInfo } from '../../core/native/columns';
 import { detectBillFormat } from '../../core/native/detect';
 import { focusColumnExpression } from '../../core/native/focusFile';
 import type { AzureDataset, ConvertOptions } from '../../core/native/types';
 import type { Period } from '../../core/cost/model';
-import { ALL_TIME } from '../../core/cost/period';
+import { ALL_TIME } from '../../core/period';
 import { readCsvHeader } from './csvHeader';
 import { readableAsIs, scanCsvText, writeUtf8Copy, type CsvTextScan } from './csvText';
 import { explainReadFailure } from './diagnose';
@@ -16,13 +16,10 @@ import type { DuckDbEngine } from './duckdb';
 import { displayName, type BillFile, type InspectedFile } from './files';
 import type { ScratchDir } from './scratch';
 
-export { displayName, type InspectedFile } from './files';
 
 /** A file that is not a bill at all (its header matches no format): skipped when a folder or glob found it. */
-export class NotABillError extends FinOpsError {
-  constructor(message: string, fix: string) {
-    super('invalidInput', message, { fix });
-  }
+export function notABill(message: string, fix: string): FinOpsError {
+  return new FinOpsError('input', message, { fix, code: 'notABill' });
 }
 
 /** CSV reading: every field as text (the relation casts), FOCUS's `NULL` token and empty fields as NULL. */
@@ -33,7 +30,7 @@ const CSV_OPTIONS = "header = true, all_varchar = true, nullstr = ['NULL', '']";
  * names bound as parameters. A CSV whose header was read already is parsed with that header and delimiter
  * (RFC 4180 quoting, strict column count) instead of sampling the file to guess them again.
  */
-export function readerSql(files: readonly (BillFile & { columns?: ColumnInfo[]; csvDelimiter?: string; readPath?: string })[], params: SqlParams): string {
+function readerSql(files: readonly (BillFile & { columns?: ColumnInfo[]; csvDelimiter?: string; readPath?: string })[], params: SqlParams): string {
   const list = `[${files.map((f) => params.add(f.readPath ?? f.path)).join(', ')}]`;
   const first = files[0];
   if (first?.format === 'parquet') return `read_parquet(${list}, union_by_name = true)`;
@@ -50,14 +47,14 @@ const FIX_FORMAT = 'Point at a FOCUS 1.0–1.2 export (CSV, CSV.gz or Parquet), 
 
 /** A file-system or decompression failure while reading `file` ourselves, as a FinOpsError. */
 function ioError(file: BillFile, e: unknown): FinOpsError {
-  if (e instanceof FinOpsError) return e;
+  if (isFinOpsError(e)) return e;
   const code = (e as { code?: unknown }).code;
   const name = displayName(file);
-  if (code === 'ENOENT') return new FinOpsError('notFound', `Could not open ${name}: it no longer exists.`, { fix: 'Check that the file still exists.', cause: e });
-  if (code === 'EACCES' || code === 'EPERM') return new FinOpsError('accessDenied', `Could not open ${name}: permission denied.`, { fix: 'Make the file readable for your user.', cause: e });
-  if (code === 'EISDIR') return new FinOpsError('invalidInput', `${name} is a folder, not a bill file.`, { fix: 'Point at the files, or at the folder itself.', cause: e });
-  if (typeof code === 'string' && code.startsWith('Z_')) return new FinOpsError('invalidInput', `${name} is not a complete gzip file (cut short or damaged).`, { fix: 'Download or export the bill again.', cause: e });
-  return new FinOpsError('invalidInput', `Could not read ${name}.`, { fix: 'Check that the file is a complete, readable export.', cause: e });
+  if (code === 'ENOENT') return new FinOpsError('input', `Could not open ${name}: it no longer exists.`, { fix: 'Check that the file still exists.', cause: e });
+  if (code === 'EACCES' || code === 'EPERM') return new FinOpsError('permission', `Could not open ${name}: permission denied.`, { fix: 'Make the file readable for your user.', cause: e });
+  if (code === 'EISDIR') return new FinOpsError('input', `${name} is a folder, not a bill file.`, { fix: 'Point at the files, or at the folder itself.', cause: e });
+  if (typeof code === 'string' && code.startsWith('Z_')) return new FinOpsError('input', `${name} is not a complete gzip file (cut short or damaged).`, { fix: 'Download or export the bill again.', cause: e });
+  return new FinOpsError('input', `Could not read ${name}.`, { fix: 'Check that the file is a complete, readable export.', cause: e });
 }
 
 const ENCODING_LABELS: Record<CsvTextScan['encoding'], string> = {
@@ -70,16 +67,16 @@ async function readableCsv(file: BillFile, scratch: ScratchDir | undefined, sign
   try {
     scan = await scanCsvText(file.path, signal);
   } catch (e) {
-    throw ioError(file, e);
+    throw isCancelled(e) ? e : ioError(file, e);
   }
   if (!scan || readableAsIs(scan)) return { notes: [] };
-  if (!scratch) throw new FinOpsError('internal', `${displayName(file)} needs a converted copy, and no scratch folder was given.`);
+  if (!scratch) throw new FinOpsError('internal', `${displayName(file)} needs a converted copy, and no scratch folder was given.`, { fix: INTERNAL_FIX });
   const key = createHash('sha256').update(`${file.path}|${file.size}|${file.mtimeMs}`).digest('hex').slice(0, 16);
   const readPath = await scratch.file(`${key}.csv`);
   try {
     await writeUtf8Copy(file.path, scan, readPath, signal);
   } catch (e) {
-    throw ioError(file, e);
+    throw isCancelled(e) ? e : ioError(file, e);
   }
   const notes: string[] = [];
   if (scan.encoding === 'windows-1252') {
@@ -90,7 +87,7 @@ async function readableCsv(file: BillFile, scratch: ScratchDir | undefined, sign
   return { readPath, notes };
 }
 
-export interface InspectOptions {
+interface InspectOptions {
   /** Where UTF-8 copies of CSVs DuckDB cannot read as they are go (Windows-1252, UTF-16, mixed line endings). */
   scratch?: ScratchDir;
   signal?: AbortSignal;
@@ -123,20 +120,20 @@ export async function inspectFile(file: BillFile, engine: DuckDbEngine, options:
   const base = displayName(file);
   const nul = columns.findIndex((c) => c.name.includes('\0'));
   if (nul >= 0) {
-    throw new FinOpsError('invalidInput', `${base}: the header's column ${nul + 1} holds a NUL character.`, { fix: 'The file is damaged or not a text CSV: export the bill again.' });
+    throw new FinOpsError('input', `${base}: the header's column ${nul + 1} holds a NUL character.`, { fix: 'The file is damaged or not a text CSV: export the bill again.' });
   }
   const names = columns.map((c) => c.name);
   const bill = detectBillFormat(columns);
   if (bill.kind === 'unknown') {
     const shown = names.slice(0, 6).join(', ') + (names.length > 6 ? ', …' : '');
-    throw new NotABillError(`${base} is not a FOCUS file: it lacks the FOCUS columns ${bill.missing.join(', ')} (its columns: ${shown || 'none'}).`, FIX_FORMAT);
+    throw notABill(`${base} is not a FOCUS file: it lacks the FOCUS columns ${bill.missing.join(', ')} (its columns: ${shown || 'none'}).`, FIX_FORMAT);
   }
   // a bill naming a column twice is ambiguous: which of the two holds the costs?
   const seen = new Map<string, number>();
   for (const [i, name] of names.entries()) {
     const first = seen.get(name.toLowerCase());
     if (first !== undefined) {
-      throw new FinOpsError('invalidInput', `${base}: the header names column ${name} twice (columns ${first + 1} and ${i + 1}).`, { fix: 'Remove or rename one of the two columns, or export the bill again.' });
+      throw new FinOpsError('input', `${base}: the header names column ${name} twice (columns ${first + 1} and ${i + 1}).`, { fix: 'Remove or rename one of the two columns, or export the bill again.' });
     }
     seen.set(name.toLowerCase(), i);
   }
@@ -230,7 +227,7 @@ function pairedCondition(group: FileGroup, cols: SourceColumns, projection: Part
 }
 
 /** The pairing keys (billing account and month) an Azure file holds. */
-export async function probeAzureKeys(file: InspectedFile, engine: DuckDbEngine, signal?: AbortSignal): Promise<string[]> {
+async function probeAzureKeys(file: InspectedFile, engine: DuckDbEngine, signal?: AbortSignal): Promise<string[]> {
   const params = new SqlParams();
   const cols = new SourceColumns(file.columns, params);
   const projection = file.bill.kind === 'native' ? file.bill.converter.project(cols, { azureDataset: file.azureDataset }) : {};

@@ -6,7 +6,8 @@ import { CancelledError } from '../../core/errors';
 import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import type { DuckDbEngine } from './duckdb';
 import { explainReadFailure } from './diagnose';
-import { displayName, providedColumns, relationSql, type InspectedFile } from './inspect';
+import { displayName, type InspectedFile } from './files';
+import { providedColumns, relationSql } from './inspect';
 
 interface ParquetCopyOptions {
   /** Where the copies live (the extension's global storage); created when needed. */

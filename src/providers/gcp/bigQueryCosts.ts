@@ -37,7 +37,7 @@ const PERMISSION = 'bigquery.jobs.create and bigquery.tables.getData';
 const ROLE = 'BigQuery Job User on the project and BigQuery Data Viewer on the billing dataset';
 
 /** The standard (or detailed) usage cost export: FOCUS columns computed from the export's own. */
-function standardExportTable(ref: string, fields: Set<string>): SqlTable {
+export function standardExportTable(ref: string, fields: Set<string>): SqlTable {
   const detailed = fields.has('resource');
   return {
     from: bigQueryTable(ref),
@@ -68,7 +68,7 @@ function standardExportTable(ref: string, fields: Set<string>): SqlTable {
 const tagOf = (key: string) => `(SELECT t.value FROM UNNEST(Tags) AS t WHERE t.key = ${key} LIMIT 1)`;
 
 /** Google's FOCUS view over the billing export: FOCUS columns by name; Tags as ARRAY<STRUCT<key, value>>. */
-function focusViewTable(ref: string): SqlTable {
+export function focusViewTable(ref: string): SqlTable {
   return {
     from: bigQueryTable(ref),
     label: `The BigQuery FOCUS view ${ref}`,

@@ -137,7 +137,7 @@ export async function startGcpFake(): Promise<GcpFake> {
       }
       if ((m = /^\/bigquery\/v2\/projects\/([^/]+)\/queries\/([^/]+)$/.exec(path)) && req.method === 'GET') {
         const answer = jobs.get(m[2]!);
-        if (!answer) return send(404, { error: { code: 404, message: `Not found: Job ${m[1]}:${m[2]}`, errors: [{ reason: 'notFound' }] } });
+        if (!answer) return send(404, { error: { code: 404, message: `Not found: Job ${m[1]}:${m[2]}`, errors: [{ reason: 'input' }] } });
         const offset = Number(url.searchParams.get('pageToken') ?? '0') || Number(url.searchParams.get('startIndex') ?? '0');
         const size = Math.min(Number(url.searchParams.get('maxResults') ?? state.bigquery.pageSize), state.bigquery.pageSize);
         return send(200, {
@@ -158,7 +158,7 @@ export async function startGcpFake(): Promise<GcpFake> {
       }
       if ((m = /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)$/.exec(path)) && req.method === 'GET') {
         const fields = state.bigquery.tables.get(`${m[1]}.${m[2]}.${m[3]}`);
-        if (!fields) return send(404, { error: { code: 404, message: `Not found: Table ${m[1]}:${m[2]}.${m[3]}`, errors: [{ reason: 'notFound' }] } });
+        if (!fields) return send(404, { error: { code: 404, message: `Not found: Table ${m[1]}:${m[2]}.${m[3]}`, errors: [{ reason: 'input' }] } });
         return send(200, { kind: 'bigquery#table', id: `${m[1]}:${m[2]}.${m[3]}`, tableReference: { projectId: m[1], datasetId: m[2], tableId: m[3] }, schema: { fields } });
       }
       if ((m = /^\/bigquery\/v2\/projects\/([^/]+)\/datasets$/.exec(path)) && req.method === 'GET') {

@@ -1,15 +1,14 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { checkedSum } from '../../../src/core/cost/amounts';
 import type { CostQuery } from '../../../src/core/cost/model';
-import { isFinOpsError, type FailureReason } from '../../../src/core/errors';
-import { DuckDbEngine } from '../../../src/providers/focus/duckdb';
+import { isCancelled, isFinOpsError, type FailureReason } from '../../../src/core/errors';
 import { FocusFileSource, scaleNote } from '../../../src/providers/focus/focusFileSource';
 import { near, readCsv } from './tinyCsv';
+import { billScratch } from '../../support/scratch';
 import { encodeCsv, type Newlines, type TextEncoding } from './billText';
 
 /**
@@ -21,29 +20,20 @@ const root = path.resolve(__dirname, '../../..');
 const ALL = { start: '1970-01-01', end: '9999-12-31' };
 const HEADER = ['BillingCurrency', 'BilledCost', 'EffectiveCost', 'ChargePeriodStart', 'ProviderName', 'Tags'];
 
-let engine: DuckDbEngine;
-let tmp: string;
-before(() => {
-  engine = new DuckDbEngine({ threads: 2 });
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlfinops-billinput-'));
-});
-after(() => {
-  engine.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const bills = billScratch('billinput');
 
 const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 function csvText(rows: string[][], header = HEADER): string[] {
   return [header, ...rows].map((r) => r.map(csvField).join(','));
 }
 function write(name: string, data: string | Buffer): string {
-  const file = path.join(tmp, name);
+  const file = path.join(bills.dir, name);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, data);
   return file;
 }
 function source(paths: string[]) {
-  return new FocusFileSource({ paths, baseDir: tmp, engine });
+  return new FocusFileSource({ paths, baseDir: bills.dir, engine: bills.engine });
 }
 const byTeam: CostQuery = { period: ALL, granularity: 'daily', groupBy: ['ProviderName', 'tag:team'], metric: 'EffectiveCost' };
 
@@ -55,15 +45,15 @@ async function refused(p: Promise<unknown>, reason: FailureReason, ...mentions: 
     assert.ok(e.fix, 'a fix is named');
     message = e.message;
     for (const m of mentions) assert.ok(typeof m === 'string' ? e.message.includes(m) : m.test(e.message), `"${e.message}" should mention ${String(m)}`);
-    assert.doesNotMatch(e.message, /(Invalid Input|Conversion|Binder|Parser|Catalog|INTERNAL|FATAL|IO) Error|DuckDB/, 'no engine message');
+    assert.doesNotMatch(e.message, /(Invalid Input|Conversion|Binder|Parser|Catalog|INTERNAL|FATAL|IO) Error|DuckDB/, 'no bills.engine message');
     return true;
   });
   return message;
 }
 
-/** The engine still answers after a refused file (an internal DuckDB error would have invalidated it). */
+/** The bills.engine still answers after a refused file (an internal DuckDB error would have invalidated it). */
 async function engineAlive() {
-  const [row] = await engine.query('SELECT 41 + 1 AS n');
+  const [row] = await bills.engine.query('SELECT 41 + 1 AS n');
   assert.equal(row!.n, 42);
 }
 
@@ -142,7 +132,7 @@ describe('encodings', () => {
     const good = encodeCsv(csvText(ROWS), 'utf-8', 'lf');
     const line3 = good.indexOf('\n', good.indexOf('\n') + 1) + 1;
     const broken = Buffer.concat([good.subarray(0, line3 + 60), Buffer.from([0xe9]), good.subarray(line3 + 60)]);
-    await refused(source([write('broken-utf8.csv', broken)]).query(byTeam), 'invalidInput', 'broken-utf8.csv', 'line 3', /not valid UTF-8/);
+    await refused(source([write('broken-utf8.csv', broken)]).query(byTeam), 'input', 'broken-utf8.csv', 'line 3', /not valid UTF-8/);
     await engineAlive();
   });
 
@@ -150,14 +140,14 @@ describe('encodings', () => {
     const latin = encodeCsv(csvText([['USD', '1', '1', '2024-09-01 00:00:00', 'AWS', '{"team": "caf\u00e9"}'], ['USD', '1', '1', '2024-09-01 00:00:00', 'AWS', '{"team": "x"}']]), 'windows-1252', 'lf');
     const bad = Buffer.from(latin);
     bad[bad.lastIndexOf('x'.charCodeAt(0))] = 0x81;
-    await refused(source([write('undefined-byte.csv', bad)]).query(byTeam), 'invalidInput', 'undefined-byte.csv', 'line 3', /neither UTF-8 nor Windows-1252/);
+    await refused(source([write('undefined-byte.csv', bad)]).query(byTeam), 'input', 'undefined-byte.csv', 'line 3', /neither UTF-8 nor Windows-1252/);
     await engineAlive();
   });
 
-  it('DuckDB\'s own failure on a non-UTF-8 value no longer invalidates the shared engine', async () => {
+  it('DuckDB\'s own failure on a non-UTF-8 value no longer invalidates the shared bills.engine', async () => {
     const file = write('raw-latin.csv', Buffer.concat([Buffer.from('a,b\n1,"caf'), Buffer.from([0xe9]), Buffer.from('"\n')]));
     // read behind the product's back: DuckDB fails with an internal error and invalidates its database
-    await assert.rejects(engine.query(`SELECT b FROM read_csv($1, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {'a': 'VARCHAR', 'b': 'VARCHAR'})`, [file]));
+    await assert.rejects(bills.engine.query(`SELECT b FROM read_csv($1, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {'a': 'VARCHAR', 'b': 'VARCHAR'})`, [file]));
     await engineAlive();
   });
 });
@@ -170,7 +160,7 @@ describe('numbers', () => {
         const rows = ROWS.map((r) => [...r]);
         rows[2]![HEADER.indexOf(column)] = value;
         const name = `amount-${column}-${i}.csv`;
-        const message = await refused(source([write(name, encodeCsv(csvText(rows), 'utf-8', i % 2 ? 'crlf' : 'lf'))]).query({ ...byTeam, metric: column }), 'invalidInput', `${name}, row 3 (line 4), column ${column}`);
+        const message = await refused(source([write(name, encodeCsv(csvText(rows), 'utf-8', i % 2 ? 'crlf' : 'lf'))]).query({ ...byTeam, metric: column }), 'input', `${name}, row 3 (line 4), column ${column}`);
         assert.ok(message.includes(`"${value}"`), message);
       }
       await engineAlive();
@@ -185,20 +175,20 @@ describe('numbers', () => {
 
   it('a NaN or infinite cost in a Parquet file is refused naming the row', async () => {
     for (const [i, value] of ['NaN', 'Infinity', '-Infinity', '1e300'].entries()) {
-      const file = path.join(tmp, `amount-${i}.parquet`);
-      await engine.query(`COPY (SELECT 'USD' AS BillingCurrency, CAST(x AS DOUBLE) AS BilledCost, CASE WHEN x = 3 THEN CAST($1 AS DOUBLE) ELSE 1.0 END AS EffectiveCost,
+      const file = path.join(bills.dir, `amount-${i}.parquet`);
+      await bills.engine.query(`COPY (SELECT 'USD' AS BillingCurrency, CAST(x AS DOUBLE) AS BilledCost, CASE WHEN x = 3 THEN CAST($1 AS DOUBLE) ELSE 1.0 END AS EffectiveCost,
         TIMESTAMP '2024-09-01' AS ChargePeriodStart, 'AWS' AS ProviderName FROM range(1, 6) t(x)) TO '${file}' (FORMAT parquet)`, [value]);
-      await refused(source([file]).query(byTeam), 'invalidInput', `amount-${i}.parquet, row 3, column EffectiveCost`);
+      await refused(source([file]).query(byTeam), 'input', `amount-${i}.parquet, row 3, column EffectiveCost`);
     }
   });
 
   it('native exports: the cost column of AWS CUR, Azure and Google Cloud exports is checked the same way', async () => {
     const cur = write('native-cur.csv', 'lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UnblendedCost,lineItem/CurrencyCode,lineItem/ProductCode\nUsage,2024-09-01T00:00:00Z,2.5,USD,AmazonEC2\nUsage,2024-09-01T01:00:00Z,NaN,USD,AmazonEC2\n');
-    await refused(source([cur]).query(byTeam), 'invalidInput', 'native-cur.csv, row 2 (line 3), column lineItem/UnblendedCost', '"NaN" is not a number');
+    await refused(source([cur]).query(byTeam), 'input', 'native-cur.csv, row 2 (line 3), column lineItem/UnblendedCost', '"NaN" is not a number');
     const azure = write('native-azure.csv', 'date,subscriptionId,meterCategory,costInBillingCurrency,billingCurrency\n09/01/2024,s1,Virtual Machines,1.5,USD\n09/02/2024,s1,Virtual Machines,Infinity,USD\n');
-    await refused(source([azure]).query(byTeam), 'invalidInput', 'native-azure.csv, row 2 (line 3), column costInBillingCurrency', 'infinite');
+    await refused(source([azure]).query(byTeam), 'input', 'native-azure.csv, row 2 (line 3), column costInBillingCurrency', 'infinite');
     const gcp = write('native-gcp.csv', 'billing_account_id,service.description,usage_start_time,cost,currency,credits\nA,Compute Engine,2024-09-01T00:00:00Z,3,USD,"[{\'name\': \'x\', \'amount\': -1.0}]"\nA,Compute Engine,2024-09-01T00:00:00Z,3,USD,"[{\'name\': \'x\', \'amount\': 1.2.3}]"\n');
-    await refused(source([gcp]).query(byTeam), 'invalidInput', 'native-gcp.csv, row 2 (line 3), column credits', '"1.2.3" is not a number');
+    await refused(source([gcp]).query(byTeam), 'input', 'native-gcp.csv, row 2 (line 3), column credits', '"1.2.3" is not a number');
     await engineAlive();
   });
 
@@ -207,7 +197,7 @@ describe('numbers', () => {
     assert.equal(checkedSum('7', { source: 's', metric: 'BilledCost', group: 'g' }), 7);
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, null, undefined, '', 'x']) {
       assert.throws(() => checkedSum(bad, { source: 'bill.csv', metric: 'EffectiveCost', group: '2024-09-01' }),
-        (e: unknown) => isFinOpsError(e, 'invalidInput') && e.message.startsWith('bill.csv: the sum of EffectiveCost for 2024-09-01 is'));
+        (e: unknown) => isFinOpsError(e, 'input') && e.message.startsWith('bill.csv: the sum of EffectiveCost for 2024-09-01 is'));
     }
   });
 });
@@ -222,7 +212,7 @@ describe('dates', () => {
       const rows = ROWS.map((r) => [...r]);
       rows[1]![3] = value;
       const name = `date-${i}.csv`;
-      await refused(source([write(name, csvText(rows).join('\n'))]).query(byTeam), 'invalidInput', `${name}, row 2 (line 3), column ChargePeriodStart`, why);
+      await refused(source([write(name, csvText(rows).join('\n'))]).query(byTeam), 'input', `${name}, row 2 (line 3), column ChargePeriodStart`, why);
     }
     await engineAlive();
   });
@@ -230,17 +220,17 @@ describe('dates', () => {
 
 describe('dates in Parquet, with a period', () => {
   it('row groups outside the period are skipped, yet a missing date inside the file is still refused', async () => {
-    const file = path.join(tmp, 'period.parquet');
-    await engine.query(`COPY (SELECT 'USD' AS BillingCurrency, CAST(x AS DOUBLE) AS BilledCost, CAST(x AS DOUBLE) AS EffectiveCost,
+    const file = path.join(bills.dir, 'period.parquet');
+    await bills.engine.query(`COPY (SELECT 'USD' AS BillingCurrency, CAST(x AS DOUBLE) AS BilledCost, CAST(x AS DOUBLE) AS EffectiveCost,
       TIMESTAMP '2024-09-01' + to_days(CAST(x % 30 AS INTEGER)) AS ChargePeriodStart, 'AWS' AS ProviderName FROM range(1, 301) t(x) ORDER BY 4) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 10)`);
     const week = { start: '2024-09-08', end: '2024-09-15' };
     const got = await source([file]).query({ period: week, granularity: 'total', groupBy: [], metric: 'BilledCost' });
     let want = 0;
     for (let x = 1; x <= 300; x++) if (x % 30 >= 7 && x % 30 < 14) want += x;
     assert.equal(got.rows[0]!.cost, want);
-    const holed = path.join(tmp, 'period-null.parquet');
-    await engine.query(`COPY (SELECT 'USD' AS BillingCurrency, 1.0 AS BilledCost, 1.0 AS EffectiveCost, CASE WHEN x = 250 THEN NULL ELSE TIMESTAMP '2024-09-01' + to_days(CAST(x % 30 AS INTEGER)) END AS ChargePeriodStart FROM range(1, 301) t(x)) TO '${holed}' (FORMAT parquet, ROW_GROUP_SIZE 10)`);
-    await refused(source([holed]).query({ period: week, granularity: 'total', groupBy: [], metric: 'BilledCost' }), 'invalidInput', 'period-null.parquet, row 250, column ChargePeriodStart', 'missing');
+    const holed = path.join(bills.dir, 'period-null.parquet');
+    await bills.engine.query(`COPY (SELECT 'USD' AS BillingCurrency, 1.0 AS BilledCost, 1.0 AS EffectiveCost, CASE WHEN x = 250 THEN NULL ELSE TIMESTAMP '2024-09-01' + to_days(CAST(x % 30 AS INTEGER)) END AS ChargePeriodStart FROM range(1, 301) t(x)) TO '${holed}' (FORMAT parquet, ROW_GROUP_SIZE 10)`);
+    await refused(source([holed]).query({ period: week, granularity: 'total', groupBy: [], metric: 'BilledCost' }), 'input', 'period-null.parquet, row 250, column ChargePeriodStart', 'missing');
   });
 });
 
@@ -254,15 +244,23 @@ describe('structure', () => {
       ['after-quote', [...base.slice(0, 2), 'USD,1,1,"2024-09-01 00:00:00"x,AWS,', ...base.slice(2)], ['row 2 (line 3), column ChargePeriodStart: text follows the closing quote']],
     ];
     for (const [name, lines, mentions] of cases) {
-      await refused(source([write(`struct-${name}.csv`, lines.join('\n'))]).query(byTeam), 'invalidInput', `struct-${name}.csv, `, ...mentions);
+      await refused(source([write(`struct-${name}.csv`, lines.join('\n'))]).query(byTeam), 'input', `struct-${name}.csv, `, ...mentions);
     }
-    await refused(source([write('empty.csv', '')]).query(byTeam), 'invalidInput', 'empty.csv');
+    await refused(source([write('empty.csv', '')]).query(byTeam), 'input', 'empty.csv');
     const twice = csvText(ROWS, HEADER.map((h) => (h === 'BilledCost' ? 'EffectiveCost' : h)));
-    await refused(source([write('twice.csv', twice.join('\n'))]).query(byTeam), 'invalidInput', 'twice.csv: the header names column EffectiveCost twice (columns 2 and 3)');
+    await refused(source([write('twice.csv', twice.join('\n'))]).query(byTeam), 'input', 'twice.csv: the header names column EffectiveCost twice (columns 2 and 3)');
     const blankName = csvText(ROWS.map((r) => [...r, 'x']), [...HEADER, '']);
     assert.equal((await source([write('blank-name.csv', blankName.join('\n'))]).query(byTeam)).rows.length, 4, 'an unnamed extra column is harmless');
-    await refused(source([write('nul-header.csv', `${HEADER.join(',').replace('Tags', 'Ta\0gs')}\nUSD,1,1,2024-09-01,AWS,\n`)]).query(byTeam), 'invalidInput', 'nul-header.csv', 'column 6', 'NUL');
+    await refused(source([write('nul-header.csv', `${HEADER.join(',').replace('Tags', 'Ta\0gs')}\nUSD,1,1,2024-09-01,AWS,\n`)]).query(byTeam), 'input', 'nul-header.csv', 'column 6', 'NUL');
     await engineAlive();
+  });
+});
+
+describe('cancelling', () => {
+  it('a cancelled read of a file being converted is a cancellation, not a broken file', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(source([write('cancel-1252.csv', encodeCsv(csvText(ROWS), 'windows-1252', 'lf'))]).query(byTeam, controller.signal), (e: unknown) => isCancelled(e));
   });
 });
 
@@ -274,8 +272,8 @@ describe('size', () => {
     assert.match(scaleNote([{ format: 'csv', size: 3 * 1024 ** 3 }]) ?? '', /^These CSV bills hold 3\.0 GiB, scanned whole by every query: export Parquet instead/);
     assert.equal(scaleNote([{ format: 'csv', size: 3 * 1024 ** 3, origin: {} }]), undefined, 'a Parquet copy is not scanned as CSV');
     // the row count comes from the Parquet footer, without a scan
-    const file = path.join(tmp, 'rows.parquet');
-    await engine.query(`COPY (SELECT 'USD' AS BillingCurrency, 1.0 AS BilledCost, 1.0 AS EffectiveCost, TIMESTAMP '2024-09-01' AS ChargePeriodStart FROM range(12345)) TO '${file}' (FORMAT parquet)`);
+    const file = path.join(bills.dir, 'rows.parquet');
+    await bills.engine.query(`COPY (SELECT 'USD' AS BillingCurrency, 1.0 AS BilledCost, 1.0 AS EffectiveCost, TIMESTAMP '2024-09-01' AS ChargePeriodStart FROM range(12345)) TO '${file}' (FORMAT parquet)`);
     const [inspected] = await source([file]).files();
     assert.equal(inspected!.rows, 12345);
   });
@@ -302,8 +300,8 @@ describe('folders', () => {
   it('a folder with no bill at all, or a non-bill named itself, is refused naming the files', async () => {
     write('nobill/a.csv', 'x,y\n1,2\n');
     write('nobill/b.csv', 'p,q\n3,4\n');
-    await refused(source(['nobill']).query(byTeam), 'invalidInput', 'No bill among a.csv, b.csv');
-    await refused(source(['nobill/a.csv']).query(byTeam), 'invalidInput', 'a.csv is not a FOCUS file');
+    await refused(source(['nobill']).query(byTeam), 'input', 'No bill among a.csv, b.csv');
+    await refused(source(['nobill/a.csv']).query(byTeam), 'input', 'a.csv is not a FOCUS file');
   });
 
   it('a broken bill in a folder is not skipped: the total would be wrong', async () => {
@@ -311,6 +309,6 @@ describe('folders', () => {
     const rows = ROWS.map((r) => [...r]);
     rows[0]![2] = 'NaN';
     write('broken/bill-b.csv', csvText(rows).join('\n'));
-    await refused(source(['broken']).query(byTeam), 'invalidInput', 'bill-b.csv, row 1 (line 2), column EffectiveCost');
+    await refused(source(['broken']).query(byTeam), 'input', 'bill-b.csv, row 1 (line 2), column EffectiveCost');
   });
 });

@@ -70,9 +70,9 @@ describe('mlfinops costs', () => {
 
   it('a NaN, infinite or non-numeric cost exits 2 naming the file, row and column; never a null or infinite total', async () => {
     for (const [i, value] of ['NaN', 'Infinity', 'abc', '1e308'].entries()) {
-      fs.writeFileSync(path.join(tmp, `bad-${i}.csv`), `BillingCurrency,BilledCost,EffectiveCost,ChargePeriodStart,ProviderName\nUSD,1,1,2024-09-01 00:00:00,AWS\nUSD,1,${value},2024-09-01 00:00:00,AWS\n`);
+      fs.writeFileSync(path.join(files.dir, `bad-${i}.csv`), `BillingCurrency,BilledCost,EffectiveCost,ChargePeriodStart,ProviderName\nUSD,1,1,2024-09-01 00:00:00,AWS\nUSD,1,${value},2024-09-01 00:00:00,AWS\n`);
       for (const format of ['json', 'table', 'csv']) {
-        const r = await run(['--focus', `bad-${i}.csv`, '--format', format], tmp);
+        const r = await run(['--focus', `bad-${i}.csv`, '--format', format], files.dir);
         assert.equal(r.code, ExitCode.usage, `${value} ${format}`);
         assert.equal(r.out, '', 'nothing on stdout');
         assert.match(r.err, new RegExp(`^mlfinops costs: bad-${i}\\.csv, row 2 \\(line 3\\), column EffectiveCost: "${value}" is `));
@@ -81,10 +81,10 @@ describe('mlfinops costs', () => {
   });
 
   it('a folder holding a file that is not a bill: the bill is read, the other file named in a note', async () => {
-    fs.mkdirSync(path.join(tmp, 'exports'), { recursive: true });
-    fs.copyFileSync(path.join(root, demo), path.join(tmp, 'exports/focus.csv'));
-    fs.writeFileSync(path.join(tmp, 'exports/README.csv'), 'what,where\nbill,focus.csv\n');
-    const r = await run(['--focus', 'exports', '--format', 'json', '--granularity', 'total'], tmp);
+    fs.mkdirSync(path.join(files.dir, 'exports'), { recursive: true });
+    fs.copyFileSync(path.join(root, demo), path.join(files.dir, 'exports/focus.csv'));
+    fs.writeFileSync(path.join(files.dir, 'exports/README.csv'), 'what,where\nbill,focus.csv\n');
+    const r = await run(['--focus', 'exports', '--format', 'json', '--granularity', 'total'], files.dir);
     assert.equal(r.code, ExitCode.ok, r.err);
     assert.match(r.err, /mlfinops costs: note: Skipped exports\/README\.csv: README\.csv is not a FOCUS file/);
     const total = (JSON.parse(r.out) as { cost: number }[]).reduce((s, x) => s + x.cost, 0);

@@ -1,12 +1,11 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CostQuery } from '../../../src/core/cost/model';
 import { tagAliasesFromPolicy } from '../../../src/core/cost/tags';
 import { main } from '../../../src/cli/main';
-import { DuckDbEngine } from '../../../src/providers/focus/duckdb';
+import { billScratch } from '../../support/scratch';
 import { FocusFileSource } from '../../../src/providers/focus/focusFileSource';
 
 /**
@@ -14,16 +13,7 @@ import { FocusFileSource } from '../../../src/providers/focus/focusFileSource';
  * AWS tag `CostCenter` exactly, the Azure tag `CostCenter` in any case, the GCP label `cost_center`, `costcenter` or
  * `cost-center`; other providers try every name. The first name present wins.
  */
-let engine: DuckDbEngine;
-let tmp: string;
-before(() => {
-  engine = new DuckDbEngine();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlfinops-tagkeys-'));
-});
-after(() => {
-  engine.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const bills = billScratch('tagkeys');
 
 /** [provider, Tags object, cost, expected value of tag:CostCenter] */
 const ROWS: [string, Record<string, string> | null, number, string | null][] = [
@@ -44,7 +34,7 @@ const ROWS: [string, Record<string, string> | null, number, string | null][] = [
 ];
 
 function bill(name: string): string {
-  const file = path.join(tmp, name);
+  const file = path.join(bills.dir, name);
   const quote = (v: string) => `"${v.replaceAll('"', '""')}"`;
   fs.writeFileSync(file, ['BillingCurrency,BilledCost,EffectiveCost,ChargePeriodStart,ProviderName,Tags',
     ...ROWS.map(([p, tags, cost]) => `USD,${cost},${cost},2024-09-01 00:00:00,${p},${tags ? quote(JSON.stringify(tags)) : 'NULL'}`)].join('\n'));
@@ -62,12 +52,12 @@ function expected(value: (row: (typeof ROWS)[number]) => string | null): Map<str
 
 describe('tag keys across clouds', () => {
   it('without a policy: AWS exact, Azure in any case, GCP label forms, other providers every name', async () => {
-    const result = await new FocusFileSource({ paths: [bill('rule.csv')], baseDir: tmp, engine }).query(byCostCenter);
+    const result = await new FocusFileSource({ paths: [bill('rule.csv')], baseDir: bills.dir, engine: bills.engine }).query(byCostCenter);
     assert.deepEqual(new Map(result.rows.map((r) => [r.groups['tag:CostCenter']!, r.cost])), expected((r) => r[3]));
   });
 
   it('filters follow the same rule', async () => {
-    const source = new FocusFileSource({ paths: [bill('filter.csv')], baseDir: tmp, engine });
+    const source = new FocusFileSource({ paths: [bill('filter.csv')], baseDir: bills.dir, engine: bills.engine });
     const result = await source.query({ ...byCostCenter, groupBy: ['ProviderName'], filters: [{ key: 'tag:CostCenter', values: ['az-upper', 'gcp-kebab', null] }] });
     const want = ROWS.filter((r) => ['az-upper', 'gcp-kebab', null].includes(r[3])).reduce((s, r) => s + r[2], 0);
     assert.equal(result.rows.reduce((s, r) => s + r.cost, 0), want);
@@ -75,7 +65,7 @@ describe('tag keys across clouds', () => {
 
   it('a policy mapping replaces the GCP label forms; Azure stays case-insensitive', async () => {
     const aliases = tagAliasesFromPolicy({ gcpLabelKeys: { CostCenter: ['cc', 'costcenter'] } });
-    const result = await new FocusFileSource({ paths: [bill('policy.csv')], baseDir: tmp, engine, tagAliases: aliases }).query(byCostCenter);
+    const result = await new FocusFileSource({ paths: [bill('policy.csv')], baseDir: bills.dir, engine: bills.engine, tagAliases: aliases }).query(byCostCenter);
     const got = new Map(result.rows.map((r) => [r.groups['tag:CostCenter']!, r.cost]));
     assert.equal(got.get('gcp-lower'), 256);
     assert.equal(got.get('gcp-snake'), undefined, 'cost_center is not among the mapped labels');
@@ -83,16 +73,16 @@ describe('tag keys across clouds', () => {
   });
 
   it('keys holding JSON Pointer characters match in any case on Azure', async () => {
-    const file = path.join(tmp, 'pointer.csv');
+    const file = path.join(bills.dir, 'pointer.csv');
     fs.writeFileSync(file, 'BillingCurrency,BilledCost,EffectiveCost,ChargePeriodStart,ProviderName,Tags\nUSD,3,3,2024-09-01,Microsoft,"{""TEAM/ML~x"": ""ok""}"\n');
-    const result = await new FocusFileSource({ paths: [file], baseDir: tmp, engine }).query({ ...byCostCenter, groupBy: ['tag:team/ml~X'] });
+    const result = await new FocusFileSource({ paths: [file], baseDir: bills.dir, engine: bills.engine }).query({ ...byCostCenter, groupBy: ['tag:team/ml~X'] });
     assert.equal(result.rows[0]!.groups['tag:team/ml~X'], 'ok');
   });
 
   it('the CLI applies the rule without a .finops.yaml', async () => {
     let out = '';
     const code = await main(['costs', '--focus', bill('cli.csv'), '--group-by', 'tag:CostCenter', '--granularity', 'total', '--format', 'json'],
-      { stdout: (t) => { out += t; }, stderr: () => undefined, cwd: tmp, env: {} });
+      { stdout: (t) => { out += t; }, stderr: () => undefined, cwd: bills.dir, env: {} });
     assert.equal(code, 0);
     const rows = JSON.parse(out) as { 'tag:CostCenter': string | null; cost: number }[];
     assert.deepEqual(new Map(rows.map((r) => [r['tag:CostCenter'], r.cost])), expected((r) => r[3]));

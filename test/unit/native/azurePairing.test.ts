@@ -1,27 +1,17 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CostMetric } from '../../../src/core/cost/model';
-import { DuckDbEngine } from '../../../src/providers/focus/duckdb';
 import { FocusFileSource } from '../../../src/providers/focus/focusFileSource';
 import { near } from '../cost/tinyCsv';
+import { billScratch } from '../../support/scratch';
 
 /**
  * Azure actual and amortized cost exports matched by one glob: each billing account and month is paired with its
  * twin from the other dataset, and one without a twin is read on its own (never as $0.00).
  */
-let engine: DuckDbEngine;
-let tmp: string;
-before(() => {
-  engine = new DuckDbEngine();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlfinops-azure-pairs-'));
-});
-after(() => {
-  engine.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const bills = billScratch('azure-pairs');
 
 const HEADER = 'BillingAccountId,BillingPeriodStartDate,Date,SubscriptionId,MeterCategory,ChargeType,PricingModel,Cost,BillingCurrency';
 interface Row { account: string; month: string; day: string; type: 'Usage' | 'Purchase' | 'UnusedReservation'; model: 'OnDemand' | 'Reservation'; cost: number }
@@ -43,14 +33,14 @@ function twins(account: string, month: string): { actual: Row[]; amortized: Row[
   };
 }
 function writeRows(name: string, rows: Row[]): void {
-  const file = path.join(tmp, name);
+  const file = path.join(bills.dir, name);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, [HEADER, ...rows.map(line)].join('\n'));
 }
 const sum = (rows: Row[], pick: (r: Row) => boolean = () => true) => rows.filter(pick).reduce((s, r) => s + r.cost, 0);
 
 async function byAccountMonth(paths: string[], metric: CostMetric, copies?: { dir: string; minBytes: number }) {
-  const source = new FocusFileSource({ paths, baseDir: tmp, engine, ...(copies ? { copies } : {}) });
+  const source = new FocusFileSource({ paths, baseDir: bills.dir, engine: bills.engine, ...(copies ? { copies } : {}) });
   const result = await source.query({ period: { start: '2024-01-01', end: '2025-01-01' }, granularity: 'monthly', groupBy: ['BillingAccountId'], metric });
   return { cost: new Map(result.rows.map((r) => [`${r.groups.BillingAccountId} ${r.period}`, r.cost])), warnings: result.warnings ?? [] };
 }
@@ -65,7 +55,7 @@ describe('Azure actual and amortized exports, paired by billing account and mont
     writeRows('exports/amortized_A_2024-09.csv', a9.amortized);
     writeRows('exports/actual_A_2024-10.csv', a10.actual); // no amortized twin
     writeRows('exports/amortized_B_2024-09.csv', b9.amortized); // no actual twin
-    for (const copies of [undefined, { dir: path.join(tmp, 'copies'), minBytes: 0 }]) {
+    for (const copies of [undefined, { dir: path.join(bills.dir, 'copies'), minBytes: 0 }]) {
       const billed = await byAccountMonth(['exports/*.csv'], 'BilledCost', copies);
       const effective = await byAccountMonth(['exports/*.csv'], 'EffectiveCost', copies);
       // paired: BilledCost from actual (the purchase when bought), EffectiveCost from amortized (spread)

@@ -4,7 +4,8 @@ import { compactParams, SqlParams } from '../../../src/core/cost/sql';
 import type { ConvertOptions } from '../../../src/core/native/types';
 import type { DuckDbEngine } from '../../../src/providers/focus/duckdb';
 import { formatOf } from '../../../src/providers/focus/files';
-import { inspectFile, relationSql, type InspectedFile } from '../../../src/providers/focus/inspect';
+import type { InspectedFile } from '../../../src/providers/focus/files';
+import { inspectFile, relationSql } from '../../../src/providers/focus/inspect';
 
 export const nativeDir = new URL('../../../../shared/data/native_billing/', `file://${__filename}`).pathname;
 /** The real native samples live outside the repository; their tests skip where the folder is absent. */

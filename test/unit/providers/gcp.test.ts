@@ -118,7 +118,7 @@ describe('GCP BigQuery billing export against the fake', () => {
     const q: CostQuery = { period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'daily', groupBy: [], metric: 'BilledCost' };
     await assert.rejects(source().query(q), (e) => isFinOpsError(e, 'input') && /mlFinops\.gcp\.billingTable/.test(e.fix ?? ''));
     fake.bigquery.tables.set(TABLE, standardFields);
-    fake.fail(403, { error: { code: 403, message: 'Access Denied: User does not have bigquery.jobs.create permission in project.', errors: [{ reason: 'accessDenied', message: 'Access Denied' }] } }, 'bigquery');
+    fake.fail(403, { error: { code: 403, message: 'Access Denied: User does not have bigquery.jobs.create permission in project.', errors: [{ reason: 'permission', message: 'Access Denied' }] } }, 'bigquery');
     await assert.rejects(source({ retry: { attempts: 1 } }).query(q), (e) => isFinOpsError(e, 'permission') && /BigQuery Job User/.test(e.fix ?? '') && /BigQuery Data Viewer/.test(e.fix ?? ''));
     fake.fail(403, { error: { code: 403, message: 'Exceeded rate limits: too many concurrent queries', errors: [{ reason: 'rateLimitExceeded', message: 'rate' }] } }, 'bigquery');
     fake.bigquery.answer = () => ({ fields: [{ name: 'period', type: 'STRING' }, { name: 'currency', type: 'STRING' }, { name: 'cost', type: 'FLOAT' }], rows: [['2024-09-01', 'USD', 7]] });
