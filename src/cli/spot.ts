@@ -7,6 +7,10 @@ import type { LoadedPolicy } from '../core/policy/model';
 import { shippedCatalogue } from '../core/pricing/shippedCatalogue';
 import { JOBS_DIR, requireJob, type SpotJob } from '../core/spot/job';
 import { checkJobTags, planJob, renderPlan, type SpotPlan } from '../core/spot/plan';
+import type { LaunchResult, SpotJobStatus, SpotResource } from '../core/spot/launcher';
+import { buildUserData } from '../core/spot/userData';
+import { perHour } from '../core/savings/estimate';
+import { shippedBootstrapFiles, spotLauncherFor, type SpotLauncherSettings } from '../providers/spotLaunchers';
 import { usageError, ExitCode, type CliIO, type Subcommand } from './io';
 
 const usage = `Usage: mlfinops spot <plan|launch|status|stop|resume> JOB [options]
@@ -75,6 +79,47 @@ export async function loadAndPlan(cwd: string, jobArg: string, policyFile: strin
   return { file, job, plan: planJob(job, { catalogue: shippedCatalogue() }) };
 }
 
+function usdPlan(plan: SpotPlan): string {
+  return `about $${plan.total.spot.toFixed(2)} for ${plan.usefulHours} h on spot`;
+}
+
+function launchJson(result: LaunchResult): unknown {
+  return { dryRun: result.dryRun.checks, created: result.resources, status: result.status };
+}
+
+function describeResource(r: SpotResource): string {
+  const kinds: Record<SpotResource['kind'], string> = { launchTemplate: 'launch template', fleet: 'EC2 Fleet', instanceTemplate: 'instance template', instanceGroup: 'managed instance group', scaleSet: 'VM scale set', instance: 'instance' };
+  return `${kinds[r.kind]} ${r.id}${r.name && r.name !== r.id ? ` (${r.name})` : ''}`;
+}
+
+function renderLaunch(result: LaunchResult, resumed: boolean): string {
+  return [
+    'Checks before launching:',
+    ...result.dryRun.checks.map((c) => `  ✓ ${c}`),
+    '',
+    `${resumed ? 'Resumed' : 'Launched'}: ${result.resources.map(describeResource).join(', ')}.`,
+    '',
+    renderStatus(result.status),
+  ].join('\n');
+}
+
+/** The status as text: state, instances (type, zone, lifecycle, price), recent events. */
+export function renderStatus(s: SpotJobStatus): string {
+  const lines = [`Job "${s.job}": ${s.state}${s.requestedAt ? ` (requested ${s.requestedAt})` : ''}`];
+  if (s.consoleUrl) lines.push(`Console: ${s.consoleUrl}`);
+  for (const r of s.resources) lines.push(`  ${describeResource(r)}`);
+  if (s.instances.length) {
+    lines.push('Instances:');
+    for (const i of s.instances) lines.push(`  ${i.id}  ${i.instanceType}  ${i.zone ?? ''}  ${i.lifecycle}  ${i.state}${i.pricePerHour !== undefined ? `  ${perHour(i.pricePerHour)}` : ''}`);
+  }
+  for (const e of s.events.slice(0, 5)) lines.push(`  ${e.at}  ${e.kind}: ${e.message}`);
+  return lines.join('\n');
+}
+
+function renderDeleted(job: string, deleted: SpotResource[]): string {
+  return deleted.length ? `Stopped "${job}": deleted ${deleted.map(describeResource).join(', ')}.` : `Nothing of "${job}" was running.`;
+}
+
 const command: Subcommand = {
   summary: 'plan, launch, watch and stop training on spot capacity from a job file',
   usage,
@@ -106,7 +151,31 @@ const command: Subcommand = {
       }
       return ExitCode.ok;
     }
-    throw new FinOpsError('usage', `mlfinops spot ${sub} is not available in this version.`, { fix: 'Use `mlfinops spot plan` to see the plan.' });
+    const settings: SpotLauncherSettings = {
+      aws: { profile: values.profile ?? io.env.AWS_PROFILE ?? '', endpoint: values.endpoint ?? '' },
+      gcp: { endpoint: values.endpoint ?? '' },
+      azure: { endpoint: values.endpoint ?? '' },
+    };
+    const launcher = spotLauncherFor(loaded.job, settings);
+    const json = values.format === 'json';
+    if (sub === 'launch' || sub === 'resume') {
+      io.stderr(`${renderPlan(loaded.plan)}\n\n`);
+      if (!values.yes) {
+        throw new FinOpsError('usage', `Nothing was launched: a launch spends money (${usdPlan(loaded.plan)}), so it needs --yes.`, { fix: `Read the plan above, then run \`mlfinops spot ${sub} ${jobArg} --yes\`.` });
+      }
+      const userData = buildUserData(loaded.job, shippedBootstrapFiles());
+      const result = await launcher.launch({ job: loaded.job, plan: loaded.plan, userData, progress: (m) => io.stderr(`${m}\n`) });
+      io.stdout(json ? `${JSON.stringify(launchJson(result), null, 2)}\n` : `${renderLaunch(result, sub === 'resume')}\n`);
+      return ExitCode.ok;
+    }
+    if (sub === 'status') {
+      const status = await launcher.status(loaded.job);
+      io.stdout(json ? `${JSON.stringify(status, null, 2)}\n` : `${renderStatus(status)}\n`);
+      return ExitCode.ok;
+    }
+    const deleted = await launcher.stop(loaded.job, undefined, (m) => io.stderr(`${m}\n`));
+    io.stdout(json ? `${JSON.stringify({ job: loaded.job.name, deleted }, null, 2)}\n` : `${renderDeleted(loaded.job.name, deleted)}\n`);
+    return ExitCode.ok;
   },
 };
 
