@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FinOpsError } from '../core/errors';
@@ -10,10 +11,11 @@ import { checkJobTags, planJob, renderPlan, type SpotPlan } from '../core/spot/p
 import type { LaunchResult, SpotJobStatus, SpotResource } from '../core/spot/launcher';
 import { buildUserData } from '../core/spot/userData';
 import { perHour } from '../core/savings/estimate';
-import { shippedBootstrapFiles, spotLauncherFor, type SpotLauncherSettings } from '../providers/spotLaunchers';
+import { resourcesRoot, shippedBootstrapFiles, spotLauncherFor, type SpotLauncherSettings } from '../providers/spotLaunchers';
+import { skyPilotYaml } from '../core/spot/skypilot';
 import { usageError, ExitCode, type CliIO, type Subcommand } from './io';
 
-const usage = `Usage: mlfinops spot <plan|launch|status|stop|resume> JOB [options]
+const usage = `Usage: mlfinops spot <plan|launch|status|stop|resume|export> JOB [options]
 
 Training on spot capacity from a job file (.finops/jobs/<name>.yaml): what a launch creates and costs,
 spot against on-demand with the restart overhead of interruptions, then launch, watch and stop it.
@@ -28,6 +30,8 @@ Subcommands:
   status    the job's instances, their type, zone and state, and its checkpoints
   stop      delete what the launch created (AWS: the fleet with its instances, and the launch template)
   resume    launch again; the training resumes from the newest checkpoint
+  export    write the job as a SkyPilot task YAML (managed spot job across regions and clouds) to
+            stdout, or to --output FILE; launch it with \`sky jobs launch\`
 
 Options:
   --policy FILE          the team tag policy (default: .finops.yaml in the current folder, else the
@@ -36,6 +40,8 @@ Options:
   --profile NAME         AWS profile (default: the SDK chain)
   --endpoint URL         endpoint override for the cloud's API (an emulator)
   --format F             table or json (default: table)
+  --output FILE          export: write the YAML here instead of stdout
+  --any-cloud            export: also accept the same GPUs on any cloud SkyPilot can reach
 
 Exit codes: 0 success, 2 a bad job file, tag policy or usage, 3 a failed cloud call.`;
 
@@ -133,11 +139,13 @@ const command: Subcommand = {
         profile: { type: 'string' },
         endpoint: { type: 'string' },
         format: { type: 'string', default: 'table' },
+        output: { type: 'string' },
+        'any-cloud': { type: 'boolean', default: false },
       },
     });
     const [sub, jobArg, ...extra] = positionals;
-    if (!sub) throw usageError('Name a subcommand: plan, launch, status, stop or resume.');
-    if (!['plan', 'launch', 'status', 'stop', 'resume'].includes(sub)) throw usageError(`Unknown subcommand "${sub}": plan, launch, status, stop or resume.`);
+    if (!sub) throw usageError('Name a subcommand: plan, launch, status, stop, resume or export.');
+    if (!['plan', 'launch', 'status', 'stop', 'resume', 'export'].includes(sub)) throw usageError(`Unknown subcommand "${sub}": plan, launch, status, stop, resume or export.`);
     if (!jobArg) throw usageError(`Name the job: mlfinops spot ${sub} <job file or name>.`);
     if (extra.length) throw usageError(`Unexpected argument "${extra[0]}".`);
     if (values.format !== 'table' && values.format !== 'json') throw usageError(`--format is table or json (got "${values.format}").`);
@@ -148,6 +156,20 @@ const command: Subcommand = {
         io.stdout(`${JSON.stringify({ job: job.name, file: loaded.file, ...plan }, null, 2)}\n`);
       } else {
         io.stdout(`${renderPlan(loaded.plan)}\n`);
+      }
+      return ExitCode.ok;
+    }
+    if (sub === 'export') {
+      const packageDir = path.join(resourcesRoot(), 'spot', 'python');
+      const yaml = skyPilotYaml(loaded.job, path.relative(io.cwd, loaded.file), {
+        anyCloud: values['any-cloud'], catalogue: shippedCatalogue(), ...(existsSync(packageDir) ? { checkpointPackageDir: packageDir } : {}),
+      });
+      if (values.output) {
+        const out = path.resolve(io.cwd, values.output);
+        await writeFile(out, yaml);
+        io.stderr(`Wrote ${out}. Launch it with: sky jobs launch -n ${loaded.job.name} ${values.output}\n`);
+      } else {
+        io.stdout(yaml);
       }
       return ExitCode.ok;
     }
