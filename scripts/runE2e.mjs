@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { profile, launchChromium, packageVsix, root, vscodeTestDir } from './lib/codeServer.mjs';
 
 const shotsDir = path.join(root, 'test-results/screenshots');
-const docsShots = ['overview', 'welcome', 'problems', 'tree', 'dashboard', 'savings-report'];
+const docsShots = ['overview', 'welcome', 'problems', 'tree', 'dashboard', 'budgets', 'savings-report'];
 
 /**
  * What every step gets: the page, and helpers that wait by polling a condition (never a fixed sleep).

@@ -22,5 +22,7 @@ export const Commands = {
   estimateResourceSavings: 'mlFinops.estimateResourceSavings',
   copySavingsReport: 'mlFinops.copySavingsReport',
   openSavingsReportMarkdown: 'mlFinops.openSavingsReportMarkdown',
+  createCloudBudget: 'mlFinops.createCloudBudget',
+  importCloudBudgets: 'mlFinops.importCloudBudgets',
 } as const;
 
