@@ -37,7 +37,10 @@ export function runBootstrap(dir: string, job: Record<string, unknown>, env: Rec
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
-  const exited = new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  // a bootstrap that never ends would hang the suite: stopped (as the OS would stop it) after 10 minutes
+  const guard = setTimeout(() => child.kill('SIGTERM'), 600_000);
+  guard.unref();
+  const exited = new Promise<number>((resolve) => child.on('close', (code, signal) => { clearTimeout(guard); resolve(code ?? (signal ? 128 : 1)); }));
   return { child, output: () => out, exited };
 }
 
