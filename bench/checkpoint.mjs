@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { applyOfflineEnv, startMoto } from '../test/support/moto.ts';
-import { spotPythonPath, systemPython } from '../test/support/spot.ts';
+const systemPython = '/usr/bin/python3';
+const spotPythonPath = path.resolve(import.meta.dirname, '../resources/spot/python');
 
 const arg = (/** @type {string} */ name, /** @type {string} */ def) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : def; };
 const sizesMb = arg('--sizes', '10,100,1000').split(',').map(Number);
