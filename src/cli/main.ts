@@ -8,6 +8,7 @@ const subcommands: Record<string, () => Promise<Subcommand>> = {
   costs: async () => (await import('./costs')).default,
   savings: async () => (await import('./savings')).default,
   migrate: async () => (await import('./migrate')).default,
+  spot: async () => (await import('./spot')).default,
 };
 
 /** The top-level usage, with each subcommand's one-line summary. */
