@@ -22,5 +22,7 @@ export const Commands = {
   estimateResourceSavings: 'mlFinops.estimateResourceSavings',
   copySavingsReport: 'mlFinops.copySavingsReport',
   openSavingsReportMarkdown: 'mlFinops.openSavingsReportMarkdown',
+  estimateMigration: 'mlFinops.estimateMigration',
+  estimateMigrationFromTree: 'mlFinops.estimateMigrationFromTree',
 } as const;
 
