@@ -13,6 +13,7 @@ import { settingsSavingsSources } from './providers/savingsSources';
 import { register as registerCloudAccounts } from './features/cloudAccounts/register';
 import { registerCostDashboard, type DashboardRegistration } from './features/costDashboard/register';
 import { recommendationsFor } from './features/costDashboard/recommendations';
+import { register as registerMigrate } from './features/migrate/register';
 import { register as registerOnboarding } from './features/onboarding/register';
 import { registerResourcesTree, type ResourcesTreeHandle } from './features/resourcesTree/register';
 import { SavingsEstimator } from './features/savings/estimator';
@@ -67,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
     ...registerCloudAccounts(services),
     ...registerTagDiagnostics(services),
     ...registerSavings(services, estimator),
+    ...registerMigrate(services),
   );
   const costView = new CostView(services, sources);
   const budgetWatch = new BudgetWatch(services, costView);

@@ -24,5 +24,7 @@ export const Commands = {
   openSavingsReportMarkdown: 'mlFinops.openSavingsReportMarkdown',
   createCloudBudget: 'mlFinops.createCloudBudget',
   importCloudBudgets: 'mlFinops.importCloudBudgets',
+  estimateMigration: 'mlFinops.estimateMigration',
+  estimateMigrationFromTree: 'mlFinops.estimateMigrationFromTree',
 } as const;
 
