@@ -2,6 +2,7 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Docum
 import { RE2JS } from 're2js';
 import { maxYamlDepth, yamlTooDeep } from '../yamlDepth';
 import { z } from 'zod';
+import { parseBudgetSections } from '../budgets/schema';
 import { defaultPolicy } from './defaults';
 import { findingCodes, type Cloud, type LoadedPolicy, type PolicyProblem, type Severity, type TagPolicy, type TagRule } from './model';
 
@@ -54,7 +55,10 @@ const fileSchema = z.looseObject({
   hierarchy: z.array(z.string().min(1)).min(1).max(5).optional(),
 });
 
-const knownTopLevel = ['version', 'tags', 'hierarchy'];
+/** Read by src/core/budgets (parseBudgetSections), reported here on their lines like the rest of the file. */
+const budgetTopLevel = ['budgets', 'showback'];
+
+const knownTopLevel = ['version', 'tags', 'hierarchy', ...budgetTopLevel];
 
 /** The AWS Organizations tag policy shape (management policy syntax with `@@assign`). */
 const assign = <T extends z.ZodType>(inner: T) => z.looseObject({ '@@assign': inner });
@@ -203,6 +207,10 @@ function readPolicy(text: string, file?: string): LoadedPolicy {
     const near = knownTopLevel.find((k) => editDistance(k, key.toLowerCase()) <= 2);
     if (near) problems.push({ ...loc.problem(`Unknown key "${key}": did you mean "${near}"?`, [key], 'warning', true), section: near });
   }
+  const sections = parseBudgetSections((data as Record<string, unknown>).budgets, (data as Record<string, unknown>).showback);
+  for (const issue of sections.issues) problems.push(loc.problem(issue.message, issue.path, 'error', issue.message.startsWith('Unknown key')));
+  for (const key of budgetTopLevel) delete (data as Record<string, unknown>)[key];
+  const budgetParts = { budgets: sections.budgets, showback: sections.showback };
   let parsed = fileSchema.safeParse(data);
   for (let round = 0; !parsed.success && round < 20; round++) {
     for (const issue of parsed.error.issues) {
@@ -218,7 +226,7 @@ function readPolicy(text: string, file?: string): LoadedPolicy {
     }
     parsed = fileSchema.safeParse(data);
   }
-  if (!parsed.success) return { policy: { ...base, source }, problems };
+  if (!parsed.success) return { policy: { ...base, source }, problems, ...budgetParts };
   const t = parsed.data.tags ?? {};
   const policy: TagPolicy = {
     source,
@@ -240,7 +248,7 @@ function readPolicy(text: string, file?: string): LoadedPolicy {
       problems.push(loc.problem(`The rule for "${key}" applies only when the tag is present: list "${key}" under tags.required or tags.optional.`, ['tags', 'rules', key], 'info', true));
     }
   }
-  return { policy, problems };
+  return { policy, problems, ...budgetParts };
 }
 
 function knownKeysAt(path: ReadonlyArray<PropertyKey>): string {

@@ -1,3 +1,5 @@
+import type { Budget, ShowbackSettings } from '../budgets/schema';
+
 /** The team tag policy, normalised from `.finops.yaml`, an AWS Organizations tag policy, or the defaults. */
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -73,6 +75,10 @@ export interface PolicyProblem {
 export interface LoadedPolicy {
   policy: TagPolicy;
   problems: PolicyProblem[];
+  /** The valid budgets of the `budgets:` section (absent or empty: none). */
+  budgets?: Budget[];
+  /** The `showback:` section, defaults filled in (absent: the defaults). */
+  showback?: ShowbackSettings;
 }
 
 /**

@@ -35,7 +35,7 @@ test('the minimal YAML shape from the docs loads, and extended keys work', () =>
   reportUnknown: true
 hierarchy: [Team, Project, Experiment]
 budgets:
-  monthly: 1000
+  - { name: total, amount: 1000, currency: USD }
 `, '.finops.yaml');
   assert.deepEqual(problems, []);
   assert.equal(policy.source.kind, 'yaml');
