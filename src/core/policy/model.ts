@@ -80,3 +80,11 @@ export interface LoadedPolicy {
   /** The `showback:` section, defaults filled in (absent: the defaults). */
   showback?: ShowbackSettings;
 }
+
+/**
+ * A policy map's own entry for a key written by a user (never an `Object.prototype` member such as
+ * `constructor`, whatever prototype the map has).
+ */
+export function own<T>(record: Readonly<Partial<Record<string, T>>>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}
