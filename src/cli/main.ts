@@ -8,6 +8,10 @@ const subcommands: Record<string, () => Promise<Subcommand>> = {
   costs: async () => (await import('./costs')).default,
   savings: async () => (await import('./savings')).default,
   spot: async () => (await import('./spot')).default,
+  forecast: async () => (await import('./forecast')).default,
+  budgets: async () => (await import('./budgets')).default,
+  anomalies: async () => (await import('./anomalies')).default,
+  report: async () => (await import('./report')).default,
 };
 
 /** The top-level usage, with each subcommand's one-line summary. */
