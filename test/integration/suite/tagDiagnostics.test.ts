@@ -153,7 +153,9 @@ suite('Tag diagnostics: Problems, quick fixes, policy file', () => {
     const added = await waitFor(() => ours(uri).find((d) => d.range.start.line === 4), 'a diagnostic for the typed resource');
     assert.equal(added.message, 'aws_instance.new is missing required tags: "CostCenter", "Environment", "Owner", "Project", "Team"');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-    await waitFor(() => ours(uri).length === 0, 'the unsaved result to be dropped on close');
+    await waitFor(() => ours(uri).length === 0, 'the unsaved result to be dropped on close').catch((e: Error) => {
+      throw new Error(`${e.message}; left: ${JSON.stringify(ours(uri).map((d) => d.message))}; open: ${vscode.window.visibleTextEditors.map((x) => `${x.document.fileName}${x.document.isDirty ? '*' : ''}`).join(', ')}`);
+    });
   });
 
   test('files written and deleted by another program are checked and cleared (file watcher)', async () => {
