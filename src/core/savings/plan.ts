@@ -15,7 +15,7 @@ interface SpotAssumptions {
   restartHours: number;
 }
 
-const spotDefaults: Readonly<SpotAssumptions> = {
+export const spotDefaults: Readonly<SpotAssumptions> = {
   interruptionsPerHour: 1 / 24,
   checkpointIntervalHours: 1,
   restartHours: 10 / 60,
