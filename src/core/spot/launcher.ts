@@ -77,12 +77,13 @@ export interface SpotLauncher {
   launch(request: LaunchRequest): Promise<LaunchResult>;
   /**
    * The checks launch() starts with (DryRun where the cloud has it), on their own: what a confirmation reports
-   * before anything is created. Creates nothing; throws the FinOpsError a launch would.
+   * before anything is created. Creates nothing; throws the FinOpsError a launch would. Absent for a cloud without
+   * DryRun: its checks run within launch().
    */
-  preflight(request: LaunchRequest): Promise<DryRunReport>;
+  preflight?(request: LaunchRequest): Promise<DryRunReport>;
   status(job: SpotJob, signal?: AbortSignal): Promise<SpotJobStatus>;
   /** Deletes the job's resources (instances included). Returns what was deleted. */
   stop(job: SpotJob, signal?: AbortSignal, progress?: SpotProgress): Promise<SpotResource[]>;
   /** What an instance printed to its console (the bootstrap's log lines), newest output last. */
-  consoleOutput(job: SpotJob, instanceId: string, signal?: AbortSignal): Promise<string>;
+  consoleOutput?(job: SpotJob, instanceId: string, signal?: AbortSignal): Promise<string>;
 }

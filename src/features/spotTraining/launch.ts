@@ -19,7 +19,7 @@ import { checkpointStoreFor, findJobFiles, launcherFor, policyFor, readJobFile }
 
 /** What the command did, for the Spot jobs view and the extension-host tests. */
 export type LaunchOutcome =
-  | { outcome: 'launched'; job: string; result: LaunchResult; dryRun: DryRunReport }
+  | { outcome: 'launched'; job: string; result: LaunchResult; dryRun?: DryRunReport }
   | { outcome: 'cancelled'; job?: string; dryRun?: DryRunReport }
   | { outcome: 'refused'; job?: string; reason: string };
 
@@ -157,7 +157,7 @@ function argsOf(arg: unknown): LaunchArgs {
 }
 
 /** The modal's detail: the estimate first, then what is created and what was checked, then the prices' sources. */
-export function confirmationDetail(prepared: PreparedJob, dryRun: DryRunReport, resumeFrom?: LaunchArgs['resumeFrom']): string {
+export function confirmationDetail(prepared: PreparedJob, dryRun: DryRunReport | undefined, resumeFrom?: LaunchArgs['resumeFrom']): string {
   const { plan } = prepared;
   return [
     planSummary(plan),
@@ -166,8 +166,9 @@ export function confirmationDetail(prepared: PreparedJob, dryRun: DryRunReport, 
     'Will create:',
     ...plan.creates.map((c) => `• ${c}`),
     '',
-    'Checked first (nothing created yet):',
-    ...dryRun.checks.map((c) => `✓ ${c}`),
+    ...(dryRun
+      ? ['Checked first (nothing created yet):', ...dryRun.checks.map((c) => `✓ ${c}`)]
+      : [`${providerLabels[prepared.job.cloud]} has no DryRun: the checkpoint bucket and each request are checked during the launch, and a failure deletes what was created.`]),
     ...(plan.warnings.length ? ['', ...plan.warnings.map((w) => `! ${w}`)] : []),
     '',
     `Prices: ${describeSources(plan.sources)}.`,
@@ -201,15 +202,17 @@ export async function launchSpotTraining(services: Services, confirmations: Conf
   const { job, plan } = prepared;
   await plans.show(job.name, renderPlan(plan));
   const request = { job, plan, userData: buildUserData(job, shippedBootstrapFiles()) };
-  let dryRun: DryRunReport;
+  let dryRun: DryRunReport | undefined;
   try {
     const launcher = launcherFor(services, job);
     dryRun = await withCancellableProgress({ location: vscode.ProgressLocation.Notification, title: `Checking "${job.name}" before launching (nothing is created)` },
-      (progress, signal) => launcher.preflight({ ...request, signal, progress: (m) => progress.report({ message: m }) }));
+      (progress, signal) => launcher.preflight
+        ? launcher.preflight({ ...request, signal, progress: (m) => progress.report({ message: m }) })
+        : Promise.resolve(undefined));
   } catch (e) {
     return failed(services, job.name, 'was not launched', e);
   }
-  await plans.show(job.name, `${renderPlan(plan)}\n\nChecks before launching (nothing created yet):\n${dryRun.checks.map((c) => `  ✓ ${c}`).join('\n')}\n`);
+  if (dryRun) await plans.show(job.name, `${renderPlan(plan)}\n\nChecks before launching (nothing created yet):\n${dryRun.checks.map((c) => `  ✓ ${c}`).join('\n')}\n`);
   const where = `${providerLabels[job.cloud]} ${plan.region}`;
   const ok = await confirmations.confirm({
     message: `${resumeFrom ? 'Resume' : 'Launch'} spot training "${job.name}" on ${where} for about ${usd(plan.total.spot)} (${plan.usefulHours} h, ${usd(plan.total.onDemand)} on-demand)?`,
@@ -218,7 +221,7 @@ export async function launchSpotTraining(services: Services, confirmations: Conf
   });
   if (!ok) {
     services.log.info(`Spot training "${job.name}": not launched (the confirmation was declined).`);
-    return { outcome: 'cancelled', job: job.name, dryRun };
+    return { outcome: 'cancelled', job: job.name, ...(dryRun ? { dryRun } : {}) };
   }
   try {
     const result = await withCancellableProgress({ location: vscode.ProgressLocation.Notification, title: `${resumeFrom ? 'Resuming' : 'Launching'} "${job.name}" on ${where}` }, async (progress, signal) => {
@@ -226,13 +229,13 @@ export async function launchSpotTraining(services: Services, confirmations: Conf
         progress.report({ message: `Resuming from step ${resumeFrom.step}…` });
         await (await checkpointStoreFor(services, job)).publishLatest(resumeFrom.key, signal);
       }
-      return launcherFor(services, job).launch({ ...request, checked: dryRun, signal, progress: (m) => progress.report({ message: m }) });
+      return launcherFor(services, job).launch({ ...request, ...(dryRun ? { checked: dryRun } : {}), signal, progress: (m) => progress.report({ message: m }) });
     });
     services.log.info(`Spot training "${job.name}" launched: ${result.resources.map((r) => `${r.kind} ${r.id}`).join(', ')}; state ${result.status.state}; estimate ${usd(plan.total.spot)}.`);
     onLaunched();
     void vscode.window.showInformationMessage(`Launched "${job.name}" on ${where}: ${result.status.state}, ${result.status.instances.length} instance${result.status.instances.length === 1 ? '' : 's'}. Estimated ${usd(plan.total.spot)} for ${plan.usefulHours} h.`, 'Show Spot Jobs')
       .then((c) => { if (c) void vscode.commands.executeCommand('mlFinops.spotJobs.focus'); });
-    return { outcome: 'launched', job: job.name, result, dryRun };
+    return { outcome: 'launched', job: job.name, result, ...(dryRun ? { dryRun } : {}) };
   } catch (e) {
     onLaunched();
     return failed(services, job.name, 'was not launched', e);
