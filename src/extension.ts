@@ -23,7 +23,7 @@ import { register as registerTagDiagnostics } from './features/tagDiagnostics/re
 import { registerBudgets, type BudgetsHandle } from './features/budgets/register';
 import { BudgetWatch } from './platform/budgetWatch';
 import { budgetPanel } from './features/costDashboard/budgetPanels';
-import { register as registerSpotTraining } from './features/spotTraining/register';
+import { register as registerSpotTraining, type SpotJobsHandle } from './features/spotTraining/register';
 import { Confirmations } from './platform/confirmations';
 
 /** What activate() returns: a small, stable surface the extension-host tests (and other extensions) may use. */
@@ -40,6 +40,8 @@ export interface MlFinOpsApi {
   readonly budgets: BudgetsHandle & { readonly watch: BudgetWatch };
   /** Every modal confirmation before spending money (answered by the extension-host tests in Test mode only). */
   readonly confirmations: Confirmations;
+  /** The Spot jobs view's model and tree. */
+  readonly spotJobs: SpotJobsHandle;
 }
 
 /**
@@ -74,7 +76,6 @@ export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
     ...registerTagDiagnostics(services),
     ...registerSavings(services, estimator),
     ...registerMigrate(services),
-    ...registerSpotTraining(services, confirmations),
   );
   const costView = new CostView(services, sources);
   const budgetWatch = new BudgetWatch(services, costView);
@@ -85,9 +86,10 @@ export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
   });
   const statusBar = registerStatusBar(services, costView, budgetWatch);
   const budgets = registerBudgets(services, costView, budgetWatch);
-  context.subscriptions.push(costView, budgetWatch, ...tree.disposables, ...dashboard.disposables, ...statusBar.disposables, ...budgets.disposables);
+  const spotTraining = registerSpotTraining(services, confirmations);
+  context.subscriptions.push(costView, budgetWatch, ...tree.disposables, ...dashboard.disposables, ...statusBar.disposables, ...budgets.disposables, ...spotTraining.disposables);
   log.info(`ML FinOps ${String(context.extension.packageJSON.version)} activated in ${Date.now() - started} ms`);
-  return { settings, costViews: { view: costView, tree: tree.handle, dashboard: dashboard.controller, statusBar: statusBar.handle }, budgets: { ...budgets.handle, watch: budgetWatch }, confirmations };
+  return { settings, costViews: { view: costView, tree: tree.handle, dashboard: dashboard.controller, statusBar: statusBar.handle }, budgets: { ...budgets.handle, watch: budgetWatch }, confirmations, spotJobs: spotTraining.handle };
 }
 
 export function deactivate(): void {

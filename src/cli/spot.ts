@@ -9,9 +9,10 @@ import { shippedCatalogue } from '../core/pricing/shippedCatalogue';
 import { JOBS_DIR, type SpotJob } from '../core/spot/job';
 import { prepareJob } from '../core/spot/prepare';
 import { renderPlan, type SpotPlan } from '../core/spot/plan';
+import { formatRuntime, jobProgress } from '../core/spot/progress';
 import type { LaunchResult, SpotJobStatus, SpotResource } from '../core/spot/launcher';
 import { buildUserData } from '../core/spot/userData';
-import { perHour } from '../core/savings/estimate';
+import { perHour, usd } from '../core/savings/estimate';
 import { resourcesRoot, shippedBootstrapFiles, spotLauncherFor, type SpotLauncherSettings } from '../providers/spotLaunchers';
 import { skyPilotYaml } from '../core/spot/skypilot';
 import { usageError, ExitCode, type CliIO, type Subcommand } from './io';
@@ -103,20 +104,25 @@ function describeResource(r: SpotResource): string {
   return `${kinds[r.kind]} ${r.id}${r.name && r.name !== r.id ? ` (${r.name})` : ''}`;
 }
 
-function renderLaunch(result: LaunchResult, resumed: boolean): string {
+function renderLaunch(result: LaunchResult, resumed: boolean, plan: SpotPlan): string {
   return [
     'Checks before launching:',
     ...result.dryRun.checks.map((c) => `  ✓ ${c}`),
     '',
     `${resumed ? 'Resumed' : 'Launched'}: ${result.resources.map(describeResource).join(', ')}.`,
     '',
-    renderStatus(result.status),
+    renderStatus(result.status, plan),
   ].join('\n');
 }
 
 /** The status as text: state, instances (type, zone, lifecycle, price), recent events. */
-export function renderStatus(s: SpotJobStatus): string {
+export function renderStatus(s: SpotJobStatus, plan?: SpotPlan): string {
   const lines = [`Job "${s.job}": ${s.state}${s.requestedAt ? ` (requested ${s.requestedAt})` : ''}`];
+  if (plan && s.instances.length) {
+    // the Spot jobs view shows the same figures, from the same function
+    const p = jobProgress(s, plan);
+    lines.push(`Runtime ${formatRuntime(p.runtimeHours)}, ${perHour(p.hourlyNow)} now, about ${usd(p.costSoFar)} so far (instances running now).`);
+  }
   if (s.consoleUrl) lines.push(`Console: ${s.consoleUrl}`);
   for (const r of s.resources) lines.push(`  ${describeResource(r)}`);
   if (s.instances.length) {
@@ -192,12 +198,12 @@ const command: Subcommand = {
       }
       const userData = buildUserData(loaded.job, shippedBootstrapFiles());
       const result = await launcher.launch({ job: loaded.job, plan: loaded.plan, userData, progress: (m) => io.stderr(`${m}\n`) });
-      io.stdout(json ? `${JSON.stringify(launchJson(result), null, 2)}\n` : `${renderLaunch(result, sub === 'resume')}\n`);
+      io.stdout(json ? `${JSON.stringify(launchJson(result), null, 2)}\n` : `${renderLaunch(result, sub === 'resume', loaded.plan)}\n`);
       return ExitCode.ok;
     }
     if (sub === 'status') {
       const status = await launcher.status(loaded.job);
-      io.stdout(json ? `${JSON.stringify(status, null, 2)}\n` : `${renderStatus(status)}\n`);
+      io.stdout(json ? `${JSON.stringify(status, null, 2)}\n` : `${renderStatus(status, loaded.plan)}\n`);
       return ExitCode.ok;
     }
     const deleted = await launcher.stop(loaded.job, undefined, (m) => io.stderr(`${m}\n`));

@@ -27,5 +27,10 @@ export const Commands = {
   estimateMigration: 'mlFinops.estimateMigration',
   estimateMigrationFromTree: 'mlFinops.estimateMigrationFromTree',
   launchSpotTraining: 'mlFinops.launchSpotTraining',
+  refreshSpotJobs: 'mlFinops.refreshSpotJobs',
+  stopSpotJob: 'mlFinops.stopSpotJob',
+  resumeSpotJob: 'mlFinops.resumeSpotJob',
+  openSpotJobLog: 'mlFinops.openSpotJobLog',
+  openSpotJobInConsole: 'mlFinops.openSpotJobInConsole',
 } as const;
 

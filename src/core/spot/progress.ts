@@ -41,7 +41,7 @@ export function jobProgress(status: SpotJobStatus, plan: SpotPlan | undefined, n
     cost += price * hoursSince(i.launchedAt ?? status.requestedAt);
   }
   const priced = fromCloud && fromCatalogue ? 'mixed' : fromCloud ? 'cloud' : fromCatalogue ? 'catalogue' : 'none';
-  return { runtimeHours: hoursSince(status.requestedAt), costSoFar: cents(cost), hourlyNow: Math.round(hourly * 10_000) / 10_000, priced };
+  return { runtimeHours: hoursSince(status.requestedAt), costSoFar: cents(cost), hourlyNow: Math.round(hourly * 1_000_000) / 1_000_000, priced };
 }
 
 /** "2 h 05 min", "12 min", "3 d 4 h". */

@@ -42,8 +42,9 @@ export class PlanDocuments implements vscode.TextDocumentContentProvider {
     return this.texts.get(uri.path) ?? '';
   }
 
-  async show(job: string, text: string): Promise<void> {
-    const uri = vscode.Uri.from({ scheme: PLAN_SCHEME, path: `/${job} plan.txt` });
+  /** Shows `text` read-only: a job's plan (`/<job> plan.txt`) or a log (`/<name>.log`). */
+  async show(name: string, text: string, kind: 'plan' | 'log' = 'plan'): Promise<void> {
+    const uri = vscode.Uri.from({ scheme: PLAN_SCHEME, path: kind === 'plan' ? `/${name} plan.txt` : `/${name}.log` });
     this.texts.set(uri.path, text);
     this.emitter.fire(uri);
     const doc = await vscode.workspace.openTextDocument(uri);

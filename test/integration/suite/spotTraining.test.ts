@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CreateSubnetCommand, CreateVpcCommand, DeleteFleetsCommand, DescribeFleetsCommand, DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Commands } from '../../../src/shared/commands';
 import type { MlFinOpsApi } from '../../../src/extension';
 import type { ConfirmRequest } from '../../../src/platform/confirmations';
@@ -35,7 +36,7 @@ aws: { subnets: [${subnets.join(', ')}], imageId: ami-0123456789abcdef0, instanc
 `;
 }
 
-suite('Spot training: launch from the editor after the plan, the DryRun and a modal; refused without the required tags', () => {
+suite('Spot training: launch from the editor after the plan, the DryRun and a modal; the Spot jobs view against moto; refused without the required tags', () => {
   let api: MlFinOpsApi;
   let moto: Moto;
   let proxy: RecordingProxy;
@@ -152,11 +153,75 @@ suite('Spot training: launch from the editor after the plan, the DryRun and a mo
     }
   });
 
+  test('the Spot jobs view: the launched job with state, type, zone, price, runtime and cost so far; checkpoints from S3 newest first; refresh rate-limited; Stop and Resume behind a modal', async function () {
+    this.timeout(180_000);
+    // checkpoints as mlfinops_checkpoint publishes them (docs/spot-bootstrap.md): objects, then the manifest; one upload cut short
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true, credentials });
+    const key = (step: number, id: string) => `checkpoints/step-${String(step).padStart(12, '0')}-${id}.ckpt`;
+    const put = (k: string, size: number) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `it-train/${k}`, Body: Buffer.alloc(size, 7) }));
+    await put(key(500, 'aaaa0500'), 2048);
+    await put(key(1000, 'bbbb1000'), 4096);
+    const entry = (step: number, id: string, size: number) => ({ key: key(step, id), step, size, sha256: '0'.repeat(64), savedAt: new Date(Date.now() - (2000 - step) * 1000).toISOString() });
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'it-train/manifest.json', Body: JSON.stringify({ format: 'mlfinops-checkpoint/1', latest: key(1000, 'bbbb1000'), checkpoints: [entry(1000, 'bbbb1000', 4096), entry(500, 'aaaa0500', 2048)] }) }));
+    await put(key(1500, 'cccc1500'), 100);
+
+    const model = api.spotJobs.model;
+    await model.refresh({ force: true });
+    const jobNode = () => api.spotJobs.tree.getChildren().find((n) => n.kind === 'job' && n.entry.file.name === 'it-train')!;
+    const item = api.spotJobs.tree.getTreeItem(jobNode());
+    assert.match(String(item.description), /^running · g[56]\.[24]xlarge · us-east-1[ab] · \$\d+\.\d{4}\/h · \d+ min · \$\d+\.\d\d so far$/, String(item.description));
+    assert.match(String(item.contextValue), /^spotJob launched console instances resumable$/);
+    const checkpoints = api.spotJobs.tree.getChildren(jobNode()).map((n) => api.spotJobs.tree.getTreeItem(n));
+    assert.deepEqual(checkpoints.map((c) => c.label), ['step 1,500', 'step 1,000', 'step 500']);
+    assert.match(String(checkpoints[0]!.description), /^100 B · .* · not published$/);
+    assert.match(String(checkpoints[1]!.description), /^4\.0 KB · \d+ min ago · latest$/);
+    assert.match(String(checkpoints[2]!.description), /^2\.0 KB · \d+ min ago$/);
+
+    // refresh is rate-limited: a second refresh within the interval asks the cloud nothing
+    const count = model.refreshCount;
+    proxy.clear();
+    await vscode.commands.executeCommand(Commands.refreshSpotJobs);
+    await model.refresh();
+    assert.equal(model.refreshCount, count);
+    assert.equal(proxy.requests.length, 0, proxy.requests.map((r) => r.operation ?? r.path).join());
+
+    // Stop: declined, nothing is deleted; confirmed, the fleet (with its instance) and the template are deleted
+    asked.length = 0;
+    api.confirmations.answerWith((r) => { asked.push(r); return false; });
+    assert.equal(await vscode.commands.executeCommand(Commands.stopSpotJob, jobNode()), false);
+    assert.equal(asked[0]?.action, 'Stop Job');
+    assert.match(asked[0]!.message, /Stop spot job "it-train"\? Its 1 instance is terminated now/);
+    assert.match(asked[0]!.detail, /Deletes launch template lt-\w+, EC2 Fleet fleet-[\w-]+ with its instances\./);
+    assert.match(asked[0]!.detail, /cost about \$\d+\.\d\d so far/);
+    assert.match(asked[0]!.detail, /Checkpoints in s3:\/\/it-spot-checkpoints\/it-train are kept/);
+    assert.equal((await liveFleets()).length, 1);
+    api.confirmations.answerWith((r) => { asked.push(r); return true; });
+    assert.equal(await vscode.commands.executeCommand(Commands.stopSpotJob, jobNode()), true);
+    assert.deepEqual(await liveFleets(), []);
+    assert.ok(!(await templates()).some((t) => t.LaunchTemplateName === 'mlfinops-it-train'));
+    await model.refresh({ force: true });
+    assert.match(String(api.spotJobs.tree.getTreeItem(jobNode()).description), /^planned · est\. \$/);
+    assert.match(String(api.spotJobs.tree.getTreeItem(jobNode()).contextValue), /\bnotLaunched\b.*\bresumable\b/);
+
+    // Resume from an older checkpoint: the modal says so; once confirmed it is what the trainer resumes from, and the fleet is back
+    const older = api.spotJobs.tree.getChildren(jobNode()).find((n) => n.kind === 'checkpoint' && n.checkpoint.step === 500)!;
+    asked.length = 0;
+    const resumed = await vscode.commands.executeCommand<LaunchOutcome>(Commands.resumeSpotJob, older);
+    assert.equal(resumed?.outcome, 'launched', JSON.stringify(resumed));
+    assert.equal(asked[0]?.action, 'Resume');
+    assert.match(asked[0]!.detail, /Resumes from the checkpoint of step 500/);
+    const manifest = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'it-train/manifest.json' }))).Body!.transformToString());
+    assert.equal(manifest.latest, key(500, 'aaaa0500'));
+    assert.equal(manifest.checkpoints[0].key, key(500, 'aaaa0500'));
+    assert.equal((await liveFleets()).length, 1);
+  });
+
   test('a job without a required tag is refused with the policy\'s message: no modal, no EC2 request, nothing created', async function () {
     this.timeout(60_000);
     await write('it-untagged', jobText(subnets, 'Environment: dev, Team: nlp, Project: llm-finetune, CostCenter: cc-4521'));
     const before = (await templates()).length;
     asked.length = 0;
+    await api.spotJobs.model.refresh(); // the view's own refresh after the last launch, if still running, ends first
     proxy.clear();
     const refused = await launch('it-untagged');
     assert.equal(refused.outcome, 'refused', JSON.stringify(refused));

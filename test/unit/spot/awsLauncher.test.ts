@@ -220,6 +220,8 @@ test('mlfinops spot launch needs --yes; then launch, status and stop against the
   const s = JSON.parse(status.out);
   assert.equal(s.state, 'running');
   assert.equal(s.instances.length, 1);
+  const text = await cli('status', 'train-a');
+  assert.match(text.out, /^Runtime \d+ min, \$\d+\.\d{4}\/h now, about \$\d+\.\d\d so far \(instances running now\)\.$/m, text.out);
 
   const stopped = await cli('stop', 'train-a');
   assert.equal(stopped.code, 0, stopped.err);

@@ -57,7 +57,7 @@ test('runtime and cost so far: each running instance from its launch at the clou
   const p = jobProgress(status, plan, now);
   assert.equal(p.runtimeHours, 2.5);
   assert.equal(p.costSoFar, Math.round((2 * 0.5 + 1 * g6.spotHourly!) * 100) / 100);
-  assert.equal(p.hourlyNow, Math.round((0.5 + g6.spotHourly!) * 10_000) / 10_000);
+  assert.equal(p.hourlyNow, Math.round((0.5 + g6.spotHourly!) * 1_000_000) / 1_000_000);
   assert.equal(p.priced, 'mixed');
   assert.deepEqual(jobProgress({ ...status, instances: [], requestedAt: undefined }, plan, now), { runtimeHours: 0, costSoFar: 0, hourlyNow: 0, priced: 'none' });
   assert.equal(formatRuntime(2.5), '2 h 30 min');
