@@ -8,7 +8,6 @@
 export function mdText(text: string): string {
   return text
     .replace(/[\r\n\u2028\u2029\v\f]+/g, ' ')
-    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000e-\u001f\u007f]/g, '')
     .replace(/[|\\`[\]<>]/g, (c) => `\\${c}`);
 }
