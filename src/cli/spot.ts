@@ -6,8 +6,9 @@ import { FinOpsError } from '../core/errors';
 import { loadDefaultPolicy, loadPolicy } from '../core/policy/load';
 import type { LoadedPolicy } from '../core/policy/model';
 import { shippedCatalogue } from '../core/pricing/shippedCatalogue';
-import { JOBS_DIR, requireJob, type SpotJob } from '../core/spot/job';
-import { checkJobTags, planJob, renderPlan, type SpotPlan } from '../core/spot/plan';
+import { JOBS_DIR, type SpotJob } from '../core/spot/job';
+import { prepareJob } from '../core/spot/prepare';
+import { renderPlan, type SpotPlan } from '../core/spot/plan';
 import type { LaunchResult, SpotJobStatus, SpotResource } from '../core/spot/launcher';
 import { buildUserData } from '../core/spot/userData';
 import { perHour } from '../core/savings/estimate';
@@ -87,10 +88,8 @@ export interface LoadedJob {
 export async function loadAndPlan(cwd: string, jobArg: string, policyFile: string | undefined): Promise<LoadedJob> {
   const file = jobFilePath(cwd, jobArg);
   const text = await readText(file, 'job file', `Create it (the "ML FinOps: Launch Spot Training…" command writes one), or pass the path of a job file under ${JOBS_DIR}/.`);
-  const job = requireJob(text, path.relative(cwd, file) || file);
   const { policy } = await policyFor(cwd, policyFile);
-  checkJobTags(job, policy, path.relative(cwd, file));
-  return { file, job, plan: planJob(job, { catalogue: shippedCatalogue() }) };
+  return { file, ...prepareJob(text, path.relative(cwd, file) || file, policy) };
 }
 
 function usdPlan(plan: SpotPlan): string {

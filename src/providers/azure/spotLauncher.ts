@@ -351,6 +351,7 @@ export class AzureSpotLauncher implements SpotLauncher {
         lifecycle: 'spot',
         state: provisioning === 'Succeeded' ? (power ?? 'running') : provisioning.toLowerCase(),
         ...(vm.zones?.[0] ? { zone: `${this.region}-${vm.zones[0]}` } : {}),
+        ...(vm.timeCreated ? { launchedAt: vm.timeCreated.toISOString() } : {}),
       };
     });
     const events: SpotJobStatus['events'] = [];
