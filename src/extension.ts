@@ -26,6 +26,8 @@ import { budgetPanel } from './features/costDashboard/budgetPanels';
 import { dashboardAnomalies } from './features/costDashboard/anomalyList';
 import { AnomalyWatch } from './platform/anomalyWatch';
 import { registerAnomalies, type AnomaliesHandle } from './features/anomalies/register';
+import { register as registerSpotTraining } from './features/spotTraining/register';
+import { Confirmations } from './platform/confirmations';
 
 /** What activate() returns: a small, stable surface the extension-host tests (and other extensions) may use. */
 export interface MlFinOpsApi {
@@ -41,6 +43,8 @@ export interface MlFinOpsApi {
   readonly budgets: BudgetsHandle & { readonly watch: BudgetWatch };
   /** Cost anomalies: the report (dashboard, tree, notifications read it) and the notifications. */
   readonly anomalies: AnomaliesHandle;
+  /** Every modal confirmation before spending money (answered by the extension-host tests in Test mode only). */
+  readonly confirmations: Confirmations;
 }
 
 /**
@@ -68,12 +72,14 @@ export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
 
   // shared by several features: the cost view (sources, period, hierarchy, cached model) and the savings estimator
   const estimator = new SavingsEstimator(services);
+  const confirmations = new Confirmations(context.extensionMode);
   context.subscriptions.push(
     ...registerOnboarding(services),
     ...registerCloudAccounts(services),
     ...registerTagDiagnostics(services),
     ...registerSavings(services, estimator),
     ...registerMigrate(services),
+    ...registerSpotTraining(services, confirmations),
   );
   const costView = new CostView(services, sources);
   const budgetWatch = new BudgetWatch(services, costView);
@@ -89,7 +95,7 @@ export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
   const anomalies = registerAnomalies(services, anomalyWatch);
   context.subscriptions.push(costView, budgetWatch, anomalyWatch, ...tree.disposables, ...dashboard.disposables, ...statusBar.disposables, ...budgets.disposables, ...anomalies.disposables);
   log.info(`ML FinOps ${String(context.extension.packageJSON.version)} activated in ${Date.now() - started} ms`);
-  return { settings, costViews: { view: costView, tree: tree.handle, dashboard: dashboard.controller, statusBar: statusBar.handle }, budgets: { ...budgets.handle, watch: budgetWatch }, anomalies: anomalies.handle };
+  return { settings, costViews: { view: costView, tree: tree.handle, dashboard: dashboard.controller, statusBar: statusBar.handle }, budgets: { ...budgets.handle, watch: budgetWatch }, anomalies: anomalies.handle, confirmations };
 }
 
 export function deactivate(): void {

@@ -27,5 +27,6 @@ export const Commands = {
   unmuteAnomalyGroups: 'mlFinops.unmuteAnomalyGroups',
   estimateMigration: 'mlFinops.estimateMigration',
   estimateMigrationFromTree: 'mlFinops.estimateMigrationFromTree',
+  launchSpotTraining: 'mlFinops.launchSpotTraining',
 } as const;
 

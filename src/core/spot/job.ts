@@ -63,6 +63,11 @@ const checkpointUri = z.string().min(1).refine(
   'a checkpoint URI is s3://bucket/path, gs://bucket/path, azure://account/container/path or a local path',
 );
 
+/** Whether a checkpoint URI is one a job file accepts (the same rule as the file's checkpoint.uri). */
+export function isCheckpointUri(uri: string): boolean {
+  return checkpointUri.safeParse(uri).success;
+}
+
 const tagValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 
 const jobSchema = z.strictObject({
