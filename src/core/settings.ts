@@ -1,6 +1,22 @@
 import { z } from 'zod';
 
 /**
+ * A path relative to the workspace folder that stays inside it: not absolute (`/etc/x`, `C:\x`, `\\server\x`,
+ * `~/x`), and no `..` that climbs above the folder. A repository's `.vscode/settings.json` cannot make the extension
+ * or the CLI read a file outside the repository.
+ */
+export function insideFolder(p: string): boolean {
+  if (/^([\\/]|[A-Za-z]:|~)/.test(p) || p.includes('\0')) return false;
+  let depth = 0;
+  for (const part of p.split(/[\\/]+/)) {
+    if (part === '..') depth--;
+    else if (part !== '.' && part !== '') depth++;
+    if (depth < 0) return false;
+  }
+  return depth > 0;
+}
+
+/**
  * The extension's settings: one zod schema per key (the same keys, defaults and enums as package.json;
  * a unit test keeps them in sync). An invalid value falls back to the default and is reported once.
  */
@@ -30,7 +46,7 @@ export const settingSchemas = {
   'cost.metric': z.enum(['EffectiveCost', 'BilledCost', 'ListCost']).default('EffectiveCost'),
   'cost.cacheTtlHours': z.number().min(0).max(168).default(8),
   'resources.hierarchy': z.array(z.string().min(1)).min(1).max(5).default(['Team', 'Project']),
-  'tags.policyFile': z.string().min(1).default('.finops.yaml'),
+  'tags.policyFile': z.string().min(1).refine(insideFolder, 'a path inside the workspace folder, such as .finops.yaml or policies/tags.yaml').default('.finops.yaml'),
   'tags.showCannotVerify': z.boolean().default(false),
   'savings.codeLens': z.boolean().default(true),
   'savings.livePrices': z.boolean().default(false),

@@ -1,4 +1,5 @@
 import type { CostResult } from './model';
+import { costPerGpuHour } from './gpu';
 
 /** Rows grouped by GPU carry their GPU-hours (instance-hours × GPUs; src/core/cost/gpu.ts). */
 type RowWithGpu = CostResult['rows'][number] & { gpuHours?: number };
@@ -22,7 +23,7 @@ export function costRowsAsObjects(result: CostResult): Record<string, string | n
     out.currency = row.currency;
     if (gpu) {
       out.gpuHours = row.gpuHours ?? null;
-      out.costPerGpuHour = row.gpuHours ? row.cost / row.gpuHours : null;
+      out.costPerGpuHour = costPerGpuHour(row.cost, row.gpuHours) ?? null;
     }
     return out;
   });
