@@ -7,7 +7,7 @@ import { FinOpsError, isFinOpsError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { abortableSleep, type RetryOptions } from '../../core/retry';
 import type { SpotJob } from '../../core/spot/job';
-import type { LaunchRequest, LaunchResult, SpotInstance, SpotJobState, SpotJobStatus, SpotLauncher, SpotProgress, SpotResource } from '../../core/spot/launcher';
+import type { DryRunReport, LaunchRequest, LaunchResult, SpotInstance, SpotJobState, SpotJobStatus, SpotLauncher, SpotProgress, SpotResource } from '../../core/spot/launcher';
 import { jobTags, resourceName } from '../../core/spot/plan';
 import { armEndpoint, azureCredential } from './config';
 import { callAzure } from './errors';
@@ -160,8 +160,21 @@ export class AzureSpotLauncher implements SpotLauncher {
     return undefined;
   }
 
-  async launch(request: LaunchRequest): Promise<LaunchResult> {
-    const { job, userData, signal } = request;
+  /** The job's zones as Azure numbers ("eastus-1" → "1"). */
+  private zones(job: SpotJob): string[] {
+    const zones = job.zones.map((z) => z.replace(new RegExp(`^${this.region}-`), ''));
+    if (zones.some((z) => !/^[1-9]$/.test(z))) {
+      throw new FinOpsError('input', `Azure zones are numbers such as 1, 2, 3 (got ${job.zones.join(', ')}).`, { fix: `List zones as [1, 2, 3] (or ${this.region}-1 …) in the job file.` });
+    }
+    return zones;
+  }
+
+  /**
+   * What is checked before anything is created (Resource Manager has no DryRun for a scale set): the job's settings,
+   * the checkpoint container, and that the job is not already launched. Creates nothing.
+   */
+  async preflight(request: LaunchRequest): Promise<DryRunReport> {
+    const { job, signal } = request;
     const progress: SpotProgress = request.progress ?? (() => undefined);
     const azure = this.settings(job);
     const name = resourceName(job);
@@ -176,11 +189,8 @@ export class AzureSpotLauncher implements SpotLauncher {
         fix: 'Set azure.subnetId to a subnet resource id (/subscriptions/…/resourceGroups/…/providers/Microsoft.Network/virtualNetworks/…/subnets/…) in the job file.',
       });
     }
-    const zones = job.zones.map((z) => z.replace(new RegExp(`^${this.region}-`), ''));
-    if (zones.some((z) => !/^[1-9]$/.test(z))) {
-      throw new FinOpsError('input', `Azure zones are numbers such as 1, 2, 3 (got ${job.zones.join(', ')}).`, { fix: `List zones as [1, 2, 3] (or ${this.region}-1 …) in the job file.` });
-    }
-    const client = await this.getClient(job);
+    this.zones(job);
+    imageReference(azure.image ?? DEFAULT_AZURE_IMAGE);
 
     progress('Checking the checkpoint location…');
     const check = this.options.checkCheckpoint ?? ((uri: string, s?: AbortSignal) => this.checkContainer(job, uri, s));
@@ -198,6 +208,18 @@ export class AzureSpotLauncher implements SpotLauncher {
         fix: `Stop it first (\`mlfinops spot stop ${job.name}\` or Stop in the Spot jobs view), or give the job another name.`,
       });
     }
+    checks.push(`No earlier launch of "${job.name}" in ${azure.resourceGroup}. Resource Manager has no DryRun for a scale set: it checks the request when it is sent, and a failed create deletes the scale set.`);
+    return { checks };
+  }
+
+  async launch(request: LaunchRequest): Promise<LaunchResult> {
+    const { job, userData, signal } = request;
+    const progress: SpotProgress = request.progress ?? (() => undefined);
+    const azure = this.settings(job);
+    const name = resourceName(job);
+    const checks = [...(request.checked ?? await this.preflight(request)).checks];
+    const zones = this.zones(job);
+    const client = await this.getClient(job);
 
     const user = azure.adminUsername;
     const scaleSet: VirtualMachineScaleSet = {

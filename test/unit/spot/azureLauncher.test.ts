@@ -289,3 +289,16 @@ test('a finished Azure job deletes its own VM from the scale set (an OS shutdown
   writeFileSync(file, script);
   execFileSync('sh', ['-n', file]);
 });
+
+test('preflight: the checks a confirmation shows, with nothing created; a launch given them does not repeat them', async () => {
+  const job = jobOf();
+  const checked = await launcher().preflight({ job, plan: planOf(job), userData: USER_DATA });
+  assert.match(checked.checks[0]!, /azure:\/\/ckptacct\/checkpoints\/run1: reachable/);
+  assert.ok(checked.checks.some((c) => /billingProfile\.maxPrice/.test(c)));
+  assert.ok(checked.checks.some((c) => /No earlier launch of "train-z".*no DryRun/.test(c)));
+  assert.equal(puts().length, 0);
+  fake.requests.length = 0;
+  await launcher().launch({ job, plan: planOf(job), userData: USER_DATA, checked });
+  assert.equal(fake.requests.filter((r) => r.method === 'HEAD').length, 0, 'the container is not checked again');
+  await launcher().stop(job);
+});
