@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { settingSchemas } from '../core/settings';
+import { parseSetting } from '../core/settings';
 import { loadDefaultPolicy, loadPolicy } from '../core/policy/load';
 import type { LoadedPolicy } from '../core/policy/model';
 import { usageError } from './io';
@@ -51,7 +51,7 @@ async function policyFileSetting(folder: string): Promise<string | undefined> {
   const value = settings && typeof settings === 'object' ? (settings as Record<string, unknown>)['mlFinops.tags.policyFile'] : undefined;
   if (typeof value !== 'string' || !value.trim()) return undefined;
   // the extension's own rule: a path inside the folder (an absolute path or one climbing out is ignored, as there)
-  return settingSchemas['tags.policyFile'].safeParse(value).success ? value : undefined;
+  return parseSetting('tags.policyFile', value).success ? value : undefined;
 }
 
 /** True when `file`, links resolved, is inside `folder` (a link in a repository cannot lead the policy outside it). */

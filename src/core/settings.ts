@@ -72,16 +72,28 @@ export function parseSettings(raw: Partial<Record<SettingKey, unknown>>): { sett
   const settings: Record<string, unknown> = {};
   for (const key of Object.keys(settingSchemas) as SettingKey[]) {
     const schema = settingSchemas[key];
-    const result = schema.safeParse(raw[key]);
+    const result = parseSetting(key, raw[key]);
     if (result.success) {
       settings[key] = result.data;
     } else {
       settings[key] = schema.parse(undefined);
-      const issue = result.error.issues[0];
-      problems.push({ key, value: raw[key], message: issue ? issue.message : 'invalid value' });
+      problems.push({ key, value: raw[key], message: result.message });
     }
   }
   return { settings: settings as Settings, problems };
+}
+
+/**
+ * The schema's verdict, never an exception: zod runs a string's checks even on a value that is not a string, so
+ * an array nested thousands deep or an object whose `toString` is not a function would throw out of `safeParse`.
+ */
+export function parseSetting<K extends SettingKey>(key: K, value: unknown): { success: true; data: Settings[K] } | { success: false; message: string } {
+  try {
+    const r = settingSchemas[key].safeParse(value);
+    return r.success ? { success: true, data: r.data as Settings[K] } : { success: false, message: r.error.issues[0]?.message ?? 'invalid value' };
+  } catch {
+    return { success: false, message: 'not a valid value (nested too deeply, or not plain JSON)' };
+  }
 }
 
 export function settingDefault<K extends SettingKey>(key: K): Settings[K] {

@@ -1,5 +1,5 @@
 import { isFinOpsError } from '../../src/core/errors';
-import { parseSettings, settingSchemas, type SettingKey } from '../../src/core/settings';
+import { parseSetting, parseSettings, settingSchemas, type SettingKey } from '../../src/core/settings';
 import { hostileString, pick, seeded } from './mutate';
 import type { FuzzTarget } from './target';
 
@@ -50,8 +50,8 @@ export function settingsTarget(): FuzzTarget<SettingsInput> {
       try {
         const { settings, problems } = parseSettings(input.raw);
         for (const k of keys) {
-          if (!settingSchemas[k].safeParse(settings[k]).success) return { kind: 'wrong', detail: `${k} holds an invalid value after parsing` };
-          const valid = settingSchemas[k].safeParse(input.raw[k]).success;
+          if (!parseSetting(k, settings[k]).success) return { kind: 'wrong', detail: `${k} holds an invalid value after parsing` };
+          const valid = parseSetting(k, input.raw[k]).success;
           const reported = problems.filter((p) => p.key === k).length;
           if (reported !== (valid ? 0 : 1)) return { kind: 'wrong', detail: `${k}: ${reported} problems for a ${valid ? 'valid' : 'invalid'} value` };
         }
