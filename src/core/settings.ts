@@ -39,6 +39,7 @@ export const settingSchemas = {
   'savings.schedule': z.string().regex(/^(|[^;]*\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}.*)$/, 'days, running hours and a time zone, such as Mon-Fri 08:00-19:00 Europe/Berlin').default('Mon-Fri 08:00-19:00'),
   'savings.spotInterruptionsPerDay': z.number().min(0).max(48).default(1),
   'savings.checkpointIntervalMinutes': z.number().min(1).max(1440).default(60),
+  'savings.checkpointWriteMinutes': z.number().min(0).max(120).default(1),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
