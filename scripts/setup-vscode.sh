@@ -26,8 +26,9 @@ if ! command -v chromium >/dev/null 2>&1 || { [ ! -e /usr/include/krb5.h ] && [ 
   if [ "$(id -u)" = 0 ]; then
     log "installing chromium and libkrb5-dev from apt"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq chromium libkrb5-dev >&2
+    # another package manager run (unattended upgrades, a second setup) holds the dpkg lock: wait for it
+    apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium libkrb5-dev >&2
   else
     log "chromium or libkrb5-dev missing: run 'sudo apt-get install chromium libkrb5-dev'"; exit 1
   fi

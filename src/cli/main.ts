@@ -7,6 +7,7 @@ const subcommands: Record<string, () => Promise<Subcommand>> = {
   lint: async () => (await import('./lint')).default,
   costs: async () => (await import('./costs')).default,
   savings: async () => (await import('./savings')).default,
+  spot: async () => (await import('./spot')).default,
 };
 
 /** The top-level usage, with each subcommand's one-line summary. */

@@ -64,7 +64,7 @@ function mapGoogleError(e: unknown, ctx: GcpCallContext): FinOpsError | Cancelle
   }
   if (httpStatus === 403 || grpc === GRPC.PERMISSION_DENIED || reasons.includes('accessDenied')) {
     if (/has not been used|is disabled|SERVICE_DISABLED/i.test(message)) {
-      return new FinOpsError('usage', `${ctx.api}: the API is not enabled in project ${ctx.projectId}.`, { fix: `Enable it: \`gcloud services enable ${/asset/i.test(ctx.api) ? 'cloudasset.googleapis.com' : /billing/i.test(ctx.api) ? 'cloudbilling.googleapis.com' : 'bigquery.googleapis.com'} --project ${ctx.projectId}\`.`, cause: e });
+      return new FinOpsError('usage', `${ctx.api}: the API is not enabled in project ${ctx.projectId}.`, { fix: `Enable it: \`gcloud services enable ${/asset/i.test(ctx.api) ? 'cloudasset.googleapis.com' : /budget/i.test(ctx.api) ? 'billingbudgets.googleapis.com' : /billing/i.test(ctx.api) ? 'cloudbilling.googleapis.com' : 'bigquery.googleapis.com'} --project ${ctx.projectId}\`.`, cause: e });
     }
     return new FinOpsError('permission', `Google Cloud denied ${ctx.permission} (${ctx.api}, project ${ctx.projectId || '(none)'}).`, { fix: `Grant "${ctx.role}" (see docs/permissions.md).`, cause: e });
   }

@@ -1,0 +1,113 @@
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { FinOpsError } from '../core/errors';
+import { loadDefaultPolicy, loadPolicy } from '../core/policy/load';
+import type { LoadedPolicy } from '../core/policy/model';
+import { shippedCatalogue } from '../core/pricing/shippedCatalogue';
+import { JOBS_DIR, requireJob, type SpotJob } from '../core/spot/job';
+import { checkJobTags, planJob, renderPlan, type SpotPlan } from '../core/spot/plan';
+import { usageError, ExitCode, type CliIO, type Subcommand } from './io';
+
+const usage = `Usage: mlfinops spot <plan|launch|status|stop|resume> JOB [options]
+
+Training on spot capacity from a job file (.finops/jobs/<name>.yaml): what a launch creates and costs,
+spot against on-demand with the restart overhead of interruptions, then launch, watch and stop it.
+
+JOB is a job file, or a job name looked up as .finops/jobs/<name>.yaml in the current folder.
+
+Subcommands:
+  plan      what will be created, the estimated hourly and total cost (spot vs on-demand) and the
+            expected restart overhead; nothing is created
+  launch    create the job's resources (AWS: DryRun first, then the launch template and an EC2 Fleet);
+            needs --yes, after reading the plan
+  status    the job's instances, their type, zone and state, and its checkpoints
+  stop      delete what the launch created (AWS: the fleet with its instances, and the launch template)
+  resume    launch again; the training resumes from the newest checkpoint
+
+Options:
+  --policy FILE          the team tag policy (default: .finops.yaml in the current folder, else the
+                         built-in policy); a job with missing required tags is refused
+  --yes                  confirm a launch (the plan is printed first)
+  --profile NAME         AWS profile (default: the SDK chain)
+  --endpoint URL         endpoint override for the cloud's API (an emulator)
+  --format F             table or json (default: table)
+
+Exit codes: 0 success, 2 a bad job file, tag policy or usage, 3 a failed cloud call.`;
+
+/** The job file for a name or path, relative to `cwd`. */
+export function jobFilePath(cwd: string, job: string): string {
+  if (/\.ya?ml$/i.test(job) || job.includes('/') || job.includes('\\')) return path.resolve(cwd, job);
+  return path.join(cwd, JOBS_DIR, `${job}.yaml`);
+}
+
+async function readText(file: string, what: string, fix: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    throw new FinOpsError('input', `Cannot read the ${what} ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (e as Error).message}.`, { fix, cause: e });
+  }
+}
+
+async function policyFor(cwd: string, file: string | undefined): Promise<LoadedPolicy & { file?: string }> {
+  if (file) {
+    const p = path.resolve(cwd, file);
+    return { ...loadPolicy(await readText(p, 'tag policy', 'Check the --policy path.'), p), file: p };
+  }
+  const p = path.join(cwd, '.finops.yaml');
+  const text = await readFile(p, 'utf8').catch(() => undefined);
+  return text === undefined ? loadDefaultPolicy() : { ...loadPolicy(text, p), file: p };
+}
+
+export interface LoadedJob {
+  file: string;
+  job: SpotJob;
+  plan: SpotPlan;
+}
+
+/** Reads the job file, checks its tags against the policy and plans it: what every subcommand starts from. */
+export async function loadAndPlan(cwd: string, jobArg: string, policyFile: string | undefined): Promise<LoadedJob> {
+  const file = jobFilePath(cwd, jobArg);
+  const text = await readText(file, 'job file', `Create it (the "ML FinOps: Launch Spot Training…" command writes one), or pass the path of a job file under ${JOBS_DIR}/.`);
+  const job = requireJob(text, path.relative(cwd, file) || file);
+  const { policy } = await policyFor(cwd, policyFile);
+  checkJobTags(job, policy, path.relative(cwd, file));
+  return { file, job, plan: planJob(job, { catalogue: shippedCatalogue() }) };
+}
+
+const command: Subcommand = {
+  summary: 'plan, launch, watch and stop training on spot capacity from a job file',
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        policy: { type: 'string' },
+        yes: { type: 'boolean', default: false },
+        profile: { type: 'string' },
+        endpoint: { type: 'string' },
+        format: { type: 'string', default: 'table' },
+      },
+    });
+    const [sub, jobArg, ...extra] = positionals;
+    if (!sub) throw usageError('Name a subcommand: plan, launch, status, stop or resume.');
+    if (!['plan', 'launch', 'status', 'stop', 'resume'].includes(sub)) throw usageError(`Unknown subcommand "${sub}": plan, launch, status, stop or resume.`);
+    if (!jobArg) throw usageError(`Name the job: mlfinops spot ${sub} <job file or name>.`);
+    if (extra.length) throw usageError(`Unexpected argument "${extra[0]}".`);
+    if (values.format !== 'table' && values.format !== 'json') throw usageError(`--format is table or json (got "${values.format}").`);
+    const loaded = await loadAndPlan(io.cwd, jobArg, values.policy);
+    if (sub === 'plan') {
+      if (values.format === 'json') {
+        const { job, ...plan } = loaded.plan;
+        io.stdout(`${JSON.stringify({ job: job.name, file: loaded.file, ...plan }, null, 2)}\n`);
+      } else {
+        io.stdout(`${renderPlan(loaded.plan)}\n`);
+      }
+      return ExitCode.ok;
+    }
+    throw new FinOpsError('usage', `mlfinops spot ${sub} is not available in this version.`, { fix: 'Use `mlfinops spot plan` to see the plan.' });
+  },
+};
+
+export default command;
