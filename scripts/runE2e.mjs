@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { profile, launchChromium, packageVsix, root, vscodeTestDir } from './lib/codeServer.mjs';
 
 const shotsDir = path.join(root, 'test-results/screenshots');
-const docsShots = ['overview', 'welcome', 'problems', 'tree', 'dashboard', 'savings-report'];
+const docsShots = ['overview', 'welcome', 'problems', 'tree', 'dashboard', 'budgets', 'savings-report'];
 
 /**
  * What every step gets: the page, and helpers that wait by polling a condition (never a fixed sleep).
@@ -78,7 +78,8 @@ export async function runE2e({ filter, updateDocs = false, vsix } = {}) {
       const page = await context.newPage();
       const t0 = Date.now();
       const log = (/** @type {unknown[]} */ ...a) => console.log(`    [+${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
-      await page.goto(`${server.url}/?folder=${encodeURIComponent(workspaceDir)}`);
+      // a loaded machine can take more than the default 30 s to serve the workbench
+      await page.goto(`${server.url}/?folder=${encodeURIComponent(workspaceDir)}`, { timeout: 180_000 });
       await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
       // the extension is active once its view container is in the activity bar
       await page.locator('.activitybar [aria-label^="ML FinOps"]').first().waitFor({ timeout: 120_000 });

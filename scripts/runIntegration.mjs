@@ -41,7 +41,7 @@ export async function runIntegration({ grep } = {}) {
       const t = m.text();
       if (verbose && t.includes('[Extension Host]')) console.log(t.replace(/%c/g, '').replace(/ color: [^ ]+/g, '').replace(/^\[Extension Host\] ?/, '  '));
     });
-    await page.goto(url);
+    await page.goto(url, { timeout: 180_000 }); // a loaded machine can take more than the default 30 s
     const limit = Number(process.env.MLFINOPS_INTEGRATION_TIMEOUT_MS || 20 * 60_000);
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), limit).unref())]);
     const shots = path.join(root, 'test-results/screenshots');

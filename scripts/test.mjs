@@ -38,6 +38,9 @@ function listTests(dir, suffix) {
 /** The unit suite (plain Node) under `node`: this process's Node, or Node 24 from the VS Code harness's cache. */
 function runUnit({ node = process.execPath, suite = 'unit' } = {}) {
   section(`${suite} tests (plain Node ${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()})`);
+  // the spot-training tests run a real PyTorch loop: Debian's python3-torch & co. (apt, first run only)
+  const py = spawnSync('bash', [path.join(root, 'scripts/setup-python.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (py.status !== 0) throw new Error('setting up Python for the spot tests failed (see the messages above)');
   const files = listTests(path.join(root, 'test/unit'), '.test.ts');
   const tap = path.join(vscodeTestDir, `unit.${process.pid}.tap`);
   fs.mkdirSync(vscodeTestDir, { recursive: true });

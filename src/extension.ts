@@ -13,12 +13,16 @@ import { settingsSavingsSources } from './providers/savingsSources';
 import { register as registerCloudAccounts } from './features/cloudAccounts/register';
 import { registerCostDashboard, type DashboardRegistration } from './features/costDashboard/register';
 import { recommendationsFor } from './features/costDashboard/recommendations';
+import { register as registerMigrate } from './features/migrate/register';
 import { register as registerOnboarding } from './features/onboarding/register';
 import { registerResourcesTree, type ResourcesTreeHandle } from './features/resourcesTree/register';
 import { SavingsEstimator } from './features/savings/estimator';
 import { register as registerSavings } from './features/savings/register';
 import { registerStatusBar, type StatusBarHandle } from './features/statusBar/register';
 import { register as registerTagDiagnostics } from './features/tagDiagnostics/register';
+import { registerBudgets, type BudgetsHandle } from './features/budgets/register';
+import { BudgetWatch } from './platform/budgetWatch';
+import { budgetPanel } from './features/costDashboard/budgetPanels';
 
 /** What activate() returns: a small, stable surface the extension-host tests (and other extensions) may use. */
 export interface MlFinOpsApi {
@@ -30,6 +34,8 @@ export interface MlFinOpsApi {
     readonly dashboard: DashboardRegistration['controller'];
     readonly statusBar: StatusBarHandle;
   };
+  /** The team's budgets: the report, and the threshold notifications. */
+  readonly budgets: BudgetsHandle & { readonly watch: BudgetWatch };
 }
 
 /**
@@ -62,16 +68,20 @@ export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
     ...registerCloudAccounts(services),
     ...registerTagDiagnostics(services),
     ...registerSavings(services, estimator),
+    ...registerMigrate(services),
   );
   const costView = new CostView(services, sources);
+  const budgetWatch = new BudgetWatch(services, costView);
   const tree = registerResourcesTree(services, costView);
   const dashboard = registerCostDashboard(services, costView, {
     recommendations: recommendationsFor(costView, (request, signal) => estimator.estimate(request, signal), log),
+    budgets: async () => (await budgetWatch.evaluate()).statuses.map(budgetPanel),
   });
-  const statusBar = registerStatusBar(services, costView);
-  context.subscriptions.push(costView, ...tree.disposables, ...dashboard.disposables, ...statusBar.disposables);
+  const statusBar = registerStatusBar(services, costView, budgetWatch);
+  const budgets = registerBudgets(services, costView, budgetWatch);
+  context.subscriptions.push(costView, budgetWatch, ...tree.disposables, ...dashboard.disposables, ...statusBar.disposables, ...budgets.disposables);
   log.info(`ML FinOps ${String(context.extension.packageJSON.version)} activated in ${Date.now() - started} ms`);
-  return { settings, costViews: { view: costView, tree: tree.handle, dashboard: dashboard.controller, statusBar: statusBar.handle } };
+  return { settings, costViews: { view: costView, tree: tree.handle, dashboard: dashboard.controller, statusBar: statusBar.handle }, budgets: { ...budgets.handle, watch: budgetWatch } };
 }
 
 export function deactivate(): void {

@@ -7,6 +7,7 @@ const subcommands: Record<string, () => Promise<Subcommand>> = {
   lint: async () => (await import('./lint')).default,
   costs: async () => (await import('./costs')).default,
   savings: async () => (await import('./savings')).default,
+  migrate: async () => (await import('./migrate')).default,
   spot: async () => (await import('./spot')).default,
 };
 

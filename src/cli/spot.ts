@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FinOpsError } from '../core/errors';
@@ -7,9 +8,14 @@ import type { LoadedPolicy } from '../core/policy/model';
 import { shippedCatalogue } from '../core/pricing/shippedCatalogue';
 import { JOBS_DIR, requireJob, type SpotJob } from '../core/spot/job';
 import { checkJobTags, planJob, renderPlan, type SpotPlan } from '../core/spot/plan';
+import type { LaunchResult, SpotJobStatus, SpotResource } from '../core/spot/launcher';
+import { buildUserData } from '../core/spot/userData';
+import { perHour } from '../core/savings/estimate';
+import { resourcesRoot, shippedBootstrapFiles, spotLauncherFor, type SpotLauncherSettings } from '../providers/spotLaunchers';
+import { skyPilotYaml } from '../core/spot/skypilot';
 import { usageError, ExitCode, type CliIO, type Subcommand } from './io';
 
-const usage = `Usage: mlfinops spot <plan|launch|status|stop|resume> JOB [options]
+const usage = `Usage: mlfinops spot <plan|launch|status|stop|resume|export> JOB [options]
 
 Training on spot capacity from a job file (.finops/jobs/<name>.yaml): what a launch creates and costs,
 spot against on-demand with the restart overhead of interruptions, then launch, watch and stop it.
@@ -24,6 +30,8 @@ Subcommands:
   status    the job's instances, their type, zone and state, and its checkpoints
   stop      delete what the launch created (AWS: the fleet with its instances, and the launch template)
   resume    launch again; the training resumes from the newest checkpoint
+  export    write the job as a SkyPilot task YAML (managed spot job across regions and clouds) to
+            stdout, or to --output FILE; launch it with \`sky jobs launch\`
 
 Options:
   --policy FILE          the team tag policy (default: .finops.yaml in the current folder, else the
@@ -32,6 +40,8 @@ Options:
   --profile NAME         AWS profile (default: the SDK chain)
   --endpoint URL         endpoint override for the cloud's API (an emulator)
   --format F             table or json (default: table)
+  --output FILE          export: write the YAML here instead of stdout
+  --any-cloud            export: also accept the same GPUs on any cloud SkyPilot can reach
 
 Exit codes: 0 success, 2 a bad job file, tag policy or usage, 3 a failed cloud call.`;
 
@@ -75,6 +85,47 @@ export async function loadAndPlan(cwd: string, jobArg: string, policyFile: strin
   return { file, job, plan: planJob(job, { catalogue: shippedCatalogue() }) };
 }
 
+function usdPlan(plan: SpotPlan): string {
+  return `about $${plan.total.spot.toFixed(2)} for ${plan.usefulHours} h on spot`;
+}
+
+function launchJson(result: LaunchResult): unknown {
+  return { dryRun: result.dryRun.checks, created: result.resources, status: result.status };
+}
+
+function describeResource(r: SpotResource): string {
+  const kinds: Record<SpotResource['kind'], string> = { launchTemplate: 'launch template', fleet: 'EC2 Fleet', instanceTemplate: 'instance template', instanceGroup: 'managed instance group', scaleSet: 'VM scale set', instance: 'instance' };
+  return `${kinds[r.kind]} ${r.id}${r.name && r.name !== r.id ? ` (${r.name})` : ''}`;
+}
+
+function renderLaunch(result: LaunchResult, resumed: boolean): string {
+  return [
+    'Checks before launching:',
+    ...result.dryRun.checks.map((c) => `  ✓ ${c}`),
+    '',
+    `${resumed ? 'Resumed' : 'Launched'}: ${result.resources.map(describeResource).join(', ')}.`,
+    '',
+    renderStatus(result.status),
+  ].join('\n');
+}
+
+/** The status as text: state, instances (type, zone, lifecycle, price), recent events. */
+export function renderStatus(s: SpotJobStatus): string {
+  const lines = [`Job "${s.job}": ${s.state}${s.requestedAt ? ` (requested ${s.requestedAt})` : ''}`];
+  if (s.consoleUrl) lines.push(`Console: ${s.consoleUrl}`);
+  for (const r of s.resources) lines.push(`  ${describeResource(r)}`);
+  if (s.instances.length) {
+    lines.push('Instances:');
+    for (const i of s.instances) lines.push(`  ${i.id}  ${i.instanceType}  ${i.zone ?? ''}  ${i.lifecycle}  ${i.state}${i.pricePerHour !== undefined ? `  ${perHour(i.pricePerHour)}` : ''}`);
+  }
+  for (const e of s.events.slice(0, 5)) lines.push(`  ${e.at}  ${e.kind}: ${e.message}`);
+  return lines.join('\n');
+}
+
+function renderDeleted(job: string, deleted: SpotResource[]): string {
+  return deleted.length ? `Stopped "${job}": deleted ${deleted.map(describeResource).join(', ')}.` : `Nothing of "${job}" was running.`;
+}
+
 const command: Subcommand = {
   summary: 'plan, launch, watch and stop training on spot capacity from a job file',
   usage,
@@ -88,11 +139,13 @@ const command: Subcommand = {
         profile: { type: 'string' },
         endpoint: { type: 'string' },
         format: { type: 'string', default: 'table' },
+        output: { type: 'string' },
+        'any-cloud': { type: 'boolean', default: false },
       },
     });
     const [sub, jobArg, ...extra] = positionals;
-    if (!sub) throw usageError('Name a subcommand: plan, launch, status, stop or resume.');
-    if (!['plan', 'launch', 'status', 'stop', 'resume'].includes(sub)) throw usageError(`Unknown subcommand "${sub}": plan, launch, status, stop or resume.`);
+    if (!sub) throw usageError('Name a subcommand: plan, launch, status, stop, resume or export.');
+    if (!['plan', 'launch', 'status', 'stop', 'resume', 'export'].includes(sub)) throw usageError(`Unknown subcommand "${sub}": plan, launch, status, stop, resume or export.`);
     if (!jobArg) throw usageError(`Name the job: mlfinops spot ${sub} <job file or name>.`);
     if (extra.length) throw usageError(`Unexpected argument "${extra[0]}".`);
     if (values.format !== 'table' && values.format !== 'json') throw usageError(`--format is table or json (got "${values.format}").`);
@@ -106,7 +159,45 @@ const command: Subcommand = {
       }
       return ExitCode.ok;
     }
-    throw new FinOpsError('usage', `mlfinops spot ${sub} is not available in this version.`, { fix: 'Use `mlfinops spot plan` to see the plan.' });
+    if (sub === 'export') {
+      const packageDir = path.join(resourcesRoot(), 'spot', 'python');
+      const yaml = skyPilotYaml(loaded.job, path.relative(io.cwd, loaded.file), {
+        anyCloud: values['any-cloud'], catalogue: shippedCatalogue(), ...(existsSync(packageDir) ? { checkpointPackageDir: packageDir } : {}),
+      });
+      if (values.output) {
+        const out = path.resolve(io.cwd, values.output);
+        await writeFile(out, yaml);
+        io.stderr(`Wrote ${out}. Launch it with: sky jobs launch -n ${loaded.job.name} ${values.output}\n`);
+      } else {
+        io.stdout(yaml);
+      }
+      return ExitCode.ok;
+    }
+    const settings: SpotLauncherSettings = {
+      aws: { profile: values.profile ?? io.env.AWS_PROFILE ?? '', endpoint: values.endpoint ?? '' },
+      gcp: { endpoint: values.endpoint ?? '' },
+      azure: { endpoint: values.endpoint ?? '' },
+    };
+    const launcher = spotLauncherFor(loaded.job, settings);
+    const json = values.format === 'json';
+    if (sub === 'launch' || sub === 'resume') {
+      io.stderr(`${renderPlan(loaded.plan)}\n\n`);
+      if (!values.yes) {
+        throw new FinOpsError('usage', `Nothing was launched: a launch spends money (${usdPlan(loaded.plan)}), so it needs --yes.`, { fix: `Read the plan above, then run \`mlfinops spot ${sub} ${jobArg} --yes\`.` });
+      }
+      const userData = buildUserData(loaded.job, shippedBootstrapFiles());
+      const result = await launcher.launch({ job: loaded.job, plan: loaded.plan, userData, progress: (m) => io.stderr(`${m}\n`) });
+      io.stdout(json ? `${JSON.stringify(launchJson(result), null, 2)}\n` : `${renderLaunch(result, sub === 'resume')}\n`);
+      return ExitCode.ok;
+    }
+    if (sub === 'status') {
+      const status = await launcher.status(loaded.job);
+      io.stdout(json ? `${JSON.stringify(status, null, 2)}\n` : `${renderStatus(status)}\n`);
+      return ExitCode.ok;
+    }
+    const deleted = await launcher.stop(loaded.job, undefined, (m) => io.stderr(`${m}\n`));
+    io.stdout(json ? `${JSON.stringify({ job: loaded.job.name, deleted }, null, 2)}\n` : `${renderDeleted(loaded.job.name, deleted)}\n`);
+    return ExitCode.ok;
   },
 };
 

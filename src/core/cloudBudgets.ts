@@ -1,3 +1,4 @@
+import type { Budget } from './budgets/schema';
 import { FinOpsError } from './errors';
 
 /**
@@ -116,4 +117,36 @@ export function periodStart(period: CloudBudgetPeriod, today: string): string {
   const [y, m] = today.split('-').map(Number) as [number, number];
   const month = period === 'monthly' ? m : period === 'quarterly' ? Math.floor((m - 1) / 3) * 3 + 1 : 1;
   return `${y}-${String(month).padStart(2, '0')}-01`;
+}
+
+/** The cloud budget a `.finops.yaml` budget becomes: its amount, period, tag and service scope, alerts and recipients. */
+export function cloudSpecFromBudget(b: Budget): CloudBudgetSpec {
+  return {
+    name: b.name,
+    amount: b.amount,
+    currency: b.currency,
+    period: b.period,
+    filter: { tags: Object.fromEntries(Object.entries(b.scope?.tag ?? {}).map(([k, v]) => [k, [...v]])), services: [...(b.scope?.service ?? [])] },
+    alerts: (b.alerts ?? []).map((a) => ({ at: a.at, on: a.on })),
+    notify: { emails: [...(b.notify?.emails ?? [])], ...(b.notify?.topic ? { topic: b.notify.topic } : {}) },
+  };
+}
+
+/** A cloud budget as a `.finops.yaml` budget entry (plain values, ready to be written as YAML). */
+export function budgetEntryFromCloud(c: CloudBudget): Record<string, unknown> {
+  const tag = Object.fromEntries(Object.entries(c.filter.tags).map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
+  const scope: Record<string, unknown> = {
+    ...(Object.keys(tag).length ? { tag } : {}),
+    provider: c.provider,
+    ...(c.filter.services.length ? { service: c.filter.services.length === 1 ? c.filter.services[0] : c.filter.services } : {}),
+  };
+  return {
+    name: c.name,
+    scope,
+    amount: c.amount,
+    currency: c.currency,
+    period: c.period,
+    ...(c.alerts.length ? { alerts: c.alerts.map((a) => ({ at: a.at, on: a.on })) } : {}),
+    ...(c.notify.emails.length || c.notify.topic ? { notify: { ...(c.notify.emails.length ? { emails: c.notify.emails } : {}), ...(c.notify.topic ? { topic: c.notify.topic } : {}) } } : {}),
+  };
 }

@@ -5,6 +5,7 @@ import { resolveHierarchy, type ResolvedHierarchy } from '../core/allocation/hie
 import { addDays, ALL_TIME, describePeriod, resolvePeriod, todayUtc, type PeriodChoice } from '../core/period';
 import { describeError } from '../core/errors';
 import { loadPolicy } from '../core/policy/load';
+import type { Budget } from '../core/budgets/schema';
 import type { Services } from './services';
 import { AllocationStore, type AllocationParams, type TreeSource } from '../core/allocation/store';
 
@@ -67,6 +68,7 @@ export class CostView implements vscode.Disposable {
   private lastSignature: string;
   private policyHierarchy: string[] | undefined;
   private policyKeys: string[] = [];
+  private policyBudgets: Budget[] = [];
   private policyProblem: string | undefined;
   private policyRead: Promise<void> | undefined;
   private anchor: string | undefined;
@@ -161,6 +163,11 @@ export class CostView implements vscode.Disposable {
   }
 
   /** Tag keys the policy names (required and optional), for the switch and the dashboard's tag filter. */
+  /** The valid budgets of the team policy's `budgets:` (read by readPolicy). */
+  get budgets(): readonly Budget[] {
+    return this.policyBudgets;
+  }
+
   get policyTagKeys(): readonly string[] {
     return this.policyKeys;
   }
@@ -260,6 +267,7 @@ export class CostView implements vscode.Disposable {
       const uri = this.policyUri();
       this.policyHierarchy = undefined;
       this.policyKeys = [];
+      this.policyBudgets = [];
       this.policyProblem = undefined;
       if (!uri) return;
       let text: string;
@@ -268,7 +276,8 @@ export class CostView implements vscode.Disposable {
       } catch {
         return; // no policy file: the setting applies
       }
-      const { policy, problems } = loadPolicy(text, vscode.workspace.asRelativePath(uri));
+      const { policy, problems, budgets } = loadPolicy(text, vscode.workspace.asRelativePath(uri));
+      this.policyBudgets = budgets ?? [];
       this.policyHierarchy = policy.hierarchy;
       this.policyKeys = [...policy.required, ...policy.optional];
       const bad = problems.find((p) => p.section === 'hierarchy');

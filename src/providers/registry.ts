@@ -1,3 +1,4 @@
+import { isBillWorkloadSource, type BillWorkloadSource } from '../core/migrate/fromBill';
 import type { CostQuery, CostResult } from '../core/cost/model';
 import type { AnswerCache } from '../core/cache/cache';
 import type { RequestMeter } from '../core/cache/requestMeter';
@@ -237,11 +238,17 @@ export class SourceRegistry {
   /** The source's cost answers, with its state kept up to date (and the cache in front when it has one). */
   private tracked(id: string, source: CostSource): CostSource {
     if (source instanceof CachedCostSource) this.cached.set(id, source);
-    return {
+    const tracked: CostSource & Partial<BillWorkloadSource> = {
       id: source.id,
       label: source.label,
       query: (query, signal, options) => this.track(id, 'cost', () => source.query(query, signal, options)),
     };
+    // bill files also answer the workload queries of migration estimates
+    if (isBillWorkloadSource(source)) {
+      tracked.workload = (filters, period, signal) => this.track(id, 'cost', () => source.workload(filters, period, signal));
+      tracked.coverage = (signal) => source.coverage(signal);
+    }
+    return tracked;
   }
 
   private trackedResources(id: string, source: ResourceSource): ResourceSource {

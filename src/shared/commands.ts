@@ -22,5 +22,9 @@ export const Commands = {
   estimateResourceSavings: 'mlFinops.estimateResourceSavings',
   copySavingsReport: 'mlFinops.copySavingsReport',
   openSavingsReportMarkdown: 'mlFinops.openSavingsReportMarkdown',
+  createCloudBudget: 'mlFinops.createCloudBudget',
+  importCloudBudgets: 'mlFinops.importCloudBudgets',
+  estimateMigration: 'mlFinops.estimateMigration',
+  estimateMigrationFromTree: 'mlFinops.estimateMigrationFromTree',
 } as const;
 

@@ -95,6 +95,52 @@ const sourceStatusSchema = z.object({
  */
 const numbers = z.custom<number[]>((v) => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)), 'a list of numbers');
 
+/** Nullable numbers (a burn-down's actual stops at the last complete day, its forecast starts after it). */
+const nullableNumbers = z.custom<(number | null)[]>((v) => Array.isArray(v) && v.every((x) => x === null || (typeof x === 'number' && Number.isFinite(x))), 'a list of numbers or nulls');
+
+/** One budget as the dashboard's budget panel draws it: its figures and its burn-down, one point per day of the period. */
+export const budgetPanelSchema = z.object({
+  name: text,
+  scope: text,
+  periodLabel: text,
+  period: z.object({ start: isoDate, end: isoDate }),
+  asOf: isoDate,
+  amount: z.number(),
+  currency: z.string().max(10),
+  actual: z.number(),
+  forecast: z.number(),
+  forecastLo80: z.number(),
+  forecastHi80: z.number(),
+  forecastLo95: z.number(),
+  forecastHi95: z.number(),
+  percent: z.number(),
+  forecastPercent: z.number(),
+  status: z.enum(['ok', 'at-risk', 'over']),
+  crossesOn: isoDate.nullable(),
+  model: text.nullable(),
+  note: text,
+  alerts: z.array(z.object({ at: z.number(), on: z.enum(['actual', 'forecast']), crossed: z.boolean(), crossesOn: isoDate.nullable(), expected: z.boolean() })).max(20),
+  burnDown: z.object({
+    dates: z.custom<string[]>((v) => Array.isArray(v) && v.every((x) => typeof x === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(x)), 'a list of dates written YYYY-MM-DD'),
+    actual: nullableNumbers, forecast: nullableNumbers, lo80: nullableNumbers, hi80: nullableNumbers, lo95: nullableNumbers, hi95: nullableNumbers,
+  }),
+});
+
+/** A day a group spent outside its forecast's 95 % band. */
+export const anomalySchema = z.object({
+  date: isoDate,
+  /** "Team = recsys", "Service = Virtual Machines". */
+  group: text,
+  /** The filter that shows the group in the dashboard. */
+  filter: filterSchema.optional(),
+  actual: z.number(),
+  expected: z.number(),
+  /** actual − expected (positive: above the band's centre). */
+  above: z.number(),
+  currency: z.string().max(10),
+  contributors: z.array(z.object({ name: text, cost: z.number() })).max(10),
+});
+
 export const dashboardDataSchema = z.object({
   generatedAt: z.string(),
   currency: z.string().max(10).optional(),
@@ -120,13 +166,10 @@ export const dashboardDataSchema = z.object({
     currency: z.string().max(10),
     resourceId: z.string().max(2048).optional(),
   })),
-  /** Null until budgets exist: the budget panel stays hidden. */
-  budget: z.object({
-    amount: z.number(),
-    spent: z.number(),
-    forecast: z.object({ low: z.number(), expected: z.number(), high: z.number() }).optional(),
-    currency: z.string().max(10),
-  }).nullable(),
+  /** The team's budgets (`.finops.yaml`), worst first; none: the budget panel stays hidden. */
+  budgets: z.array(budgetPanelSchema).max(100),
+  /** Days whose cost fell outside the forecast's 95 % band, newest first. */
+  anomalies: z.array(anomalySchema).max(200),
   options: z.object({
     providers: z.array(z.string().max(300)).max(500),
     services: z.array(z.string().max(300)).max(2000),
@@ -138,6 +181,8 @@ export const dashboardDataSchema = z.object({
 export type DashboardData = z.infer<typeof dashboardDataSchema>;
 export type DashboardState = z.infer<typeof dashboardStateSchema>;
 export type DashboardFilter = z.infer<typeof filterSchema>;
+export type BudgetPanel = z.infer<typeof budgetPanelSchema>;
+export type DashboardAnomaly = z.infer<typeof anomalySchema>;
 export type ChartId = z.infer<typeof chartIdSchema>;
 
 export const hostMessageSchema = z.discriminatedUnion('type', [

@@ -129,11 +129,6 @@ export function moversNote(d: DashboardData): string | undefined {
   return d.moversEnd ? `The 7 days to ${d.moversEnd} against the 7 days before.` : undefined;
 }
 
-/** The budget panel's share spent (undefined without a budget amount). */
-export function budgetShare(b: NonNullable<DashboardData['budget']>): number | undefined {
-  return b.amount > 0 ? b.spent / b.amount : undefined;
-}
-
 /** A bar's width for a share, in percent, clamped to 0-100 with one decimal. */
 export function barWidth(share: number | undefined): string {
   return `${Math.max(0, Math.min(100, (share ?? 0) * 100)).toFixed(1)}%`;

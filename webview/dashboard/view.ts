@@ -4,8 +4,9 @@ import { formatMoney, formatPercent, UNTAGGED_LABEL } from '../../src/shared/for
 import type { ChartId, DashboardData, DashboardFilter, DashboardState, HostMessage, PageMessage } from '../../src/shared/protocol';
 import { deltaBars, doughnut, horizontalBars, readTheme, stackedDaily } from './charts';
 import { append, button, clear, h } from './dom';
+import { BudgetSection } from './budgetPanel';
 import {
-  barWidth, breakdownAria, budgetShare, cellText, customChoice, customInputs, elementFilter, filterLabel, filterValue, LatestRequest,
+  barWidth, breakdownAria, cellText, customChoice, customInputs, elementFilter, filterLabel, filterValue, LatestRequest,
   moverLabels, moversAria, moversNote, optionIndex, PERIOD_OPTIONS, rowsFilter, savedState, sourcesText, stackedSeries, summaryText,
 } from './model';
 
@@ -41,8 +42,7 @@ export class DashboardPage {
   private readonly warnings = h('ul', { id: 'warnings', className: 'warnings' });
   private readonly emptyBox = h('section', { id: 'empty', className: 'empty', hidden: true });
   private readonly cardsBox = h('main', { id: 'cards', className: 'cards' });
-  private readonly budgetCard: HTMLElement;
-  private readonly budgetBox = h('div', { id: 'budget' });
+  private readonly budgets: BudgetSection;
 
   constructor(private readonly app: HTMLElement, private readonly post: (m: PageMessage) => void, private readonly saveState: (s: DashboardState) => void) {
     for (const [value, label] of PERIOD_OPTIONS) this.periodSelect.appendChild(h('option', { value }, label));
@@ -67,8 +67,10 @@ export class DashboardPage {
     this.makeCard('movers');
     this.makeCard('untagged', { canvas: false, png: false });
     this.makeCard('recommendations', { wide: true, canvas: false, png: false });
-    this.budgetCard = h('section', { id: 'card-budget', className: 'card', hidden: true, 'aria-labelledby': 'title-budget' }, h('h2', { id: 'title-budget' }, 'Budget'), this.budgetBox);
-    this.cardsBox.appendChild(this.budgetCard);
+    // the budget panel and the anomalies: their own module (budgetPanel.ts), first under the daily chart
+    this.budgets = new BudgetSection((filter) => post({ type: 'setFilter', filter }));
+    this.cardsBox.insertBefore(this.budgets.cards[0]!, this.cardsBox.children[1] ?? null);
+    this.cardsBox.insertBefore(this.budgets.cards[1]!, this.cardsBox.children[2] ?? null);
     this.listen();
   }
 
@@ -193,7 +195,7 @@ export class DashboardPage {
     this.renderFilters(d);
     this.renderUntagged(d);
     this.renderRecommendations(d);
-    this.renderBudget(d);
+    this.budgets.render(d.budgets, d.anomalies);
     for (const id of this.openTables) this.renderTable(id);
     // charts last, once the layout around them is final (each one measures its box)
     this.renderCharts(d);
@@ -337,18 +339,6 @@ export class DashboardPage {
         h('div', { className: 'muted' }, r.detail)));
     }
     card.tableBox.appendChild(list);
-  }
-
-  private renderBudget(d: DashboardData): void {
-    this.budgetCard.hidden = d.budget === null;
-    clear(this.budgetBox);
-    if (!d.budget) return;
-    const b = d.budget;
-    const share = budgetShare(b);
-    append(this.budgetBox,
-      h('p', {}, h('strong', {}, formatMoney(b.spent, b.currency)), ` of ${formatMoney(b.amount, b.currency)} (${formatPercent(share)})`),
-      this.bar(share),
-      b.forecast ? h('p', { className: 'muted' }, `Forecast for the month: ${formatMoney(b.forecast.expected, b.currency)} (${formatMoney(b.forecast.low, b.currency)} – ${formatMoney(b.forecast.high, b.currency)})`) : null);
   }
 
   private renderEmpty(message: string, fix: string | undefined, sources: { label: string; state: string; message?: string }[]): void {

@@ -1,9 +1,9 @@
 import { gcpLabelCandidates } from '../policy/gcpLabels';
-import type { Cloud, TagPolicy } from '../policy/model';
+import { own, type Cloud, type TagPolicy } from '../policy/model';
 
 /** The value a quick fix writes for a key: the rule's example, its first allowed value, or a placeholder. */
 export function placeholderFor(policy: TagPolicy, key: string, cloud: Cloud): { text: string; choices?: string[] } {
-  const rule = policy.rules[key] ?? policy.rules[Object.keys(policy.rules).find((k) => gcpLabelCandidates(k, policy.gcpLabelKeys).includes(key)) ?? ''];
+  const rule = own(policy.rules, key) ?? own(policy.rules, Object.keys(policy.rules).find((k) => gcpLabelCandidates(k, policy.gcpLabelKeys).includes(key)) ?? '');
   const allowed = rule?.allowed?.filter((a) => !a.includes('*'));
   if (allowed && allowed.length > 0) return { text: allowed[0]!, choices: allowed };
   if (rule?.example && !(cloud === 'gcp' && /[^a-z0-9_-]/.test(rule.example))) return { text: rule.example };

@@ -213,7 +213,8 @@ export class IacWorkspace {
       const syntaxErrors = () => {
         for (const tf of [...tfFiles, ...tfvars]) {
           for (const err of [...tf.hcl.errors].sort((a, b) => a.start - b.start).slice(0, 5)) {
-            push({ file: tf.path, range: tf.lines.range(err.start, err.end), code: 'syntax-error', severity: severityFor(policy, 'syntax-error'), message: `${err.message} The rest of the file is still checked.` });
+            const rest = tf.hcl.unparseable ? 'The file is not checked; the other files are.' : 'The rest of the file is still checked.';
+            push({ file: tf.path, range: tf.lines.range(err.start, err.end), code: 'syntax-error', severity: severityFor(policy, 'syntax-error'), message: `${err.message} ${rest}` });
           }
         }
       };

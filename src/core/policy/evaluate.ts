@@ -1,5 +1,7 @@
 import { gcpLabelCandidates, isValidGcpLabelKey, isValidGcpLabelValue, snakeCase } from './gcpLabels';
-import type { Cloud, FindingCode, Severity, TagPolicy, TagRule } from './model';
+import { RE2JS } from 're2js';
+import { own, type Cloud, type FindingCode, type Severity, type TagPolicy, type TagRule } from './model';
+import { wildcardMatcher } from './wildcard';
 
 /** What static analysis knows about one resource's tags. */
 export interface ObservedTags {
@@ -16,35 +18,34 @@ export type Violation =
   | { code: 'invalid-label-value'; key: string; value: string }
   | { code: 'cannot-verify'; missing: string[] };
 
-/** Matches a value against one allowed entry; `*` is a wildcard (AWS tag policy syntax). */
+/** Matches a value against one allowed entry; `*` is a wildcard (AWS tag policy syntax). Linear time. */
 export function matchesAllowed(value: string, allowed: string, ignoreCase = false): boolean {
   const v = ignoreCase ? value.toLowerCase() : value;
   const a = ignoreCase ? allowed.toLowerCase() : allowed;
   if (!a.includes('*')) return v === a;
-  const re = new RegExp(`^${a.split('*').map(escapeRegExp).join('.*')}$`, 's');
-  return re.test(v);
+  return wildcardMatcher(a, false)(v);
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Glob with `*` (any run of characters) and `?` (one character), anchored. */
+/** Glob with `*` (any run of characters) and `?` (one character), anchored. Linear time. */
 export function globMatch(glob: string, value: string): boolean {
   if (!glob.includes('*') && !glob.includes('?')) return glob === value;
-  const re = new RegExp(`^${glob.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c))).join('')}$`);
-  return re.test(value);
+  return wildcardMatcher(glob, true)(value);
 }
 
-const patternCache = new Map<string, RegExp | null>();
-function compiled(pattern: string): RegExp | null {
+/**
+ * A policy's `pattern`, compiled once for RE2's linear-time engine (re2js): matching takes time linear in the
+ * value whatever the pattern, so `^(a+)+$` cannot hang a check. The loader refuses patterns RE2 does not accept.
+ */
+const patternCache = new Map<string, RE2JS | null>();
+function compiled(pattern: string): RE2JS | null {
   let re = patternCache.get(pattern);
   if (re === undefined) {
     try {
-      re = new RegExp(pattern, 'u');
+      re = RE2JS.compile(pattern);
     } catch {
       re = null;
     }
+    if (patternCache.size > 1000) patternCache.clear();
     patternCache.set(pattern, re);
   }
   return re;
@@ -63,8 +64,8 @@ export function isChecked(policy: TagPolicy, type: string, address: string): boo
 }
 
 export function severityFor(policy: TagPolicy, code: FindingCode, key?: string): Severity {
-  const ruleSeverity = key ? policy.rules[key]?.severity : undefined;
-  return ruleSeverity ?? policy.severities[code] ?? policy.severity;
+  const ruleSeverity = key ? own(policy.rules, key)?.severity : undefined;
+  return ruleSeverity ?? own(policy.severities, code) ?? policy.severity;
 }
 
 /** Describes what a rule expects, for messages: `one of "dev", "staging", "production"`. */
@@ -79,7 +80,7 @@ function valueOk(rule: TagRule, value: string): boolean {
   if (rule.allowed && !rule.allowed.some((a) => matchesAllowed(value, a, rule.ignoreCase))) return false;
   if (rule.pattern) {
     const re = compiled(rule.pattern);
-    if (re && !re.test(value)) return false;
+    if (re && !re.matcher(value).find()) return false;
   }
   return true;
 }

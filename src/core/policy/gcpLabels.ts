@@ -1,3 +1,5 @@
+import { own } from './model';
+
 /**
  * Google Cloud labels: keys start with a lowercase letter and hold lowercase letters, digits, `_` and `-`
  * (at most 63 characters); values hold the same characters (may be empty). International lowercase
@@ -30,7 +32,7 @@ export function snakeCase(key: string): string {
 const derivedCandidates = new Map<string, string[]>();
 
 export function gcpLabelCandidates(policyKey: string, mapping: Record<string, string[]>): string[] {
-  const mapped = mapping[policyKey];
+  const mapped = own(mapping, policyKey);
   if (mapped && mapped.length > 0) return mapped;
   let derived = derivedCandidates.get(policyKey);
   if (!derived) {

@@ -1,5 +1,8 @@
-import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { RE2JS } from 're2js';
+import { maxYamlDepth, yamlTooDeep } from '../yamlDepth';
 import { z } from 'zod';
+import { parseBudgetSections } from '../budgets/schema';
 import { defaultPolicy } from './defaults';
 import { findingCodes, type Cloud, type LoadedPolicy, type PolicyProblem, type Severity, type TagPolicy, type TagRule } from './model';
 
@@ -9,9 +12,10 @@ const tagKey = z.string().min(1, 'a tag key cannot be empty').max(128, 'a tag ke
 /** Scalars in lists of values may be written unquoted (`[100, 200]`); they are tag values, so strings. */
 const valueString = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 
+/** Patterns run on RE2's linear-time engine (no look-around, no back-references), so no value can make them hang. */
 const validRegExp = (s: string): boolean => {
   try {
-    new RegExp(s, 'u');
+    RE2JS.compile(s);
     return true;
   } catch {
     return false;
@@ -20,7 +24,7 @@ const validRegExp = (s: string): boolean => {
 
 const ruleSchema = z.strictObject({
   allowed: z.array(valueString).min(1, 'list at least one allowed value').optional(),
-  pattern: z.string().refine(validRegExp, 'not a valid regular expression').optional(),
+  pattern: z.string().max(1000, 'a pattern has at most 1,000 characters').refine(validRegExp, 'not a regular expression the linear-time engine (RE2 syntax: no look-around or back-references) accepts').optional(),
   ignoreCase: z.boolean().optional(),
   providers: z.array(cloud).min(1).optional(),
   example: z.string().optional(),
@@ -51,7 +55,10 @@ const fileSchema = z.looseObject({
   hierarchy: z.array(z.string().min(1)).min(1).max(5).optional(),
 });
 
-const knownTopLevel = ['version', 'tags', 'hierarchy'];
+/** Read by src/core/budgets (parseBudgetSections), reported here on their lines like the rest of the file. */
+const budgetTopLevel = ['budgets', 'showback'];
+
+const knownTopLevel = ['version', 'tags', 'hierarchy', ...budgetTopLevel];
 
 /** The AWS Organizations tag policy shape (management policy syntax with `@@assign`). */
 const assign = <T extends z.ZodType>(inner: T) => z.looseObject({ '@@assign': inner });
@@ -145,8 +152,28 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  * valid are used, and the rest falls back to the defaults.
  */
 export function loadPolicy(text: string, file?: string): LoadedPolicy {
+  try {
+    return readPolicy(text, file);
+  } catch (e) {
+    // a failure nobody foresaw is still a problem on the file, never an exception out of the loader
+    const problem: PolicyProblem = { message: `The policy could not be read (${e instanceof Error ? e.message : String(e)}); the default policy applies.`, severity: 'error', line: 1, column: 1, endLine: 1, endColumn: 1 };
+    return { policy: { ...defaultPolicy(), source: { kind: 'yaml', ...(file ? { file } : {}) } }, problems: [problem] };
+  }
+}
+
+function readPolicy(text: string, file?: string): LoadedPolicy {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: false });
+  const base = defaultPolicy();
+  const source: TagPolicy['source'] = { kind: 'yaml', ...(file ? { file } : {}) };
+  const deep = yamlTooDeep(text);
+  if (deep) {
+    const before = text.slice(0, deep.offset);
+    const line = before.split('\n').length;
+    const column = deep.offset - before.lastIndexOf('\n');
+    const problem = { message: `The policy nests more than ${maxYamlDepth} levels deep; it is not read.`, severity: 'error' as const, line, column, endLine: line, endColumn: column + 1 };
+    return { policy: { ...base, source }, problems: [problem] };
+  }
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: false, logLevel: 'silent' });
   const loc = locator(doc, lc);
   const problems: PolicyProblem[] = [];
   for (const err of doc.errors) {
@@ -154,12 +181,18 @@ export function loadPolicy(text: string, file?: string): LoadedPolicy {
     const e = lc.linePos(err.pos[1]);
     problems.push({ message: `YAML syntax: ${err.message.split('\n')[0]}`, severity: 'error', line: s.line, column: s.col, endLine: e.line, endColumn: e.col });
   }
-  const base = defaultPolicy();
-  const source: TagPolicy['source'] = { kind: 'yaml', ...(file ? { file } : {}) };
   if (doc.errors.length > 0) {
     return { policy: { ...base, source }, problems };
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const read = documentData(doc);
+  if ('problem' in read) {
+    const r = read.at?.range ?? [0, 0];
+    const s = lc.linePos(r[0]);
+    const e = lc.linePos(Math.max(r[0], r[1]));
+    problems.push({ message: read.problem, severity: 'error', line: s.line, column: s.col, endLine: e.line, endColumn: e.col });
+    return { policy: { ...base, source }, problems };
+  }
+  const data = read.data;
   if (data === null || data === undefined) {
     return { policy: { ...base, source }, problems };
   }
@@ -174,6 +207,10 @@ export function loadPolicy(text: string, file?: string): LoadedPolicy {
     const near = knownTopLevel.find((k) => editDistance(k, key.toLowerCase()) <= 2);
     if (near) problems.push({ ...loc.problem(`Unknown key "${key}": did you mean "${near}"?`, [key], 'warning', true), section: near });
   }
+  const sections = parseBudgetSections((data as Record<string, unknown>).budgets, (data as Record<string, unknown>).showback);
+  for (const issue of sections.issues) problems.push(loc.problem(issue.message, issue.path, 'error', issue.message.startsWith('Unknown key')));
+  for (const key of budgetTopLevel) delete (data as Record<string, unknown>)[key];
+  const budgetParts = { budgets: sections.budgets, showback: sections.showback };
   let parsed = fileSchema.safeParse(data);
   for (let round = 0; !parsed.success && round < 20; round++) {
     for (const issue of parsed.error.issues) {
@@ -189,7 +226,7 @@ export function loadPolicy(text: string, file?: string): LoadedPolicy {
     }
     parsed = fileSchema.safeParse(data);
   }
-  if (!parsed.success) return { policy: { ...base, source }, problems };
+  if (!parsed.success) return { policy: { ...base, source }, problems, ...budgetParts };
   const t = parsed.data.tags ?? {};
   const policy: TagPolicy = {
     source,
@@ -201,8 +238,8 @@ export function loadPolicy(text: string, file?: string): LoadedPolicy {
     excludeResources: t.excludeResources ?? [],
     excludePaths: t.excludePaths ?? [],
     severity: t.severity ?? base.severity,
-    severities: { ...base.severities, ...(t.severities ?? {}) },
-    gcpLabelKeys: (t.gcp?.labelKeys as Record<string, string[]> | undefined) ?? {},
+    severities: ownMap({ ...base.severities, ...(t.severities ?? {}) }),
+    gcpLabelKeys: ownMap((t.gcp?.labelKeys as Record<string, string[]> | undefined) ?? {}),
     ...(parsed.data.hierarchy ? { hierarchy: parsed.data.hierarchy } : {}),
     ...(t.reportUnknown !== undefined ? { reportUnknown: t.reportUnknown } : {}),
   };
@@ -211,7 +248,7 @@ export function loadPolicy(text: string, file?: string): LoadedPolicy {
       problems.push(loc.problem(`The rule for "${key}" applies only when the tag is present: list "${key}" under tags.required or tags.optional.`, ['tags', 'rules', key], 'info', true));
     }
   }
-  return { policy, problems };
+  return { policy, problems, ...budgetParts };
 }
 
 function knownKeysAt(path: ReadonlyArray<PropertyKey>): string {
@@ -223,7 +260,7 @@ function knownKeysAt(path: ReadonlyArray<PropertyKey>): string {
 }
 
 function normaliseRules(rules: Record<string, z.output<typeof ruleSchema>>): Record<string, TagRule> {
-  const out: Record<string, TagRule> = {};
+  const out: Record<string, TagRule> = Object.create(null) as Record<string, TagRule>;
   for (const [key, r] of Object.entries(rules)) {
     const rule: TagRule = {};
     if (r.allowed) rule.allowed = r.allowed;
@@ -262,7 +299,7 @@ function fromAwsOrganizations(data: object, loc: Located, file?: string): Loaded
   }
   const keys: string[] = [];
   const requiredKeys: string[] = [];
-  const rules: Record<string, TagRule> = {};
+  const rules: Record<string, TagRule> = Object.create(null) as Record<string, TagRule>;
   let anyRequired = false;
   for (const [policyKey, st] of Object.entries(parsed.data.tags)) {
     const key = st.tag_key?.['@@assign'] ?? policyKey.toLowerCase();
@@ -279,6 +316,63 @@ function fromAwsOrganizations(data: object, loc: Located, file?: string): Loaded
   }
   const policy: TagPolicy = { ...base, source, required: anyRequired ? requiredKeys : keys, optional: anyRequired ? keys.filter((k) => !requiredKeys.includes(k)) : [], rules };
   return { policy, problems };
+}
+
+/** How many values a policy may expand to, aliases included: more is an alias bomb, refused. */
+const maxPolicyValues = 10_000;
+
+/**
+ * The document as plain data, in maps without a prototype (a key named `constructor` or `__proto__` is just a
+ * key). Aliases are followed with a budget: an alias without its anchor, one that contains itself, or more than
+ * `maxPolicyValues` values in all come back as a problem at the node, never as a thrown error.
+ */
+function documentData(doc: Document): { data: unknown } | { problem: string; at?: YamlNode } {
+  let budget = maxPolicyValues;
+  const following = new Set<unknown>();
+  class Refused {
+    constructor(readonly problem: string, readonly at: unknown) {}
+  }
+  const visit = (node: unknown, depth: number): unknown => {
+    if (--budget < 0) throw new Refused(`The policy expands to more than ${maxPolicyValues.toLocaleString('en-US')} values through its aliases (*name); it is not read.`, node);
+    if (depth > maxYamlDepth) throw new Refused(`The policy nests more than ${maxYamlDepth} levels deep through its aliases; it is not read.`, node);
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      if (!target) throw new Refused(`The alias *${node.source} has no anchor &${node.source} before it.`, node);
+      if (following.has(target)) throw new Refused(`The alias *${node.source} refers to a value that contains it.`, node);
+      following.add(target);
+      const value = visit(target, depth + 1);
+      following.delete(target);
+      return value;
+    }
+    if (isScalar(node)) {
+      const v = node.value;
+      return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
+    }
+    if (isMap(node)) {
+      const out = Object.create(null) as Record<string, unknown>;
+      for (const pair of node.items) {
+        const key = isAlias(pair.key) ? visit(pair.key, depth + 1) : isScalar(pair.key) ? pair.key.value : undefined;
+        if (key !== null && typeof key === 'object') throw new Refused('A key must be text, not a list or a map.', pair.key);
+        if (key === undefined) throw new Refused('A key must be text, not a list or a map.', pair.key ?? node);
+        out[String(key)] = visit(pair.value, depth + 1);
+      }
+      return out;
+    }
+    if (isSeq(node)) return node.items.map((item) => visit(item, depth + 1));
+    throw new Refused('This value cannot be read.', node);
+  };
+  try {
+    return { data: visit(doc.contents, 0) };
+  } catch (e) {
+    if (!(e instanceof Refused)) throw e;
+    return { problem: e.problem, ...(e.at && typeof e.at === 'object' && 'range' in e.at ? { at: e.at as YamlNode } : {}) };
+  }
+}
+
+/** A copy of a map keyed by user text, without a prototype. */
+function ownMap<T>(record: Record<string, T>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, record);
 }
 
 /** The policy a workspace without a policy file uses. */

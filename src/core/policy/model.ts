@@ -1,3 +1,5 @@
+import type { Budget, ShowbackSettings } from '../budgets/schema';
+
 /** The team tag policy, normalised from `.finops.yaml`, an AWS Organizations tag policy, or the defaults. */
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -73,4 +75,16 @@ export interface PolicyProblem {
 export interface LoadedPolicy {
   policy: TagPolicy;
   problems: PolicyProblem[];
+  /** The valid budgets of the `budgets:` section (absent or empty: none). */
+  budgets?: Budget[];
+  /** The `showback:` section, defaults filled in (absent: the defaults). */
+  showback?: ShowbackSettings;
+}
+
+/**
+ * A policy map's own entry for a key written by a user (never an `Object.prototype` member such as
+ * `constructor`, whatever prototype the map has).
+ */
+export function own<T>(record: Readonly<Partial<Record<string, T>>>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
 }

@@ -26,7 +26,8 @@ interface DashboardInput {
   /** Tag keys offered in the tag filter besides the hierarchy (the policy's keys). */
   tagKeys?: readonly string[];
   recommendations?: DashboardData['recommendations'];
-  budget?: DashboardData['budget'];
+  budgets?: DashboardData['budgets'];
+  anomalies?: DashboardData['anomalies'];
   /** Sources that are configured but could not be asked (not signed in, failing), shown with their state. */
   otherSources?: DashboardData['sources'];
   signal?: AbortSignal;
@@ -142,7 +143,8 @@ export async function buildDashboardData(input: DashboardInput): Promise<Dashboa
     ...(lastDay ? { moversEnd: lastDay } : {}),
     untagged,
     recommendations: input.recommendations ?? [],
-    budget: input.budget ?? null,
+    budgets: input.budgets ?? [],
+    anomalies: input.anomalies ?? [],
     options: { providers: distinct('ProviderName').slice(0, 500), services: distinct('ServiceName').slice(0, 2000), tagKeys: tagKeys.slice(0, 500) },
     sources,
     warnings: warnings.slice(0, 20),

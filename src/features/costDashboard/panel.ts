@@ -23,7 +23,10 @@ const openArgsSchema = z.object({ filters: z.array(filterSchema).max(20).optiona
 /** Extra panels the dashboard shows once other features provide them (savings, budgets). */
 export interface DashboardExtras {
   recommendations?(signal: AbortSignal): Promise<DashboardData['recommendations']>;
-  budget?(signal: AbortSignal): Promise<DashboardData['budget']>;
+  /** The team's budgets, worst first (the budget panel). */
+  budgets?(signal: AbortSignal): Promise<DashboardData['budgets']>;
+  /** Anomalous days (markers and the list). */
+  anomalies?(signal: AbortSignal): Promise<DashboardData['anomalies']>;
 }
 
 /**
@@ -109,7 +112,8 @@ export class DashboardController implements vscode.Disposable {
     });
     this.panelDisposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => { void this.receive(m); }),
-      panel.onDidDispose(() => { this.panel = undefined; this.detach(); }),
+      // the data was the page's: a closed panel has none (a new one waits for its own)
+      panel.onDidDispose(() => { this.panel = undefined; this.data = undefined; this.detach(); }),
     );
   }
 
@@ -218,17 +222,18 @@ export class DashboardController implements vscode.Disposable {
         return;
       }
       const p = this.view.resolvedPeriod();
-      // costs, recommendations and the budget are asked side by side
-      const [recommendations, budget, built] = await Promise.all([
+      // costs, recommendations, budgets and anomalies are asked side by side
+      const [recommendations, budgets, anomalies, built] = await Promise.all([
         this.extras.recommendations?.(controller.signal).catch((e) => { this.log.warn(`Cost dashboard: recommendations: ${describeError(e)}`); return []; }),
-        this.extras.budget?.(controller.signal).catch((e) => { this.log.warn(`Cost dashboard: budget: ${describeError(e)}`); return null; }),
+        this.extras.budgets?.(controller.signal).catch((e) => { this.log.warn(`Cost dashboard: budgets: ${describeError(e)}`); return []; }),
+        this.extras.anomalies?.(controller.signal).catch((e) => { this.log.warn(`Cost dashboard: anomalies: ${describeError(e)}`); return []; }),
         buildDashboardData({
           sources, choice: p.choice, period: p.period, metric: this.view.metric, filters: this.filters,
           hierarchy: this.view.hierarchy.keys, tagKeys: this.view.policyTagKeys, otherSources: others, signal: controller.signal,
         }),
       ]);
       const { failures } = built;
-      const data = { ...built.data, ...(recommendations ? { recommendations } : {}), ...(budget !== undefined ? { budget } : {}) };
+      const data = { ...built.data, ...(recommendations ? { recommendations } : {}), ...(budgets ? { budgets } : {}), ...(anomalies ? { anomalies } : {}) };
       for (const f of failures) this.log.warn(`Cost dashboard: ${f.source.label}: ${describeError(f.error)}`);
       if (controller.signal.aborted) return;
       if (failures.length === sources.length) {

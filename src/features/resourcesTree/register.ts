@@ -203,6 +203,19 @@ export function registerResourcesTree(services: Services, view: CostView): { dis
       if (!filters?.length) { void vscode.window.showInformationMessage('Select a group or a resource in the Resources view to filter the dashboard to it.'); return; }
       await vscode.commands.executeCommand(Commands.openDashboard, { filters });
     }),
+    vscode.commands.registerCommand(Commands.estimateMigrationFromTree, async (arg: unknown, target?: unknown) => {
+      const n = node(arg);
+      const r = n ? provider.presentation.resolve(n) : {};
+      let filters: CostFilter[] | undefined;
+      if (r.leaf?.resourceId) filters = [{ key: 'ResourceId', values: [r.leaf.resourceId] }];
+      else if (r.group && r.allocation) filters = groupPath(r.allocation.root, r.group.id).map((p) => ({ key: `tag:${p.key}` as const, values: [p.value] }));
+      const leaves = r.leaf ? [r.leaf] : r.group?.leaves ?? [];
+      const resources = leaves.flatMap((l) => (l.resource ? [l.resource] : []));
+      if (!n?.sourceId || (!filters && !resources.length)) { void vscode.window.showInformationMessage('Select a group or a resource in the Resources view to estimate moving it.'); return undefined; }
+      const subject = r.leaf ? (r.leaf.resource?.name ?? r.leaf.resourceId ?? 'resource') : r.group ? `${r.group.key} ${r.group.value ?? '(untagged)'}` : 'selection';
+      // a menu passes the selected nodes second; a caller may name the target cloud there instead
+      return vscode.commands.executeCommand(Commands.estimateMigration, { sourceId: n.sourceId, filters: filters ?? [], resources, subject, ...(typeof target === 'string' ? { target } : {}) });
+    }),
     vscode.commands.registerCommand(Commands.fixSource, (arg: unknown) => fixSource(services, view, provider, typeof arg === 'string' ? arg : n2source(node(arg)), () => load(true))),
   ];
   return { disposables, handle: { provider, view } };

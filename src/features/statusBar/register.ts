@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { BudgetStatus } from '../../core/budgets/evaluate';
 import type { CostResult } from '../../core/cost/model';
 import { resolvePeriod } from '../../core/period';
 import { describeError, isCancelled } from '../../core/errors';
@@ -7,8 +8,14 @@ import { Commands } from '../../shared/commands';
 import type { Services } from '../../platform/services';
 import type { CostView } from '../../platform/costView';
 
-/** A budget for the month, when budgets exist (none is configured yet: the percentage stays hidden). */
-interface MonthBudget { amount: number; currency: string }
+/** The team's budgets as the status bar reads them (src/platform/budgetWatch.ts). */
+interface BudgetSignal {
+  /** The worst budget when one is at risk or over. */
+  worstAtRisk(): BudgetStatus | undefined;
+  /** Every budget, worst first. */
+  readonly report: { statuses: readonly BudgetStatus[] } | undefined;
+  readonly onDidChange: vscode.Event<unknown>;
+}
 
 export interface StatusBarHandle {
   readonly item: vscode.StatusBarItem;
@@ -17,11 +24,12 @@ export interface StatusBarHandle {
 }
 
 /**
- * One status bar item: month-to-date spend (and the share of the budget when one is set), refreshed whenever
+ * One status bar item: month-to-date spend, and the worst budget when one is at risk (else the share of a monthly
+ * budget on all spend), refreshed whenever
  * the cost model is (re)loaded; click opens the dashboard; the tooltip names the sources and their freshness.
  * Nothing is queried before a view, the dashboard or a command has loaded costs.
  */
-export function registerStatusBar(services: Services, view: CostView, budget?: () => MonthBudget | undefined): { disposables: vscode.Disposable[]; handle: StatusBarHandle } {
+export function registerStatusBar(services: Services, view: CostView, budgets?: BudgetSignal): { disposables: vscode.Disposable[]; handle: StatusBarHandle } {
   const item = vscode.window.createStatusBarItem('mlFinops.spend', vscode.StatusBarAlignment.Right, 100);
   item.name = 'ML FinOps: month-to-date spend';
   item.command = Commands.openDashboard;
@@ -55,14 +63,20 @@ export function registerStatusBar(services: Services, view: CostView, budget?: (
     const totals = new Map<string, number>();
     for (const x of results) for (const row of x.r?.rows ?? []) totals.set(row.currency, (totals.get(row.currency) ?? 0) + row.cost);
     const [currency, spent] = [...totals].sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))[0] ?? ['USD', 0];
-    const b = budget?.();
-    const share = b && b.currency === currency && b.amount > 0 ? spent / b.amount : undefined;
+    const risk = budgets?.worstAtRisk();
+    // no budget at risk: the share of the month's budget on all spend, when there is one
+    const whole = risk ? undefined : budgets?.report?.statuses.find((s) => Object.keys(s.scope).length === 0 && s.period.start === period.start);
+    const share = whole && whole.currency === currency && whole.amount > 0 ? whole.actual / whole.amount : undefined;
+    const b = whole;
     const month = new Date(`${period.start}T00:00:00Z`).toLocaleString('en', { month: 'short', year: 'numeric', timeZone: 'UTC' });
     const stale = anchor !== new Date().toISOString().slice(0, 10);
-    item.text = `$(graph) ${formatMoney(spent, currency, vscode.env.language)} MTD${share !== undefined ? ` · ${formatPercent(share, vscode.env.language)} of budget` : ''}`;
+    const riskText = risk ? ` · $(warning) ${risk.name} ${formatPercent((risk.status === 'over' ? risk.percent : risk.forecastPercent) / 100, vscode.env.language)} of budget` : '';
+    item.text = `$(graph) ${formatMoney(spent, currency, vscode.env.language)} MTD${share !== undefined ? ` · ${formatPercent(share, vscode.env.language)} of budget` : ''}${riskText}`;
+    item.backgroundColor = risk ? new vscode.ThemeColor(risk.status === 'over' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground') : undefined;
     const lines = [
       `**Month to date${stale ? ` (${month}, the last month with data)` : ''}: ${formatMoney(spent, currency, vscode.env.language)}**`,
       ...(share !== undefined && b ? [``, `${formatPercent(share)} of the ${formatMoney(b.amount, b.currency)} budget`] : []),
+      ...(risk ? [``, `**Budget ${escapeMd(risk.name)} (${escapeMd(risk.periodLabel)}) is ${risk.status === 'over' ? 'over' : 'at risk'}:** ${formatMoney(risk.actual, risk.currency)} spent of ${formatMoney(risk.amount, risk.currency)}; forecast ${formatMoney(risk.forecast, risk.currency)} (${formatPercent(risk.forecastPercent / 100)})${risk.crossesOn ? `, crossing on ${risk.crossesOn}` : ''}.`] : []),
       '',
       'Sources:',
       ...results.map((x) => `- ${escapeMd(x.s.label)}: ${x.r ? `updated ${formatAge(x.r.fetchedAt)}${x.r.fromCache ? ' (cached)' : ''}` : `failed: ${escapeMd(x.error ?? '')}`}`),
@@ -73,7 +87,7 @@ export function registerStatusBar(services: Services, view: CostView, budget?: (
     const tip = new vscode.MarkdownString(lines.join('\n'));
     tip.isTrusted = false;
     item.tooltip = tip;
-    item.accessibilityInformation = { label: `Month-to-date cloud spend ${formatMoney(spent, currency)}${share !== undefined ? `, ${formatPercent(share)} of budget` : ''}. Open the cost dashboard.` };
+    item.accessibilityInformation = { label: `Month-to-date cloud spend ${formatMoney(spent, currency)}${share !== undefined ? `, ${formatPercent(share)} of budget` : ''}${risk ? `; budget ${risk.name} is ${risk.status === 'over' ? 'over' : 'at risk'}, forecast ${formatPercent(risk.forecastPercent / 100)} of it` : ''}. Open the cost dashboard.` };
     item.show();
   };
 
@@ -86,8 +100,9 @@ export function registerStatusBar(services: Services, view: CostView, budget?: (
   placeholder();
   const onLoaded = view.onDidLoad(() => schedule());
   const onChange = view.onDidChange(() => { if (view.loadedAt) schedule(); else placeholder(); });
+  const onBudgets = budgets?.onDidChange(() => schedule());
   return {
-    disposables: [item, new vscode.Disposable(() => { onLoaded.dispose(); onChange.dispose(); running?.abort(); if (timer) clearTimeout(timer); })],
+    disposables: [item, new vscode.Disposable(() => { onLoaded.dispose(); onChange.dispose(); onBudgets?.dispose(); running?.abort(); if (timer) clearTimeout(timer); })],
     handle: { item, update },
   };
 }

@@ -62,7 +62,7 @@ function periodWhere(period: Period | undefined, params: SqlParams): string[] {
   return [`${start} >= CAST(${params.add(period.start)} AS TIMESTAMP)`, `${start} < CAST(${params.add(period.end)} AS TIMESTAMP)`];
 }
 
-function filterCondition(filter: CostFilter, aliases: TagAliases, params: SqlParams): string {
+export function filterCondition(filter: CostFilter, aliases: TagAliases, params: SqlParams): string {
   const expr = keyExpression(filter.key, aliases, params);
   const values = filter.values.filter((v): v is string => v !== null);
   const parts: string[] = [];
@@ -152,5 +152,38 @@ export function buildResourcesSql(relation: string, metric: CostMetric, period: 
     `  GROUP BY ${q('ResourceId')}`,
     ')',
     `ORDER BY cost DESC NULLS LAST, id LIMIT ${params.add(limit)}`,
+  ].join('\n');
+}
+
+export const WORKLOAD_COLUMNS: readonly FocusColumn[] = [
+  'ResourceId', 'ResourceName', 'ProviderName', 'RegionId', 'ServiceName', 'ServiceCategory', 'ConsumedQuantity', 'ConsumedUnit',
+  'SkuPriceDetails', 'Tags', 'ChargePeriodStart', 'BillingCurrency', 'EffectiveCost',
+];
+
+/**
+ * One row per selected ResourceId over a period, for a migration estimate: its latest name, cloud, region and service;
+ * the machine its SkuPriceDetails names (InstanceType, CoreCount, MemorySize, GpuCount, x_GpuModel); its compute hours;
+ * its storage in GB-months; its EffectiveCost. Costliest first.
+ */
+export function buildWorkloadSql(relation: string, filters: readonly CostFilter[], aliases: TagAliases, period: Period, params: SqlParams): string {
+  const t = q('ChargePeriodStart');
+  const latest = (expr: string) => `arg_max(${expr}, ${t}) FILTER (WHERE ${expr} IS NOT NULL AND CAST(${expr} AS VARCHAR) <> '')`;
+  const detail = (key: string) => `TRY(json_extract_string(${q('SkuPriceDetails')}, ${params.add(jsonPointer(key))}))`;
+  const unit = `lower(trim(${q('ConsumedUnit')}))`;
+  const where = [`${q('ResourceId')} IS NOT NULL`, `${q('ResourceId')} <> ''`, ...periodWhere(period, params), ...filters.map((f) => filterCondition(f, aliases, params))];
+  return [
+    'SELECT * FROM (',
+    `  SELECT ${q('ResourceId')} AS id, ${latest(q('ResourceName'))} AS name, ${latest(q('ProviderName'))} AS provider,`,
+    `    ${latest(q('RegionId'))} AS region, ${latest(q('ServiceName'))} AS service, ${latest(q('ServiceCategory'))} AS category,`,
+    `    ${latest(detail('InstanceType'))} AS instance_type, ${latest(detail('CoreCount'))} AS vcpu, ${latest(detail('MemorySize'))} AS memory,`,
+    `    ${latest(detail('GpuCount'))} AS gpus, ${latest(detail('x_GpuModel'))} AS gpu_model,`,
+    `    SUM(${q('ConsumedQuantity')}) FILTER (WHERE ${q('ServiceCategory')} = 'Compute' AND ${unit} IN ('hours', 'hour', 'hrs')) AS hours,`,
+    `    SUM(${q('ConsumedQuantity')}) FILTER (WHERE ${q('ServiceCategory')} = 'Storage' AND regexp_matches(${unit}, '^(gb|gib)[- ]?mo')) AS gb_months,`,
+    `    SUM(${q('EffectiveCost')}) AS cost, min(${q('BillingCurrency')}) AS currency, count(DISTINCT ${q('BillingCurrency')}) AS currencies`,
+    `  FROM (${relation}) AS focus`,
+    `  WHERE ${where.join(' AND ')}`,
+    `  GROUP BY ${q('ResourceId')}`,
+    ')',
+    'ORDER BY cost DESC NULLS LAST, id',
   ].join('\n');
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { checkedSum } from '../../core/cost/amounts';
-import type { CostMetric, CostQuery, CostResult, CostRow, Period } from '../../core/cost/model';
+import type { CostFilter, CostMetric, CostQuery, CostResult, CostRow, Period } from '../../core/cost/model';
 import { addDays, ALL_TIME } from '../../core/period';
 import { parseCostQuery } from '../../core/cost/query';
 import { compactParams, SqlParams } from '../../core/cost/sql';
@@ -11,7 +11,8 @@ import { silentLogger, throwIfAborted, type Logger } from '../../core/ports';
 import { describeAzureKey } from '../../core/native/azureCost';
 import type { ConvertOptions } from '../../core/native/types';
 import type { CostSource, Resource, ResourceSource } from '../../core/sources';
-import { buildCostSql, buildResourcesSql, neededColumns, RESOURCE_COLUMNS } from './costSql';
+import type { BillWorkloadRow } from '../../core/migrate/fromBill';
+import { buildCostSql, buildResourcesSql, buildWorkloadSql, neededColumns, RESOURCE_COLUMNS, WORKLOAD_COLUMNS } from './costSql';
 import { DuckDbEngine } from './duckdb';
 import { formatOf, resolveBillFiles, type BillFile } from './files';
 import { explainReadFailure } from './diagnose';
@@ -222,6 +223,40 @@ export class FocusFileSource implements CostSource, ResourceSource {
       }
       return resource;
     });
+  }
+
+  /**
+   * The selected resources over a period with what a migration estimate needs: the machine the bill names, compute
+   * hours, storage GB-months and EffectiveCost (src/core/migrate). Filters as in a cost query.
+   */
+  async workload(filters: readonly CostFilter[], period: Period, signal?: AbortSignal): Promise<BillWorkloadRow[]> {
+    const files = await this.files(signal);
+    const params = new SqlParams();
+    const relation = this.relation(files, WORKLOAD_COLUMNS, params, [], period);
+    const rows = await this.run(buildWorkloadSql(relation, filters, this.aliases, period, params), params, files, signal);
+    const names = files.map(displayName).join(', ');
+    const num = (v: unknown) => (v === null || v === undefined || v === '' ? undefined : Number(v));
+    const str = (v: unknown) => (v === null || v === undefined || v === '' ? undefined : String(v));
+    return rows.map((r) => ({
+      id: String(r.id),
+      ...(str(r.name) ? { name: str(r.name)! } : {}),
+      provider: str(r.provider) ?? '',
+      ...(str(r.region) ? { region: str(r.region)! } : {}),
+      ...(str(r.service) ? { service: str(r.service)! } : {}),
+      ...(str(r.category) ? { category: str(r.category)! } : {}),
+      ...(str(r.instance_type) ? { instanceType: str(r.instance_type)! } : {}),
+      machine: {
+        ...(num(r.vcpu) !== undefined ? { vcpu: num(r.vcpu)! } : {}),
+        ...(num(r.memory) !== undefined ? { memoryGiB: num(r.memory)! } : {}),
+        ...(num(r.gpus) !== undefined ? { gpus: num(r.gpus)! } : {}),
+        ...(str(r.gpu_model) ? { gpuModel: str(r.gpu_model)! } : {}),
+      },
+      hours: num(r.hours) ?? 0,
+      gbMonths: num(r.gb_months) ?? 0,
+      cost: checkedSum(r.cost, { source: names, metric: 'EffectiveCost', group: `resource ${String(r.id)}` }),
+      currency: str(r.currency) ?? '',
+      currencies: Number(r.currencies ?? 0),
+    }));
   }
 
   private async run(sql: string, params: SqlParams, files: readonly BillFile[], signal?: AbortSignal) {

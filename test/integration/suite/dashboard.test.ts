@@ -80,7 +80,7 @@ suite('Cost dashboard: one panel, typed messages, numbers, filters, export', () 
     const untagged = bu.find(([k]) => k === null)?.[1] ?? 0;
     assert.ok(untagged > 0, 'the demo has untagged spend');
     assert.ok(close(data.untagged[0]!.share!, untagged / total));
-    assert.equal(data.budget, null, 'no budget panel until budgets exist');
+    assert.deepEqual(data.budgets, [], 'no budget panel without budgets in the policy');
   });
 
   test('the recommendations list shows savings for the instance types the workspace declares', async () => {

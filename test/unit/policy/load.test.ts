@@ -35,7 +35,7 @@ test('the minimal YAML shape from the docs loads, and extended keys work', () =>
   reportUnknown: true
 hierarchy: [Team, Project, Experiment]
 budgets:
-  monthly: 1000
+  - { name: total, amount: 1000, currency: USD }
 `, '.finops.yaml');
   assert.deepEqual(problems, []);
   assert.equal(policy.source.kind, 'yaml');
@@ -45,7 +45,7 @@ budgets:
   assert.deepEqual(policy.excludePaths, ['examples/**']);
   assert.equal(policy.severity, 'error');
   assert.equal(policy.severities['invalid-label-key'], 'info');
-  assert.deepEqual(policy.gcpLabelKeys, { CostCenter: ['cc'] });
+  assert.deepEqual({ ...policy.gcpLabelKeys }, { CostCenter: ['cc'] });
   assert.deepEqual(policy.hierarchy, ['Team', 'Project', 'Experiment']);
   assert.equal(policy.reportUnknown, true);
   assert.ok(matchesAllowed('250', '2*') && !matchesAllowed('350', '2*'));
@@ -56,7 +56,7 @@ test('invalid policies give errors with line and column, and the valid parts sti
   const { policy, problems } = loadPolicy(text, '.finops.yaml');
   const at = (re: RegExp) => problems.find((p) => re.test(p.message));
   assert.deepEqual(pick(at(/Unknown key "optinal"/)), { line: 3, column: 3, endLine: 3, endColumn: 10, severity: 'error' });
-  assert.deepEqual(pick(at(/pattern: not a valid regular expression/)), { line: 5, column: 22, endLine: 5, endColumn: 26, severity: 'error' });
+  assert.deepEqual(pick(at(/pattern: not a regular expression the linear-time engine/)), { line: 5, column: 22, endLine: 5, endColumn: 26, severity: 'error' });
   assert.deepEqual(pick(at(/allowed: list at least one allowed value/)), { line: 6, column: 21, endLine: 6, endColumn: 23, severity: 'error' });
   assert.equal(at(/severity/)?.line, 7);
   assert.deepEqual(policy.required, ['Team']);

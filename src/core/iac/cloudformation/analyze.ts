@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { maxYamlDepth, yamlTooDeep } from '../../yamlDepth';
 import { evaluateTags, isChecked, severityFor, type Violation } from '../../policy/evaluate';
 import type { TagPolicy } from '../../policy/model';
 import { keyFor, placeholderFor, yamlScalar } from '../fixText';
@@ -120,11 +121,19 @@ function readMap(node: unknown, into: TagsFound): void {
 
 /** Analyses one CloudFormation template (YAML with `!Ref`/`!Sub`/`!GetAtt` short forms, or JSON). */
 export function analyzeCloudFormation(path: string, text: string, policy: TagPolicy, options: { reportUnknown: boolean }): { findings: Finding[]; resources: DeclaredResource[] } {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, strict: false, uniqueKeys: false });
   const lines = new LineIndex(text);
   const findings: Finding[] = [];
   const resources: DeclaredResource[] = [];
+  const deep = yamlTooDeep(text);
+  if (deep) {
+    findings.push({
+      file: path, range: lines.range(deep.offset, deep.offset + 1), code: 'syntax-error', severity: severityFor(policy, 'syntax-error'),
+      message: `CloudFormation template: nested more than ${maxYamlDepth} levels deep; the template is not checked, the other files are.`,
+    });
+    return { findings, resources };
+  }
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, strict: false, uniqueKeys: false, logLevel: 'silent' });
   for (const e of doc.errors) {
     findings.push({ file: path, range: lines.range(e.pos[0], e.pos[1]), code: 'syntax-error', severity: severityFor(policy, 'syntax-error'), message: `CloudFormation template: ${e.message.split('\n')[0]}` });
   }
@@ -206,7 +215,8 @@ export function analyzeCloudFormation(path: string, text: string, policy: TagPol
     function addTagsFix(missing: string[]): Fix | undefined {
       const entries = missing.map((k) => ({ key: keyFor(policy, k, 'aws'), value: placeholderFor(policy, k, 'aws').text }));
       const edit = json ? jsonFix(entries) : yamlFix(entries);
-      return edit ? { title: `Add missing tags ${entries.map((e) => `"${e.key}"`).join(', ')} to ${id}`, preferred: true, kind: 'addTags', edits: [edit] } : undefined;
+      // a template cut short (an unclosed bracket) gives no place to insert: no fix rather than a misplaced one
+      return edit && edit.start >= 0 && edit.start <= edit.end && edit.end <= text.length ? { title: `Add missing tags ${entries.map((e) => `"${e.key}"`).join(', ')} to ${id}`, preferred: true, kind: 'addTags', edits: [edit] } : undefined;
     }
     function yamlFix(entries: Array<{ key: string; value: string }>): TextEdit | undefined {
       const node = found.node;
@@ -226,6 +236,7 @@ export function analyzeCloudFormation(path: string, text: string, policy: TagPol
       if (node?.range && (isSeq(node) || isMap(node))) {
         const inline = entries.map((e) => (spec!.shape === 'list' ? `{Key: ${yamlScalar(e.key)}, Value: ${yamlScalar(e.value)}}` : `${yamlScalar(e.key)}: ${yamlScalar(e.value)}`)).join(', ');
         const close = node.range[1] - 1;
+        if (text[close] !== (isSeq(node) ? ']' : '}')) return undefined;
         const empty = (node as YAMLSeq | YAMLMap).items.length === 0;
         return { file: path, start: close, end: close, newText: empty ? inline : `, ${inline}` };
       }
@@ -253,6 +264,7 @@ export function analyzeCloudFormation(path: string, text: string, policy: TagPol
       const node = found.node;
       if (node?.range && (isSeq(node) || isMap(node))) {
         const close = text.lastIndexOf(isSeq(node) ? ']' : '}', node.range[1] - 1);
+        if (close <= node.range[0]) return undefined;
         const empty = (node as YAMLSeq | YAMLMap).items.length === 0;
         return { file: path, start: close, end: close, newText: `${empty ? '' : ', '}${items.join(', ')}` };
       }
@@ -261,6 +273,7 @@ export function analyzeCloudFormation(path: string, text: string, policy: TagPol
       const value = spec!.shape === 'list' ? `[${items.join(', ')}]` : `{ ${items.join(', ')} }`;
       if (isMap(props) && (props as YAMLMap).range) {
         const open = text.indexOf('{', (props as YAMLMap).range![0]);
+        if (open < 0 || open >= (props as YAMLMap).range![1]) return undefined;
         const empty = (props as YAMLMap).items.length === 0;
         return { file: path, start: open + 1, end: open + 1, newText: ` ${JSON.stringify(tagsKey)}: ${value}${empty ? ' ' : ','}` };
       }

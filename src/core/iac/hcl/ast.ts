@@ -145,4 +145,6 @@ export interface SyntaxError extends Span {
 export interface HclFile {
   body: Body;
   errors: SyntaxError[];
+  /** Nothing of the file could be read (nested too deeply, or JSON that does not parse): it is not checked. */
+  unparseable?: boolean;
 }

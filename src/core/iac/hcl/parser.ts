@@ -14,10 +14,36 @@ interface ParseOptions {
   skipBody?: (type: string, labels: readonly BlockLabel[]) => boolean;
 }
 
+/**
+ * How deep brackets, blocks, interpolations and operator chains may nest. Real Terraform stays far below
+ * (a few dozen levels); deeper input is refused instead of exhausting the stack, so one hostile file never
+ * stops the analysis of the others.
+ */
+export const maxHclDepth = 200;
+
+/** Thrown inside the parser when input nests deeper than `maxHclDepth`; caught where parsing starts. */
+class TooDeep extends Error {
+  constructor(readonly at: number) {
+    super('too deep');
+  }
+}
+
+const tooDeepMessage = `Nested more than ${maxHclDepth} levels deep (brackets, blocks, interpolations or a chain of operators):`;
+
 export function parseHcl(src: string, options: ParseOptions = {}): HclFile {
   const p = new HclParser(src, options.lazy ?? true, options.skipBody);
-  const body = p.parseFile();
-  return { body, errors: p.errors };
+  try {
+    const body = p.parseFile();
+    return { body, errors: p.errors };
+  } catch (e) {
+    if (!(e instanceof TooDeep)) throw e;
+    const at = Math.min(e.at, src.length);
+    return {
+      body: { attributes: [], blocks: [], start: 0, end: src.length },
+      errors: [{ message: `${tooDeepMessage} the file is not read.`, start: at, end: Math.min(at + 1, src.length) }],
+      unparseable: true,
+    };
+  }
 }
 
 /**
@@ -61,8 +87,15 @@ class LazyAttribute implements Attribute {
     if (this.parsed) return this.parsed;
     const p = new HclParser(this.src, false);
     p.pos = this.exprStart;
-    const e = p.parseExpr(false);
-    p.trailing(this.scanEnd);
+    let e: Expr;
+    try {
+      e = p.parseExpr(false);
+      p.trailing(this.scanEnd);
+    } catch (err) {
+      if (!(err instanceof TooDeep)) throw err;
+      p.errors.push({ message: `${tooDeepMessage} this value is not read.`, start: err.at, end: Math.min(err.at + 1, this.scanEnd) });
+      e = { type: 'invalid', start: this.exprStart, end: this.scanEnd };
+    }
     for (const err of p.errors) if (!this.errors.some((x) => x.start === err.start)) this.errors.push(err);
     this.parsed = e;
     return e;
@@ -95,10 +128,17 @@ class HclParser {
   pos = 0;
   readonly errors: SyntaxError[] = [];
   private readonly len: number;
+  /** Nesting of the constructs being read (each recursive step counts one). */
+  private depth = 0;
 
   constructor(private readonly src: string, private readonly lazy = false, private readonly skipBody?: (type: string, labels: readonly BlockLabel[]) => boolean) {
     this.len = src.length;
     if (src.charCodeAt(0) === 0xfeff) this.pos = 1;
+  }
+
+  /** Enters one level of nesting; past `maxHclDepth` the whole read is abandoned. */
+  private enter(): void {
+    if (++this.depth > maxHclDepth) throw new TooDeep(this.pos);
   }
 
   private code(at = this.pos): number {
@@ -256,6 +296,12 @@ class HclParser {
 
   /** Skips a quoted string, interpolations included, checking that it is terminated. */
   private skipQuotedRaw(): void {
+    this.enter();
+    this.skipQuotedRawBody();
+    this.depth--;
+  }
+
+  private skipQuotedRawBody(): void {
     const s = this.src;
     const start = this.pos++;
     for (;;) {
@@ -287,6 +333,13 @@ class HclParser {
   }
 
   private parseBody(inBlock: boolean): Body {
+    this.enter();
+    const body = this.parseBodyItems(inBlock);
+    this.depth--;
+    return body;
+  }
+
+  private parseBodyItems(inBlock: boolean): Body {
     const start = this.pos;
     const attributes: Attribute[] = [];
     const blocks: Block[] = [];
@@ -408,6 +461,13 @@ class HclParser {
   }
 
   parseExpr(nl: boolean): Expr {
+    this.enter();
+    const e = this.parseConditional(nl);
+    this.depth--;
+    return e;
+  }
+
+  private parseConditional(nl: boolean): Expr {
     const start = this.pos;
     const condition = this.parseBinary(1, nl);
     const save = this.pos;
@@ -454,14 +514,19 @@ class HclParser {
   /** Precedence climbing over the binary operators (HCL spec order: || && ==,!= comparisons +,- *,/,%). */
   private parseBinary(minPrec: number, nl: boolean): Expr {
     let left = this.parseUnary(nl);
+    // a chain `a + b + c …` is read in this loop but nests in the tree: each operator counts one level
+    let chain = 0;
     for (;;) {
       const save = this.pos;
       this.skip(nl);
       const operator = this.readBinaryOp();
       if (!operator || operator.prec < minPrec) {
         this.pos = save;
+        this.depth -= chain;
         return left;
       }
+      this.enter();
+      chain++;
       this.pos += operator.op.length;
       this.skip(true);
       const right = this.parseBinary(operator.prec + 1, nl);
@@ -472,9 +537,11 @@ class HclParser {
   private parseUnary(nl: boolean): Expr {
     const c = this.code();
     if (c === C.bang || c === C.minus) {
+      this.enter();
       const start = this.pos++;
       this.skip(nl);
       const operand = this.parseUnary(nl);
+      this.depth--;
       return { type: 'unary', op: c === C.bang ? '!' : '-', operand, start, end: operand.end };
     }
     return this.parsePostfix(this.parsePrimary(nl));
@@ -729,6 +796,13 @@ class HclParser {
   }
 
   parseQuoted(): TemplateExpr {
+    this.enter();
+    const t = this.parseQuotedBody();
+    this.depth--;
+    return t;
+  }
+
+  private parseQuotedBody(): TemplateExpr {
     const start = this.pos++;
     const t = new TemplateParts();
     const s = this.src;

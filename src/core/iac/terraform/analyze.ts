@@ -2,7 +2,7 @@ import type { Attribute, Block, Expr, ObjectExpr } from '../hcl/ast';
 import { templateText } from '../hcl/parser';
 import { evaluateTags, isChecked, severityFor, type ObservedTags, type Violation } from '../../policy/evaluate';
 import { fixGcpLabelKey, fixGcpLabelValue } from '../../policy/gcpLabels';
-import type { Cloud, TagPolicy } from '../../policy/model';
+import { own, type Cloud, type TagPolicy } from '../../policy/model';
 import { hclEntries, keyFor, placeholderFor, asSnippet, inlineEntries } from '../fixText';
 import { withLazyFixes, type DeclaredResource, type Finding, type Fix, type TextEdit } from '../model';
 import { terraformTaggable } from '../tagSupport';
@@ -390,7 +390,7 @@ function violationFinding(v: Violation, ctx: ResourceContext, options: AnalyzeOp
     }
     case 'invalid-tag-value': {
       const e = ctx.entries.get(v.key);
-      const rule = policy.rules[v.key];
+      const rule = own(policy.rules, v.key);
       const fixes: Fix[] = [];
       const allowed = rule?.allowed?.filter((a) => !a.includes('*'));
       if (e?.at && e.at.file === file.path && allowed?.length && isLiteral(file.text.slice(e.at.start, e.at.end))) {

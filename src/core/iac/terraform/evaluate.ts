@@ -112,6 +112,24 @@ function merge(values: Value[]): Value {
  * conditions, `local.*` and `var.*`. Anything else is `unknown` (never guessed).
  */
 export function evaluate(expr: Expr, file: string, scope: Scope): Value {
+  // nesting is bounded by the parser, but locals chain across attributes and files: past the bound the value is unknown
+  if (evaluating >= maxEvaluationDepth) return unknown;
+  evaluating++;
+  try {
+    return evaluateNode(expr, file, scope);
+  } finally {
+    evaluating--;
+  }
+}
+
+/**
+ * How many evaluations may nest (an expression's own nesting plus `local.a` → `local.b` → … chains). Beyond it
+ * the value is unknown: never guessed, and never a stack overflow.
+ */
+export const maxEvaluationDepth = 400;
+let evaluating = 0;
+
+function evaluateNode(expr: Expr, file: string, scope: Scope): Value {
   const ev = (e: Expr): Value => evaluate(e, file, scope);
   switch (expr.type) {
     case 'literal':

@@ -1,0 +1,79 @@
+import type { SpotJob } from './job';
+import type { SpotPlan } from './plan';
+
+/**
+ * What every cloud's spot launcher does with a planned job, through that cloud's own "keep N running" primitive
+ * (EC2 Fleet `maintain`, a regional managed instance group of Spot VMs, a Spot VM scale set). Resources carry the
+ * job's name (`mlfinops-<name>`, tag `mlfinops-job`), so status and stop find them from the job file alone.
+ */
+
+/** planned → requested → running ⇄ interrupted → resuming → finished / failed; stopped once deleted. */
+export type SpotJobState = 'planned' | 'requested' | 'running' | 'interrupted' | 'resuming' | 'finished' | 'failed' | 'stopped';
+
+/** One resource a launch created (or found), with its id and how to see it in the cloud's console. */
+export interface SpotResource {
+  kind: 'launchTemplate' | 'fleet' | 'instanceTemplate' | 'instanceGroup' | 'scaleSet' | 'instance';
+  id: string;
+  name?: string;
+  consoleUrl?: string;
+}
+
+export interface SpotInstance {
+  id: string;
+  instanceType: string;
+  zone?: string;
+  lifecycle: 'spot' | 'on-demand';
+  /** The cloud's own state word (pending, running, shutting-down, RUNNING, Succeeded …). */
+  state: string;
+  launchedAt?: string;
+  /** The spot price now (USD per hour), when the cloud reports it. */
+  pricePerHour?: number;
+}
+
+export interface SpotJobStatus {
+  job: string;
+  state: SpotJobState;
+  resources: SpotResource[];
+  instances: SpotInstance[];
+  /** When the launch was requested (ISO), for runtime and cost so far. */
+  requestedAt?: string;
+  /** Interruptions and failures the cloud reported, newest first, in its words. */
+  events: Array<{ at: string; kind: 'interruption' | 'error' | 'info'; message: string }>;
+  consoleUrl?: string;
+}
+
+/** What a DryRun (or the cloud's own validation) answered before anything was created. */
+export interface DryRunReport {
+  /** One line per checked request: "CreateLaunchTemplate: would succeed". */
+  checks: string[];
+}
+
+export interface LaunchResult {
+  dryRun: DryRunReport;
+  resources: SpotResource[];
+  status: SpotJobStatus;
+}
+
+/** Progress of a long call, one message per step ("Creating the EC2 Fleet…"). */
+export type SpotProgress = (message: string) => void;
+
+export interface LaunchRequest {
+  job: SpotJob;
+  plan: SpotPlan;
+  /** The instance's start-up script (user data / startup-script / custom data). */
+  userData: string;
+  signal?: AbortSignal;
+  progress?: SpotProgress;
+}
+
+export interface SpotLauncher {
+  readonly cloud: SpotJob['cloud'];
+  /**
+   * Checks (DryRun where the cloud has it), then creates. On any failure, what was created is deleted before the
+   * FinOpsError is thrown; what could not be deleted is named in the error's message.
+   */
+  launch(request: LaunchRequest): Promise<LaunchResult>;
+  status(job: SpotJob, signal?: AbortSignal): Promise<SpotJobStatus>;
+  /** Deletes the job's resources (instances included). Returns what was deleted. */
+  stop(job: SpotJob, signal?: AbortSignal, progress?: SpotProgress): Promise<SpotResource[]>;
+}
