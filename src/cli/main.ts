@@ -9,6 +9,10 @@ const subcommands: Record<string, () => Promise<Subcommand>> = {
   savings: async () => (await import('./savings')).default,
   migrate: async () => (await import('./migrate')).default,
   spot: async () => (await import('./spot')).default,
+  forecast: async () => (await import('./forecast')).default,
+  budgets: async () => (await import('./budgets')).default,
+  anomalies: async () => (await import('./anomalies')).default,
+  report: async () => (await import('./report')).default,
 };
 
 /** The top-level usage, with each subcommand's one-line summary. */

@@ -1,7 +1,7 @@
 import type { CostRow, GroupKey, Period } from '../cost/model';
 import { cloudOfProvider } from '../cost/tags';
 import { FinOpsError } from '../errors';
-import { cumulativeForecast, forecastDaily, type DailyValue, type Forecast, type KnownAmount } from '../forecast/forecast';
+import { cumulativeForecast, forecastDaily, forecastSum, type DailyValue, type Forecast, type KnownAmount } from '../forecast/forecast';
 import { CHARGE_KEYS, seriesFromRows } from '../forecast/series';
 import { addDays, daysBetween } from '../period';
 import { budgetPeriodContaining, budgetPeriodLabel } from './periods';
@@ -179,7 +179,11 @@ export function evaluateBudget(input: BudgetEvaluationInput): BudgetStatus {
       forecast = forecastDaily(history, { horizon: remaining });
       note = forecast.note;
       let last = total;
-      for (const c of cumulativeForecast(forecast)) {
+      // the running total from the first forecast day, or from the period's start when the bill ends before it
+      const running = forecast.points[0]!.date >= period.start
+        ? cumulativeForecast(forecast)
+        : forecast.points.filter((p) => p.date >= period.start).map((p) => ({ date: p.date, ...forecastSum(forecast!, period.start, p.date) }));
+      for (const c of running) {
         last = { mean: actual + c.mean, lo80: actual + c.lo80, hi80: actual + c.hi80, lo95: actual + c.lo95, hi95: actual + c.hi95 };
         burnDown.push({ date: c.date, actual: null, forecast: last.mean, lo80: last.lo80, hi80: last.hi80, lo95: last.lo95, hi95: last.hi95 });
       }

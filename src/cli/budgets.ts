@@ -1,0 +1,141 @@
+import { parseArgs } from 'node:util';
+import { budgetQueryKeys, describeScope, evaluateBudget, type BudgetStatus } from '../core/budgets/evaluate';
+import { budgetPeriodContaining } from '../core/budgets/periods';
+import type { Budget } from '../core/budgets/schema';
+import type { CostMetric, Period } from '../core/cost/model';
+import { parseCostQuery } from '../core/cost/query';
+import { FinOpsError } from '../core/errors';
+import { ALL_TIME, addDays } from '../core/period';
+import { formatMoney } from '../shared/format';
+import { alignTable, cents, openBill, readPolicyFile, refuseSectionErrors } from './bill';
+import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
+import type { FocusFileSource } from '../providers/focus/focusFileSource';
+
+const usage = `Usage: mlfinops budgets --focus PATH [options]
+
+The budgets of .finops.yaml against a bill: spend to date, the forecast at the end of each budget's
+period (month, quarter or year), the percentage used and a status: ok, at-risk (the forecast is above
+the amount, or an alert threshold is crossed) or over (spend to date is above the amount).
+The last day of the bill is "today": later days of the period are forecast.
+
+Options:
+  --focus PATH          a bill: FOCUS or native export file, folder or glob; repeat for more (required)
+  --policy FILE         the policy file with the budgets (default: .finops.yaml)
+  --month YYYY-MM       evaluate the period holding this month (default: the month of the bill's last day)
+  --format F            table or json (default: table)
+  --fail-on WHAT        exit 1 when a budget is over on its forecast (forecast) or on spend to date (actual)
+
+JSON is an array, one object per budget: name, period, actual, forecast, forecastLow/forecastHigh
+(the 80 % interval of the period total), amount, currency, percent (actual / amount × 100),
+forecastPercent, status (ok, at-risk, over), crossesOn (the day the amount was or is expected to be
+crossed, or null), alerts (each {at, on, threshold, crossed, crossesOn, expected}), model and note.
+Amounts are rounded to the cent, percentages to 0.1. A budget in another currency than the bill is
+refused: amounts are never converted.
+
+Exit codes: 0 success, 1 a budget over at --fail-on, 2 usage error or a policy or bill that cannot be
+read, 3 a failure of the query engine.`;
+
+function statusJson(s: BudgetStatus) {
+  return {
+    name: s.name,
+    scope: describeScope(s.scope),
+    period: s.periodLabel,
+    asOf: s.asOf,
+    actual: cents(s.actual),
+    forecast: cents(s.forecast),
+    forecastLow: cents(s.forecastLo80),
+    forecastHigh: cents(s.forecastHi80),
+    amount: s.amount,
+    currency: s.currency,
+    percent: Math.round(s.percent * 10) / 10,
+    forecastPercent: Math.round(s.forecastPercent * 10) / 10,
+    status: s.status,
+    crossesOn: s.crossesOn,
+    alerts: s.alerts.map((a) => ({ at: a.at, on: a.on, threshold: cents(a.threshold), crossed: a.crossed, crossesOn: a.crossesOn, expected: a.expected })),
+    model: s.model,
+    note: s.note,
+  };
+}
+
+function asTable(statuses: BudgetStatus[]): string {
+  const money = (v: number, c: string) => formatMoney(v, c, 'en-US');
+  const rows = statuses.map((s) => [
+    s.name, describeScope(s.scope), s.periodLabel, money(s.actual, s.currency), money(s.forecast, s.currency), money(s.amount, s.currency),
+    `${s.percent.toFixed(1)} %`, `${s.forecastPercent.toFixed(1)} %`, s.status, s.crossesOn ?? '',
+  ]);
+  const table = alignTable([['budget', 'scope', 'period', 'actual', 'forecast', 'amount', 'used', 'forecast %', 'status', 'crosses on'], null, ...rows], new Set([3, 4, 5, 6, 7]));
+  const asOf = statuses[0]?.asOf;
+  return `Budgets${asOf ? ` as of ${asOf} (the bill's last day)` : ''}\n\n${table}\n`;
+}
+
+/**
+ * Evaluates budgets against a bill: one daily query per cost metric, grouped by every key the scopes use. The
+ * bill's last day is "today"; `month` (YYYY-MM) picks the period holding it (default: the bill's last month).
+ */
+export async function evaluateBudgets(source: FocusFileSource, list: readonly Budget[], month: string | undefined, io: CliIO): Promise<BudgetStatus[]> {
+  const covered = await source.coverage();
+  if (!covered) throw new FinOpsError('input', 'The bill has no cost rows.', { fix: 'Point --focus at a bill with cost rows.' });
+  const lastDay = addDays(covered.end, -1);
+  const monthDay = month ? `${month}-01` : lastDay;
+  const byMetric = new Map<CostMetric, Budget[]>();
+  for (const b of list) byMetric.set(b.metric ?? 'EffectiveCost', [...(byMetric.get(b.metric ?? 'EffectiveCost') ?? []), b]);
+  const evaluated = new Map<Budget, BudgetStatus>();
+  for (const [metric, budgetsOfMetric] of byMetric) {
+    const query = parseCostQuery({ period: ALL_TIME, granularity: 'daily', groupBy: budgetQueryKeys(budgetsOfMetric), metric });
+    const result = await source.query(query);
+    for (const w of result.warnings ?? []) io.stderr(`mlfinops: note: ${w}\n`);
+    for (const b of budgetsOfMetric) {
+      const period: Period = budgetPeriodContaining(monthDay, b.period);
+      if (period.start > lastDay) io.stderr(`mlfinops: note: budget ${b.name}: the bill ends on ${lastDay}, before ${period.start}: the whole period is forecast\n`);
+      evaluated.set(b, evaluateBudget({ budget: b, rows: result.rows, asOf: lastDay, dataStart: covered.start, period }));
+    }
+  }
+  return list.map((b) => evaluated.get(b)!);
+}
+
+const budgets: Subcommand = {
+  summary: 'budgets of .finops.yaml: actual, forecast and status (ok / at-risk / over) for CI',
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { values } = parseArgs({
+      args,
+      options: {
+        focus: { type: 'string', multiple: true },
+        policy: { type: 'string' },
+        month: { type: 'string' },
+        format: { type: 'string', default: 'table' },
+        'fail-on': { type: 'string' },
+      },
+    });
+    const format = values.format;
+    if (format !== 'table' && format !== 'json') throw usageError(`--format must be table or json (got "${format}")`);
+    const failOn = values['fail-on'];
+    if (failOn !== undefined && failOn !== 'forecast' && failOn !== 'actual') throw usageError(`--fail-on must be forecast or actual (got "${failOn}")`);
+    if (values.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month)) throw usageError(`--month must be written YYYY-MM (got "${values.month}")`);
+    const focus = values.focus ?? [];
+    if (!focus.length) throw usageError('--focus PATH is required');
+    const loaded = await readPolicyFile(values.policy ?? '.finops.yaml', io.cwd).catch((e: unknown) => {
+      if (values.policy === undefined) throw new FinOpsError('usage', 'There is no .finops.yaml here to read budgets from.', { fix: 'Run in the folder holding .finops.yaml, or give --policy FILE.' });
+      throw e;
+    });
+    refuseSectionErrors(loaded, ['budgets']);
+    const list: Budget[] = loaded.budgets ?? [];
+    if (!list.length) throw new FinOpsError('usage', `${values.policy ?? '.finops.yaml'} has no budgets.`, { fix: 'Add a budgets: section (see mlfinops budgets --help and the README).' });
+
+    const source = openBill(focus, io.cwd, loaded);
+    let statuses: BudgetStatus[];
+    try {
+      statuses = await evaluateBudgets(source, list, values.month, io);
+    } finally {
+      source.dispose();
+    }
+    for (const s of statuses) if (s.note) io.stderr(`mlfinops budgets: ${s.name}: ${s.note}\n`);
+    if (format === 'json') io.stdout(`${JSON.stringify(statuses.map(statusJson), null, 2)}\n`);
+    else io.stdout(asTable(statuses));
+    const failing = failOn === 'actual' ? statuses.filter((s) => s.actual > s.amount) : failOn === 'forecast' ? statuses.filter((s) => s.forecast > s.amount) : [];
+    for (const s of failing) io.stderr(`mlfinops budgets: ${s.name} is over its ${formatMoney(s.amount, s.currency, 'en-US')} budget on ${failOn}: ${formatMoney(failOn === 'actual' ? s.actual : s.forecast, s.currency, 'en-US')}\n`);
+    return failing.length ? ExitCode.findings : ExitCode.ok;
+  },
+};
+
+export default budgets;

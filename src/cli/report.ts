@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { detectAnomalies, type Anomaly } from '../core/anomaly/detect';
+import type { CostMetric, GroupKey } from '../core/cost/model';
+import { parseCostQuery, parseGroupBy } from '../core/cost/query';
+import { FinOpsError } from '../core/errors';
+import { addDays } from '../core/period';
+import { buildShowback, showbackCsv, showbackHtml, showbackMarkdown } from '../core/showback/report';
+import { billSeries, openBill, readPolicyFile, refuseSectionErrors } from './bill';
+import { evaluateBudgets } from './budgets';
+import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
+
+const usage = `Usage: mlfinops report --month YYYY-MM --focus PATH [options]
+
+The monthly showback report: each team's cost by project and by workload stage (training, inference,
+experimentation, storage, data transfer: from the Stage tag, else the service category), untagged and
+shared cost allocated as .finops.yaml says (showback.allocation: proportional, even or none; the
+report says which), the team's budgets and anomalies. Amounts are whole cents that add up to the
+month's total exactly (rounding remainders placed largest fraction first, ties by name).
+
+Options:
+  --month YYYY-MM   the month (required)
+  --focus PATH      a bill: FOCUS or native export file, folder or glob; repeat for more (required)
+  --by KEY          who is charged: a tag written tag:Team (default) or a FOCUS dimension
+  --format F        markdown, csv or html (default: markdown)
+  --metric M        EffectiveCost, BilledCost or ListCost (default: EffectiveCost)
+  --policy FILE     the policy with showback settings and budgets (default: .finops.yaml, if any)
+
+Exit codes: 0 success, 2 usage error or a policy or bill that cannot be read, 3 a failure of the
+query engine.`;
+
+const report: Subcommand = {
+  summary: 'monthly showback per team: projects, stages, shared cost allocated, budgets, anomalies',
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { values } = parseArgs({
+      args,
+      options: {
+        month: { type: 'string' },
+        focus: { type: 'string', multiple: true },
+        by: { type: 'string', default: 'tag:Team' },
+        format: { type: 'string', default: 'markdown' },
+        metric: { type: 'string', default: 'EffectiveCost' },
+        policy: { type: 'string' },
+      },
+    });
+    const month = values.month;
+    if (month === undefined) throw usageError('--month YYYY-MM is required');
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw usageError(`--month must be written YYYY-MM (got "${month}")`);
+    const format = values.format;
+    if (format !== 'markdown' && format !== 'csv' && format !== 'html') throw usageError(`--format must be markdown, csv or html (got "${format}")`);
+    const metric = values.metric as CostMetric;
+    if (!['EffectiveCost', 'BilledCost', 'ListCost'].includes(metric)) throw usageError(`--metric must be EffectiveCost, BilledCost or ListCost (got "${metric}")`);
+    const [by, ...more] = parseGroupBy(values.by);
+    if (!by || more.length) throw usageError('--by takes one key, such as tag:Team');
+    const loaded = await readPolicyFile(values.policy, io.cwd);
+    refuseSectionErrors(loaded, ['showback', 'budgets']);
+    const settings = loaded.showback ?? { allocation: 'proportional' };
+    const stageKey = `tag:${settings.stageTag ?? 'Stage'}` as GroupKey;
+    const projectKey: GroupKey = 'tag:Project';
+    const start = `${month}-01`;
+    const end = addDays(`${month}-28`, 4).slice(0, 7) + '-01';
+    const source = openBill(values.focus ?? [], io.cwd, loaded);
+    try {
+      const query = parseCostQuery({ period: { start, end }, granularity: 'total', groupBy: [...new Set<GroupKey>([by, projectKey, stageKey, 'ServiceCategory'])], metric });
+      const result = await source.query(query);
+      for (const w of result.warnings ?? []) io.stderr(`mlfinops report: note: ${w}\n`);
+      const currencies = [...new Set(result.rows.filter((r) => r.cost !== 0).map((r) => r.currency))];
+      if (currencies.length > 1) {
+        throw new FinOpsError('input', `${month} has costs in ${currencies.join(' and ')}: a showback report adds amounts, and they are never converted between currencies.`, { fix: 'Report on the bills of one currency at a time (--focus).' });
+      }
+      if (!result.rows.length) throw new FinOpsError('input', `The bill has no cost in ${month}.`, { fix: 'Pick a month the bill covers (mlfinops costs shows them).' });
+      const statuses = loaded.budgets?.length ? await evaluateBudgets(source, loaded.budgets, month, io) : [];
+      const byTag = by.startsWith('tag:') ? by.slice(4) : undefined;
+      // anomalies of the month per team, on the days the bill covers
+      const anomalies: Anomaly[] = [];
+      const bill = await billSeries(source, [by], metric);
+      for (const g of bill.series) {
+        for (const a of detectAnomalies(g.group, g.recurring, { since: start })) if (a.date < end) anomalies.push(a);
+      }
+      const r = buildShowback({
+        month, currency: currencies[0] ?? '', by, rows: result.rows, projectKey, stageKey, settings, budgets: statuses,
+        budgetTeams: (s) => (byTag ? s.scope.tag?.[byTag] ?? [] : []), anomalies,
+      });
+      io.stdout(format === 'csv' ? showbackCsv(r) : format === 'html' ? showbackHtml(r) : showbackMarkdown(r));
+      return ExitCode.ok;
+    } finally {
+      source.dispose();
+    }
+  },
+};
+
+export default report;
