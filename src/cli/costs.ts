@@ -1,15 +1,13 @@
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { costRowsAsCsv, costRowsAsObjects, totalsByCurrency } from '../core/cost/format';
 import type { CostMetric, CostQuery, CostResult, Granularity, Period } from '../core/cost/model';
 import { ALL_TIME, addDays, describeDates, isIsoDate } from '../core/period';
 import { parseCostQuery, parseGroupBy } from '../core/cost/query';
-import { defaultTagAliases, tagAliasesFromPolicy, type TagAliases } from '../core/cost/tags';
-import { loadPolicy } from '../core/policy/load';
+import { tagAliasesFromPolicy } from '../core/cost/tags';
 import { FocusFileSource } from '../providers/focus/focusFileSource';
 import { formatMoney, UNTAGGED_LABEL } from '../shared/format';
 import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
+import { readWorkspace } from './workspace';
 
 const usage = `Usage: mlfinops costs --focus PATH [options]
 
@@ -27,7 +25,9 @@ Options:
   --to YYYY-MM-DD          day after the last one: the period is [from, to) (default: after the last day)
   --format F               table, json or csv (default: table)
   --policy FILE            the team policy giving tag names per cloud (Team is the GCP label team)
-                           (default: .finops.yaml in the current folder, if any)
+                           (default: the workspace's, as VS Code reads it: from the current folder up to
+                           the repository root, the first .finops.yaml or mlFinops.tags.policyFile in
+                           .vscode/settings.json)
 
 JSON output is an array of objects: one key per --group-by column (tags as "tag:Team", a missing
 tag is null), "period" (ISO date of the period start), "cost" (number) and "currency".
@@ -39,16 +39,6 @@ not bills are skipped with a note. Notes go to stderr.
 Exit codes: 0 success, 2 usage error, or a bill that cannot be read correctly (a NaN or
 non-numeric cost, a broken row: the message names the file, row and column), 3 a failure of the
 query engine.`;
-
-async function readAliases(file: string | undefined, cwd: string): Promise<TagAliases> {
-  const p = path.resolve(cwd, file ?? '.finops.yaml');
-  const text = await fs.readFile(p, 'utf8').catch(() => undefined);
-  if (text === undefined) {
-    if (file) throw usageError(`cannot read the policy file ${file}`);
-    return defaultTagAliases;
-  }
-  return tagAliasesFromPolicy(loadPolicy(text, p).policy);
-}
 
 /** Aligned columns; a `null` row is a rule across every column. */
 function pad(cells: (string[] | null)[], rightAligned: Set<number>): string {
@@ -109,7 +99,7 @@ const costs: Subcommand = {
     if (period.start >= period.end) throw usageError(`--to (${period.end}) must be after --from (${period.start}); the period is [from, to)`);
 
     const query: CostQuery = parseCostQuery({ period, granularity, groupBy: parseGroupBy(values['group-by']), metric });
-    const source = new FocusFileSource({ paths: focus, baseDir: io.cwd, tagAliases: await readAliases(values.policy, io.cwd) });
+    const source = new FocusFileSource({ paths: focus, baseDir: io.cwd, tagAliases: tagAliasesFromPolicy((await readWorkspace(io.cwd, values.policy)).loaded.policy) });
     try {
       let result = await source.query(query);
       if (granularity === 'total' && period.start === ALL_TIME.start) {

@@ -1,14 +1,13 @@
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FinOpsError } from '../core/errors';
 import { IacWorkspace } from '../core/iac/workspace';
 import type { Finding } from '../core/iac/model';
-import { loadDefaultPolicy, loadPolicy } from '../core/policy/load';
-import type { LoadedPolicy, Severity } from '../core/policy/model';
+import type { Severity } from '../core/policy/model';
 import { collectIacFiles } from '../providers/iac/files';
 import { version } from '../../package.json';
 import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
+import { readWorkspace } from './workspace';
 
 const usage = `Usage: mlfinops lint [paths…] [options]
 
@@ -17,7 +16,9 @@ Paths are files or folders (default: the current folder); .terraform/ and node_m
 
 Options:
   --policy FILE             the policy: a .finops.yaml or an AWS Organizations tag policy JSON
-                            (default: .finops.yaml in the current folder, else the built-in policy)
+                            (default: the workspace's, as VS Code reads it: from the current folder up to
+                            the repository root, the first .finops.yaml or mlFinops.tags.policyFile in
+                            .vscode/settings.json; else the built-in policy)
   --format text|json|sarif  output format (default: text); sarif is SARIF 2.1.0 for code scanning
   --fail-on error|warning|never
                             exit 1 when a finding is at least this severe (default: warning)
@@ -59,6 +60,7 @@ function toJsonFinding(f: Finding, cwd: string): JsonFinding {
 const ruleHelp: Record<string, string> = {
   'missing-tag': 'A resource lacks a tag (or GCP label) that the team policy requires.',
   'invalid-tag-value': 'A tag value is not one of the allowed values or does not match the policy pattern.',
+  'placeholder-tag-value': 'A tag value is a placeholder (TODO, TBD, CHANGEME, empty, or the policy\'s tags.placeholders) that still has to be filled in.',
   'invalid-label-key': 'A Google Cloud label key breaks GCP rules: lowercase letters, digits, "_" and "-", starting with a letter.',
   'invalid-label-value': 'A Google Cloud label value breaks GCP rules: lowercase letters, digits, "_" and "-", at most 63 characters.',
   'asg-tag-conflict': 'An aws_autoscaling_group uses both "tag" blocks and the "tags" attribute.',
@@ -111,22 +113,6 @@ function formatText(findings: JsonFinding[], resources: number, files: number): 
   return [...lines, ...(lines.length ? [''] : []), summary, ''].join('\n');
 }
 
-async function readPolicy(file: string | undefined, cwd: string): Promise<LoadedPolicy & { file?: string }> {
-  if (file) {
-    const p = path.resolve(cwd, file);
-    let text: string;
-    try {
-      text = await fs.readFile(p, 'utf8');
-    } catch {
-      throw usageError(`cannot read the policy file ${file}`);
-    }
-    return { ...loadPolicy(text, p), file: p };
-  }
-  const p = path.join(cwd, '.finops.yaml');
-  const text = await fs.readFile(p, 'utf8').catch(() => undefined);
-  return text === undefined ? loadDefaultPolicy() : { ...loadPolicy(text, p), file: p };
-}
-
 const lint: Subcommand = {
   summary: 'check Terraform and CloudFormation tags against the team tag policy',
   usage,
@@ -146,8 +132,9 @@ const lint: Subcommand = {
     const failOn = values['fail-on'];
     if (failOn !== 'error' && failOn !== 'warning' && failOn !== 'never') throw usageError(`--fail-on must be error, warning or never (got "${failOn}")`);
 
-    const loaded = await readPolicy(values.policy, io.cwd);
-    const policyName = loaded.file ? path.relative(io.cwd, loaded.file) || loaded.file : 'the default policy';
+    const workspace = await readWorkspace(io.cwd, values.policy);
+    const loaded = workspace.loaded;
+    const policyName = workspace.policyFile ? path.relative(io.cwd, workspace.policyFile) || workspace.policyFile : 'the default policy';
     const errors = loaded.problems.filter((p) => p.severity === 'error');
     for (const p of loaded.problems) {
       if (p.severity === 'info') continue;
@@ -158,7 +145,7 @@ const lint: Subcommand = {
     }
 
     const roots = positionals.length > 0 ? positionals.map((p) => path.resolve(io.cwd, p)) : [io.cwd];
-    const ws = new IacWorkspace({ policy: loaded.policy, reportUnknown: values['show-unverified'], root: io.cwd });
+    const ws = new IacWorkspace({ policy: loaded.policy, reportUnknown: values['show-unverified'], root: workspace.root });
     const { files } = await collectIacFiles(roots, ws, { sync: true });
     const result = ws.analyze();
     const findings = [...result.findingsByFile.values()].flat().map((f) => toJsonFinding(f, io.cwd));

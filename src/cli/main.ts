@@ -82,18 +82,36 @@ export function nodeSupportWarning(nodeVersion: string): string | undefined {
   return `mlfinops: Node.js ${nodeVersion} is past end of life; ML FinOps supports Node.js ${SUPPORTED_NODE_MAJORS.join(' and ')} (LTS). It may still work, but upgrade Node.js.\n`;
 }
 
+/**
+ * A writer to stdout or stderr that goes quiet once the reader has gone (`mlfinops costs | head`): EPIPE is not a
+ * failure of the command, so it is not reported and what is left to print is dropped; the command still finishes
+ * (cleaning up) and exits with its own code. Any other write error is thrown as before.
+ */
+export function quietOnClosedPipe(stream: NodeJS.WritableStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}
+
 if (require.main === module) {
+  const stdout = quietOnClosedPipe(process.stdout);
+  const stderr = quietOnClosedPipe(process.stderr);
   const warning = nodeSupportWarning(process.version);
-  if (warning) process.stderr.write(warning);
+  if (warning) stderr(warning);
   main(process.argv.slice(2), {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stdout,
+    stderr,
     cwd: process.cwd(),
     env: process.env,
   }).then(
     (code) => { process.exitCode = code; },
     (e: unknown) => {
-      process.stderr.write(`mlfinops: ${describeError(asFinOpsError(e))}\n`);
+      stderr(`mlfinops: ${describeError(asFinOpsError(e))}\n`);
       process.exitCode = exitCodeOf[asFinOpsError(e).reason];
     },
   );

@@ -10,6 +10,11 @@ export function placeholderFor(policy: TagPolicy, key: string, cloud: Cloud): { 
   return { text: cloud === 'gcp' ? 'todo' : 'TODO' };
 }
 
+/** How a placeholder value reads in a finding: `"TODO"`, or `empty`. */
+export function placeholderText(value: string): string {
+  return value.trim() === '' ? 'empty' : JSON.stringify(value);
+}
+
 /** The key as written in the tag map: the policy key, or on GCP its preferred label spelling. */
 export function keyFor(policy: TagPolicy, policyKey: string, cloud: Cloud): string {
   return cloud === 'gcp' ? (gcpLabelCandidates(policyKey, policy.gcpLabelKeys)[0] ?? policyKey.toLowerCase()) : policyKey;

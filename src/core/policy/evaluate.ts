@@ -14,6 +14,7 @@ export interface ObservedTags {
 export type Violation =
   | { code: 'missing-tag'; missing: string[]; /** present keys that differ only in case, by missing key */ nearMisses: Record<string, string> }
   | { code: 'invalid-tag-value'; key: string; value: string; expected: string }
+  | { code: 'placeholder-tag-value'; key: string; value: string }
   | { code: 'invalid-label-key'; key: string }
   | { code: 'invalid-label-value'; key: string; value: string }
   | { code: 'cannot-verify'; missing: string[] };
@@ -85,6 +86,12 @@ function valueOk(rule: TagRule, value: string): boolean {
   return true;
 }
 
+/** Whether a tag value is one the policy marks as "not filled in yet" (`TODO`, `TBD`, `CHANGEME`, empty…). */
+export function isPlaceholderValue(policy: Pick<TagPolicy, 'placeholders'>, value: string): boolean {
+  const v = value.trim();
+  return policy.placeholders.some((p) => matchesAllowed(v, p.trim(), true));
+}
+
 /**
  * Checks one resource's tags against the policy. On GCP, policy keys are looked for under their label
  * spellings and label keys/values are checked against GCP's rules. Unknown keys never produce a
@@ -113,10 +120,20 @@ export function evaluateTags(policy: TagPolicy, cloud: Cloud, tags: ObservedTags
   if (missing.length > 0) {
     out.push(tags.complete ? { code: 'missing-tag', missing, nearMisses } : { code: 'cannot-verify', missing });
   }
+  // a placeholder (what a quick fix wrote, or `TBD`) does not satisfy the policy: it is reported instead of the rule
+  const placeholders = new Set<string>();
+  for (const key of [...new Set([...policy.required, ...policy.optional])]) {
+    const present = resolveKey(key);
+    if (present === undefined || placeholders.has(present)) continue;
+    const value = tags.keys.get(present);
+    if (value === undefined || !isPlaceholderValue(policy, value)) continue;
+    placeholders.add(present);
+    out.push({ code: 'placeholder-tag-value', key: present, value });
+  }
   for (const [key, rule] of Object.entries(policy.rules)) {
     if (!ruleApplies(rule, cloud)) continue;
     const present = resolveKey(key);
-    if (present === undefined) continue;
+    if (present === undefined || placeholders.has(present)) continue;
     const value = tags.keys.get(present);
     if (value === undefined) continue;
     if (!valueOk(rule, value)) out.push({ code: 'invalid-tag-value', key: present, value, expected: describeRule(rule) });
@@ -124,7 +141,7 @@ export function evaluateTags(policy: TagPolicy, cloud: Cloud, tags: ObservedTags
   if (cloud === 'gcp') {
     for (const [key, value] of tags.keys) {
       if (!isValidGcpLabelKey(key)) out.push({ code: 'invalid-label-key', key });
-      else if (value !== undefined && !isValidGcpLabelValue(value)) out.push({ code: 'invalid-label-value', key, value });
+      else if (value !== undefined && !placeholders.has(key) && !isValidGcpLabelValue(value)) out.push({ code: 'invalid-label-value', key, value });
     }
   }
   return out;

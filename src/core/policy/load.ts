@@ -45,6 +45,7 @@ const tagsSchema = z.strictObject({
   gcp: z.strictObject({
     labelKeys: z.record(tagKey, z.union([z.string().min(1).transform((s) => [s]), z.array(z.string().min(1)).min(1)])).optional(),
   }).optional(),
+  placeholders: z.array(valueString).optional(),
   reportUnknown: z.boolean().optional(),
 });
 
@@ -240,6 +241,7 @@ function readPolicy(text: string, file?: string): LoadedPolicy {
     severity: t.severity ?? base.severity,
     severities: ownMap({ ...base.severities, ...(t.severities ?? {}) }),
     gcpLabelKeys: ownMap((t.gcp?.labelKeys as Record<string, string[]> | undefined) ?? {}),
+    placeholders: t.placeholders ?? base.placeholders,
     ...(parsed.data.hierarchy ? { hierarchy: parsed.data.hierarchy } : {}),
     ...(t.reportUnknown !== undefined ? { reportUnknown: t.reportUnknown } : {}),
   };

@@ -8,6 +8,7 @@ export type Cloud = 'aws' | 'gcp' | 'azure';
 export const findingCodes = [
   'missing-tag',
   'invalid-tag-value',
+  'placeholder-tag-value',
   'invalid-label-key',
   'invalid-label-value',
   'asg-tag-conflict',
@@ -56,6 +57,12 @@ export interface TagPolicy {
   gcpLabelKeys: Record<string, string[]>;
   /** Tag keys that group resources in the Resources view, outermost first (absent: the user setting). */
   hierarchy?: string[];
+  /**
+   * Values that stand for "not filled in yet" (`TODO`, `TBD`, `CHANGEME`, empty): a tag holding one is still a finding,
+   * so a quick fix's placeholder never satisfies the policy. Compared ignoring case and surrounding blanks; `*` is a
+   * wildcard.
+   */
+  placeholders: string[];
   /** Show the informational "cannot verify" hint. Absent: the user setting decides. */
   reportUnknown?: boolean;
 }

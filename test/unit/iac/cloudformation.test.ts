@@ -92,7 +92,12 @@ test('JSON templates are analysed with exact ranges and fixed in place', () => {
   assert.match(textAt(json, fs[0]!), /^\[\n\s+\{\n\s+"Key": "Team"/);
   const fixed = applyEdits(json, fs.flatMap((f) => f.fixes![0]!.edits));
   assert.doesNotThrow(() => JSON.parse(fixed));
-  assert.deepEqual(lint({ '/w/stack.json': fixed }, policy), []);
+  const left = lint({ '/w/stack.json': fixed }, policy);
+  assert.deepEqual(left.map((f) => [f.resource, f.code, textAt(fixed, f)]), [
+    ['Bucket', 'placeholder-tag-value', '"TODO"'], ['Cluster', 'placeholder-tag-value', '"TODO"'],
+  ]);
+  assert.equal(left[0]!.message, 'Bucket (AWS::S3::Bucket): tag "Owner" is "TODO", a placeholder; set the real value');
+  assert.deepEqual(lint({ '/w/stack.json': fixed.replace(/"TODO"/g, '"ml"') }, policy), []);
 });
 
 test('a broken template reports a syntax error; other YAML files are ignored', () => {

@@ -244,10 +244,17 @@ test('quick fix: creates tags = {} when absent, wraps a reference in merge(), an
   assert.equal(viaDefaults.preferred, false);
   const withDefaults = applyEdits(src, viaDefaults.edits);
   assert.match(withDefaults, /provider "aws" \{\n  region = "us-east-1"\n  default_tags \{\n    tags = \{\n      Bar = "TODO"\n      Foo = "TODO"\n    \}\n  \}\n\}/);
-  assert.deepEqual(lint({ '/w/main.tf': withDefaults }, fooBar), []);
+  // the placeholders the fix wrote are not a value: each is still a finding, on the value itself, until it is filled in
+  const left = lint({ '/w/main.tf': withDefaults }, fooBar);
+  assert.deepEqual(left.map((f) => [f.code, f.resource, textAt(withDefaults, f)]), [
+    ['placeholder-tag-value', 'aws_s3_bucket.b', '"TODO"'], ['placeholder-tag-value', 'aws_instance.i', '"TODO"'],
+    ['placeholder-tag-value', 'aws_s3_bucket.b', '"TODO"'],
+  ]);
+  assert.equal(left[0]!.message, 'aws_s3_bucket.b: tag "Bar" is "TODO", a placeholder; set the real value');
+  assert.deepEqual(lint({ '/w/main.tf': withDefaults.replace(/"TODO"/g, '"ml"') }, fooBar), []);
 });
 
-test('every preferred fix of a file applied together ("fix all") leaves the file clean', () => {
+test('every preferred fix of a file applied together ("fix all") leaves only the placeholders to fill in', () => {
   const src = `provider "google" {}
 resource "aws_instance" "a" {}
 resource "aws_instance" "b" { tags = { Foo = "x" } }
@@ -265,7 +272,11 @@ resource "google_storage_bucket" "g" {
   assert.ok(fs.length >= 4, JSON.stringify(fs.map((f) => f.message)));
   const edits = fs.flatMap((f) => f.fixes?.find((x) => x.preferred)?.edits ?? []);
   const fixed = applyEdits(src, edits);
-  assert.deepEqual(lint({ '/w/main.tf': fixed }, fooBar).map((f) => f.message), []);
+  assert.deepEqual(lint({ '/w/main.tf': fixed }, fooBar).map((f) => [f.code, textAt(fixed, f)]), [
+    ['placeholder-tag-value', '"TODO"'], ['placeholder-tag-value', '"TODO"'], ['placeholder-tag-value', '"TODO"'],
+    ['placeholder-tag-value', '"TODO"'], ['placeholder-tag-value', '"todo"'],
+  ]);
+  assert.deepEqual(lint({ '/w/main.tf': fixed.replace(/"todo"/gi, '"ml"') }, fooBar).map((f) => f.message), []);
 });
 
 test('bad input: a malformed file reports a syntax error with its position, and its other resources are still checked', () => {
@@ -343,4 +354,19 @@ test('policy scoping: include, excludeResources, excludePaths, and severities pe
     ['/w/main.tf', 'aws_instance.web', 'missing-tag', 'error'],
     ['/w/main.tf', 'aws_instance.web', 'invalid-tag-value', 'info'],
   ]);
+});
+
+test('a placeholder value is flagged on the value; with allowed values the fix offers them', () => {
+  const p = policyFrom('tags:\n  required: [Environment, Team]\n  rules:\n    Environment: { allowed: [dev, prod] }\n');
+  const src = 'resource "aws_instance" "a" {\n  tags = { Environment = "TBD", Team = "" }\n}\n';
+  const fs = lint({ '/w/main.tf': src }, p);
+  assert.deepEqual(fs.map((f) => [f.code, textAt(src, f), f.message]), [
+    ['placeholder-tag-value', '"TBD"', 'aws_instance.a: tag "Environment" is "TBD", a placeholder; set the real value'],
+    ['placeholder-tag-value', '""', 'aws_instance.a: tag "Team" is empty, a placeholder; set the real value'],
+  ]);
+  const fix = fs[0]!.fixes!.find((x) => x.preferred)!;
+  assert.equal(fix.title, 'Set Environment to "dev"');
+  assert.match(fix.edits[0]!.snippet!, /^"\$\{1\|dev,prod\|\}"$/);
+  assert.deepEqual(fs[1]!.fixes, [], 'no value to suggest for a free-text tag');
+  assert.deepEqual(lint({ '/w/main.tf': applyEdits(src, fix.edits).replace('""', '"vision"') }, p), []);
 });

@@ -111,3 +111,32 @@ test('GCP label rules and key mapping', () => {
   const labels = { environment: 'dev', team: 't', project: 'p', 'cost-center': 'c', owner: 'someone' };
   assert.deepEqual(evaluateTags(p, 'gcp', observed(labels)), [], 'Owner is not checked as an e-mail on GCP');
 });
+
+test('placeholder values (TODO, TBD, CHANGEME, empty) are findings, in any case, and never satisfy a rule', () => {
+  const p = defaultPolicy();
+  assert.deepEqual(p.placeholders, ['TODO', 'TBD', 'CHANGEME', '']);
+  const ok = { Environment: 'dev', Team: 't', Project: 'p', CostCenter: 'c', Owner: 'a@b.io' };
+  const v = evaluateTags(p, 'aws', observed({ ...ok, Team: 'TODO', Project: ' tbd ', CostCenter: '', Environment: 'ChangeMe', Model: 'todo' }));
+  assert.deepEqual(v.map((x) => x.code === 'placeholder-tag-value' && [x.key, x.value]), [
+    ['Environment', 'ChangeMe'], ['Team', 'TODO'], ['Project', ' tbd '], ['CostCenter', ''], ['Model', 'todo'],
+  ], 'one finding per key, and Environment is not also reported as a value outside its allowed list');
+  // keys outside the policy may hold anything
+  assert.deepEqual(evaluateTags(p, 'aws', observed({ ...ok, Name: 'TODO' })), []);
+  // on Google Cloud the label form is found, and a placeholder is not also an invalid label value
+  const gcp = evaluateTags(p, 'gcp', observed({ environment: 'dev', team: 'TODO', project: 'p', cost_center: 'c', owner: 'o' }));
+  assert.deepEqual(gcp.map((x) => [x.code, 'key' in x ? x.key : '']), [['placeholder-tag-value', 'team']]);
+});
+
+test('tags.placeholders replaces the list (wildcards allowed); [] turns the check off', () => {
+  const { policy, problems } = loadPolicy('tags:\n  required: [Team]\n  rules: {}\n  placeholders: [FIXME, "<*>", 0]\n');
+  assert.deepEqual(problems, []);
+  assert.deepEqual(policy.placeholders, ['FIXME', '<*>', '0']);
+  const codes = (team: string) => evaluateTags(policy, 'aws', observed({ Team: team })).map((x) => x.code);
+  assert.deepEqual(codes('fixme'), ['placeholder-tag-value']);
+  assert.deepEqual(codes('<team name>'), ['placeholder-tag-value']);
+  assert.deepEqual(codes('0'), ['placeholder-tag-value']);
+  assert.deepEqual(codes('TODO'), [], 'TODO is not in this policy\'s list');
+  const off = loadPolicy('tags:\n  required: [Team]\n  placeholders: []\n').policy;
+  assert.deepEqual(evaluateTags(off, 'aws', observed({ Team: '' })), []);
+  assert.deepEqual(loadPolicy('tags:\n  placeholders: TODO\n').problems.map((x) => x.message), ['tags.placeholders: Invalid input: expected array, received string.']);
+});

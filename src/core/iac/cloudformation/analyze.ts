@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNo
 import { maxYamlDepth, yamlTooDeep } from '../../yamlDepth';
 import { evaluateTags, isChecked, severityFor, type Violation } from '../../policy/evaluate';
 import type { TagPolicy } from '../../policy/model';
-import { keyFor, placeholderFor, yamlScalar } from '../fixText';
+import { keyFor, placeholderFor, placeholderText, yamlScalar } from '../fixText';
 import { LineIndex, withLazyFixes, type DeclaredResource, type Finding, type Fix, type TextEdit } from '../model';
 
 /**
@@ -207,6 +207,11 @@ export function analyzeCloudFormation(path: string, text: string, policy: TagPol
           return {
             file: path, range: range(found.valueNodes.get(v.key)), code: 'invalid-tag-value', severity: severityFor(policy, 'invalid-tag-value', v.key), resource: id,
             message: `${label}: tag "${v.key}" is "${v.value}"; expected ${v.expected}`,
+          };
+        case 'placeholder-tag-value':
+          return {
+            file: path, range: range(found.valueNodes.get(v.key)), code: 'placeholder-tag-value', severity: severityFor(policy, 'placeholder-tag-value', v.key), resource: id,
+            message: `${label}: tag "${v.key}" is ${placeholderText(v.value)}, a placeholder; set the real value`,
           };
         default:
           return undefined;

@@ -3,7 +3,7 @@ import { templateText } from '../hcl/parser';
 import { evaluateTags, isChecked, severityFor, type ObservedTags, type Violation } from '../../policy/evaluate';
 import { fixGcpLabelKey, fixGcpLabelValue } from '../../policy/gcpLabels';
 import { own, type Cloud, type TagPolicy } from '../../policy/model';
-import { hclEntries, keyFor, placeholderFor, asSnippet, inlineEntries } from '../fixText';
+import { hclEntries, keyFor, placeholderFor, placeholderText, asSnippet, inlineEntries } from '../fixText';
 import { withLazyFixes, type DeclaredResource, type Finding, type Fix, type TextEdit } from '../model';
 import { terraformTaggable } from '../tagSupport';
 import { emptyObject, evaluate, mergeValues, tagsOf, unknown, type Entry, type Scope, type Value } from './evaluate';
@@ -403,6 +403,23 @@ function violationFinding(v: Violation, ctx: ResourceContext, options: AnalyzeOp
       return {
         file: file.path, range: here(e?.at), code: 'invalid-tag-value', severity: severityFor(policy, 'invalid-tag-value', v.key), resource: address,
         message: `${address}: ${cloud === 'gcp' ? 'label' : 'tag'} "${v.key}" is "${v.value}"; expected ${v.expected}${rule?.description ? ` (${rule.description})` : ''}`,
+        fixes,
+      };
+    }
+    case 'placeholder-tag-value': {
+      const e = ctx.entries.get(v.key);
+      const rule = policy.rules[v.key];
+      const fixes: Fix[] = [];
+      const allowed = rule?.allowed?.filter((a) => !a.includes('*'));
+      if (e?.at && e.at.file === file.path && allowed?.length && isLiteral(file.text.slice(e.at.start, e.at.end))) {
+        fixes.push({
+          title: `Set ${v.key} to "${allowed[0]}"`, preferred: true, kind: 'addTags',
+          edits: [{ file: file.path, start: e.at.start, end: e.at.end, newText: JSON.stringify(allowed[0]), snippet: `"\${1|${allowed.map((a) => a.replace(/[$}\\,|]/g, '\\$&')).join(',')}|}"` }],
+        });
+      }
+      return {
+        file: file.path, range: here(e?.at), code: 'placeholder-tag-value', severity: severityFor(policy, 'placeholder-tag-value', v.key), resource: address,
+        message: `${address}: ${cloud === 'gcp' ? 'label' : 'tag'} "${v.key}" is ${placeholderText(v.value)}, a placeholder; set the real value`,
         fixes,
       };
     }
