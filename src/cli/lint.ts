@@ -6,7 +6,7 @@ import type { Finding } from '../core/iac/model';
 import type { Severity } from '../core/policy/model';
 import { collectIacFiles } from '../providers/iac/files';
 import { version } from '../../package.json';
-import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
+import { ExitCode, printable, usageError, type CliIO, type Subcommand } from './io';
 import { readWorkspace } from './workspace';
 
 const usage = `Usage: mlfinops lint [paths…] [options]
@@ -105,7 +105,7 @@ function toSarif(findings: JsonFinding[]): object {
 }
 
 function formatText(findings: JsonFinding[], resources: number, files: number): string {
-  const lines = findings.map((f) => `${f.file}:${f.line}:${f.column}  ${f.severity.padEnd(7)}  ${f.message}  ${f.code}`);
+  const lines = findings.map((f) => `${printable(f.file)}:${f.line}:${f.column}  ${f.severity.padEnd(7)}  ${printable(f.message)}  ${f.code}`);
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
   const summary = findings.length === 0
     ? `No problems: ${resources} resource${resources === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} checked.`
@@ -138,7 +138,7 @@ const lint: Subcommand = {
     const errors = loaded.problems.filter((p) => p.severity === 'error');
     for (const p of loaded.problems) {
       if (p.severity === 'info') continue;
-      io.stderr(`${policyName}:${p.line}:${p.column}: ${p.severity}: ${p.message}\n`);
+      io.stderr(`${printable(policyName)}:${p.line}:${p.column}: ${p.severity}: ${printable(p.message)}\n`);
     }
     if (errors.length > 0) {
       throw new FinOpsError('input', `${policyName} has ${errors.length} error${errors.length === 1 ? '' : 's'};`, { fix: `fix ${errors.length === 1 ? 'it' : 'them'} and run again.` });
