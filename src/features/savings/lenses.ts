@@ -1,7 +1,7 @@
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, isFinOpsError } from '../../core/errors';
-import { defaultRegions, unknownTypeMessage } from '../../core/pricing/catalogue';
+import { defaultRegions, normalizeRegion, unknownTypeMessage } from '../../core/pricing/catalogue';
 import { shippedCatalogue } from '../../core/pricing/shippedCatalogue';
 import { perHour, usd } from '../../core/savings/estimate';
 import { headlineCommitment, lensTitle, sourceLine } from '../../core/savings/report';
@@ -44,7 +44,8 @@ export async function siblingTexts(doc: vscode.TextDocument): Promise<Array<{ pa
 
 /** The estimate a compute resource asks for, with its region (the provider's default when Terraform does not say). */
 export function requestFor(r: ComputeResource, file: string, awsRegion: string): EstimateRequest {
-  const region = r.region ?? (r.provider === 'aws' ? awsRegion : defaultRegions[r.provider]);
+  // one spelling per region ("East US" is "eastus"), so the lens, the report and the CLI name the same region
+  const region = normalizeRegion(r.provider, r.region ?? (r.provider === 'aws' ? awsRegion : defaultRegions[r.provider]));
   return {
     instanceType: r.priceAs,
     region,

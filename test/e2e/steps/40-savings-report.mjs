@@ -18,6 +18,20 @@ function snapshotOnDemand(cloud, type, region) {
 /** "$6,424.63" → "$6,425" (the lens's whole dollars) @param {string} cell */
 const whole = (cell) => `$${Math.round(Number(cell.replace(/[$,\s]/g, ''))).toLocaleString('en-US')}`;
 
+/**
+ * Every row of the open quick pick, including those scrolled out of view (the list renders only what is on screen):
+ * walks the list with the arrow keys and collects the rows rendered at each step.
+ * @param {import('playwright-core').Page} page @param {import('playwright-core').Locator} list
+ */
+async function allPickerRows(page, list) {
+  const seen = new Set(await list.allInnerTexts());
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('ArrowDown');
+    for (const t of await list.allInnerTexts()) seen.add(t);
+  }
+  return [...seen];
+}
+
 /** Moves the cursor to the line declaring `resource "<type>" "<name>"` (lenses render only when on screen). */
 /** @param {import('playwright-core').Page} page @param {(text: string) => Promise<void>} palette @param {string} file @param {string} type @param {string} name */
 async function goToResource(page, palette, file, type, name) {
@@ -97,7 +111,7 @@ export default async function ({ openFile, page, palette, shot, waitFor, log, wo
   await input.pressSequentially('H100', { delay: 30 });
   const list = page.locator('.quick-input-list .monaco-list-row');
   for (const type of ['p5.48xlarge', 'a3-highgpu-8g', 'Standard_ND96isr_H100_v5']) {
-    await waitFor(async () => (await list.allInnerTexts()).some((t) => t.includes(type) && /\$\d[\d,.]*\/h/.test(t)), `"${type}" with its price in the H100 list`, 30_000);
+    await waitFor(async () => (await allPickerRows(page, list)).some((t) => t.includes(type) && /\$\d[\d,.]*\/h/.test(t)), `"${type}" with its price in the H100 list`, 30_000);
   }
   log(`H100 rows: ${(await list.allInnerTexts()).slice(0, 6).map((t) => t.replace(/\s+/g, ' ')).join(' | ')}`);
   await shot('savings-gpu-search');
@@ -108,10 +122,14 @@ export default async function ({ openFile, page, palette, shot, waitFor, log, wo
   // "A100 80GB" lists the 80 GB A100s on each cloud; choosing one opens its report
   await input.fill('A100 80GB');
   for (const type of ['p4de.24xlarge', 'a2-ultragpu-1g', 'Standard_NC24ads_A100_v4']) {
-    await waitFor(async () => (await list.allInnerTexts()).some((t) => t.includes(type)), `"${type}" in the A100 80GB list`, 30_000);
+    await waitFor(async () => (await allPickerRows(page, list)).some((t) => t.includes(type)), `"${type}" in the A100 80GB list`, 30_000);
   }
-  if ((await list.allInnerTexts()).some((t) => /\bp4d\.24xlarge\b/.test(t))) throw new Error('the 40 GB p4d.24xlarge is listed as an A100 80GB');
-  await list.filter({ hasText: 'a2-ultragpu-1g' }).first().click();
+  if ((await allPickerRows(page, list)).some((t) => /\bp4d\.24xlarge\b/.test(t))) throw new Error('the 40 GB p4d.24xlarge is listed as an A100 80GB');
+  // choose it with the keyboard, as the row may be scrolled out of view
+  for (let i = 0; i < 40 && !((await page.locator('.quick-input-list .monaco-list-row.focused').innerText().catch(() => '')).includes('a2-ultragpu-1g')); i++) {
+    await page.keyboard.press('ArrowDown');
+  }
+  await page.keyboard.press('Enter');
   await waitFor(async () => (await h1.innerText().catch(() => '')) === 'Savings for a2-ultragpu-1g in us-central1 (Google Cloud)', 'the report for the chosen A100 80GB type', 60_000);
   const missing = await frame.locator('table tbody tr.muted').allInnerTexts();
   if (!missing.some((t) => /Committed-use discounts: .*lists no committed-use price for a2-ultragpu-1g/.test(t))) throw new Error(`no "not estimated" CUD row for a2-ultragpu:\n${missing.join('\n')}`);
