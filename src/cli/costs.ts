@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
-import { costRowsAsCsv, costRowsAsObjects, totalsByCurrency } from '../core/cost/format';
+import { costRowsAsCsv, costRowsAsObjects, hasGpuHours, totalsByCurrency } from '../core/cost/format';
 import type { CostMetric, CostQuery, CostResult, Granularity, Period } from '../core/cost/model';
 import { ALL_TIME, addDays, describeDates, isIsoDate } from '../core/period';
 import { parseCostQuery, parseGroupBy } from '../core/cost/query';
 import { tagAliasesFromPolicy } from '../core/cost/tags';
+import { GPU_KEY, regroupByGpu } from '../core/cost/gpu';
+import { shippedCatalogue } from '../core/pricing/shippedCatalogue';
 import { FocusFileSource } from '../providers/focus/focusFileSource';
-import { formatMoney, UNTAGGED_LABEL } from '../shared/format';
+import { formatMoney, NO_GPU_LABEL, UNTAGGED_LABEL } from '../shared/format';
 import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
 import { readWorkspace } from './workspace';
 
@@ -18,7 +20,9 @@ names), Azure cost details (EA / MCA, actual or amortized), Google Cloud billing
 Options:
   --focus PATH             a file, a folder or a glob; repeat for more (required)
   --group-by KEYS          FOCUS dimensions and tags, comma-separated: ProviderName,tag:Team
-                           (default: none, one row per period and currency)
+                           (default: none, one row per period and currency); gpu groups by
+                           accelerator model × count (from the instance type and the price
+                           catalogue) and adds GPU-hours and cost per GPU-hour: gpu,tag:Team
   --granularity G          daily, monthly or total (default: monthly)
   --metric M               EffectiveCost (amortized), BilledCost (invoiced) or ListCost (default: EffectiveCost)
   --from YYYY-MM-DD        first day (default: the first day in the files)
@@ -53,16 +57,20 @@ function formatTable(result: CostResult, fromFiles: string): string {
   const q = result.query;
   const title = `${q.metric} by ${[...q.groupBy, q.granularity === 'total' ? '' : q.granularity === 'daily' ? 'day' : 'month'].filter(Boolean).join(', ') || 'total'}, ${describeDates(q.period)}, from ${fromFiles}`;
   if (!result.rows.length) return `${title}\n\nNo cost in this period.\n`;
-  const header = [...q.groupBy, 'period', 'cost'];
-  const body = result.rows.map((r) => [
-    ...q.groupBy.map((k) => r.groups[k] ?? (k.startsWith('tag:') ? UNTAGGED_LABEL : '—')),
+  const gpu = hasGpuHours(result);
+  const header = [...q.groupBy, 'period', 'cost', ...(gpu ? ['GPU-hours', 'per GPU-hour'] : [])];
+  const objects = costRowsAsObjects(result);
+  const body = result.rows.map((r, i) => [
+    ...q.groupBy.map((k) => r.groups[k] ?? (k.startsWith('tag:') ? UNTAGGED_LABEL : (k as string) === GPU_KEY ? NO_GPU_LABEL : '—')),
     r.period,
     formatMoney(r.cost, r.currency || undefined, 'en-US') + (r.currency ? '' : ' (no currency)'),
+    ...(gpu ? [gpuHoursText(objects[i]!.gpuHours), objects[i]!.costPerGpuHour === null ? '—' : formatMoney(Number(objects[i]!.costPerGpuHour), r.currency || undefined, 'en-US')] : []),
   ]);
   const totals = [...totalsByCurrency(result)].map(([currency, total]) => [
-    ...q.groupBy.map((_, i) => (i === 0 ? 'Total' : '')), q.groupBy.length ? '' : 'Total', formatMoney(total, currency || undefined, 'en-US'),
+    ...q.groupBy.map((_, i) => (i === 0 ? 'Total' : '')), q.groupBy.length ? '' : 'Total', formatMoney(total, currency || undefined, 'en-US'), ...(gpu ? ['', ''] : []),
   ]);
-  const table = pad([header, null, ...body, null, ...totals], new Set([header.length - 1]));
+  const right = new Set([q.groupBy.length + 1, ...(gpu ? [q.groupBy.length + 2, q.groupBy.length + 3] : [])]);
+  const table = pad([header, null, ...body, null, ...totals], right);
   return `${title}\n\n${table}\n`;
 }
 
@@ -98,10 +106,15 @@ const costs: Subcommand = {
     const period: Period = { start: values.from ?? ALL_TIME.start, end: values.to ?? ALL_TIME.end };
     if (period.start >= period.end) throw usageError(`--to (${period.end}) must be after --from (${period.start}); the period is [from, to)`);
 
-    const query: CostQuery = parseCostQuery({ period, granularity, groupBy: parseGroupBy(values['group-by']), metric });
+    // `gpu` is asked of the bill as its instance type and grouped again by the catalogue's GPU model × count
+    const asked = values['group-by'].split(',').map((k) => k.trim());
+    const byGpu = asked.includes(GPU_KEY);
+    const query: CostQuery = parseCostQuery({ period, granularity, groupBy: parseGroupBy(asked.map((k) => (k === GPU_KEY ? 'x_InstanceType' : k)).join(',')), metric, ...(byGpu ? { usageHours: true } : {}) });
+    const shown: CostQuery = byGpu ? { ...query, groupBy: query.groupBy.map((k) => (k === 'x_InstanceType' ? GPU_KEY : k)) as CostQuery['groupBy'] } : query;
     const source = new FocusFileSource({ paths: focus, baseDir: io.cwd, tagAliases: tagAliasesFromPolicy((await readWorkspace(io.cwd, values.policy)).loaded.policy) });
     try {
       let result = await source.query(query);
+      if (byGpu) result = regroupByGpu(result, shippedCatalogue(), shown);
       if (granularity === 'total' && period.start === ALL_TIME.start) {
         // "total" over the whole file: report the first day the files hold, not 1970.
         const covered = await source.coverage();
@@ -120,6 +133,10 @@ const costs: Subcommand = {
     }
   },
 };
+
+function gpuHoursText(v: string | number | null | undefined): string {
+  return typeof v === 'number' ? Math.round(v).toLocaleString('en-US') : '—';
+}
 
 /** The last day of the period that starts on `start`. */
 function lastDayOf(start: string, granularity: Granularity): string {

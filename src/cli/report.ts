@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
-import { detectAnomalies, type Anomaly } from '../core/anomaly/detect';
+import { scanAnomalies } from '../core/anomaly/scan';
 import type { CostMetric, GroupKey } from '../core/cost/model';
 import { parseCostQuery, parseGroupBy } from '../core/cost/query';
 import { FinOpsError } from '../core/errors';
 import { addDays } from '../core/period';
 import { buildShowback, showbackCsv, showbackHtml, showbackMarkdown } from '../core/showback/report';
-import { billSeries, openBill, readPolicyFile, refuseSectionErrors } from './bill';
+import { openBill, readPolicyFile, refuseSectionErrors } from './bill';
 import { evaluateBudgets } from './budgets';
 import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
 
@@ -71,12 +71,8 @@ const report: Subcommand = {
       if (!result.rows.length) throw new FinOpsError('input', `The bill has no cost in ${month}.`, { fix: 'Pick a month the bill covers (mlfinops costs shows them).' });
       const statuses = loaded.budgets?.length ? await evaluateBudgets(source, loaded.budgets, month, io) : [];
       const byTag = by.startsWith('tag:') ? by.slice(4) : undefined;
-      // anomalies of the month per team, on the days the bill covers
-      const anomalies: Anomaly[] = [];
-      const bill = await billSeries(source, [by], metric);
-      for (const g of bill.series) {
-        for (const a of detectAnomalies(g.group, g.recurring, { since: start })) if (a.date < end) anomalies.push(a);
-      }
+      // anomalies of the month per team (the scan `mlfinops anomalies` and the extension run), on the days the bill covers
+      const { anomalies } = await scanAnomalies((q, signal) => source.query(q, signal), { keys: [by], metric, since: start, until: addDays(end, -1) });
       const r = buildShowback({
         month, currency: currencies[0] ?? '', by, rows: result.rows, projectKey, stageKey, settings, budgets: statuses,
         budgetTeams: (s) => (byTag ? s.scope.tag?.[byTag] ?? [] : []), anomalies,

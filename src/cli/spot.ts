@@ -25,10 +25,12 @@ JOB is a job file, or a job name looked up as .finops/jobs/<name>.yaml in the cu
 Subcommands:
   plan      what will be created, the estimated hourly and total cost (spot vs on-demand) and the
             expected restart overhead; nothing is created
-  launch    create the job's resources (AWS: DryRun first, then the launch template and an EC2 Fleet);
+  launch    create the job's resources (AWS: DryRun first, then the launch template and an EC2 Fleet;
+            Google Cloud: an instance template of Spot VMs and a regional managed instance group);
             needs --yes, after reading the plan
   status    the job's instances, their type, zone and state, and its checkpoints
-  stop      delete what the launch created (AWS: the fleet with its instances, and the launch template)
+  stop      delete what the launch created (AWS: the fleet with its instances, and the launch template;
+            Google Cloud: the managed instance group with its VMs, and the instance template)
   resume    launch again; the training resumes from the newest checkpoint
   export    write the job as a SkyPilot task YAML (managed spot job across regions and clouds) to
             stdout, or to --output FILE; launch it with \`sky jobs launch\`
@@ -42,6 +44,10 @@ Options:
   --format F             table or json (default: table)
   --output FILE          export: write the YAML here instead of stdout
   --any-cloud            export: also accept the same GPUs on any cloud SkyPilot can reach
+
+Credentials come from each cloud's SDK chain (AWS profiles / SSO, Google Application Default
+Credentials, Azure DefaultAzureCredential). GOOGLE_OAUTH_ACCESS_TOKEN, when set, is used as the
+Google access token (CI after workload identity federation).
 
 Exit codes: 0 success, 2 a bad job file, tag policy or usage, 3 a failed cloud call.`;
 
@@ -175,7 +181,7 @@ const command: Subcommand = {
     }
     const settings: SpotLauncherSettings = {
       aws: { profile: values.profile ?? io.env.AWS_PROFILE ?? '', endpoint: values.endpoint ?? '' },
-      gcp: { endpoint: values.endpoint ?? '' },
+      gcp: { endpoint: values.endpoint ?? '', ...(io.env.GOOGLE_OAUTH_ACCESS_TOKEN ? { accessToken: io.env.GOOGLE_OAUTH_ACCESS_TOKEN } : {}) },
       azure: { endpoint: values.endpoint ?? '' },
     };
     const launcher = spotLauncherFor(loaded.job, settings);

@@ -7,11 +7,17 @@ import type { SpotJob } from '../core/spot/job';
 import type { SpotLauncher } from '../core/spot/launcher';
 import type { ShippedFile } from '../core/spot/userData';
 import { AwsSpotLauncher } from './aws/spotLauncher';
+import { accessTokenAuth } from './gcp/config';
+import { GcpSpotLauncher } from './gcp/spotLauncher';
 
 /** What the spot launchers are built from: the same settings as the cost sources, never a secret. */
 export interface SpotLauncherSettings {
   aws: { profile: string; endpoint: string };
-  gcp: { endpoint: string };
+  /**
+   * `accessToken`: an OAuth 2.0 access token to use as such (GOOGLE_OAUTH_ACCESS_TOKEN); `authClient`: a Google auth
+   * client given directly. Neither: Application Default Credentials.
+   */
+  gcp: { endpoint: string; accessToken?: string; authClient?: unknown };
   azure: { endpoint: string };
   log?: Logger;
   /** Test hooks: how long a launch waits for the first instances, and the sleep between polls. */
@@ -28,8 +34,13 @@ export function spotLauncherFor(job: SpotJob, settings: SpotLauncherSettings): S
         ...(settings.log ? { log: settings.log } : {}), ...(settings.settleMs !== undefined ? { settleMs: settings.settleMs } : {}),
       }, region);
     case 'gcp':
+      return new GcpSpotLauncher({
+        endpoint: settings.gcp.endpoint,
+        ...(settings.gcp.authClient ? { authClient: settings.gcp.authClient } : settings.gcp.accessToken ? { authClient: accessTokenAuth(settings.gcp.accessToken) } : {}),
+        ...(settings.log ? { log: settings.log } : {}), ...(settings.settleMs !== undefined ? { settleMs: settings.settleMs } : {}),
+      }, region);
     case 'azure':
-      throw new FinOpsError('usage', `Launching on ${job.cloud === 'gcp' ? 'Google Cloud' : 'Azure'} directly is not available in this version.`, {
+      throw new FinOpsError('usage', 'Launching on Azure directly is not available in this version.', {
         fix: 'Export the job to SkyPilot (`mlfinops spot export`), which launches managed spot jobs on every cloud.',
       });
   }

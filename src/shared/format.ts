@@ -64,3 +64,6 @@ export function formatAge(fromIso: string, now: Date = new Date()): string {
 /** The label a missing tag value shows. */
 export const UNTAGGED_LABEL = '(untagged)';
 export const OTHER_LABEL = 'Other';
+
+/** The label of spend on instances without GPUs (and of rows without an instance type) in the GPU grouping. */
+export const NO_GPU_LABEL = '(no GPU)';

@@ -148,7 +148,12 @@ export const dashboardDataSchema = z.object({
   metric: z.enum(['BilledCost', 'EffectiveCost', 'ListCost']),
   filters: z.array(filterSchema),
   hierarchy: z.array(text),
+  /** Net cost: charges plus credits and refunds. */
   total: z.number(),
+  /** Cost of charges (usage, purchases, tax, fees): what the charts and shares are over. */
+  charges: z.number(),
+  /** Credits and refunds (≤ 0), reported beside the charges, never netted into a share. */
+  credits: z.number(),
   daily: z.object({
     key: groupKey,
     dates: z.custom<string[]>((v) => Array.isArray(v) && v.every((x) => typeof x === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(x)), 'a list of dates written YYYY-MM-DD'),

@@ -22,9 +22,16 @@ function metricLabel(metric: DashboardData['metric']): string {
   return metric === 'EffectiveCost' ? 'effective cost (amortized)' : metric === 'BilledCost' ? 'billed cost' : 'list cost';
 }
 
-/** "$12,345.67 · Last 30 days (1 – 30 Sep 2024) · effective cost (amortized)". */
+/**
+ * "$12,345.67 · Last 30 days (1 – 30 Sep 2024) · effective cost (amortized)"; with credits or refunds in the period,
+ * the charges and the credits beside the net figure: "$12,000.00 net ($12,345.67 charges, −$345.67 credits and refunds) · …".
+ */
 export function summaryText(d: DashboardData): string {
-  return `${formatMoney(d.total, d.currency)} · ${d.period.label} · ${metricLabel(d.metric)}`;
+  const credits = d.credits ?? 0;
+  const money = Math.abs(credits) > 0.005
+    ? `${formatMoney(d.total, d.currency)} net (${formatMoney(d.charges ?? d.total, d.currency)} charges, ${formatMoney(credits, d.currency)} credits and refunds)`
+    : formatMoney(d.total, d.currency);
+  return `${money} · ${d.period.label} · ${metricLabel(d.metric)}`;
 }
 
 /** "Demo bill: updated 2 h ago · AWS: failed …". */

@@ -314,7 +314,7 @@ export class DashboardPage {
   private renderUntagged(d: DashboardData): void {
     const card = this.card('untagged');
     clear(card.tableBox);
-    card.note.textContent = 'Cost of resources lacking each tag of the hierarchy: the FinOps allocation KPI.';
+    card.note.textContent = `Charges of resources lacking each tag of the hierarchy, as a share of all charges: the FinOps allocation KPI.${Math.abs(d.credits ?? 0) > 0.005 ? ` Credits and refunds (${formatMoney(d.credits, d.currency)}) are not netted into it.` : ''}`;
     const list = h('ul', { className: 'kpis' });
     for (const u of d.untagged) {
       list.appendChild(h('li', {},

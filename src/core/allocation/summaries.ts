@@ -27,16 +27,22 @@ export function totalsBy(rows: readonly CostRow[], key: string): Map<string | nu
 }
 
 /**
- * The `n` largest values (untagged ranks like any value) and one "other" item for the rest, most expensive
- * first; "other" comes last. With n ≥ the number of values there is no "other".
+ * The `n` largest values and one "other" item for the rest, most expensive first; "other" comes last. With n ≥ the
+ * number of values there is no "other". "(untagged)" is never summed into "other": when it is not among the largest,
+ * it takes the last named place, in its rank.
  */
 export function topN(totals: ReadonlyMap<string | null, number>, n: number): BreakdownItem[] {
   const entries = [...totals].sort((a, b) => b[1] - a[1] || compareLabels(a[0], b[0]));
   const total = entries.reduce((s, [, c]) => s + c, 0);
   const share = (c: number): number | undefined => (total > 0 ? c / total : undefined);
-  const keep = entries.length <= n ? entries : entries.slice(0, Math.max(0, n));
+  let keep = entries.length <= n ? entries : entries.slice(0, Math.max(0, n));
+  if (keep.length < entries.length && n > 0 && !keep.some(([v]) => v === null)) {
+    const untagged = entries.find(([v]) => v === null);
+    if (untagged) keep = [...keep.slice(0, n - 1), untagged];
+  }
   const items: BreakdownItem[] = keep.map(([value, cost]) => ({ kind: value === null ? 'untagged' : 'value', value, cost, share: share(cost), count: 1 }));
-  const rest = entries.slice(keep.length);
+  const kept = new Set(keep.map(([v]) => v));
+  const rest = entries.filter(([v]) => !kept.has(v));
   if (rest.length > 0) {
     const cost = rest.reduce((s, [, c]) => s + c, 0);
     items.push({ kind: 'other', value: null, cost, share: share(cost), count: rest.length });
@@ -77,7 +83,9 @@ export function dailySeries(rows: readonly CostRow[], key: string, period: Perio
     if (!values) { values = new Array<number>(days).fill(0); byValue.set(v, values); }
     values[i] = (values[i] ?? 0) + r.cost;
   }
-  const series = [...byValue].map(([value, values]) => ({ value, values, total: values.reduce((s, x) => s + x, 0) }));
+  // a value with no cost in the period (a provider filtered out, or only zero rows) has no series and no legend entry
+  const series = [...byValue].map(([value, values]) => ({ value, values, total: values.reduce((s, x) => s + x, 0) }))
+    .filter((x) => x.values.some((v) => Math.abs(v) > 1e-9));
   series.sort((a, b) => b.total - a.total || compareLabels(a.value, b.value));
   return { dates, series };
 }
@@ -119,14 +127,37 @@ export function weekOverWeek(rows: readonly CostRow[], key: string, end: string,
   return movers.slice(0, limit);
 }
 
-/** The cost of rows lacking the tag `key` and its share of all rows' cost. */
-export function untaggedShare(rows: readonly CostRow[], tagKey: string): { cost: number; total: number; share: number | undefined } {
+/**
+ * A credit or refund: a row of ChargeCategory Credit, or any negative amount (a refund, a correction). Credits are
+ * reported beside the charges, never netted into a share or a breakdown (so no share is negative or above 100 %).
+ */
+export function isCredit(row: CostRow): boolean {
+  return row.groups.ChargeCategory === 'Credit' || row.cost < 0;
+}
+
+/** Rows split into charges and the sum of credits and refunds (≤ 0). */
+export function splitCredits<T extends CostRow>(rows: readonly T[]): { charges: T[]; credits: number } {
+  const charges: T[] = [];
+  let credits = 0;
+  for (const r of rows) {
+    if (isCredit(r)) credits += r.cost;
+    else charges.push(r);
+  }
+  return { charges, credits };
+}
+
+/**
+ * The cost of charges lacking the tag `key` and its share of all charges (0..1); credits and refunds (their sum,
+ * ≤ 0) are reported beside it, never netted into it.
+ */
+export function untaggedShare(rows: readonly CostRow[], tagKey: string): { cost: number; total: number; share: number | undefined; credits: number } {
   const col = `tag:${tagKey}`;
+  const { charges, credits } = splitCredits(rows);
   let cost = 0;
   let total = 0;
-  for (const r of rows) {
+  for (const r of charges) {
     total += r.cost;
     if (clean(r.groups[col]) === null) cost += r.cost;
   }
-  return { cost, total, share: total > 0 ? cost / total : undefined };
+  return { cost, total, share: total > 0 ? cost / total : undefined, credits };
 }

@@ -10,6 +10,8 @@ export const FOCUS_DIMENSIONS = [
   'ProviderName', 'ServiceName', 'ServiceCategory', 'RegionId', 'SubAccountId', 'SubAccountName',
   'BillingAccountId', 'ResourceId', 'ResourceName', 'ResourceType', 'ChargeCategory', 'PricingCategory', 'SkuId',
   'AvailabilityZone', 'RegionName', 'PublisherName', 'ChargeFrequency', 'CommitmentDiscountType', 'ServiceSubcategory',
+  /** The instance type / VM size of a row: FOCUS 1.1+ `SkuPriceDetails.InstanceType` (what the GPU grouping reads). */
+  'x_InstanceType',
 ] as const;
 export type FocusDimension = (typeof FOCUS_DIMENSIONS)[number];
 
@@ -27,6 +29,8 @@ export interface CostQuery {
   groupBy: GroupKey[];
   filters?: CostFilter[];
   metric: CostMetric;
+  /** Also sum the usage hours of each group (FOCUS ConsumedQuantity of rows whose ConsumedUnit is hours), where the source can. */
+  usageHours?: boolean;
 }
 
 /** One answer row: the group's values (null = missing tag / dimension), the period start, the cost and its currency. */
@@ -36,6 +40,8 @@ export interface CostRow {
   period: string;
   cost: number;
   currency: string;
+  /** Usage hours of the group, when the query asked for them and the source knows them. */
+  hours?: number;
 }
 
 export interface CostResult {

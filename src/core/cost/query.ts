@@ -18,6 +18,7 @@ const costQuerySchema = z.object({
   groupBy: z.array(groupKey).max(8).refine((keys) => new Set(keys).size === keys.length, { message: 'a key is listed twice' }),
   filters: z.array(z.object({ key: groupKey, values: z.array(z.string().nullable()).min(1).max(1000) })).max(16).optional(),
   metric: z.enum(['BilledCost', 'EffectiveCost', 'ListCost']),
+  usageHours: z.boolean().optional(),
 });
 
 /** Validates a query from outside (CLI flags, webview messages); throws FinOpsError('invalidInput'). */

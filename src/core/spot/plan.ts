@@ -2,6 +2,7 @@ import { FinOpsError, isFinOpsError } from '../errors';
 import type { PriceCatalogue } from '../pricing/catalogue';
 import { providerLabels, type PriceSourceRef } from '../pricing/model';
 import { evaluateTags } from '../policy/evaluate';
+import { fixGcpLabelKey, fixGcpLabelValue } from '../policy/gcpLabels';
 import type { TagPolicy } from '../policy/model';
 import { cents, perHour, uniqueSources, usd } from '../savings/estimate';
 import { spotDefaults } from '../savings/plan';
@@ -65,11 +66,31 @@ export function jobTags(job: Pick<SpotJob, 'name' | 'tags'>): Record<string, str
 }
 
 /**
+ * The job's tags as Google Cloud labels, as a launch writes them: keys lowercased (CostCenter → cost_center), values
+ * lowercased with characters labels cannot hold turned into "_" (a@example.com → a_example_com), at most 64.
+ */
+export function gcpLabels(tags: Record<string, string>, jobName = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  const from: Record<string, string> = {};
+  for (const [k, v] of Object.entries(tags)) {
+    const key = fixGcpLabelKey(k, {}, []);
+    if (from[key] !== undefined) {
+      throw new FinOpsError('input', `The tags "${from[key]}" and "${k}" of "${jobName}" are the same Google Cloud label "${key}" (labels are lowercase).`, { fix: 'Keep one of them under "tags:" in the job file.' });
+    }
+    from[key] = k;
+    out[key] = fixGcpLabelValue(v);
+  }
+  if (Object.keys(out).length > 64) throw new FinOpsError('input', `The job "${jobName}" has ${Object.keys(out).length} tags; Google Cloud takes at most 64 labels.`, { fix: 'Remove tags from the job file.' });
+  return out;
+}
+
+/**
  * Refuses a job whose tags break the team tag policy: missing required tags, or values outside a rule, with the
  * policy's own words (its rule descriptions) and where it came from.
  */
 export function checkJobTags(job: SpotJob, policy: TagPolicy, jobFile: string): void {
-  const keys = new Map(Object.entries(job.tags));
+  // on Google Cloud the policy judges the labels the launch writes
+  const keys = new Map(Object.entries(job.cloud === 'gcp' ? gcpLabels(job.tags, job.name) : job.tags));
   const violations = evaluateTags(policy, job.cloud, { keys, complete: true });
   const where = policy.source.file ?? (policy.source.kind === 'default' ? 'the default tag policy' : 'the team tag policy');
   const messages: string[] = [];

@@ -3,7 +3,7 @@ import type { CostFilter, CostMetric, CostQuery, CostResult, CostRow, GroupKey, 
 import { describeError, isCancelled } from '../../core/errors';
 import { throwIfAborted } from '../../core/ports';
 import { addDays, describePeriod, type PeriodChoice } from '../../core/period';
-import { dailySeries, topN, totalsBy, weekOverWeek, untaggedShare } from '../../core/allocation/summaries';
+import { dailySeries, splitCredits, topN, totalsBy, weekOverWeek, untaggedShare } from '../../core/allocation/summaries';
 import type { CostSource } from '../../core/sources';
 import type { DashboardData } from '../../shared/protocol';
 
@@ -70,11 +70,12 @@ export async function buildDashboardData(input: DashboardInput): Promise<Dashboa
     try {
       const ask = (query: CostQuery) => source.cost.query(query, input.signal);
       const [daily, service, movers, options, ...level] = await Promise.all([
-        ask(q('daily', ['ProviderName'])),
-        ask(q('total', ['ServiceName'])),
+        // by ChargeCategory too, so credits and refunds are told apart from charges (Cost Explorer: two groups at most)
+        ask(q('daily', ['ProviderName', 'ChargeCategory'])),
+        ask(q('total', ['ServiceName', 'ChargeCategory'])),
         ask(q('daily', ['ServiceName', ...(levels[0] ? [tagCol(levels[0])] : [])], moversPeriod)),
         ask(q('total', ['ProviderName', 'ServiceName'], period, true)),
-        ...levels.map((k) => ask(q('total', [tagCol(k)]))),
+        ...levels.map((k) => ask(q('total', [tagCol(k), 'ChargeCategory']))),
       ]);
       answers.push({ source, a: { daily: daily!, service: service!, movers: movers!, options: options!, level } });
     } catch (error) {
@@ -95,15 +96,18 @@ export async function buildDashboardData(input: DashboardInput): Promise<Dashboa
   for (const f of failures) warnings.push(`${f.source.label}: ${describeError(f.error)}`);
 
   const dailyRows = inCurrency(all((a) => a.daily));
-  const daily = dailySeries(dailyRows, 'ProviderName', period);
+  // charts and shares are over charges; credits and refunds are reported beside them, never netted in
+  const { charges: dailyCharges, credits } = splitCredits(dailyRows);
+  const daily = dailySeries(dailyCharges, 'ProviderName', period);
   const total = dailyRows.reduce((s, r) => s + r.cost, 0);
+  const charges = dailyCharges.reduce((s, r) => s + r.cost, 0);
 
   const breakdowns: DashboardData['breakdowns'] = [];
   levels.forEach((key, i) => {
-    const rows = inCurrency(answers.flatMap(({ a }) => a.level[i]?.rows ?? []));
+    const rows = splitCredits(inCurrency(answers.flatMap(({ a }) => a.level[i]?.rows ?? []))).charges;
     breakdowns.push({ id: i === 0 ? 'level1' : 'level2', title: `Cost by ${key}`, key: tagCol(key), items: topN(totalsBy(rows, tagCol(key)), TOP_N) });
   });
-  breakdowns.push({ id: 'service', title: 'Cost by service', key: 'ServiceName', items: topN(totalsBy(inCurrency(all((a) => a.service)), 'ServiceName'), TOP_N) });
+  breakdowns.push({ id: 'service', title: 'Cost by service', key: 'ServiceName', items: topN(totalsBy(splitCredits(inCurrency(all((a) => a.service))).charges, 'ServiceName'), TOP_N) });
 
   // week over week: the last 7 days with data in the period against the 7 before
   const lastDay = dailyRows.reduce<string | undefined>((m, r) => (r.cost !== 0 && (!m || r.period.slice(0, 10) > m) ? r.period.slice(0, 10) : m), undefined);
@@ -137,6 +141,8 @@ export async function buildDashboardData(input: DashboardInput): Promise<Dashboa
     filters: input.filters.map((f) => ({ key: f.key, values: [...f.values] })),
     hierarchy: [...hierarchy],
     total,
+    charges,
+    credits,
     daily: { key: 'ProviderName', dates: daily.dates, series: daily.series },
     breakdowns: breakdowns.map((b) => ({ ...b, items: b.items.map(({ share, ...it }) => ({ ...it, ...(share === undefined ? {} : { share }) })) })),
     movers,

@@ -14,7 +14,12 @@ const q = quoteIdent;
 export function neededColumns(query: CostQuery): FocusColumn[] {
   const cols = new Set<FocusColumn>(['ChargePeriodStart', 'BillingCurrency', query.metric]);
   const keys = [...query.groupBy, ...(query.filters ?? []).map((f) => f.key)];
+  if (query.usageHours) { cols.add('ConsumedQuantity'); cols.add('ConsumedUnit'); }
   for (const key of keys) {
+    if (key === 'x_InstanceType') {
+      cols.add('SkuPriceDetails');
+      continue;
+    }
     if (tagKeyOf(key) === undefined) {
       cols.add(key as FocusColumn);
       continue;
@@ -51,10 +56,19 @@ function tagExpression(key: string, aliases: TagAliases, params: SqlParams): str
     ELSE ${lookup(exact(byCloud.other))} END`;
 }
 
+/** A dimension's value in a row of the relation: its column, or for x_InstanceType the type in SkuPriceDetails. */
+function dimensionExpression(key: GroupKey): string {
+  if (key === 'x_InstanceType') return `NULLIF(TRY(json_extract_string(${q('SkuPriceDetails')}, '$.InstanceType')), '')`;
+  return q(key);
+}
+
 function keyExpression(key: GroupKey, aliases: TagAliases, params: SqlParams): string {
   const tag = tagKeyOf(key);
-  return tag === undefined ? q(key) : tagExpression(tag, aliases, params);
+  return tag === undefined ? dimensionExpression(key) : tagExpression(tag, aliases, params);
 }
+
+/** Usage hours: ConsumedQuantity of the rows whose ConsumedUnit is hours (FOCUS writes "Hours"; exports "Hrs", "1 Hour"). */
+const HOURS_SUM = `SUM(CASE WHEN regexp_matches(lower(COALESCE(${q('ConsumedUnit')}, '')), '^(1 )?(hours?|hrs?)$') THEN ${q('ConsumedQuantity')} END)`;
 
 function periodWhere(period: Period | undefined, params: SqlParams): string[] {
   if (!period) return [];
@@ -96,8 +110,9 @@ export function buildCostSql(query: CostQuery, relation: string, aliases: TagAli
   const tail = [`GROUP BY ${groups.join(', ')}`, `ORDER BY period, cost DESC, ${groups.join(', ')}`];
 
   if (!tagged) {
-    const select = query.groupBy.map((key, i) => `${q(key)} AS ${groupAliases[i]}`);
+    const select = query.groupBy.map((key, i) => `${dimensionExpression(key)} AS ${groupAliases[i]}`);
     select.push(`${periodOut(day)} AS period`, `COALESCE(${q('BillingCurrency')}, '') AS currency`, `COALESCE(SUM(${q(query.metric)}), 0) AS cost`);
+    if (query.usageHours) select.push(`${HOURS_SUM} AS hours`);
     for (const filter of dimensionFilters) where.push(filterCondition(filter, aliases, params));
     const sql = [`SELECT ${select.join(',\n  ')}`, `FROM (${relation}) AS focus`, `WHERE ${where.join(' AND ')}`, ...tail].join('\n');
     return { sql, groupAliases };
@@ -106,17 +121,20 @@ export function buildCostSql(query: CostQuery, relation: string, aliases: TagAli
   // stage 1: by the raw columns the keys are read from
   const dimensions = [...new Set(query.groupBy.filter((k) => tagKeyOf(k) === undefined))];
   const raw = [...new Set([...dimensions.map((d) => q(d)), q('Tags'), q('ProviderName')])];
+  const rawSelect = raw.map((r) => (r === q('x_InstanceType') ? `${dimensionExpression('x_InstanceType')} AS ${r}` : r));
   for (const filter of dimensionFilters) where.push(filterCondition(filter, aliases, params));
   const firstGroups = [...raw, ...(day ? ['d'] : []), 'currency'];
   const stage1 = [
-    `SELECT ${[...raw, ...(day ? [`${day} AS d`] : []), `COALESCE(${q('BillingCurrency')}, '') AS currency`, `SUM(${q(query.metric)}) AS cost`].join(', ')}`,
+    `SELECT ${[...rawSelect, ...(day ? [`${day} AS d`] : []), `COALESCE(${q('BillingCurrency')}, '') AS currency`, `SUM(${q(query.metric)}) AS cost`, ...(query.usageHours ? [`${HOURS_SUM} AS hours`] : [])].join(', ')}`,
     `FROM (${relation}) AS focus`,
     `WHERE ${where.join(' AND ')}`,
     `GROUP BY ${firstGroups.join(', ')}`,
   ].join('\n');
   // stage 2: tag values from each distinct Tags text
-  const select = query.groupBy.map((key, i) => `${keyExpression(key, aliases, params)} AS ${groupAliases[i]}`);
+  // stage 1 already holds each dimension under its own name
+  const select = query.groupBy.map((key, i) => `${tagKeyOf(key) === undefined ? q(key) : keyExpression(key, aliases, params)} AS ${groupAliases[i]}`);
   select.push(`${periodOut(day ? 'd' : undefined)} AS period`, 'currency', 'COALESCE(SUM(cost), 0) AS cost');
+  if (query.usageHours) select.push('SUM(hours) AS hours');
   const sql = [
     `SELECT ${select.join(',\n  ')}`,
     `FROM (${stage1}) AS stage1`,

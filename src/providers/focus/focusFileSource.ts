@@ -181,7 +181,9 @@ export class FocusFileSource implements CostSource, ResourceSource {
         groups[key] = v === null || v === undefined ? null : String(v);
       });
       const group = [String(r.period), ...query.groupBy.map((k) => `${k} ${groups[k] ?? '(none)'}`)].join(', ');
-      return { groups, period: String(r.period), cost: checkedSum(r.cost, { source: names, metric: query.metric, group }), currency: String(r.currency) };
+      const row: CostRow = { groups, period: String(r.period), cost: checkedSum(r.cost, { source: names, metric: query.metric, group }), currency: String(r.currency) };
+      if (query.usageHours && r.hours !== null && r.hours !== undefined && Number.isFinite(Number(r.hours))) row.hours = Number(r.hours);
+      return row;
     });
     return {
       query, rows: out, source: this.label, fetchedAt: new Date().toISOString(),

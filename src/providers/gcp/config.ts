@@ -33,3 +33,21 @@ export function requireProject(options: GcpOptions): string {
   }
   return options.projectId;
 }
+
+/**
+ * An auth client for an OAuth 2.0 access token given as such (`GOOGLE_OAUTH_ACCESS_TOKEN`, as the Terraform Google
+ * provider reads it: CI after workload identity federation, `gcloud auth print-access-token`). It signs each REST
+ * request with the token and never refreshes it: the token's own lifetime (an hour) bounds its use.
+ */
+export function accessTokenAuth(token: string): { universeDomain: string; getRequestHeaders(url?: string): Promise<Headers>; fetch(url: string | URL, init?: RequestInit): Promise<Response> } {
+  const headers = () => new Headers({ authorization: `Bearer ${token}` });
+  return {
+    universeDomain: 'googleapis.com',
+    getRequestHeaders: () => Promise.resolve(headers()),
+    fetch: (url, init = {}) => {
+      const h = new Headers(init.headers);
+      h.set('authorization', `Bearer ${token}`);
+      return fetch(url, { ...init, headers: h });
+    },
+  };
+}

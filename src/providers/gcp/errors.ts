@@ -10,6 +10,10 @@ interface GcpCallContext {
   /** The IAM permission and the predefined role that grants it. */
   permission: string;
   role: string;
+  /** The service to enable when the API is off (default: chosen from the API's name). */
+  service?: string;
+  /** What to check when the request is refused as invalid or names something that does not exist. */
+  inputFix?: string;
 }
 
 interface GoogleErrorLike {
@@ -64,15 +68,15 @@ function mapGoogleError(e: unknown, ctx: GcpCallContext): FinOpsError | Cancelle
   }
   if (httpStatus === 403 || grpc === GRPC.PERMISSION_DENIED || reasons.includes('accessDenied')) {
     if (/has not been used|is disabled|SERVICE_DISABLED/i.test(message)) {
-      return new FinOpsError('usage', `${ctx.api}: the API is not enabled in project ${ctx.projectId}.`, { fix: `Enable it: \`gcloud services enable ${/asset/i.test(ctx.api) ? 'cloudasset.googleapis.com' : /budget/i.test(ctx.api) ? 'billingbudgets.googleapis.com' : /billing/i.test(ctx.api) ? 'cloudbilling.googleapis.com' : 'bigquery.googleapis.com'} --project ${ctx.projectId}\`.`, cause: e });
+      return new FinOpsError('usage', `${ctx.api}: the API is not enabled in project ${ctx.projectId}.`, { fix: `Enable it: \`gcloud services enable ${ctx.service ?? (/asset/i.test(ctx.api) ? 'cloudasset.googleapis.com' : /budget/i.test(ctx.api) ? 'billingbudgets.googleapis.com' : /billing/i.test(ctx.api) ? 'cloudbilling.googleapis.com' : 'bigquery.googleapis.com')} --project ${ctx.projectId}\`.`, cause: e });
     }
     return new FinOpsError('permission', `Google Cloud denied ${ctx.permission} (${ctx.api}, project ${ctx.projectId || '(none)'}).`, { fix: `Grant "${ctx.role}" (see docs/permissions.md).`, cause: e });
   }
   if (httpStatus === 404 || grpc === GRPC.NOT_FOUND || reasons.includes('notFound')) {
-    return new FinOpsError('input', `${ctx.api}: ${message}`, { fix: 'Check "mlFinops.gcp.billingTable" (project.dataset.table) and "mlFinops.gcp.projectId".', cause: e });
+    return new FinOpsError('input', `${ctx.api}: ${message}`, { fix: ctx.inputFix ?? 'Check "mlFinops.gcp.billingTable" (project.dataset.table) and "mlFinops.gcp.projectId".', cause: e });
   }
   if (httpStatus === 400 || grpc === GRPC.INVALID_ARGUMENT || reasons.some((r) => /invalid/.test(r))) {
-    return new FinOpsError('input', `${ctx.api} refused the request: ${message}`, { fix: 'Check the "mlFinops.gcp.*" settings (project, billing table) against the project.', cause: e });
+    return new FinOpsError('input', `${ctx.api} refused the request: ${message}`, { fix: ctx.inputFix ?? 'Check the "mlFinops.gcp.*" settings (project, billing table) against the project.', cause: e });
   }
   if ((httpStatus !== undefined && httpStatus >= 500) || reasons.includes('backendError') || grpc === GRPC.UNAVAILABLE || grpc === GRPC.DEADLINE_EXCEEDED) {
     return new FinOpsError('unavailable', `${ctx.api} failed on the Google side.`, { fix: 'Try again in a minute.', cause: e });

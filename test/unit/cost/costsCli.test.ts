@@ -105,3 +105,26 @@ describe('mlfinops costs', () => {
     }
   });
 });
+
+describe('mlfinops costs --group-by gpu', () => {
+  it('groups the demo bill by GPU model × count from the price catalogue, with GPU-hours and cost per GPU-hour', async () => {
+    const { code, out } = await run(['--focus', 'demo/billing/demo-org.focus-1.2.csv.gz', '--policy', 'demo/.finops.yaml', '--group-by', 'gpu,tag:Team',
+      '--from', '2026-10-01', '--to', '2026-11-01', '--granularity', 'total', '--format', 'json']);
+    assert.equal(code, ExitCode.ok);
+    const rows = JSON.parse(out) as { gpu: string | null; 'tag:Team': string | null; cost: number; gpuHours: number | null; costPerGpuHour: number | null }[];
+    assert.deepEqual(Object.keys(rows[0]!), ['gpu', 'tag:Team', 'period', 'cost', 'currency', 'gpuHours', 'costPerGpuHour']);
+    // the nlp team's a3-highgpu-8g pre-training: 8 × H100 per node
+    const h100 = rows.find((r) => r.gpu === 'NVIDIA H100 80 GB × 8' && r['tag:Team'] === 'nlp')!;
+    assert.ok(h100.gpuHours! > 0 && h100.gpuHours! % 8 === 0, `GPU-hours are instance-hours × 8: ${h100.gpuHours}`);
+    assert.ok(near(h100.costPerGpuHour!, h100.cost / h100.gpuHours!));
+    // spend without GPUs is one group per team, with no GPU-hours
+    const noGpu = rows.filter((r) => r.gpu === null);
+    assert.ok(noGpu.length > 0 && noGpu.every((r) => r.gpuHours === null && r.costPerGpuHour === null));
+    // every dollar is in exactly one group: the total is the month's
+    const total = await run(['--focus', 'demo/billing/demo-org.focus-1.2.csv.gz', '--from', '2026-10-01', '--to', '2026-11-01', '--granularity', 'total', '--format', 'json']);
+    assert.ok(near(rows.reduce((s, r) => s + r.cost, 0), (JSON.parse(total.out) as { cost: number }[])[0]!.cost, 1e-6));
+    const table = await run(['--focus', 'demo/billing/demo-org.focus-1.2.csv.gz', '--group-by', 'gpu', '--from', '2026-10-01', '--to', '2026-11-01', '--granularity', 'total']);
+    assert.match(table.out, /gpu\s+period\s+cost\s+GPU-hours\s+per GPU-hour/);
+    assert.match(table.out, /\(no GPU\)/);
+  });
+});
