@@ -23,6 +23,8 @@ import { register as registerTagDiagnostics } from './features/tagDiagnostics/re
 import { registerBudgets, type BudgetsHandle } from './features/budgets/register';
 import { BudgetWatch } from './platform/budgetWatch';
 import { budgetPanel } from './features/costDashboard/budgetPanels';
+import { register as registerSpotTraining } from './features/spotTraining/register';
+import { Confirmations } from './platform/confirmations';
 
 /** What activate() returns: a small, stable surface the extension-host tests (and other extensions) may use. */
 export interface MlFinOpsApi {
@@ -36,6 +38,8 @@ export interface MlFinOpsApi {
   };
   /** The team's budgets: the report, and the threshold notifications. */
   readonly budgets: BudgetsHandle & { readonly watch: BudgetWatch };
+  /** Every modal confirmation before spending money (answered by the extension-host tests in Test mode only). */
+  readonly confirmations: Confirmations;
 }
 
 /**
@@ -63,12 +67,14 @@ export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
 
   // shared by several features: the cost view (sources, period, hierarchy, cached model) and the savings estimator
   const estimator = new SavingsEstimator(services);
+  const confirmations = new Confirmations(context.extensionMode);
   context.subscriptions.push(
     ...registerOnboarding(services),
     ...registerCloudAccounts(services),
     ...registerTagDiagnostics(services),
     ...registerSavings(services, estimator),
     ...registerMigrate(services),
+    ...registerSpotTraining(services, confirmations),
   );
   const costView = new CostView(services, sources);
   const budgetWatch = new BudgetWatch(services, costView);
@@ -81,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
   const budgets = registerBudgets(services, costView, budgetWatch);
   context.subscriptions.push(costView, budgetWatch, ...tree.disposables, ...dashboard.disposables, ...statusBar.disposables, ...budgets.disposables);
   log.info(`ML FinOps ${String(context.extension.packageJSON.version)} activated in ${Date.now() - started} ms`);
-  return { settings, costViews: { view: costView, tree: tree.handle, dashboard: dashboard.controller, statusBar: statusBar.handle }, budgets: { ...budgets.handle, watch: budgetWatch } };
+  return { settings, costViews: { view: costView, tree: tree.handle, dashboard: dashboard.controller, statusBar: statusBar.handle }, budgets: { ...budgets.handle, watch: budgetWatch }, confirmations };
 }
 
 export function deactivate(): void {

@@ -6,8 +6,9 @@ import { FinOpsError } from '../core/errors';
 import { loadDefaultPolicy, loadPolicy } from '../core/policy/load';
 import type { LoadedPolicy } from '../core/policy/model';
 import { shippedCatalogue } from '../core/pricing/shippedCatalogue';
-import { JOBS_DIR, requireJob, type SpotJob } from '../core/spot/job';
-import { checkJobTags, planJob, renderPlan, type SpotPlan } from '../core/spot/plan';
+import { JOBS_DIR, type SpotJob } from '../core/spot/job';
+import { prepareJob } from '../core/spot/prepare';
+import { renderPlan, type SpotPlan } from '../core/spot/plan';
 import type { LaunchResult, SpotJobStatus, SpotResource } from '../core/spot/launcher';
 import { buildUserData } from '../core/spot/userData';
 import { perHour } from '../core/savings/estimate';
@@ -26,11 +27,13 @@ Subcommands:
   plan      what will be created, the estimated hourly and total cost (spot vs on-demand) and the
             expected restart overhead; nothing is created
   launch    create the job's resources (AWS: DryRun first, then the launch template and an EC2 Fleet;
-            Google Cloud: an instance template of Spot VMs and a regional managed instance group);
+            Google Cloud: an instance template of Spot VMs and a regional managed instance group;
+            Azure: a Spot virtual machine scale set);
             needs --yes, after reading the plan
   status    the job's instances, their type, zone and state, and its checkpoints
   stop      delete what the launch created (AWS: the fleet with its instances, and the launch template;
-            Google Cloud: the managed instance group with its VMs, and the instance template)
+            Google Cloud: the managed instance group with its VMs, and the instance template;
+            Azure: the scale set with its VMs)
   resume    launch again; the training resumes from the newest checkpoint
   export    write the job as a SkyPilot task YAML (managed spot job across regions and clouds) to
             stdout, or to --output FILE; launch it with \`sky jobs launch\`
@@ -85,10 +88,8 @@ export interface LoadedJob {
 export async function loadAndPlan(cwd: string, jobArg: string, policyFile: string | undefined): Promise<LoadedJob> {
   const file = jobFilePath(cwd, jobArg);
   const text = await readText(file, 'job file', `Create it (the "ML FinOps: Launch Spot Training…" command writes one), or pass the path of a job file under ${JOBS_DIR}/.`);
-  const job = requireJob(text, path.relative(cwd, file) || file);
   const { policy } = await policyFor(cwd, policyFile);
-  checkJobTags(job, policy, path.relative(cwd, file));
-  return { file, job, plan: planJob(job, { catalogue: shippedCatalogue() }) };
+  return { file, ...prepareJob(text, path.relative(cwd, file) || file, policy) };
 }
 
 function usdPlan(plan: SpotPlan): string {
@@ -182,7 +183,7 @@ const command: Subcommand = {
     const settings: SpotLauncherSettings = {
       aws: { profile: values.profile ?? io.env.AWS_PROFILE ?? '', endpoint: values.endpoint ?? '' },
       gcp: { endpoint: values.endpoint ?? '', ...(io.env.GOOGLE_OAUTH_ACCESS_TOKEN ? { accessToken: io.env.GOOGLE_OAUTH_ACCESS_TOKEN } : {}) },
-      azure: { endpoint: values.endpoint ?? '' },
+      azure: { endpoint: values.endpoint ?? '', ...(io.env.AZURE_TENANT_ID ? { tenantId: io.env.AZURE_TENANT_ID } : {}) },
     };
     const launcher = spotLauncherFor(loaded.job, settings);
     const json = values.format === 'json';

@@ -15,12 +15,14 @@ const costResultSchema = z.object({
     groupBy: z.array(groupKey),
     filters: z.array(z.object({ key: groupKey, values: z.array(z.string().nullable()) })).optional(),
     metric: z.enum(['BilledCost', 'EffectiveCost', 'ListCost']),
+    usageHours: z.boolean().optional(),
   }),
   rows: z.array(z.object({
     groups: z.record(z.string(), z.string().nullable()),
     period: z.string(),
     cost: z.number(),
     currency: z.string(),
+    hours: z.number().optional(),
   })),
   source: z.string(),
   fetchedAt: z.string(),
@@ -92,5 +94,5 @@ function normaliseQuery(q: CostQuery): CostQuery {
   const filters = (q.filters ?? [])
     .map((f) => ({ key: f.key, values: [...f.values].sort((a, b) => String(a).localeCompare(String(b))) }))
     .sort((a, b) => a.key.localeCompare(b.key));
-  return { period: q.period, granularity: q.granularity, groupBy: [...q.groupBy], metric: q.metric, ...(filters.length ? { filters } : {}) };
+  return { period: q.period, granularity: q.granularity, groupBy: [...q.groupBy], metric: q.metric, ...(filters.length ? { filters } : {}), ...(q.usageHours ? { usageHours: true } : {}) };
 }

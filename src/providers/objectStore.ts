@@ -51,6 +51,11 @@ export interface ObjectStore {
   listCheckpoints(signal?: AbortSignal): Promise<CheckpointInfo[]>;
   /** Deletes one checkpoint: first from the manifest (so it is never resumed from), then the object. */
   deleteCheckpoint(key: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Makes a published checkpoint the one the next start resumes from: first in the manifest and its latest. Later
+   * checkpoints are unpublished (listed, never resumed from; the trainer's next save deletes them).
+   */
+  publishLatest(key: string, signal?: AbortSignal): Promise<void>;
 }
 
 /** Endpoint overrides (tests, sovereign clouds, S3-compatible stores); empty means the cloud's own. */
@@ -63,6 +68,8 @@ export interface ObjectStoreOptions {
   /** GCS: where access tokens come from (the product's Google auth; tests pass a fixed one). */
   gcsAccessToken?: () => Promise<string>;
   region?: string;
+  /** S3: a shared-config profile (SSO, assume-role); empty = the SDK's default chain. */
+  awsProfile?: string;
 }
 
 export type CheckpointLocation =
@@ -159,6 +166,18 @@ export function checkpointStore(uri: string, backend: ObjectBackend): ObjectStor
         await backend.put(MANIFEST, Buffer.from(JSON.stringify(next, null, 1)), signal);
       }
       await backend.delete(key, signal);
+    },
+    async publishLatest(key, signal) {
+      const manifest = await readManifest(signal);
+      if (!manifest?.checkpoints.some((e) => e.key === key)) {
+        throw new FinOpsError('input', `"${key}" is not a published checkpoint of ${trimmed} (an upload cut short is never resumed from).`, { fix: 'Choose a checkpoint the manifest lists.' });
+      }
+      const chosen = manifest.checkpoints.find((e) => e.key === key)!;
+      // the trainer resumes from the manifest's first readable entry: the later ones are unpublished (their objects
+      // stay until the trainer's next save removes them)
+      const checkpoints = [chosen, ...manifest.checkpoints.filter((e) => e.key !== key && e.step < chosen.step)];
+      if (manifest.latest === key && manifest.checkpoints[0]?.key === key) return;
+      await backend.put(MANIFEST, Buffer.from(JSON.stringify({ ...manifest, latest: key, checkpoints }, null, 1)), signal);
     },
   };
 }

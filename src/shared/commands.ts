@@ -26,5 +26,6 @@ export const Commands = {
   importCloudBudgets: 'mlFinops.importCloudBudgets',
   estimateMigration: 'mlFinops.estimateMigration',
   estimateMigrationFromTree: 'mlFinops.estimateMigrationFromTree',
+  launchSpotTraining: 'mlFinops.launchSpotTraining',
 } as const;
 

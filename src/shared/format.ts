@@ -30,6 +30,16 @@ export function formatMoney(amount: number, currency: string | undefined, locale
   return f.format(amount);
 }
 
+/** A round figure without cents ("$5,200"); other amounts as formatMoney ("$0.74"). */
+export function formatMoneyFigure(amount: number, currency: string | undefined, locale?: string): string {
+  if (!Number.isInteger(amount)) return formatMoney(amount, currency, locale);
+  try {
+    return new Intl.NumberFormat(locale, { style: 'currency', currency: currency ?? 'USD', minimumFractionDigits: 0, maximumFractionDigits: 0 }).format(amount);
+  } catch {
+    return formatMoney(amount, currency, locale);
+  }
+}
+
 /** "$12.3K": for axes and tight spaces. */
 export function formatMoneyCompact(amount: number, currency: string | undefined, locale?: string): string {
   return moneyFormat(currency ?? 'USD', locale, true).format(amount);

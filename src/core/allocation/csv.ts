@@ -4,12 +4,13 @@
  * The one CSV writer of the product: `mlfinops costs --format csv` and the dashboard's export both use it.
  */
 export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | null | undefined)[])[]): string {
-  const lines = [header.map(cell).join(',')];
-  for (const r of rows) lines.push(r.map(cell).join(','));
+  const lines = [header.map(csvCell).join(',')];
+  for (const r of rows) lines.push(r.map(csvCell).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
 
-function cell(v: string | number | null | undefined): string {
+/** One field of the one CSV writer (formula-looking text kept as text, non-finite numbers empty). */
+export function csvCell(v: string | number | null | undefined): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
   let s = v;

@@ -2,6 +2,8 @@ import type { CostMetric, CostQuery, CostResult, GroupKey, Period } from '../cos
 import { describeError, isCancelled, isFinOpsError } from '../errors';
 import type { Logger } from '../ports';
 import { allocate, type Allocation } from './allocate';
+import { gpuByResource, gpuByResourceQuery, type ResourceGpu } from '../cost/gpu';
+import { shippedCatalogue } from '../pricing/shippedCatalogue';
 import type { CostSource, ResourceSource, Resource, SourceState } from '../sources';
 
 /** A source as the Resources view sees it: what it can answer and the state its registry reports. */
@@ -39,7 +41,11 @@ function sizedResources(resources: readonly Resource[]): SizedResources[] {
 
 export type Snapshot =
   | { kind: 'loading'; since: number }
-  | { kind: 'ready'; allocation: Allocation; params: AllocationParams; loadedAt: string; warnings: string[]; resourceCount: number; sizes: SizedResources[] }
+  | {
+    kind: 'ready'; allocation: Allocation; params: AllocationParams; loadedAt: string; warnings: string[]; resourceCount: number; sizes: SizedResources[];
+    /** Per resource id: the accelerators it ran on, GPU-hours and cost per GPU-hour (sources that know instance types). */
+    gpus: ReadonlyMap<string, ResourceGpu>;
+  }
   | { kind: 'error'; error: unknown; params: AllocationParams };
 
 /** Cloud inventories are paged API calls: kept between loads until a refresh or a settings change. */
@@ -164,6 +170,7 @@ export class AllocationStore {
     const warnings: string[] = [];
     const inventoryPromise = this.inventory(source, signal);
     const costPromise = source.cost ? queryAllocation(source.cost, params, signal) : undefined;
+    const gpuPromise = source.cost ? queryGpus(source.cost, params, signal, (e) => this.log.info(`Resources: ${source.label} gives no GPU-hours per resource: ${describeError(e)}`)) : undefined;
     let resources: Resource[] | undefined;
     if (inventoryPromise) {
       try {
@@ -179,6 +186,7 @@ export class AllocationStore {
       result = await costPromise;
       warnings.push(...(result.warnings ?? []));
     }
+    const gpus = (await gpuPromise) ?? new Map<string, ResourceGpu>();
     const allocation = allocate({ hierarchy: params.hierarchy, ...(result ? { rows: result.rows } : {}), ...(resources ? { resources } : {}) });
     if (allocation.excluded.length) {
       for (const e of allocation.excluded) warnings.push(`${e.rows} rows in ${e.currency} are not included (the view sums ${allocation.currency ?? 'one currency'}).`);
@@ -186,7 +194,7 @@ export class AllocationStore {
     this.log.info(`Resources: ${source.label} loaded in ${Date.now() - started} ms (${allocation.root.resourceCount} resources)`);
     return {
       kind: 'ready', allocation, params, loadedAt: result?.fetchedAt ?? new Date().toISOString(), warnings,
-      resourceCount: resources?.length ?? allocation.root.resourceCount, sizes: resources ? sizedResources(resources) : [],
+      resourceCount: resources?.length ?? allocation.root.resourceCount, sizes: resources ? sizedResources(resources) : [], gpus,
     };
   }
 }
@@ -203,5 +211,20 @@ export async function queryAllocation(cost: CostSource, params: AllocationParams
   } catch (error) {
     if (isFinOpsError(error, 'input') && error.code === 'unsupportedGrouping') return cost.query(query(tags), signal);
     throw error;
+  }
+}
+
+/**
+ * GPU model × count, GPU-hours and cost per GPU-hour per resource (the computation of `mlfinops costs --group-by
+ * gpu`). Sources that cannot group by resource and instance type answer nothing here: the view then shows no
+ * GPU-hours, and the allocation is unaffected.
+ */
+async function queryGpus(cost: CostSource, params: AllocationParams, signal: AbortSignal | undefined, skipped: (error: unknown) => void): Promise<Map<string, ResourceGpu>> {
+  try {
+    return gpuByResource(await cost.query(gpuByResourceQuery({ period: params.period, metric: params.metric }), signal), shippedCatalogue());
+  } catch (error) {
+    if (isCancelled(error)) throw error;
+    skipped(error);
+    return new Map();
   }
 }

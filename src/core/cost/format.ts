@@ -1,5 +1,6 @@
 import { toCsv } from '../allocation/csv';
 import type { CostResult } from './model';
+import { costPerGpuHour } from './gpu';
 
 /** Rows grouped by GPU carry their GPU-hours (instance-hours × GPUs; src/core/cost/gpu.ts). */
 type RowWithGpu = CostResult['rows'][number] & { gpuHours?: number };
@@ -23,7 +24,7 @@ export function costRowsAsObjects(result: CostResult): Record<string, string | n
     out.currency = row.currency;
     if (gpu) {
       out.gpuHours = row.gpuHours ?? null;
-      out.costPerGpuHour = row.gpuHours ? row.cost / row.gpuHours : null;
+      out.costPerGpuHour = costPerGpuHour(row.cost, row.gpuHours) ?? null;
     }
     return out;
   });

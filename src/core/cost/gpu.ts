@@ -53,3 +53,42 @@ export function regroupByGpu(result: CostResult, catalogue: PriceCatalogue, aske
   const rows = [...out.values()].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : b.cost - a.cost));
   return { ...result, query: asked, rows };
 }
+
+/** Cost per GPU-hour of a group: its cost over its GPU-hours (undefined without GPU-hours). */
+export function costPerGpuHour(cost: number, gpuHours: number | undefined): number | undefined {
+  return gpuHours && gpuHours > 0 ? cost / gpuHours : undefined;
+}
+
+/** What one resource ran on: its accelerators, their hours and what they cost (the GPU rows of the resource). */
+export interface ResourceGpu {
+  label: string;
+  /** Cost of the resource's rows on that instance type. */
+  cost: number;
+  gpuHours?: number;
+  costPerGpuHour?: number;
+}
+
+/**
+ * The GPU view per resource: the same grouping as `mlfinops costs --group-by ResourceId,gpu` (regroupByGpu over a
+ * query by ResourceId and instance type), one entry per resource that ran on GPUs. A resource that changed type in
+ * the period keeps the accelerators it spent most on.
+ */
+export function gpuByResource(result: CostResult, catalogue: PriceCatalogue): Map<string, ResourceGpu> {
+  const asked: CostQuery = { ...result.query, groupBy: ['ResourceId', GPU_KEY as GroupKey] };
+  const out = new Map<string, ResourceGpu>();
+  for (const row of regroupByGpu(result, catalogue, asked).rows) {
+    const id = row.groups.ResourceId;
+    const label = row.groups[GPU_KEY];
+    if (!id || !label) continue;
+    const seen = out.get(id);
+    if (seen && seen.cost >= row.cost) continue;
+    const per = costPerGpuHour(row.cost, row.gpuHours);
+    out.set(id, { label, cost: row.cost, ...(row.gpuHours !== undefined ? { gpuHours: row.gpuHours } : {}), ...(per !== undefined ? { costPerGpuHour: per } : {}) });
+  }
+  return out;
+}
+
+/** The query gpuByResource reads: cost by resource and instance type, with usage hours, over a period. */
+export function gpuByResourceQuery(base: Pick<CostQuery, 'period' | 'metric' | 'filters'>): CostQuery {
+  return gpuSourceQuery({ ...base, granularity: 'total', groupBy: ['ResourceId', GPU_KEY as GroupKey] });
+}

@@ -64,6 +64,8 @@ export interface LaunchRequest {
   userData: string;
   signal?: AbortSignal;
   progress?: SpotProgress;
+  /** The checks preflight() just made for this request (shown in the confirmation): launch() does not repeat them. */
+  checked?: DryRunReport;
 }
 
 export interface SpotLauncher {
@@ -73,7 +75,15 @@ export interface SpotLauncher {
    * FinOpsError is thrown; what could not be deleted is named in the error's message.
    */
   launch(request: LaunchRequest): Promise<LaunchResult>;
+  /**
+   * The checks launch() starts with (DryRun where the cloud has it), on their own: what a confirmation reports
+   * before anything is created. Creates nothing; throws the FinOpsError a launch would. Absent for a cloud without
+   * DryRun: its checks run within launch().
+   */
+  preflight?(request: LaunchRequest): Promise<DryRunReport>;
   status(job: SpotJob, signal?: AbortSignal): Promise<SpotJobStatus>;
   /** Deletes the job's resources (instances included). Returns what was deleted. */
   stop(job: SpotJob, signal?: AbortSignal, progress?: SpotProgress): Promise<SpotResource[]>;
+  /** What an instance printed to its console (the bootstrap's log lines), newest output last. */
+  consoleOutput?(job: SpotJob, instanceId: string, signal?: AbortSignal): Promise<string>;
 }

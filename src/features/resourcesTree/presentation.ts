@@ -1,8 +1,12 @@
 import { consoleUrl } from '../../core/allocation/consoleLinks';
 import { findGroup, type Allocation, type AllocationGroup, type AllocationLeaf } from '../../core/allocation/allocate';
 import { formatHierarchy } from '../../core/allocation/hierarchy';
+import { foldSmall, type Folded } from '../../core/allocation/fold';
+import { resourceKind } from '../../core/allocation/resourceKind';
+import { gpuShapeOf, type ResourceGpu } from '../../core/cost/gpu';
+import { shippedCatalogue } from '../../core/pricing/shippedCatalogue';
 import { describeError, isFinOpsError } from '../../core/errors';
-import { formatAge, formatMoney, formatPercent, UNTAGGED_LABEL } from '../../shared/format';
+import { formatAge, formatMoney, formatMoneyFigure, formatPercent, UNTAGGED_LABEL } from '../../shared/format';
 import type { AllocationStore, Snapshot, TreeSource } from '../../core/allocation/store';
 
 /**
@@ -14,7 +18,9 @@ export type TreeNode =
   | { kind: 'source'; id: string; sourceId: string }
   | { kind: 'group'; id: string; sourceId: string; groupId: string }
   | { kind: 'resource'; id: string; sourceId: string; groupId: string; resourceId: string | null }
-  | { kind: 'loadMore'; id: string; sourceId: string; groupId: string; groupNodeId: string }
+  | { kind: 'loadMore'; id: string; sourceId: string; groupId: string; groupNodeId: string; total: number }
+  /** "N more under $X": the children of a group too small to list in place (expandable). */
+  | { kind: 'fold'; id: string; sourceId: string; groupId: string }
   | { kind: 'fix'; id: string; sourceId: string }
   | { kind: 'info'; id: string; sourceId: string; text: string; detail?: string; icon: string };
 
@@ -93,10 +99,11 @@ export class TreePresentation {
     if (!node) return listedSources(this.ctx.sources, (id) => this.ctx.store.snapshot(id)).map((s) => ({ kind: 'source', id: `s:${s.id}`, sourceId: s.id }));
     switch (node.kind) {
       case 'source': return this.sourceChildren(node.sourceId);
-      case 'group': {
+      case 'group':
+      case 'fold': {
         const alloc = this.allocation(node.sourceId);
         const group = alloc ? findGroup(alloc.root, node.groupId) : undefined;
-        return group ? this.groupChildren(node.sourceId, group, node.id) : [];
+        return group ? this.groupChildren(node.sourceId, group, node.id, node.kind === 'fold') : [];
       }
       default: return [];
     }
@@ -130,13 +137,21 @@ export class TreePresentation {
     return [...nodes, ...this.groupChildren(sourceId, snap.allocation.root, base)];
   }
 
-  private groupChildren(sourceId: string, group: AllocationGroup, nodeId: string): TreeNode[] {
-    if (group.groups.length > 0) {
-      return group.groups.map((g) => ({ kind: 'group', id: `${`s:${sourceId}`}/g:${g.id}`, sourceId, groupId: g.id }));
-    }
+  /**
+   * A group's children, most expensive first: child groups, or at the deepest level its resources. Those under
+   * 1 % of the group's cost sit behind one "N more under $X" node (`folded` lists them); "(untagged)" never does.
+   * Long lists come a page at a time.
+   */
+  private groupChildren(sourceId: string, group: AllocationGroup, nodeId: string, folded = false): TreeNode[] {
+    const fold = folding(group);
+    const toNode = group.groups.length > 0
+      ? (g: AllocationGroup | AllocationLeaf): TreeNode => ({ kind: 'group', id: `s:${sourceId}/g:${(g as AllocationGroup).id}`, sourceId, groupId: (g as AllocationGroup).id })
+      : (l: AllocationGroup | AllocationLeaf): TreeNode => ({ kind: 'resource', id: `s:${sourceId}/r:${group.id}#${(l as AllocationLeaf).resourceId ?? ''}`, sourceId, groupId: group.id, resourceId: (l as AllocationLeaf).resourceId });
+    const list: readonly (AllocationGroup | AllocationLeaf)[] = folded ? fold.folded : fold.shown;
     const limit = this.shown.get(nodeId) ?? PAGE_SIZE;
-    const nodes: TreeNode[] = group.leaves.slice(0, limit).map((l) => ({ kind: 'resource', id: `s:${sourceId}/r:${group.id}#${l.resourceId ?? ''}`, sourceId, groupId: group.id, resourceId: l.resourceId }));
-    if (group.leaves.length > limit) nodes.push({ kind: 'loadMore', id: `${nodeId}/more`, sourceId, groupId: group.id, groupNodeId: nodeId });
+    const nodes: TreeNode[] = list.slice(0, limit).map(toNode);
+    if (list.length > limit) nodes.push({ kind: 'loadMore', id: `${nodeId}/more`, sourceId, groupId: group.id, groupNodeId: nodeId, total: list.length });
+    if (!folded && fold.folded.length > 0) nodes.push({ kind: 'fold', id: `${nodeId}/fold`, sourceId, groupId: group.id });
     return nodes;
   }
 
@@ -145,7 +160,7 @@ export class TreePresentation {
     const source = this.source(node.sourceId);
     const allocation = this.allocation(node.sourceId);
     if (!allocation) return { ...(source ? { source } : {}) };
-    if (node.kind === 'group') return { ...(source ? { source } : {}), allocation, ...withGroup(findGroup(allocation.root, node.groupId)) };
+    if (node.kind === 'group' || node.kind === 'fold') return { ...(source ? { source } : {}), allocation, ...withGroup(findGroup(allocation.root, node.groupId)) };
     if (node.kind === 'resource') {
       const group = findGroup(allocation.root, node.groupId);
       const leaf = group ? leafOf(group, node.resourceId) : undefined;
@@ -159,10 +174,9 @@ export class TreePresentation {
       case 'source': return this.sourceItem(node);
       case 'group': return this.groupItem(node);
       case 'resource': return this.resourceItem(node);
+      case 'fold': return this.foldItem(node);
       case 'loadMore': {
-        const alloc = this.allocation(node.sourceId);
-        const group = alloc ? findGroup(alloc.root, node.groupId) : undefined;
-        const remaining = group ? group.leaves.length - (this.shown.get(node.groupNodeId) ?? PAGE_SIZE) : 0;
+        const remaining = node.total - (this.shown.get(node.groupNodeId) ?? PAGE_SIZE);
         return {
           id: node.id, label: 'Load more…', description: `${Math.max(0, remaining).toLocaleString(this.ctx.locale)} more`, contextValue: 'loadMore', collapsible: 'none', icon: 'ellipsis',
           command: { command: this.ctx.commands.loadMore, title: 'Load more', arguments: [node.groupNodeId] },
@@ -203,6 +217,34 @@ export class TreePresentation {
     const snap = this.ctx.store.snapshot(sourceId);
     if (snap?.kind === 'error' && isFinOpsError(snap.error) && snap.error.command) return snap.error.command;
     return st && 'signIn' in st ? st.signIn : undefined;
+  }
+
+  private foldItem(node: Extract<TreeNode, { kind: 'fold' }>): ItemView {
+    const alloc = this.allocation(node.sourceId);
+    const group = alloc ? findGroup(alloc.root, node.groupId) : undefined;
+    if (!alloc || !group) return { id: node.id, label: '…', contextValue: 'info', collapsible: 'none' };
+    const f = folding(group);
+    const loc = this.ctx.locale;
+    const what = group.groups.length > 0 ? 'groups' : 'resources';
+    const label = `${f.folded.length.toLocaleString(loc)} more under ${formatMoneyFigure(f.under ?? 0, alloc.currency, loc)}`;
+    const share = group.cost > 0 ? f.foldedCost / group.cost : undefined;
+    const total = withShare(formatMoney(f.foldedCost, alloc.currency, loc), share, loc);
+    return {
+      id: node.id, label, description: total, contextValue: 'fold', collapsible: 'collapsed', icon: 'fold',
+      tooltip: [`**${f.folded.length.toLocaleString(loc)} ${what}** each costing less than ${md(formatMoneyFigure(f.under ?? 0, alloc.currency, loc))} (1 % of the group), ${md(total)} together`, '', 'Expand to list them, most expensive first.'].join('\n'),
+    };
+  }
+
+  /**
+   * The accelerators of a resource: from the bill (model × count, GPU-hours and cost per GPU-hour, as `mlfinops costs
+   * --group-by gpu` computes them), else from the inventory's instance type (model × count only).
+   */
+  private gpuOf(sourceId: string, leaf: AllocationLeaf): ResourceGpu | undefined {
+    const snap = this.ctx.store.snapshot(sourceId);
+    const fromBill = leaf.resourceId !== null && snap?.kind === 'ready' ? snap.gpus.get(leaf.resourceId) : undefined;
+    if (fromBill) return fromBill;
+    const shape = leaf.resource?.size ? gpuShapeOf(shippedCatalogue(), leaf.resource.size) : undefined;
+    return shape ? { label: shape.label, cost: leaf.cost ?? 0 } : undefined;
   }
 
   private sourceItem(node: Extract<TreeNode, { kind: 'source' }>): ItemView {
@@ -271,7 +313,7 @@ export class TreePresentation {
     return {
       id: node.id,
       label: value,
-      description: group.costKnown ? `${formatMoney(group.cost, alloc.currency, loc)}` : count,
+      description: group.costKnown ? withShare(formatMoney(group.cost, alloc.currency, loc), group.share, loc) : count,
       tooltip: lines.join('\n'),
       contextValue: group.value === null ? 'group untagged' : 'group',
       collapsible: 'collapsed',
@@ -289,15 +331,23 @@ export class TreePresentation {
     const r = leaf.resource;
     const label = leafLabel(leaf);
     const type = r?.type;
+    const kind = leaf.resourceId === null ? undefined : resourceKind(type, leaf.resourceId);
     const region = r?.region;
     const cost = leaf.cost === undefined ? undefined : formatMoney(leaf.cost, alloc.currency, loc);
-    const description = [cost, type, region].filter((x): x is string => !!x).join(' · ');
+    const gpu = this.gpuOf(node.sourceId, leaf);
+    const perGpuHour = gpu?.costPerGpuHour === undefined ? undefined : `${formatMoney(gpu.costPerGpuHour, alloc.currency, loc)}/GPU-h`;
+    const description = [cost ? withShare(cost, leaf.share, loc) : undefined, kind, gpu?.label, perGpuHour, region].filter((x): x is string => !!x).join(' · ');
     const lines = [`**${md(label)}**`, ''];
     if (leaf.resourceId !== null) lines.push(md(leaf.resourceId), '');
     else lines.push('Charges the bill does not tie to a resource (support, tax, fees, commitments).', '');
     lines.push('| | |', '|---|---|');
     if (r?.provider) lines.push(`| Provider | ${md(r.provider)} |`);
-    if (type) lines.push(`| Type | ${md(type)} |`);
+    if (kind) lines.push(`| Kind | ${md(kind)} |`);
+    if (type && type !== kind) lines.push(`| Type | ${md(type)} |`);
+    if (r?.size) lines.push(`| Size | ${md(r.size)} |`);
+    if (gpu) lines.push(`| GPUs | ${md(gpu.label)} |`);
+    if (gpu?.gpuHours !== undefined) lines.push(`| GPU-hours | ${Math.round(gpu.gpuHours).toLocaleString(loc)} |`);
+    if (perGpuHour) lines.push(`| Cost per GPU-hour | ${md(perGpuHour)} |`);
     if (region) lines.push(`| Region | ${md(region)} |`);
     if (cost) lines.push(`| Cost | ${md(cost)} (${md(this.ctx.periodLabel)}) |`);
     if (leaf.share !== undefined) lines.push(`| Share of group | ${formatPercent(leaf.share, loc)} |`);
@@ -319,7 +369,7 @@ export class TreePresentation {
       tooltip: lines.join('\n'),
       contextValue: flags.join(' '),
       collapsible: 'none',
-      icon: leaf.resourceId === null ? 'receipt' : iconForType(type),
+      icon: leaf.resourceId === null ? 'receipt' : iconForKind(kind),
       ...(r?.declaredIn ? { command: { command: this.ctx.commands.revealDeclaration, title: 'Reveal Declaration', arguments: [node] } } : {}),
     };
   }
@@ -349,13 +399,33 @@ function withGroup(group: AllocationGroup | undefined): { group?: AllocationGrou
   return group ? { group } : {};
 }
 
-function iconForType(type: string | undefined): string {
-  const t = (type ?? '').toLowerCase();
-  if (/instance|virtualmachine|vm|compute|ec2|node/.test(t)) return 'server';
-  if (/bucket|storage|s3|blob|disk|volume/.test(t)) return 'database';
-  if (/cluster|kubernetes|eks|gke|aks/.test(t)) return 'server-environment';
-  if (/notebook|sagemaker|vertex|ml/.test(t)) return 'beaker';
-  return 'symbol-misc';
+const KIND_ICONS: Record<string, string> = {
+  'Virtual machine': 'server', 'VM group': 'server', 'Object storage': 'database', Disk: 'database', Database: 'database',
+  'Kubernetes cluster': 'server-environment', 'Kubernetes node pool': 'server-environment', Notebook: 'beaker', 'ML endpoint': 'beaker',
+  'Training job': 'beaker', Commitment: 'law', 'Load balancer': 'globe', 'NAT gateway': 'globe', Network: 'globe',
+};
+
+function iconForKind(kind: string | undefined): string {
+  return (kind && KIND_ICONS[kind]) || 'symbol-misc';
+}
+
+/** "$1,234.00 · 12.3 %": a cost and its share of the parent. */
+function withShare(cost: string, share: number | undefined, locale: string | undefined): string {
+  return share === undefined ? cost : `${cost} · ${formatPercent(share, locale)}`;
+}
+
+/** Per group: its children (groups, or resources at the deepest level) split into shown and folded. */
+const folds = new WeakMap<AllocationGroup, Folded<AllocationGroup | AllocationLeaf>>();
+function folding(group: AllocationGroup): Folded<AllocationGroup | AllocationLeaf> {
+  let f = folds.get(group);
+  if (!f) {
+    const parentCost = group.costKnown ? group.cost : undefined;
+    f = group.groups.length > 0
+      ? foldSmall<AllocationGroup | AllocationLeaf>(group.groups, { parentCost, cost: (g) => ((g as AllocationGroup).costKnown ? g.cost : undefined), keep: (g) => (g as AllocationGroup).value === null })
+      : foldSmall<AllocationGroup | AllocationLeaf>(group.leaves, { parentCost, cost: (l) => l.cost });
+    folds.set(group, f);
+  }
+  return f;
 }
 
 /** The view's context key: which welcome view to show when there is nothing to list. */

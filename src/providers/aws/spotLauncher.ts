@@ -109,13 +109,17 @@ export class AwsSpotLauncher implements SpotLauncher {
     return `${api}: checked.`;
   }
 
-  async launch(request: LaunchRequest): Promise<LaunchResult> {
-    const { job, plan, userData, signal } = request;
+  /**
+   * What is checked before anything is created: the checkpoint bucket, the current spot prices against the max
+   * price, that the job is not already launched, and CreateLaunchTemplate with DryRun. The fleet's own DryRun needs
+   * the launch template to exist, so launch() sends it once the template is created (a refusal deletes the template).
+   */
+  async preflight(request: LaunchRequest): Promise<DryRunReport> {
+    const { job, userData, signal } = request;
     const progress: SpotProgress = request.progress ?? (() => undefined);
     const ec2 = await this.client();
     const sdk = await import('@aws-sdk/client-ec2');
     const name = resourceName(job);
-    const tags = jobTags(job);
     const checks: string[] = [];
 
     progress('Checking the checkpoint location…');
@@ -143,7 +147,16 @@ export class AwsSpotLauncher implements SpotLauncher {
       });
     }
 
-    const templateInput = {
+    progress('DryRun: CreateLaunchTemplate…');
+    const templateInput = this.templateInput(job, userData);
+    checks.push(await this.dryRun('CreateLaunchTemplate', 'CreateLaunchTemplate', () => ec2.send(new sdk.CreateLaunchTemplateCommand({ ...templateInput, DryRun: true }), { abortSignal: signal }), signal, job));
+    return { checks };
+  }
+
+  private templateInput(job: SpotJob, userData: string) {
+    const name = resourceName(job);
+    const tags = jobTags(job);
+    return {
       LaunchTemplateName: name,
       VersionDescription: `ML FinOps spot job ${job.name}`,
       LaunchTemplateData: {
@@ -161,9 +174,17 @@ export class AwsSpotLauncher implements SpotLauncher {
       },
       TagSpecifications: [{ ResourceType: 'launch-template' as const, Tags: tagList(tags) }],
     };
+  }
 
-    progress('DryRun: CreateLaunchTemplate…');
-    checks.push(await this.dryRun('CreateLaunchTemplate', 'CreateLaunchTemplate', () => ec2.send(new sdk.CreateLaunchTemplateCommand({ ...templateInput, DryRun: true }), { abortSignal: signal }), signal, job));
+  async launch(request: LaunchRequest): Promise<LaunchResult> {
+    const { job, plan, userData, signal } = request;
+    const progress: SpotProgress = request.progress ?? (() => undefined);
+    const checks = [...(request.checked ?? await this.preflight(request)).checks];
+    const ec2 = await this.client();
+    const sdk = await import('@aws-sdk/client-ec2');
+    const name = resourceName(job);
+    const tags = jobTags(job);
+    const templateInput = this.templateInput(job, userData);
 
     const created: SpotResource[] = [];
     try {
@@ -422,6 +443,13 @@ export class AwsSpotLauncher implements SpotLauncher {
     } catch (e) {
       if (!isFinOpsError(e)) throw e;
     }
+  }
+
+  async consoleOutput(_job: SpotJob, instanceId: string, signal?: AbortSignal): Promise<string> {
+    const ec2 = await this.client();
+    const sdk = await import('@aws-sdk/client-ec2');
+    const out = await this.call('GetConsoleOutput', 'GetConsoleOutput', () => ec2.send(new sdk.GetConsoleOutputCommand({ InstanceId: instanceId, Latest: true }), { abortSignal: signal }), signal);
+    return out.Output ? Buffer.from(out.Output, 'base64').toString('utf8') : '';
   }
 
   async stop(job: SpotJob, signal?: AbortSignal, progress: SpotProgress = () => undefined): Promise<SpotResource[]> {

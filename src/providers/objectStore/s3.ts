@@ -5,6 +5,7 @@ export async function s3Backend(where: { bucket: string; prefix: string }, optio
   const { S3Client, GetObjectCommand, PutObjectCommand, ListObjectsV2Command, DeleteObjectCommand } = await import('@aws-sdk/client-s3');
   const client = new S3Client({
     ...(options.region ? { region: options.region } : {}),
+    ...(options.awsProfile ? { profile: options.awsProfile } : {}),
     ...(options.s3Endpoint ? { endpoint: options.s3Endpoint, forcePathStyle: true } : {}),
   });
   const { bucket, prefix } = where;

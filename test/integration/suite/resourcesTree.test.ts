@@ -38,7 +38,7 @@ suite('Resources view: Infrastructure as code', () => {
     let resources = 0;
     while (stack.length) {
       const n = stack.shift()!;
-      if (n.kind === 'resource') { resources += 1; leaf ??= n; } else if (n.kind === 'group') stack.push(...provider.getChildren(n));
+      if (n.kind === 'resource') { resources += 1; leaf ??= n; } else if (n.kind === 'group' || n.kind === 'fold') stack.push(...provider.getChildren(n));
     }
     assert.equal(resources, snap.allocation.root.resourceCount, 'every declared resource is listed once');
     assert.ok(leaf, 'a resource leaf');
@@ -64,7 +64,7 @@ suite('Resources view: Infrastructure as code', () => {
     while (stack.length && !sized) {
       const n = stack.shift()!;
       if (n.kind === 'resource' && /\bsized\b/.test(provider.getTreeItem(n).contextValue ?? '')) sized = n;
-      else if (n.kind === 'group') stack.push(...provider.getChildren(n));
+      else if (n.kind === 'group' || n.kind === 'fold') stack.push(...provider.getChildren(n));
     }
     assert.ok(sized, 'a declared compute resource carries the "sized" context value');
     const resource = provider.presentation.resolve(sized).leaf!.resource!;
@@ -97,6 +97,9 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
     return snap?.kind === 'ready' && snap.params.period.start === period.start && snap.params.period.end === period.end
       && JSON.stringify(snap.params.hierarchy) === JSON.stringify(api.costViews.view.hierarchy.keys) ? snap : undefined;
   };
+
+  /** The group nodes under a node, those behind its "N more under $X" node included. */
+  const groupsUnder = (node: TreeNode): TreeNode[] => provider().getChildren(node).flatMap((n) => (n.kind === 'fold' ? provider().getChildren(n) : [n])).filter((n) => n.kind === 'group');
 
   suiteSetup(async function () {
     // the first query loads DuckDB and converts the demo bill: allow for a cold, busy machine
@@ -163,7 +166,7 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
 
   test('groups by Team → Project; every group equals an independent sum of the bill, sorted by cost', async () => {
     const demo = sourceNode('demo')!;
-    const groups = provider().getChildren(demo).filter((n) => n.kind === 'group');
+    const groups = groupsUnder(demo);
     const expected = sumBy(bill, (r) => policyTag(r, 'Team'));
     assert.deepEqual([...expected.keys()].filter((k) => k !== null).sort(), ['nlp', 'platform', 'recsys', 'speech', 'vision']);
     assert.equal(groups.length, expected.size);
@@ -175,12 +178,12 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
       const want = expected.get(resolved.value);
       assert.ok(want !== undefined, `unexpected group ${label(item)}`);
       assert.ok(close(resolved.cost, want), `${label(item)}: ${resolved.cost} vs ${want}`);
-      assert.equal(item.description, formatMoney(want, 'USD', vscode.env.language));
+      assert.equal(item.description, `${formatMoney(want, 'USD', vscode.env.language)} · ${formatPercent(want / total, vscode.env.language)}`);
       assert.ok(tooltip(item).includes(formatPercent(want / total, vscode.env.language)), `share in the tooltip of ${label(item)}`);
       assert.ok(resolved.cost <= previous, 'sorted by cost');
       previous = resolved.cost;
       // second level: projects within this team
-      const apps = provider().getChildren(g).filter((n) => n.kind === 'group');
+      const apps = groupsUnder(g);
       const rowsHere = bill.filter((r) => policyTag(r, 'Team') === resolved.value);
       const wantApps = sumBy(rowsHere, (r) => policyTag(r, 'Project'));
       assert.equal(apps.length, wantApps.size, `projects under ${label(item)}`);
@@ -198,6 +201,56 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
     const want = bill.filter((r) => !policyTag(r, 'Team')).reduce((s, r) => s + r.effective, 0);
     assert.ok(close(provider().presentation.resolve(untagged).group!.cost, want));
     assert.match(provider().getTreeItem(untagged).contextValue ?? '', /untagged/);
+  });
+
+  test('every level reads at a glance: sorted by cost, cost and share of the parent, the small tail folded into "N more under $X"', async () => {
+    const demo = sourceNode('demo')!;
+    const lang = vscode.env.language;
+    let folds = 0;
+    let levels = 0;
+    const check = (parent: TreeNode, parentCost: number): void => {
+      const children = provider().getChildren(parent).filter((n) => n.kind === 'group' || n.kind === 'resource' || n.kind === 'fold');
+      if (children.length === 0) return;
+      levels += 1;
+      const costOf = (n: TreeNode): number => (n.kind === 'group' ? provider().presentation.resolve(n).group!.cost
+        : provider().presentation.resolve(n).leaf!.cost ?? 0);
+      const shown = children.filter((n) => n.kind !== 'fold');
+      const costs = shown.map(costOf);
+      assert.deepEqual(costs, [...costs].sort((a, b) => b - a), `${label(provider().getTreeItem(parent))}: children sorted by cost, descending`);
+      for (const n of shown) {
+        const item = provider().getTreeItem(n);
+        const c = costOf(n);
+        const text = `${formatMoney(c, 'USD', lang)} · ${formatPercent(c / parentCost, lang)}`;
+        assert.ok(String(item.description).startsWith(text), `${label(item)}: "${String(item.description)}" starts with "${text}"`);
+      }
+      const fold = children.find((n) => n.kind === 'fold');
+      if (fold) {
+        folds += 1;
+        assert.equal(children[children.length - 1], fold, 'the fold node comes last');
+        const item = provider().getTreeItem(fold);
+        assert.equal(item.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed, 'the fold node expands');
+        const m = /^(\d+) more under (.+)$/.exec(label(item));
+        assert.ok(m, `fold label: ${label(item)}`);
+        const inside = provider().getChildren(fold);
+        assert.equal(inside.length, Number(m[1]));
+        const under = Number(m[2]!.replace(/[^\d.]/g, ''));
+        for (const n of inside) {
+          assert.ok(Math.abs(costOf(n)) < under, `${label(provider().getTreeItem(n))} is under ${m[2]}`);
+          if (n.kind === 'group') assert.notEqual(provider().presentation.resolve(n).group!.value, null, '"(untagged)" is never folded');
+        }
+        for (const n of shown) {
+          const g = n.kind === 'group' ? provider().presentation.resolve(n).group! : undefined;
+          if (g?.value !== null) assert.ok(Math.abs(costOf(n)) >= under, `${label(provider().getTreeItem(n))} is shown: at least ${m[2]}`);
+        }
+        const foldedCost = inside.reduce((s, n) => s + costOf(n), 0);
+        assert.equal(item.description, `${formatMoney(foldedCost, 'USD', lang)} · ${formatPercent(foldedCost / parentCost, lang)}`);
+      }
+      for (const n of [...shown, ...(fold ? provider().getChildren(fold) : [])]) if (n.kind === 'group') check(n, costOf(n));
+    };
+    const total = bill.reduce((s, r) => s + r.effective, 0);
+    check(demo, total);
+    assert.ok(levels > 5, `levels checked: ${levels}`);
+    assert.ok(folds > 0, 'the demo organisation has a small tail folded somewhere');
   });
 
   test('leaves show the resource: cost, type, region, and its tags as a table', async () => {

@@ -58,7 +58,7 @@ test('a failing source sits next to a working one, with its message and a Fix…
   assert.equal(viewState([], () => undefined), 'noSource');
 });
 
-test('big groups list a page of resources, then "Load more"', async () => {
+test('big groups list a page of resources, then "Load more" (inside the fold when they are all small)', async () => {
   const n = PAGE_SIZE * 2 + 50;
   const { rows, resources } = bigTeam(n);
   const src: TreeSource = { id: 's', label: 'Big', kind: 'aws', state: { kind: 'ok' }, cost: costSource(rows), resources: { id: 's', label: 's', listResources: async () => resources } };
@@ -67,21 +67,46 @@ test('big groups list a page of resources, then "Load more"', async () => {
   const view = new TreePresentation({ sources: [src], store, periodLabel: 'January', commands });
   const team = view.children(view.children()[0])[0]!;
   const project = view.children(team)[0]!;
-  let page = view.children(project);
+  // costs n … 1: every one is under 1 % of the project's n(n+1)/2, so all sit behind one fold node
+  const [fold, ...rest] = view.children(project);
+  assert.equal(rest.length, 0);
+  assert.equal(fold!.kind, 'fold');
+  assert.equal(view.item(fold!).label, `${n} more under $1,100`);
+  let page = view.children(fold);
   assert.equal(page.length, PAGE_SIZE + 1);
   const more = page[PAGE_SIZE]! as Extract<TreeNode, { kind: 'loadMore' }>;
   assert.equal(more.kind, 'loadMore');
   assert.equal(view.item(more).description, `${n - PAGE_SIZE} more`);
   view.loadMore(more.groupNodeId);
-  page = view.children(project);
+  page = view.children(fold);
   assert.equal(page.length, PAGE_SIZE * 2 + 1);
   view.loadMore(more.groupNodeId);
-  page = view.children(project);
+  page = view.children(fold);
   assert.equal(page.length, n);
   // most expensive first
   assert.equal(view.item(page[0]!).label, 'i-0');
 });
 
+test('children are sorted by cost; each shows its cost and share of the parent; small ones fold, "(untagged)" never does', async () => {
+  const row = (team: string | null, id: string, cost: number): CostRow => ({ groups: { ResourceId: id, 'tag:Team': team, 'tag:Project': 'p' }, period: '2026-01-01', cost, currency: 'USD' });
+  const rows = [row('a', 'r1', 600), row('b', 'r2', 300), row('c', 'r3', 95), row(null, 'r4', 2), row('d', 'r5', 1.5), row('e', 'r6', 1.5)];
+  const src: TreeSource = { id: 's', label: 'S', kind: 'focus', state: { kind: 'ok' }, cost: costSource(rows) };
+  const store = new AllocationStore(silentLogger);
+  await store.load([src], params);
+  const view = new TreePresentation({ sources: [src], store, periodLabel: 'January', commands, locale: 'en-US' });
+  const top = view.children(view.children()[0]);
+  const items = top.map((n) => view.item(n));
+  // 1 % of $1,000 is $10: d and e fold; (untagged) at $2 stays in place
+  assert.deepEqual(items.map((i) => i.label), ['a', 'b', 'c', '(untagged)', '2 more under $10']);
+  assert.deepEqual(items.map((i) => i.description), ['$600.00 · 60.0 %', '$300.00 · 30.0 %', '$95.00 · 9.5 %', '$2.00 · 0.2 %', '$3.00 · 0.3 %']);
+  const fold = top[4]!;
+  assert.equal(fold.kind, 'fold');
+  assert.equal(view.item(fold).collapsible, 'collapsed');
+  assert.deepEqual(view.children(fold).map((n) => view.item(n).label), ['d', 'e']);
+  // a resource row: cost · share of its group · kind
+  const leaf = view.children(view.children(top[0])[0])[0]!;
+  assert.equal(view.item(leaf).description, '$600.00 · 100.0 %');
+});
 test('tooltips escape Markdown and HTML from tag values and ids', async () => {
   const evil = '<img src=x onerror=alert(1)> | **bold** [link](http://x)';
   const id = 'arn:aws:ec2:us-east-1:1:instance/i-`x`';

@@ -89,6 +89,13 @@ describe('ObjectStore: checkpoints written by mlfinops_checkpoint', () => {
       assert.deepEqual(after.map((x) => [x.step, x.latest]), [[12, false], [8, true], [6, false]]);
       const resumed = await runPython('import os\nfrom mlfinops_checkpoint import Checkpointer\nprint("STEP", Checkpointer(os.environ["URI"], handle_sigterm=False).restore()["step"])', { ...c.env(), URI: c.uri() });
       assert.match(resumed.out, /STEP 8/, resumed.out);
+
+      // "Resume from checkpoint…" an older one: published as latest, a restart resumes from it; a torn one is refused
+      await store.publishLatest(after[2]!.key);
+      assert.deepEqual((await store.listCheckpoints()).map((x) => [x.step, x.latest, x.published]), [[12, false, false], [8, false, false], [6, true, true]]);
+      const older = await runPython('import os\nfrom mlfinops_checkpoint import Checkpointer\nprint("STEP", Checkpointer(os.environ["URI"], handle_sigterm=False).restore()["step"])', { ...c.env(), URI: c.uri() });
+      assert.match(older.out, /STEP 6/, older.out);
+      await assert.rejects(store.publishLatest(after[0]!.key), (e) => isFinOpsError(e, 'input') && /not a published checkpoint/.test(e.message));
     });
   }
 

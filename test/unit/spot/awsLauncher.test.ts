@@ -115,6 +115,22 @@ test('launch: DryRun first, then a launch template (IMDSv2, user data, tags on i
   assert.equal((await launcher().status(job)).state, 'planned');
 });
 
+test('preflight: the checks and the launch template\'s DryRun, nothing created; a launch given those checks does not repeat them', async () => {
+  const job = jobOf();
+  const plan = planJob(job, { catalogue: shippedCatalogue() });
+  const report = await launcher().preflight({ job, plan, userData: USER_DATA });
+  assert.deepEqual(report.checks.filter((c) => /DryRun/.test(c)), ['CreateLaunchTemplate: would succeed (DryRun).']);
+  assert.match(report.checks[0]!, /s3:\/\/ckpt-bucket\/run1: reachable/);
+  assert.deepEqual(proxy().requests.filter((r) => /^Create/.test(r.operation ?? '')).map((r) => `${r.operation}:${params(r.body).get('DryRun')}`), ['CreateLaunchTemplate:true']);
+  assert.deepEqual(await templates(), []);
+  proxy().clear();
+  const result = await launcher().launch({ job, plan, userData: USER_DATA, checked: report });
+  const ops = proxy().requests.filter((r) => /^Create/.test(r.operation ?? '')).map((r) => `${r.operation}${params(r.body).get('DryRun') === 'true' ? ':dry' : ''}`);
+  assert.deepEqual(ops, ['CreateLaunchTemplate', 'CreateFleet:dry', 'CreateFleet']);
+  assert.deepEqual(result.dryRun.checks.slice(0, report.checks.length), report.checks);
+  await launcher().stop(job);
+});
+
 test('DryRun UnauthorizedOperation on the launch template: a permission error naming the action, nothing created', async () => {
   const job = jobOf();
   proxy().inject({ ...ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403), operation: 'CreateLaunchTemplate' });

@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { foldSmall, roundUpFigure } from '../../../src/core/allocation/fold';
+import { resourceKind } from '../../../src/core/allocation/resourceKind';
+import { AllocationStore, type TreeSource } from '../../../src/core/allocation/store';
+import { silentLogger } from '../../../src/core/ports';
+import { createDemoSource } from '../../../src/providers/demo/demoSource';
+import { TreePresentation, type TreeNode } from '../../../src/features/resourcesTree/presentation';
+import { formatMoney } from '../../../src/shared/format';
+import { ExitCode } from '../../../src/cli/io';
+import { runCli } from '../../support/cli';
+
+const root = path.resolve(__dirname, '../../..');
+
+test('round figures for the fold threshold', () => {
+  assert.equal(roundUpFigure(5123.45), 5200);
+  assert.equal(roundUpFigure(5200), 5200);
+  assert.equal(roundUpFigure(10), 10);
+  assert.equal(roundUpFigure(1014.75), 1100);
+  assert.ok(Math.abs(roundUpFigure(0.734) - 0.74) < 1e-12);
+  assert.equal(roundUpFigure(0), 0);
+  assert.equal(roundUpFigure(-3), 0);
+});
+
+test('folding: under 1 % of the parent, two or more, never the kept ones, never unknown costs', () => {
+  const items = [{ v: 'a', c: 900 }, { v: 'b', c: 80 }, { v: null, c: 5 }, { v: 'c', c: 9 }, { v: 'd', c: -3 }, { v: 'e', c: undefined }];
+  const f = foldSmall(items, { parentCost: 1000, cost: (i) => i.c, keep: (i) => i.v === null });
+  assert.deepEqual(f.shown.map((i) => i.v), ['a', 'b', null, 'e']);
+  assert.deepEqual(f.folded.map((i) => i.v), ['c', 'd']);
+  assert.equal(f.under, 10);
+  assert.equal(f.foldedCost, 6);
+  // one small child alone is shown as it is
+  assert.equal(foldSmall([{ c: 990 }, { c: 1 }], { parentCost: 991, cost: (i) => i.c }).folded.length, 0);
+  // no parent cost (an inventory without prices): nothing folds
+  assert.equal(foldSmall([{ c: 0 }, { c: 0 }, { c: 0 }], { parentCost: undefined, cost: (i) => i.c }).folded.length, 0);
+});
+
+test('one vocabulary for resource kinds across bills, inventories and IaC', () => {
+  const vm = ['Instance', 'VM Instance', 'Virtual machine', 'ec2:instance', 'microsoft.compute/virtualmachines', 'compute.googleapis.com/Instance',
+    'aws_instance', 'google_compute_instance', 'azurerm_linux_virtual_machine', 'AWS::EC2::Instance'];
+  for (const t of vm) assert.equal(resourceKind(t), 'Virtual machine', t);
+  for (const t of ['Bucket', 'Storage account', 'aws_s3_bucket', 'google_storage_bucket', 'AWS::S3::Bucket', 's3']) assert.equal(resourceKind(t), 'Object storage', t);
+  for (const t of ['Savings Plan', 'Commitment', 'Reserved Instance']) assert.equal(resourceKind(t), 'Commitment', t);
+  for (const t of ['Load Balancer', 'Forwarding Rule', 'aws_lb', 'Load balancer']) assert.equal(resourceKind(t), 'Load balancer', t);
+  assert.equal(resourceKind('NAT Gateway'), 'NAT gateway');
+  assert.equal(resourceKind('aws_sagemaker_notebook_instance'), 'Notebook');
+  assert.equal(resourceKind('aws_db_instance'), 'Database');
+  assert.equal(resourceKind('Virtual machine scale set'), 'VM group');
+  assert.equal(resourceKind('aws_ebs_volume'), 'Disk');
+  // a bill without ResourceType: the id says what it is, never the service name
+  assert.equal(resourceKind('Unknown', 'i-0123456789abcdef0'), 'Virtual machine');
+  assert.equal(resourceKind(undefined, 'arn:aws:s3:::my-bucket'), 'Object storage');
+  assert.equal(resourceKind(undefined, 'x'), undefined);
+  assert.equal(resourceKind('AWS::Glue::Crawler'), 'Crawler');
+});
+
+test('GPU resources in the tree: model × count and cost per GPU-hour, the figures of `mlfinops costs --group-by ResourceId,gpu`', async () => {
+  const demo = createDemoSource({ extensionRoot: root });
+  const src: TreeSource = { id: 'demo', label: 'Demo', kind: 'demo', state: { kind: 'ok' }, cost: demo, resources: demo };
+  const store = new AllocationStore(silentLogger);
+  const period = { start: '2026-10-01', end: '2026-11-01' };
+  await store.load([src], { period, metric: 'EffectiveCost', hierarchy: ['Team', 'Project'] });
+  const snap = store.snapshot('demo');
+  assert.ok(snap?.kind === 'ready');
+  const { code, out } = await runCli(['costs', '--focus', 'demo/billing/demo-org.focus-1.2.csv.gz', '--group-by', 'ResourceId,gpu', '--from', period.start, '--to', period.end,
+    '--granularity', 'total', '--format', 'json'], { cwd: root });
+  assert.equal(code, ExitCode.ok);
+  const cli = (JSON.parse(out) as { ResourceId: string | null; gpu: string | null; cost: number; gpuHours: number | null; costPerGpuHour: number | null }[]).filter((r) => r.gpu !== null && r.ResourceId);
+  assert.ok(cli.length > 20, 'the demo runs GPUs');
+  for (const r of cli) {
+    const mine = snap.gpus.get(r.ResourceId!);
+    assert.ok(mine, r.ResourceId!);
+    assert.equal(mine.label, r.gpu);
+    assert.equal(mine.costPerGpuHour, r.costPerGpuHour ?? undefined);
+  }
+  // the tree item shows them: find llm-pretrain-0 (8 × H100)
+  const view = new TreePresentation({ sources: [src], store, periodLabel: 'October', commands: { loadMore: 'l', fix: 'f', revealDeclaration: 'r' }, locale: 'en-US' });
+  const stack: TreeNode[] = view.children(view.children()[0]);
+  let found: TreeNode | undefined;
+  while (stack.length && !found) {
+    const n = stack.shift()!;
+    if (n.kind === 'resource' && n.resourceId?.endsWith('/instances/llm-pretrain-0')) found = n;
+    else stack.push(...view.children(n));
+  }
+  assert.ok(found?.kind === 'resource');
+  const want = cli.find((r) => r.ResourceId === found.resourceId)!;
+  const item = view.item(found);
+  assert.match(item.description!, /· Virtual machine · NVIDIA H100 80 GB × 8 · /);
+  assert.ok(item.description!.includes(`${formatMoney(want.costPerGpuHour!, 'USD', 'en-US')}/GPU-h`), item.description);
+  assert.ok(item.tooltip!.includes(`| GPU-hours | ${Math.round(want.gpuHours!).toLocaleString('en-US')} |`), item.tooltip);
+  demo.dispose();
+});
