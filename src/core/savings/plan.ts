@@ -1,6 +1,7 @@
 import type { MetricPoint } from '../sources';
 import { HOURS_PER_MONTH, type CommitmentPrice, type InstancePrices } from '../pricing/model';
 import { combineSavings, type CombinedEstimate, type CombinedStep } from './combined';
+import { monthlyOnDemand } from './declared';
 import { estimateCommitment, type CommitmentEstimate } from './commitments';
 import type { SavingsEstimate } from './estimate';
 import { estimateRightSizing, type RightSizingEstimate } from './rightsizing';
@@ -141,7 +142,7 @@ export function planSavings(input: PlanInput): SavingsPlan {
   if (p.spot) notes.push('Spot is an alternative to a commitment for interruptible work, not an addition to it, so it is not part of the combined figure.');
   let combined: CombinedEstimate | undefined;
   if (steps.length >= 2) {
-    combined = combineSavings(p.onDemand.hourly * hours, steps, notes);
+    combined = combineSavings(monthlyOnDemand(p, hours), steps, notes);
     options.push(combined);
   }
   return { prices: p, options, ...(combined ? { combined } : {}) };

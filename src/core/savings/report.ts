@@ -1,5 +1,6 @@
 import { HOURS_PER_MONTH, providerLabels, type InstancePrices, type PriceSourceRef } from '../pricing/model';
 import { usd, perHour, uniqueSources, type SavingsEstimate, type SavingsKind } from './estimate';
+import { monthlyOnDemand } from './declared';
 import type { SavingsPlan } from './plan';
 
 /**
@@ -86,7 +87,7 @@ export function sourceLine(s: PriceSourceRef): string {
 
 /** The prices the report is based on, one line each. */
 export function priceLines(p: InstancePrices, hours: number): string[] {
-  const lines = [`On-demand ${perHour(p.onDemand.hourly)} ≈ ${usd(p.onDemand.hourly * hours, true)}/mo at ${hours} h — ${sourceLine(p.onDemand.source)}`];
+  const lines = [`On-demand ${perHour(p.onDemand.hourly)} ≈ ${usd(monthlyOnDemand(p, hours), true)}/mo at ${hours} h — ${sourceLine(p.onDemand.source)}`];
   if (p.spot) lines.push(`Spot ${perHour(p.spot.hourly)} ≈ ${usd(p.spot.hourly * hours, true)}/mo — ${sourceLine(p.spot.source)}`);
   const oneYear = headlineCommitment(p, 1);
   if (oneYear) lines.push(`1-yr ${perHour(oneYear.effectiveHourly)} effective ≈ ${usd(oneYear.effectiveHourly * HOURS_PER_MONTH, true)}/mo — ${sourceLine(oneYear.source)}`);
@@ -102,7 +103,7 @@ export function headlineCommitment(p: InstancePrices, term: 1 | 3) {
 
 /** The code-lens line: `≈ $2,234/mo on-demand · spot ≈ $670 · 1-yr ≈ $1,519`. */
 export function lensTitle(p: InstancePrices, hours = HOURS_PER_MONTH): string {
-  const parts = [`≈ ${usd(p.onDemand.hourly * hours, true)}/mo on-demand`];
+  const parts = [`≈ ${usd(monthlyOnDemand(p, hours), true)}/mo on-demand`];
   if (p.spot) parts.push(`spot ≈ ${usd(p.spot.hourly * hours, true)}`);
   const c1 = headlineCommitment(p, 1);
   if (c1) parts.push(`1-yr ≈ ${usd(c1.effectiveHourly * hours, true)}`);

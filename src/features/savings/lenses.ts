@@ -1,7 +1,8 @@
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, isFinOpsError } from '../../core/errors';
-import { defaultRegions, unknownTypeMessage } from '../../core/pricing/catalogue';
+import { unknownTypeMessage } from '../../core/pricing/catalogue';
+import { pricingRegion } from '../../core/savings/declared';
 import { shippedCatalogue } from '../../core/pricing/shippedCatalogue';
 import { perHour } from '../../core/savings/estimate';
 import { headlineCommitment, lensTitle, sourceLine } from '../../core/savings/report';
@@ -44,7 +45,7 @@ export async function siblingTexts(doc: vscode.TextDocument): Promise<Array<{ pa
 
 /** The estimate a compute resource asks for, with its region (the provider's default when Terraform does not say). */
 export function requestFor(r: ComputeResource, file: string, awsRegion: string): EstimateRequest {
-  const region = r.region ?? (r.provider === 'aws' ? awsRegion : defaultRegions[r.provider]);
+  const region = pricingRegion(r.provider, r.region, awsRegion);
   return {
     instanceType: r.priceAs,
     region,
