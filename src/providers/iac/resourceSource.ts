@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { DeclaredResource } from '../../core/iac/model';
 import { IacWorkspace } from '../../core/iac/workspace';
 import { defaultPolicy } from '../../core/policy/defaults';
@@ -76,7 +77,17 @@ export class IacResourceSource implements ResourceSource {
     }
     const { resources } = ws.analyze(undefined, signal);
     const baseline = this.pricing ? { ...this.pricing(), month: monthOf(new Date()) } : undefined;
-    return resources.map((r) => toResource(r, baseline)).sort((a, b) => a.id.localeCompare(b.id) || (a.declaredIn!.file < b.declaredIn!.file ? -1 : 1));
+    const out = resources.map((r) => toResource(r, baseline));
+    // the same address in two Terraform roots is two resources: each keeps its own id (and its own cost)
+    const seen = new Map<string, number>();
+    for (const r of out) seen.set(r.id, (seen.get(r.id) ?? 0) + 1);
+    for (const r of out) {
+      if ((seen.get(r.id) ?? 0) < 2) continue;
+      const file = r.declaredIn!.file;
+      const root = roots.find((x) => file.startsWith(x.endsWith(path.sep) ? x : x + path.sep));
+      r.id = `${r.id} (${(root ? path.relative(root, file) : file).split(path.sep).join('/')})`;
+    }
+    return out.sort((a, b) => a.id.localeCompare(b.id) || (a.declaredIn!.file < b.declaredIn!.file ? -1 : 1));
   }
 }
 

@@ -141,3 +141,15 @@ test('resources found only in IaC carry the monthly estimate their code lens sho
   const p = catalogue.prices('a3-highgpu-8g', 'us-central1');
   assert.ok(item.description!.includes(`NVIDIA H100 80 GB × 8 · ${formatMoney(p.onDemand.hourly / 8, 'USD', 'en-US')}/GPU-h`), item.description);
 });
+
+test('one address declared in two Terraform roots is two resources, each with its own id and estimate', async () => {
+  const dir = path.join(root, 'test/fixtures/workspace');
+  const resources = await new IacResourceSource(() => [dir], () => ({ hoursPerMonth: 730, awsRegion: 'us-east-1' })).listResources();
+  const ids = resources.map((r) => r.id);
+  assert.equal(new Set(ids).size, ids.length, 'ids are unique');
+  const trainers = resources.filter((r) => r.id.startsWith('aws_instance.trainer'));
+  assert.deepEqual(trainers.map((r) => r.id).sort(), ['aws_instance.trainer (savings/main.tf)', 'aws_instance.trainer (tagging/main.tf)']);
+  const savings = trainers.find((r) => r.id.includes('savings/'))!;
+  // p3.2xlarge in us-west-2 (the provider block of savings/main.tf), as its code lens says: $3.06 × 730 h
+  assert.equal(savings.cost?.amount, monthlyOnDemand(shippedCatalogue().prices('p3.2xlarge', 'us-west-2'), 730));
+});
