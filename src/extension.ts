@@ -23,6 +23,9 @@ import { register as registerTagDiagnostics } from './features/tagDiagnostics/re
 import { registerBudgets, type BudgetsHandle } from './features/budgets/register';
 import { BudgetWatch } from './platform/budgetWatch';
 import { budgetPanel } from './features/costDashboard/budgetPanels';
+import { dashboardAnomalies } from './features/costDashboard/anomalyList';
+import { AnomalyWatch } from './platform/anomalyWatch';
+import { registerAnomalies, type AnomaliesHandle } from './features/anomalies/register';
 import { register as registerSpotTraining } from './features/spotTraining/register';
 import { Confirmations } from './platform/confirmations';
 
@@ -38,6 +41,8 @@ export interface MlFinOpsApi {
   };
   /** The team's budgets: the report, and the threshold notifications. */
   readonly budgets: BudgetsHandle & { readonly watch: BudgetWatch };
+  /** Cost anomalies: the report (dashboard, tree, notifications read it) and the notifications. */
+  readonly anomalies: AnomaliesHandle;
   /** Every modal confirmation before spending money (answered by the extension-host tests in Test mode only). */
   readonly confirmations: Confirmations;
 }
@@ -78,16 +83,19 @@ export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
   );
   const costView = new CostView(services, sources);
   const budgetWatch = new BudgetWatch(services, costView);
-  const tree = registerResourcesTree(services, costView);
+  const anomalyWatch = new AnomalyWatch(services, costView);
+  const tree = registerResourcesTree(services, costView, anomalyWatch);
   const dashboard = registerCostDashboard(services, costView, {
     recommendations: recommendationsFor(costView, (request, signal) => estimator.estimate(request, signal), log),
     budgets: async () => (await budgetWatch.evaluate()).statuses.map(budgetPanel),
+    anomalies: async () => dashboardAnomalies((await anomalyWatch.evaluate()).scan.anomalies),
   });
   const statusBar = registerStatusBar(services, costView, budgetWatch);
   const budgets = registerBudgets(services, costView, budgetWatch);
-  context.subscriptions.push(costView, budgetWatch, ...tree.disposables, ...dashboard.disposables, ...statusBar.disposables, ...budgets.disposables);
+  const anomalies = registerAnomalies(services, anomalyWatch);
+  context.subscriptions.push(costView, budgetWatch, anomalyWatch, ...tree.disposables, ...dashboard.disposables, ...statusBar.disposables, ...budgets.disposables, ...anomalies.disposables);
   log.info(`ML FinOps ${String(context.extension.packageJSON.version)} activated in ${Date.now() - started} ms`);
-  return { settings, costViews: { view: costView, tree: tree.handle, dashboard: dashboard.controller, statusBar: statusBar.handle }, budgets: { ...budgets.handle, watch: budgetWatch }, confirmations };
+  return { settings, costViews: { view: costView, tree: tree.handle, dashboard: dashboard.controller, statusBar: statusBar.handle }, budgets: { ...budgets.handle, watch: budgetWatch }, anomalies: anomalies.handle, confirmations };
 }
 
 export function deactivate(): void {

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs/promises';
+import { csvCell } from '../core/allocation/csv';
 import * as path from 'node:path';
 import type { CostMetric, GroupKey, Period } from '../core/cost/model';
 import { parseCostQuery } from '../core/cost/query';
@@ -74,12 +75,8 @@ export function cents(v: number): number {
   return Math.round(v * 100) / 100;
 }
 
-/** One RFC 4180 field. */
-export function csvField(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'number' ? String(value) : value;
-  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
+/** One RFC 4180 field, by the product's one CSV writer (text a spreadsheet would run as a formula stays text). */
+export const csvField = csvCell;
 
 /** Aligned columns; a `null` row is a rule. */
 export function alignTable(cells: (string[] | null)[], rightAligned: Set<number>): string {

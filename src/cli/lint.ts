@@ -146,7 +146,10 @@ const lint: Subcommand = {
 
     const roots = positionals.length > 0 ? positionals.map((p) => path.resolve(io.cwd, p)) : [io.cwd];
     const ws = new IacWorkspace({ policy: loaded.policy, reportUnknown: values['show-unverified'], root: workspace.root });
-    const { files } = await collectIacFiles(roots, ws, { sync: true });
+    const { files, skipped } = await collectIacFiles(roots, ws, { sync: true });
+    // files that could not be read are findings ("file-skipped"); folders and YAML/JSON files that may not be
+    // templates are said here, so nothing is left out silently
+    for (const s of skipped) if (!files.includes(s.path)) io.stderr(`mlfinops lint: skipped ${JSON.stringify(path.relative(io.cwd, s.path) || s.path)}: ${s.reason}\n`);
     const result = ws.analyze();
     const findings = [...result.findingsByFile.values()].flat().map((f) => toJsonFinding(f, io.cwd));
     findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));

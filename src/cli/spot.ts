@@ -27,11 +27,13 @@ Subcommands:
   plan      what will be created, the estimated hourly and total cost (spot vs on-demand) and the
             expected restart overhead; nothing is created
   launch    create the job's resources (AWS: DryRun first, then the launch template and an EC2 Fleet;
-            Google Cloud: an instance template of Spot VMs and a regional managed instance group);
+            Google Cloud: an instance template of Spot VMs and a regional managed instance group;
+            Azure: a Spot virtual machine scale set);
             needs --yes, after reading the plan
   status    the job's instances, their type, zone and state, and its checkpoints
   stop      delete what the launch created (AWS: the fleet with its instances, and the launch template;
-            Google Cloud: the managed instance group with its VMs, and the instance template)
+            Google Cloud: the managed instance group with its VMs, and the instance template;
+            Azure: the scale set with its VMs)
   resume    launch again; the training resumes from the newest checkpoint
   export    write the job as a SkyPilot task YAML (managed spot job across regions and clouds) to
             stdout, or to --output FILE; launch it with \`sky jobs launch\`
@@ -181,7 +183,7 @@ const command: Subcommand = {
     const settings: SpotLauncherSettings = {
       aws: { profile: values.profile ?? io.env.AWS_PROFILE ?? '', endpoint: values.endpoint ?? '' },
       gcp: { endpoint: values.endpoint ?? '', ...(io.env.GOOGLE_OAUTH_ACCESS_TOKEN ? { accessToken: io.env.GOOGLE_OAUTH_ACCESS_TOKEN } : {}) },
-      azure: { endpoint: values.endpoint ?? '' },
+      azure: { endpoint: values.endpoint ?? '', ...(io.env.AZURE_TENANT_ID ? { tenantId: io.env.AZURE_TENANT_ID } : {}) },
     };
     const launcher = spotLauncherFor(loaded.job, settings);
     const json = values.format === 'json';

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { parseSetting } from '../core/settings';
 import { loadDefaultPolicy, loadPolicy } from '../core/policy/load';
 import type { LoadedPolicy } from '../core/policy/model';
 import { usageError } from './io';
@@ -48,7 +49,17 @@ async function policyFileSetting(folder: string): Promise<string | undefined> {
     return undefined;
   }
   const value = settings && typeof settings === 'object' ? (settings as Record<string, unknown>)['mlFinops.tags.policyFile'] : undefined;
-  return typeof value === 'string' && value.trim() ? value : undefined;
+  if (typeof value !== 'string' || !value.trim()) return undefined;
+  // the extension's own rule: a path inside the folder (an absolute path or one climbing out is ignored, as there)
+  return parseSetting('tags.policyFile', value).success ? value : undefined;
+}
+
+/** True when `file`, links resolved, is inside `folder` (a link in a repository cannot lead the policy outside it). */
+async function resolvesInside(folder: string, file: string): Promise<boolean> {
+  const [root, real] = await Promise.all([fs.realpath(folder).catch(() => folder), fs.realpath(file).catch(() => undefined)]);
+  if (real === undefined) return false;
+  const rel = path.relative(root, real);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -65,7 +76,7 @@ export async function findPolicyFile(cwd: string): Promise<{ root: string; file:
   for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
     const setting = await policyFileSetting(dir);
     const file = path.resolve(dir, setting ?? '.finops.yaml');
-    if (await exists(file)) return { root: dir, file };
+    if (await exists(file) && await resolvesInside(dir, file)) return { root: dir, file };
     if (await exists(path.join(dir, '.git')) || path.dirname(dir) === dir) return undefined;
   }
 }

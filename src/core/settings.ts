@@ -1,6 +1,22 @@
 import { z } from 'zod';
 
 /**
+ * A path relative to the workspace folder that stays inside it: not absolute (`/etc/x`, `C:\x`, `\\server\x`,
+ * `~/x`), and no `..` that climbs above the folder. A repository's `.vscode/settings.json` cannot make the extension
+ * or the CLI read a file outside the repository.
+ */
+export function insideFolder(p: string): boolean {
+  if (/^([\\/]|[A-Za-z]:|~)/.test(p) || p.includes('\0')) return false;
+  let depth = 0;
+  for (const part of p.split(/[\\/]+/)) {
+    if (part === '..') depth--;
+    else if (part !== '.' && part !== '') depth++;
+    if (depth < 0) return false;
+  }
+  return depth > 0;
+}
+
+/**
  * The extension's settings: one zod schema per key (the same keys, defaults and enums as package.json;
  * a unit test keeps them in sync). An invalid value falls back to the default and is reported once.
  */
@@ -30,7 +46,7 @@ export const settingSchemas = {
   'cost.metric': z.enum(['EffectiveCost', 'BilledCost', 'ListCost']).default('EffectiveCost'),
   'cost.cacheTtlHours': z.number().min(0).max(168).default(8),
   'resources.hierarchy': z.array(z.string().min(1)).min(1).max(5).default(['Team', 'Project']),
-  'tags.policyFile': z.string().min(1).default('.finops.yaml'),
+  'tags.policyFile': z.string().min(1).refine(insideFolder, 'a path inside the workspace folder, such as .finops.yaml or policies/tags.yaml').default('.finops.yaml'),
   'tags.showCannotVerify': z.boolean().default(false),
   'savings.codeLens': z.boolean().default(true),
   'savings.livePrices': z.boolean().default(false),
@@ -39,6 +55,10 @@ export const settingSchemas = {
   'savings.schedule': z.string().regex(/^(|[^;]*\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}.*)$/, 'days, running hours and a time zone, such as Mon-Fri 08:00-19:00 Europe/Berlin').default('Mon-Fri 08:00-19:00'),
   'savings.spotInterruptionsPerDay': z.number().min(0).max(48).default(1),
   'savings.checkpointIntervalMinutes': z.number().min(1).max(1440).default(60),
+  'anomalies.groupBy': z.array(z.string().regex(/^(tag:[^,]{1,128}|[A-Z][A-Za-z]{1,63})$/, 'FOCUS dimensions or tags written tag:Key')).min(1).max(5).default(['tag:Team', 'ServiceName', 'SubAccountId']),
+  'anomalies.minAmount': z.number().min(0).max(1e9).default(50),
+  'anomalies.minPercent': z.number().min(0).max(100000).default(50),
+  'anomalies.notify': z.boolean().default(true),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -56,16 +76,28 @@ export function parseSettings(raw: Partial<Record<SettingKey, unknown>>): { sett
   const settings: Record<string, unknown> = {};
   for (const key of Object.keys(settingSchemas) as SettingKey[]) {
     const schema = settingSchemas[key];
-    const result = schema.safeParse(raw[key]);
+    const result = parseSetting(key, raw[key]);
     if (result.success) {
       settings[key] = result.data;
     } else {
       settings[key] = schema.parse(undefined);
-      const issue = result.error.issues[0];
-      problems.push({ key, value: raw[key], message: issue ? issue.message : 'invalid value' });
+      problems.push({ key, value: raw[key], message: result.message });
     }
   }
   return { settings: settings as Settings, problems };
+}
+
+/**
+ * The schema's verdict, never an exception: zod runs a string's checks even on a value that is not a string, so
+ * an array nested thousands deep or an object whose `toString` is not a function would throw out of `safeParse`.
+ */
+export function parseSetting<K extends SettingKey>(key: K, value: unknown): { success: true; data: Settings[K] } | { success: false; message: string } {
+  try {
+    const r = settingSchemas[key].safeParse(value);
+    return r.success ? { success: true, data: r.data as Settings[K] } : { success: false, message: r.error.issues[0]?.message ?? 'invalid value' };
+  } catch {
+    return { success: false, message: 'not a valid value (nested too deeply, or not plain JSON)' };
+  }
 }
 
 export function settingDefault<K extends SettingKey>(key: K): Settings[K] {

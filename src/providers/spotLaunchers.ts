@@ -1,12 +1,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { FinOpsError } from '../core/errors';
 import type { Logger } from '../core/ports';
 import type { SpotJob } from '../core/spot/job';
 import type { SpotLauncher } from '../core/spot/launcher';
 import type { ShippedFile } from '../core/spot/userData';
+import type { TokenCredential } from '@azure/core-auth';
+import type { Agent } from 'node:https';
 import { AwsSpotLauncher } from './aws/spotLauncher';
+import { AzureSpotLauncher } from './azure/spotLauncher';
 import { accessTokenAuth } from './gcp/config';
 import { GcpSpotLauncher } from './gcp/spotLauncher';
 
@@ -18,7 +20,8 @@ export interface SpotLauncherSettings {
    * client given directly. Neither: Application Default Credentials.
    */
   gcp: { endpoint: string; accessToken?: string; authClient?: unknown };
-  azure: { endpoint: string };
+  /** `credential` and `agent`: given directly (tests); otherwise DefaultAzureCredential (in `tenantId` when set). */
+  azure: { endpoint: string; tenantId?: string; credential?: TokenCredential; agent?: Agent };
   log?: Logger;
   /** Test hooks: how long a launch waits for the first instances, and the sleep between polls. */
   settleMs?: number;
@@ -40,9 +43,13 @@ export function spotLauncherFor(job: SpotJob, settings: SpotLauncherSettings): S
         ...(settings.log ? { log: settings.log } : {}), ...(settings.settleMs !== undefined ? { settleMs: settings.settleMs } : {}),
       }, region);
     case 'azure':
-      throw new FinOpsError('usage', 'Launching on Azure directly is not available in this version.', {
-        fix: 'Export the job to SkyPilot (`mlfinops spot export`), which launches managed spot jobs on every cloud.',
-      });
+      return new AzureSpotLauncher({
+        endpoint: settings.azure.endpoint,
+        ...(settings.azure.tenantId ? { tenantId: settings.azure.tenantId } : {}),
+        ...(settings.azure.credential ? { credential: settings.azure.credential } : {}),
+        ...(settings.azure.agent ? { agent: settings.azure.agent } : {}),
+        ...(settings.log ? { log: settings.log } : {}), ...(settings.settleMs !== undefined ? { settleMs: settings.settleMs } : {}),
+      }, region);
   }
 }
 

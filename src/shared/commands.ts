@@ -24,6 +24,7 @@ export const Commands = {
   openSavingsReportMarkdown: 'mlFinops.openSavingsReportMarkdown',
   createCloudBudget: 'mlFinops.createCloudBudget',
   importCloudBudgets: 'mlFinops.importCloudBudgets',
+  unmuteAnomalyGroups: 'mlFinops.unmuteAnomalyGroups',
   estimateMigration: 'mlFinops.estimateMigration',
   estimateMigrationFromTree: 'mlFinops.estimateMigrationFromTree',
   launchSpotTraining: 'mlFinops.launchSpotTraining',

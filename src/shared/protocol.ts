@@ -138,6 +138,7 @@ export const anomalySchema = z.object({
   /** actual − expected (positive: above the band's centre). */
   above: z.number(),
   currency: z.string().max(10),
+  /** The resources / SKUs that grew most: `cost` is the increase over their usual day (the week before). */
   contributors: z.array(z.object({ name: text, cost: z.number() })).max(10),
 });
 

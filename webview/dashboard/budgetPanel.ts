@@ -215,12 +215,12 @@ export class BudgetSection {
     if (!anomalies.length) return;
     const list = h('ol', { className: 'anomalies' });
     for (const a of anomalies) {
-      const drivers = a.contributors.map((c) => `${c.name} ${formatMoney(c.cost, a.currency)}`).join(', ');
+      const drivers = a.contributors.map((c) => `${c.name} +${formatMoney(c.cost, a.currency)}`).join(', ');
       list.appendChild(h('li', {},
         h('strong', {}, `${shortDay(a.date)} · ${a.group}`), ' ',
         h('span', { className: 'above' }, `${formatMoney(a.above, a.currency)} above expected`),
         ` (${formatMoney(a.actual, a.currency)} spent, ${formatMoney(a.expected, a.currency)} expected)`,
-        drivers ? h('div', { className: 'muted' }, `Top contributors: ${drivers}`) : null,
+        drivers ? h('div', { className: 'muted' }, `Top contributors (above their usual day): ${drivers}`) : null,
         a.filter ? button('Filter', () => this.filter(a.filter!), { className: 'secondary small', 'aria-label': `Filter the dashboard to ${a.group}` }) : null));
     }
     append(this.anomalyBox, list);

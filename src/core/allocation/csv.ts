@@ -3,12 +3,13 @@
  * are prefixed with an apostrophe, so a tag value such as `=HYPERLINK(…)` stays text when the file is opened.
  */
 export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | null | undefined)[])[]): string {
-  const lines = [header.map(cell).join(',')];
-  for (const r of rows) lines.push(r.map(cell).join(','));
+  const lines = [header.map(csvCell).join(',')];
+  for (const r of rows) lines.push(r.map(csvCell).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
 
-function cell(v: string | number | null | undefined): string {
+/** One field of the one CSV writer (formula-looking text kept as text, non-finite numbers empty). */
+export function csvCell(v: string | number | null | undefined): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
   let s = v;

@@ -112,7 +112,7 @@ export interface AnomalyEvent {
   anomalies: FoundAnomaly[];
   /** Each group once, in the order of the scan's keys. */
   groups: Record<string, string | null>[];
-  /** The largest single day's difference, and its currency. */
+  /** The first group's largest day (its figures are the ones a notification quotes). */
   peak: FoundAnomaly;
 }
 
@@ -156,7 +156,8 @@ export function anomalyEvents(found: readonly FoundAnomaly[], keys: readonly Gro
       const id = anomalyGroupId(a.group);
       if (!seen.has(id)) { seen.add(id); groups.push(a.group); }
     }
-    const peak = list.reduce((p, a) => (Math.abs(a.difference) > Math.abs(p.difference) ? a : p));
+    const first = anomalyGroupId(groups[0]!);
+    const peak = list.filter((a) => anomalyGroupId(a.group) === first).reduce((p, a) => (Math.abs(a.difference) > Math.abs(p.difference) ? a : p));
     return { start: list[0]!.date, end: list.at(-1)!.date, anomalies: list, groups, peak };
   }).sort((a, b) => (a.start > b.start ? -1 : a.start < b.start ? 1 : 0) || Math.abs(b.peak.difference) - Math.abs(a.peak.difference));
 }

@@ -98,10 +98,10 @@ export class IacWorkspace {
     return true;
   }
 
-  /** Marks a file as too large without reading it (the caller knows its size). */
+  /** Marks a file as not checked without reading it (too large, unreadable, not a regular file): a finding says why. */
   upsertSkipped(path: string, reason: string): void {
     const kind = iacKindOf(path);
-    if (kind && kind !== 'cloudformation') this.files.set(path, { path, text: '', kind, skipped: reason });
+    if (kind) this.files.set(path, { path, text: '', kind, skipped: reason });
   }
 
   remove(path: string): void {

@@ -1,4 +1,5 @@
 import { providerLabels } from '../pricing/model';
+import { mdText } from '../markdown';
 import { sourceLine } from '../savings/report';
 import { perHour, usd } from '../savings/estimate';
 import { describeShape } from './mapping';
@@ -88,7 +89,7 @@ export function estimateToJson(e: MigrationEstimate): unknown {
   };
 }
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const cell = mdText;
 
 const targetStorage: Record<MigrationEstimate['target'], string> = { aws: 'Amazon S3', gcp: 'Cloud Storage', azure: 'Azure Blob Storage' };
 const targetIam: Record<MigrationEstimate['target'], string> = {
@@ -118,7 +119,7 @@ export function estimateToMarkdown(e: MigrationEstimate, options: { selection?: 
     L.push('## Compute', '', '| Resource | Now | Hours / month | Now / month | Target | On-demand | Spot | 1-year | 3-year |', '|---|---|---:|---:|---|---:|---:|---:|---:|');
     for (const c of e.compute) {
       const to = c.match ? `${c.match.machines > 1 ? `${c.match.machines} × ` : ''}${c.match.instanceType}` : 'not estimated';
-      L.push(`| ${cell(label(c.workload))} | ${c.workload.instanceType} (${c.workload.provider} ${c.workload.region}) | ${c.workload.hoursPerMonth.toLocaleString('en-US', { maximumFractionDigits: 1 })} | ${usd(c.workload.currentMonthlyCost)} | ${to} | ${priced(c.options.onDemand)} | ${priced(c.options.spot)} | ${priced(c.options.commit1y)} | ${priced(c.options.commit3y)} |`);
+      L.push(`| ${cell(label(c.workload))} | ${cell(`${c.workload.instanceType} (${c.workload.provider} ${c.workload.region})`)} | ${c.workload.hoursPerMonth.toLocaleString('en-US', { maximumFractionDigits: 1 })} | ${usd(c.workload.currentMonthlyCost)} | ${to} | ${priced(c.options.onDemand)} | ${priced(c.options.spot)} | ${priced(c.options.commit1y)} | ${priced(c.options.commit3y)} |`);
     }
     L.push('');
     for (const c of e.compute) {
@@ -132,19 +133,19 @@ export function estimateToMarkdown(e: MigrationEstimate, options: { selection?: 
   }
   if (e.storage.length) {
     L.push('## Storage', '', '| Resource | Region | Stored (average) | Now / month | Target / month |', '|---|---|---:|---:|---:|');
-    for (const s of e.storage) L.push(`| ${cell(label(s.workload))} | ${s.workload.region} | ${gib(s.workload.storedGiB)} | ${usd(s.workload.currentMonthlyCost)} | ${s.target.kind === 'priced' ? `${usd(s.target.monthly)} (${s.target.storageClass}, $${s.target.perGiBMonth}/GiB-month)` : `not estimated: ${s.target.reason}`} |`);
+    for (const s of e.storage) L.push(`| ${cell(label(s.workload))} | ${cell(s.workload.region)} | ${gib(s.workload.storedGiB)} | ${usd(s.workload.currentMonthlyCost)} | ${s.target.kind === 'priced' ? `${usd(s.target.monthly)} (${s.target.storageClass}, $${s.target.perGiBMonth}/GiB-month)` : `not estimated: ${s.target.reason}`} |`);
     L.push('');
   }
   if (e.transfer.length) {
     L.push('## One-off data transfer', '', '| From | Data | Tiers | Cost |', '|---|---:|---|---:|');
     for (const t of e.transfer) {
       const tiers = t.cost.kind === 'priced' ? t.cost.charges.map((c) => `${gib(c.toGiB - c.fromGiB)} × $${c.perGiB}`).join(' + ') : '—';
-      L.push(`| ${providerLabels[t.provider]} ${t.region} (${t.resources.map(cell).join(', ')}) | ${gib(t.gib)} | ${tiers} | ${t.cost.kind === 'priced' ? usd(t.cost.cost) : `not estimated: ${t.cost.reason}`} |`);
+      L.push(`| ${providerLabels[t.provider]} ${cell(t.region)} (${t.resources.map(cell).join(', ')}) | ${gib(t.gib)} | ${tiers} | ${t.cost.kind === 'priced' ? usd(t.cost.cost) : `not estimated: ${t.cost.reason}`} |`);
     }
     L.push(`| **Total** | ${gib(e.transfer.reduce((s, t) => s + t.gib, 0))} | | **${usd(e.oneOffTransfer)}** |`, '');
   }
   if (e.other.length) {
-    L.push('## Not re-priced', '', ...e.other.map((o) => `- ${cell(label(o))}${o.service ? ` (${o.service})` : ''}: ${usd(o.currentMonthlyCost)} a month now`), '');
+    L.push('## Not re-priced', '', ...e.other.map((o) => `- ${cell(label(o))}${o.service ? ` (${cell(o.service)})` : ''}: ${usd(o.currentMonthlyCost)} a month now`), '');
   }
   L.push(...checklist(e));
   if (e.notes.length) L.push('## Assumptions', '', ...e.notes.map((n) => `- ${n}`), '');
@@ -164,7 +165,7 @@ function checklist(e: MigrationEstimate): string[] {
   }
   const L = ['## Migration checklist', ''];
   L.push('### Data transfer plan');
-  for (const tr of e.transfer) L.push(`- [ ] Copy ${tr.resources.map((r) => `\`${r}\``).join(', ')} (${gib(tr.gib)}) from ${providerLabels[tr.provider]} ${tr.region} to ${targetStorage[e.target]} in ${e.targetRegion}; verify object counts and checksums.`);
+  for (const tr of e.transfer) L.push(`- [ ] Copy ${tr.resources.map((r) => `\`${r.replace(/[`\r\n\u2028\u2029]+/g, ' ')}\``).join(', ')} (${gib(tr.gib)}) from ${providerLabels[tr.provider]} ${cell(tr.region)} to ${targetStorage[e.target]} in ${e.targetRegion}; verify object counts and checksums.`);
   if (!e.transfer.length) L.push('- [ ] No stored data in the selection: check for datasets and checkpoints the workloads read from elsewhere.');
   L.push('- [ ] Ask the source cloud for its egress waiver for customers leaving, before the copy starts.', '- [ ] Freeze writes (or sync the changes) for the cut-over window.', '');
   L.push('### IAM');

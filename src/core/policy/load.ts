@@ -162,10 +162,23 @@ export function loadPolicy(text: string, file?: string): LoadedPolicy {
   }
 }
 
+/**
+ * Policy files larger than this are not read: a team's policy, with its budgets, is a few KB, and YAML of
+ * hundreds of KB (generated, or hostile) takes the parser seconds on every keystroke.
+ */
+export const maxPolicyBytes = 64 * 1024;
+
 function readPolicy(text: string, file?: string): LoadedPolicy {
   const lc = new LineCounter();
   const base = defaultPolicy();
   const source: TagPolicy['source'] = { kind: 'yaml', ...(file ? { file } : {}) };
+  if (text.length > maxPolicyBytes) {
+    const problem: PolicyProblem = {
+      message: `The policy is ${(text.length / 1024).toFixed(0)} KB; policy files over ${maxPolicyBytes / 1024} KB are not read (is it generated?). The default policy applies.`,
+      severity: 'error', line: 1, column: 1, endLine: 1, endColumn: 1,
+    };
+    return { policy: { ...base, source }, problems: [problem] };
+  }
   const deep = yamlTooDeep(text);
   if (deep) {
     const before = text.slice(0, deep.offset);

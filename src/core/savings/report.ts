@@ -1,4 +1,5 @@
 import { HOURS_PER_MONTH, providerLabels, type InstancePrices, type PriceSourceRef } from '../pricing/model';
+import { mdText } from '../markdown';
 import { usd, perHour, uniqueSources, type SavingsEstimate, type SavingsKind } from './estimate';
 import { monthlyOnDemand } from './declared';
 import type { SavingsPlan } from './plan';
@@ -77,9 +78,6 @@ export function percent(f: number): string {
   return `${(f * 100).toFixed(1)} %`;
 }
 
-function mdEscape(text: string): string {
-  return text.replace(/([|\\`*_[\]<>])/g, '\\$1');
-}
 
 export function sourceLine(s: PriceSourceRef): string {
   return `${s.name}, ${s.capturedAt === 'unknown' ? 'capture date unknown' : `captured ${s.capturedAt}`}${s.live ? ' (live)' : ''}`;
@@ -114,24 +112,24 @@ export function reportToMarkdown(r: SavingsReport): string {
   const p = r.prices;
   const s = p.shape;
   const out: string[] = [];
-  out.push(`# ${mdEscape(r.title)}`, '');
-  if (r.subject) out.push(`Resource: ${mdEscape(r.subject)}`, '');
+  out.push(`# ${mdText(r.title)}`, '');
+  if (r.subject) out.push(`Resource: ${mdText(r.subject)}`, '');
   out.push(`${s.vcpu} vCPU, ${s.memoryGiB} GiB memory${s.gpus ? `, ${s.gpus} × ${s.gpuModel ?? 'GPU'}` : s.gpus === null && s.gpuModel ? `, part of an ${s.gpuModel}` : ''}. Baseline: ${r.hoursPerMonth} instance-hours a month.`, '');
-  for (const w of r.warnings) out.push(`> **Note:** ${mdEscape(w)}`, '');
-  out.push('## Prices', '', ...priceLines(p, r.hoursPerMonth).map((l) => `- ${mdEscape(l)}`), ...p.notes.map((n) => `- ${mdEscape(n)}`), '');
+  for (const w of r.warnings) out.push(`> **Note:** ${mdText(w)}`, '');
+  out.push('## Prices', '', ...priceLines(p, r.hoursPerMonth).map((l) => `- ${mdText(l)}`), ...p.notes.map((n) => `- ${mdText(n)}`), '');
   out.push('## Options', '', '| Kind | Option | Monthly cost | Saving / month | Saving |', '|---|---|---:|---:|---:|');
   for (const e of r.options) {
-    out.push(`| ${kindLabels[e.kind]} | ${mdEscape(e.option)} | ${usd(e.monthlyCost)} | ${usd(e.monthlySaving)} | ${e.status === 'ok' ? percent(e.savingFraction) : '—'} |`);
+    out.push(`| ${kindLabels[e.kind]} | ${mdText(e.option)} | ${usd(e.monthlyCost)} | ${usd(e.monthlySaving)} | ${e.status === 'ok' ? percent(e.savingFraction) : '—'} |`);
   }
-  out.push('', ...r.missing.map((m) => `- _Not estimated:_ ${mdEscape(m)}`), ...(r.missing.length ? [''] : []));
+  out.push('', ...r.missing.map((m) => `- _Not estimated:_ ${mdText(m)}`), ...(r.missing.length ? [''] : []));
   for (const e of r.options) {
-    out.push(`### ${kindLabels[e.kind]}: ${mdEscape(e.option)}`, '');
+    out.push(`### ${kindLabels[e.kind]}: ${mdText(e.option)}`, '');
     out.push(`${usd(e.monthlyCost)}/month instead of ${usd(e.baselineMonthlyCost)}: ${e.monthlySaving >= 0 ? 'saves' : 'costs'} ${usd(Math.abs(e.monthlySaving))} (${percent(e.savingFraction)}).`, '');
-    out.push(...e.assumptions.map((a) => `- ${mdEscape(a)}`), '');
-    out.push(`Sources: ${e.sources.map((src) => mdEscape(sourceLine(src))).join('; ')}`, '');
+    out.push(...e.assumptions.map((a) => `- ${mdText(a)}`), '');
+    out.push(`Sources: ${e.sources.map((src) => mdText(sourceLine(src))).join('; ')}`, '');
   }
   const all = uniqueSources(r.options.flatMap((e) => e.sources).concat([p.onDemand.source]));
-  out.push('## Sources', '', ...all.map((src) => `- ${mdEscape(sourceLine(src))}${src.url ? ` — <${src.url}>` : ''}`), '');
+  out.push('## Sources', '', ...all.map((src) => `- ${mdText(sourceLine(src))}${src.url ? ` — <${src.url}>` : ''}`), '');
   out.push(`_Generated ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC by ML FinOps. Estimates, not quotes: prices change, and taxes and support are not included._`, '');
   return out.join('\n');
 }

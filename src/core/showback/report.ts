@@ -1,4 +1,6 @@
 import type { CostRow, GroupKey } from '../cost/model';
+import { toCsv } from '../allocation/csv';
+import { mdText } from '../markdown';
 import type { Anomaly } from '../anomaly/detect';
 import type { BudgetStatus } from '../budgets/evaluate';
 import type { ShowbackAllocation, ShowbackSettings } from '../budgets/schema';
@@ -204,17 +206,17 @@ export function showbackMarkdown(r: ShowbackReport): string {
   const key = r.by.replace(/^tag:/, '');
   const lines = [`# Showback ${r.month}: cost by ${key}`, '', `Total ${money(r.totalCents, r.currency)}. ${allocationSentence(r)}`, ''];
   lines.push(`| ${key} | direct | allocated | total |`, '|---|---:|---:|---:|');
-  for (const t of r.teams) lines.push(`| ${mdCell(t.team)} | ${money(t.directCents, r.currency)} | ${money(t.allocatedCents, r.currency)} | **${money(t.totalCents, r.currency)}** |`);
+  for (const t of r.teams) lines.push(`| ${mdText(t.team)} | ${money(t.directCents, r.currency)} | ${money(t.allocatedCents, r.currency)} | **${money(t.totalCents, r.currency)}** |`);
   if (r.allocation === 'none') lines.push(`| ${UNALLOCATED} | ${money(r.poolCents, r.currency)} | | **${money(r.poolCents, r.currency)}** |`);
   lines.push(`| **Total** | | | **${money(r.totalCents, r.currency)}** |`);
   for (const t of r.teams) {
-    lines.push('', `## ${mdCell(t.team)}: ${money(t.totalCents, r.currency)}`, '');
-    lines.push('| project | cost |', '|---|---:|', ...t.projects.map((p) => `| ${mdCell(p.name)} | ${money(p.cents, r.currency)} |`));
+    lines.push('', `## ${mdText(t.team)}: ${money(t.totalCents, r.currency)}`, '');
+    lines.push('| project | cost |', '|---|---:|', ...t.projects.map((p) => `| ${mdText(p.name)} | ${money(p.cents, r.currency)} |`));
     if (t.allocatedCents !== 0) lines.push(`| ${UNALLOCATED}, allocated | ${money(t.allocatedCents, r.currency)} |`);
     lines.push('', '| stage | cost |', '|---|---:|', ...t.stages.map((s) => `| ${s.stage} | ${money(s.cents, r.currency)} |`));
     if (t.budgets.length) {
       lines.push('', '| budget | period | actual | forecast | amount | status |', '|---|---|---:|---:|---:|---|');
-      for (const b of t.budgets) lines.push(`| ${mdCell(b.name)} | ${b.periodLabel} | ${money(toCents(b.actual), b.currency)} | ${money(toCents(b.forecast), b.currency)} | ${money(toCents(b.amount), b.currency)} | ${b.status} |`);
+      for (const b of t.budgets) lines.push(`| ${mdText(b.name)} | ${b.periodLabel} | ${money(toCents(b.actual), b.currency)} | ${money(toCents(b.forecast), b.currency)} | ${money(toCents(b.amount), b.currency)} | ${b.status} |`);
     }
     if (t.anomalies.length) {
       lines.push('', 'Anomalies:', ...t.anomalies.map((a) => `- ${a.date}: ${money(toCents(a.actual), r.currency)}, ${money(toCents(a.difference), r.currency)} ${a.direction} the expected ${money(toCents(a.expected), r.currency)}`));
@@ -223,14 +225,7 @@ export function showbackMarkdown(r: ShowbackReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-function mdCell(text: string): string {
-  return text.replace(/[|\\`*_[\]<>]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
-}
 
-function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 /** The report as CSV: team, kind (total / direct / allocated / project / stage), name, cost, currency. */
 export function showbackCsv(r: ShowbackReport): string {
@@ -242,7 +237,7 @@ export function showbackCsv(r: ShowbackReport): string {
     for (const s of t.stages) rows.push([t.team, 'stage', s.stage, amount(s.cents), r.currency]);
   }
   if (r.allocation === 'none') rows.push([UNALLOCATED, 'total', '', amount(r.poolCents), r.currency]);
-  return `${rows.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
+  return toCsv(rows[0] as string[], rows.slice(1));
 }
 
 function esc(text: string): string {

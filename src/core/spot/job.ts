@@ -41,7 +41,7 @@ export interface SpotJob {
   env: Record<string, string>;
   aws?: { subnets: string[]; imageId?: string; securityGroupIds: string[]; instanceProfile?: string; keyName?: string; volumeGiB: number };
   gcp?: { project: string; image?: string; network?: string; serviceAccount?: string; diskGiB: number };
-  azure?: { subscriptionId: string; resourceGroup: string; image?: string; subnetId?: string; adminUsername: string; sshPublicKey?: string };
+  azure?: { subscriptionId: string; resourceGroup: string; image?: string; subnetId?: string; adminUsername: string; sshPublicKey?: string; identity?: string };
 }
 
 /** One problem in a job file, with its position (1-based line and column). */
@@ -119,6 +119,7 @@ const jobSchema = z.strictObject({
     subnetId: z.string().min(1).optional(),
     adminUsername: z.string().min(1).optional(),
     sshPublicKey: z.string().min(1).optional(),
+    identity: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i, 'a user-assigned managed identity resource id').optional(),
   }).optional(),
 });
 
@@ -243,7 +244,7 @@ export function parseJobFile(text: string, path: string): ParsedJob {
     env: d.env ?? {},
     ...(d.aws ? { aws: { subnets: d.aws.subnets ?? [], securityGroupIds: d.aws.securityGroupIds ?? [], volumeGiB: d.aws.volumeGiB ?? 200, ...(d.aws.imageId ? { imageId: d.aws.imageId } : {}), ...(d.aws.instanceProfile ? { instanceProfile: d.aws.instanceProfile } : {}), ...(d.aws.keyName ? { keyName: d.aws.keyName } : {}) } } : {}),
     ...(d.gcp ? { gcp: { project: d.gcp.project, diskGiB: d.gcp.diskGiB ?? 200, ...(d.gcp.image ? { image: d.gcp.image } : {}), ...(d.gcp.network ? { network: d.gcp.network } : {}), ...(d.gcp.serviceAccount ? { serviceAccount: d.gcp.serviceAccount } : {}) } } : {}),
-    ...(d.azure ? { azure: { subscriptionId: d.azure.subscriptionId, resourceGroup: d.azure.resourceGroup, adminUsername: d.azure.adminUsername ?? 'mlfinops', ...(d.azure.image ? { image: d.azure.image } : {}), ...(d.azure.subnetId ? { subnetId: d.azure.subnetId } : {}), ...(d.azure.sshPublicKey ? { sshPublicKey: d.azure.sshPublicKey } : {}) } } : {}),
+    ...(d.azure ? { azure: { subscriptionId: d.azure.subscriptionId, resourceGroup: d.azure.resourceGroup, adminUsername: d.azure.adminUsername ?? 'mlfinops', ...(d.azure.image ? { image: d.azure.image } : {}), ...(d.azure.subnetId ? { subnetId: d.azure.subnetId } : {}), ...(d.azure.sshPublicKey ? { sshPublicKey: d.azure.sshPublicKey } : {}), ...(d.azure.identity ? { identity: d.azure.identity } : {}) } } : {}),
   };
   return { job, problems };
 }

@@ -77,7 +77,14 @@ function endCapacity(job: SpotJob): string {
     case 'gcp':
       return `gcloud compute instance-groups managed resize ${shQuote(`mlfinops-${job.name}`)} --size 0 --region ${shQuote(job.regions[0] ?? '')} --quiet || shutdown -h now`;
     case 'azure':
-      return 'shutdown -h now';
+      // an OS shutdown leaves an Azure VM allocated (and billed): the VM deletes itself from its scale set with its
+      // managed identity, which lowers the capacity so Try & Restore does not bring it back
+      return [
+        'IMDS=http://169.254.169.254/metadata',
+        'TOKEN=$(curl -sf -H Metadata:true "$IMDS/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fmanagement.azure.com%2F" | python3 -c \'import json,sys; print(json.load(sys.stdin)["access_token"])\' 2>/dev/null || true)',
+        'VMID=$(curl -sf -H Metadata:true "$IMDS/instance/compute/resourceId?api-version=2021-02-01&format=text" || true)',
+        '[ -n "$TOKEN" ] && [ -n "$VMID" ] && curl -sf -X DELETE -H "Authorization: Bearer $TOKEN" "https://management.azure.com${VMID}?api-version=2024-07-01" || shutdown -h now',
+      ].join('\n  ');
   }
 }
 

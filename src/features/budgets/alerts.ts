@@ -46,8 +46,21 @@ export class BudgetAlerts {
     return Array.isArray(v) ? v.filter((k): k is string => typeof k === 'string') : [];
   }
 
-  /** Shows what is new in the report; resolves once it is recorded (not when the user answers). */
-  async check(report: BudgetReport): Promise<ShownAlert[]> {
+  private last: Promise<unknown> = Promise.resolve();
+
+  /** Resolves when the last check has recorded what it shows (not when the user answers). */
+  whenIdle(): Promise<unknown> {
+    return this.last;
+  }
+
+  /** Shows what is new in the report; resolves once it is recorded (not when the user answers). Checks run one at a time. */
+  check(report: BudgetReport): Promise<ShownAlert[]> {
+    const run = this.last.catch(() => undefined).then(() => this.show(report));
+    this.last = run;
+    return run;
+  }
+
+  private async show(report: BudgetReport): Promise<ShownAlert[]> {
     const done = new Set(this.notified());
     const out: ShownAlert[] = [];
     for (const s of report.statuses) {

@@ -46,6 +46,8 @@ interface PresentationContext {
   locale?: string;
   /** Commands the items run (ids from src/shared/commands.ts). */
   commands: { loadMore: string; fix: string; revealDeclaration: string };
+  /** The cost anomalies of a group (its tag key and value) in the period, as lines for its tooltip; none: undefined. */
+  anomalies?(tagKey: string, value: string | null): string[] | undefined;
 }
 
 /** Resources listed per group before a "Load more" item. */
@@ -332,15 +334,18 @@ export class TreePresentation {
       '',
       `${formatPercent(group.share, loc)} of ${group.depth === 1 ? 'the source' : 'the parent group'} · ${count}`,
     ];
+    const anomalies = this.ctx.anomalies?.(group.key, group.value);
+    const base = group.costKnown ? withShare(this.money(node.sourceId, group.cost, alloc.currency), group.share, loc) : count;
+    if (anomalies?.length) lines.push('', `**${anomalies.length === 1 ? '1 cost anomaly' : `${anomalies.length} cost anomalies`}** in ${md(this.ctx.periodLabel)}:`, ...anomalies.map((l) => `- ${md(l)}`));
     return {
       id: node.id,
       label: value,
-      description: group.costKnown ? withShare(this.money(node.sourceId, group.cost, alloc.currency), group.share, loc) : count,
+      description: anomalies?.length ? `${base} · ${anomalies.length === 1 ? '1 anomaly' : `${anomalies.length} anomalies`}` : base,
       tooltip: lines.join('\n'),
       contextValue: group.value === null ? 'group untagged' : 'group',
       collapsible: 'collapsed',
-      icon: group.value === null ? 'question' : 'tag',
-      ...(group.value === null ? { iconColor: 'editorWarning.foreground' } : {}),
+      icon: anomalies?.length ? 'pulse' : group.value === null ? 'question' : 'tag',
+      ...(group.value === null || anomalies?.length ? { iconColor: 'editorWarning.foreground' } : {}),
     };
   }
 

@@ -9,6 +9,8 @@ import { runSignIn, signInOf } from '../../platform/signIn';
 import type { Services } from '../../platform/services';
 import type { CostFilter } from '../../core/cost/model';
 import type { CostView } from '../../platform/costView';
+import type { AnomalyWatch } from '../../platform/anomalyWatch';
+import { anomalyAmounts, anomalyDay } from '../../shared/anomalyText';
 import { TreePresentation, viewState, type ItemView, type TreeNode } from './presentation';
 
 const VIEW_ID = 'mlFinops.resources';
@@ -30,17 +32,23 @@ class ResourcesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
   /** Node objects by id: VS Code refreshes an element by identity. */
   private readonly nodes = new Map<string, TreeNode>();
 
-  constructor(private readonly view: CostView) {
+  constructor(private readonly view: CostView, private readonly anomalyWatch?: AnomalyWatch) {
     this.presentation = new TreePresentation(this.context());
   }
 
   private context() {
+    const report = this.anomalyWatch?.report;
     return {
       sources: this.view.sources,
       store: this.view.store,
       periodLabel: this.view.resolvedPeriod().label,
       locale: vscode.env.language,
       commands: { loadMore: Commands.loadMoreResources, fix: Commands.fixSource, revealDeclaration: Commands.revealDeclaration },
+      // the anomaly report's days are the view's period: a group node lists its group's anomalous days
+      anomalies: (tagKey: string, value: string | null) => {
+        const found = report?.scan.anomalies.filter((a) => a.key === `tag:${tagKey}` && (a.group[a.key] ?? null) === value);
+        return found?.length ? found.map((a) => `${anomalyDay(a.date)}: ${anomalyAmounts(a, vscode.env.language)}`) : undefined;
+      },
     };
   }
 
@@ -99,12 +107,19 @@ function toTreeItem(v: ItemView): vscode.TreeItem {
 export interface ResourcesTreeHandle {
   readonly provider: ResourcesTreeProvider;
   readonly view: CostView;
+  readonly tree: vscode.TreeView<TreeNode>;
 }
 
-export function registerResourcesTree(services: Services, view: CostView): { disposables: vscode.Disposable[]; handle: ResourcesTreeHandle } {
+export function registerResourcesTree(services: Services, view: CostView, anomalyWatch?: AnomalyWatch): { disposables: vscode.Disposable[]; handle: ResourcesTreeHandle } {
   const { log } = services;
-  const provider = new ResourcesTreeProvider(view);
+  const provider = new ResourcesTreeProvider(view, anomalyWatch);
   const tree = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  // the view's badge: the anomaly events of the period (a team, its service and its account jumping together are one)
+  const onAnomalies = anomalyWatch?.onDidChange((report) => {
+    const n = report.events.filter((e) => e.peak.direction === 'above').length;
+    tree.badge = n ? { value: n, tooltip: `${n === 1 ? '1 cost anomaly' : `${n} cost anomalies`} in ${report.periodLabel}` } : undefined;
+    provider.refresh();
+  });
   let loaded = false;
   let loading: Promise<void> | undefined;
   let cancel: AbortController | undefined;
@@ -151,7 +166,7 @@ export function registerResourcesTree(services: Services, view: CostView): { dis
   const node = (arg: unknown): TreeNode | undefined => (arg && typeof arg === 'object' && 'kind' in arg ? arg as TreeNode : tree.selection[0]);
 
   const disposables: vscode.Disposable[] = [
-    provider, tree, onVisible, new vscode.Disposable(() => { onModel.dispose(); onView.dispose(); onState.dispose(); cancel?.abort(); }),
+    provider, tree, onVisible, new vscode.Disposable(() => { onModel.dispose(); onView.dispose(); onState.dispose(); onAnomalies?.dispose(); cancel?.abort(); }),
     vscode.commands.registerCommand(Commands.refresh, () => load(true)),
     vscode.commands.registerCommand(Commands.loadMoreResources, (groupNodeId: unknown) => {
       if (typeof groupNodeId !== 'string') return;
@@ -218,7 +233,7 @@ export function registerResourcesTree(services: Services, view: CostView): { dis
     }),
     vscode.commands.registerCommand(Commands.fixSource, (arg: unknown) => fixSource(services, view, provider, typeof arg === 'string' ? arg : n2source(node(arg)), () => load(true))),
   ];
-  return { disposables, handle: { provider, view } };
+  return { disposables, handle: { provider, view, tree } };
 }
 
 function n2source(n: TreeNode | undefined): string | undefined {

@@ -5,7 +5,7 @@ import { iacKindOf, IacWorkspace, skippedDirs } from '../../core/iac/workspace';
 import { loadDefaultPolicy, loadPolicy } from '../../core/policy/load';
 import type { LoadedPolicy } from '../../core/policy/model';
 import type { Logger } from '../../core/ports';
-import { settingSchemas } from '../../core/settings';
+import { parseSetting } from '../../core/settings';
 import { policyDiagnostic, toDiagnostic } from './convert';
 
 /** Files the scan and the watcher look at; CloudFormation candidates are confirmed by their content. */
@@ -75,8 +75,8 @@ export class TagDiagnosticsController implements vscode.Disposable {
 
   private settingsFor(folder: vscode.WorkspaceFolder | undefined): { policyUri: vscode.Uri | undefined; reportUnknown: boolean } {
     const config = vscode.workspace.getConfiguration('mlFinops', folder?.uri);
-    const file = settingSchemas['tags.policyFile'].safeParse(config.get('tags.policyFile'));
-    const unknown = settingSchemas['tags.showCannotVerify'].safeParse(config.get('tags.showCannotVerify'));
+    const file = parseSetting('tags.policyFile', config.get('tags.policyFile'));
+    const unknown = parseSetting('tags.showCannotVerify', config.get('tags.showCannotVerify'));
     return {
       policyUri: folder ? vscode.Uri.joinPath(folder.uri, file.success ? file.data : '.finops.yaml') : undefined,
       reportUnknown: unknown.success ? unknown.data : false,

@@ -3,7 +3,7 @@ import { FinOpsError, INTERNAL_FIX, isFinOpsError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { abortableSleep, type RetryOptions } from '../../core/retry';
 import type { SpotJob } from '../../core/spot/job';
-import type { LaunchRequest, LaunchResult, SpotInstance, SpotJobState, SpotJobStatus, SpotLauncher, SpotProgress, SpotResource } from '../../core/spot/launcher';
+import type { DryRunReport, LaunchRequest, LaunchResult, SpotInstance, SpotJobState, SpotJobStatus, SpotLauncher, SpotProgress, SpotResource } from '../../core/spot/launcher';
 import { gcpLabels, jobTags, resourceName } from '../../core/spot/plan';
 import { gaxClientOptions } from './config';
 import { callGoogle } from './errors';
@@ -147,8 +147,22 @@ export class GcpSpotLauncher implements SpotLauncher {
     return current;
   }
 
-  async launch(request: LaunchRequest): Promise<LaunchResult> {
-    const { job, userData, signal } = request;
+  /** The job's zones in the launch region (refused when one is elsewhere). */
+  private zones(job: SpotJob): string[] {
+    const zones = job.zones.filter((z) => z.startsWith(`${this.region}-`));
+    if (job.zones.length && zones.length < job.zones.length) {
+      const other = job.zones.filter((z) => !zones.includes(z));
+      throw new FinOpsError('input', `The zones ${other.join(', ')} are not in ${this.region}, the region the group is created in.`, { fix: `List zones of ${this.region} (such as ${this.region}-a) under zones, or put their region first under regions.` });
+    }
+    return zones;
+  }
+
+  /**
+   * What is checked before anything is created (Compute Engine has no DryRun): the job's settings, the checkpoint
+   * bucket, and that the job is not already launched. Creates nothing.
+   */
+  async preflight(request: LaunchRequest): Promise<DryRunReport> {
+    const { job, signal } = request;
     const progress: SpotProgress = request.progress ?? (() => undefined);
     const project = this.project(job);
     const name = resourceName(job);
@@ -158,18 +172,14 @@ export class GcpSpotLauncher implements SpotLauncher {
         fix: 'Set onDemand.base to 0 for Google Cloud, or export the job to SkyPilot (`mlfinops spot export`).',
       });
     }
-    const zones = job.zones.filter((z) => z.startsWith(`${this.region}-`));
-    if (job.zones.length && zones.length < job.zones.length) {
-      const other = job.zones.filter((z) => !zones.includes(z));
-      throw new FinOpsError('input', `The zones ${other.join(', ')} are not in ${this.region}, the region the group is created in.`, { fix: `List zones of ${this.region} (such as ${this.region}-a) under zones, or put their region first under regions.` });
-    }
+    this.zones(job);
     const labels = gcpLabels(jobTags(job), job.name);
-    const { templates, groups } = await this.getClients(job);
 
     progress('Checking the checkpoint location…');
     const check = this.options.checkCheckpoint ?? ((uri: string, s?: AbortSignal) => this.checkBucket(job, uri, s));
     await check(job.checkpoint.uri, signal);
     checks.push(`Checkpoint location ${job.checkpoint.uri}: reachable.`);
+    checks.push(`Labels: ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ')}.`);
     if (job.maxPricePerHour !== undefined) checks.push(`Spot VMs have no bid on Google Cloud: maxPricePerHour (${job.maxPricePerHour} USD) was checked against the price catalogue.`);
     if (job.onDemand.fallback) checks.push('onDemand.fallback is not available in a managed instance group (the SkyPilot export has it); the group waits for Spot capacity.');
 
@@ -180,6 +190,19 @@ export class GcpSpotLauncher implements SpotLauncher {
         fix: `Stop it first (\`mlfinops spot stop ${job.name}\` or Stop in the Spot jobs view), or give the job another name.`,
       });
     }
+    checks.push(`No earlier launch of "${job.name}" in project ${project}. Compute Engine has no DryRun: it checks the template and the group as they are created, and a failure deletes what was created.`);
+    return { checks };
+  }
+
+  async launch(request: LaunchRequest): Promise<LaunchResult> {
+    const { job, userData, signal } = request;
+    const progress: SpotProgress = request.progress ?? (() => undefined);
+    const project = this.project(job);
+    const name = resourceName(job);
+    const checks = [...(request.checked ?? await this.preflight(request)).checks];
+    const zones = this.zones(job);
+    const labels = gcpLabels(jobTags(job), job.name);
+    const { templates, groups } = await this.getClients(job);
 
     const network = job.gcp?.network ?? 'default';
     const nic = network.includes('/subnetworks/')

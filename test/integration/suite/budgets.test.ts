@@ -94,7 +94,8 @@ suite('Budgets: burn-down in the dashboard, the status bar at risk, a threshold 
     // the same report again (a refresh): nothing new
     const count = api.budgets.alerts.shown.length;
     await api.budgets.watch.evaluate({ force: true });
-    await new Promise((r) => setTimeout(r, 200));
+    // the evaluation's listeners have run: wait for the notifier's own check of that report
+    await api.budgets.alerts.whenIdle();
     assert.equal(api.budgets.alerts.shown.length, count, 'a second evaluation shows nothing again');
     // a restart: a fresh notifier on the same global state shows nothing
     assert.deepEqual(await api.budgets.checkAsAfterRestart(), [], 'nothing is shown again after a restart');

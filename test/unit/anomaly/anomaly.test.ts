@@ -144,6 +144,7 @@ describe('anomaly scan over a cost source', () => {
     assert.equal(events.length, 1);
     assert.deepEqual(events[0]!.groups, [{ 'tag:Team': 'recsys' }, { ServiceName: 'Virtual Machines' }], 'the team first (the first key)');
     assert.deepEqual([events[0]!.start, events[0]!.end], ['2026-08-20', '2026-08-21']);
+    assert.deepEqual([events[0]!.peak.key, events[0]!.peak.date], ['tag:Team', '2026-08-20'], 'the figures quoted are the team\'s largest day');
   });
 
   it('days after the last billed day are not examined; a bad range is refused', async () => {

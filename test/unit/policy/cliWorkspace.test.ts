@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findPolicyFile } from '../../../src/cli/workspace';
+import { insideFolder, parseSettings } from '../../../src/core/settings';
 import { ExitCode } from '../../../src/cli/io';
 import { runCli } from '../../support/cli';
 import { scratch } from '../../support/scratch';
@@ -55,5 +56,24 @@ describe('the CLI reads the workspace policy as the extension does', () => {
     const r = await runCli(['lint', '--policy', 'nope.yaml'], { cwd: files.dir });
     assert.equal(r.code, ExitCode.usage);
     assert.match(r.err, /cannot read the policy file nope\.yaml/);
+  });
+
+  it('mlFinops.tags.policyFile stays inside the workspace folder: absolute paths, .. above the folder and links out are ignored', async () => {
+    for (const p of ['.finops.yaml', 'policies/tags.yaml', './a/../tags.yaml', 'a/b/../../c.yaml']) assert.ok(insideFolder(p), p);
+    for (const p of ['/etc/passwd', '../secrets.yaml', 'a/../../x.yaml', 'C:\\Users\\x.yaml', 'c:x', '\\\\server\\share\\x', '~/.aws/credentials', '.', 'a/..', 'a\0b']) {
+      assert.equal(insideFolder(p), false, p);
+    }
+    // the extension's settings: the invalid value falls back to the default and is reported
+    const { settings, problems } = parseSettings({ 'tags.policyFile': '../../home/user/.aws/credentials' });
+    assert.equal(settings['tags.policyFile'], '.finops.yaml');
+    assert.match(problems.find((x) => x.key === 'tags.policyFile')?.message ?? '', /inside the workspace folder/);
+    // the CLI: a repository's settings cannot point outside it, neither by path nor through a link
+    files.write('outside/secret.yaml', 'tags:\n  required: [Secret]\n');
+    files.write('escape/.git/HEAD', '');
+    files.write('escape/.vscode/settings.json', JSON.stringify({ 'mlFinops.tags.policyFile': '../outside/secret.yaml' }));
+    assert.equal(await findPolicyFile(path.join(files.dir, 'escape')), undefined);
+    files.write('linked/.git/HEAD', '');
+    fs.symlinkSync(path.join(files.dir, 'outside/secret.yaml'), path.join(files.dir, 'linked/.finops.yaml'));
+    assert.equal(await findPolicyFile(path.join(files.dir, 'linked')), undefined);
   });
 });

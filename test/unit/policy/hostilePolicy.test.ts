@@ -61,7 +61,7 @@ test('an AWS Organizations tag policy with statements named constructor and __pr
 
 test('a policy nested too deeply, with a non-text key, or with a document that is not a map is a problem, never a throw', () => {
   refused(`tags: ${'['.repeat(5000)}`, /nests more than 128 levels deep/, 1);
-  refused(`${Array.from({ length: 400 }, (_, i) => `${' '.repeat(i)}a:`).join('\n')} 1\n`, /nests more than 128 levels deep/);
+  refused(`${Array.from({ length: 200 }, (_, i) => `${' '.repeat(i)}a:`).join('\n')} 1\n`, /nests more than 128 levels deep/);
   refused('tags:\n  ? [a, b]\n  : 1\n', /A key must be text/, 2);
   refused('- a\n- b\n', /A policy file is a map/);
 });
@@ -111,4 +111,11 @@ test('AWS Organizations wildcards and path globs match in linear time and agree 
   const hostile = `${'a*'.repeat(40)}b`;
   assert.equal(matchesAllowed('a'.repeat(20000), hostile), false);
   assert.equal(globMatch(`${'*a'.repeat(40)}?b`, 'a'.repeat(20000)), false);
+});
+
+test('a policy file over 64 KB is a problem on the file, not seconds of parsing; the default policy applies', () => {
+  const big = `tags:\n  required: [Team]\n${'  # padding, as a generated file has\n'.repeat(2000)}`;
+  const { policy } = loadPolicy(big, '.finops.yaml');
+  refused(big, /The policy is \d+ KB; policy files over 64 KB are not read/, 1);
+  assert.deepEqual(policy.required, ['Environment', 'Team', 'Project', 'CostCenter', 'Owner'], 'not read: the default policy');
 });

@@ -268,3 +268,17 @@ test('mlfinops spot launch on Google Cloud: needs --yes; launch, status and stop
   const again = await cli('stop', 'train-g');
   assert.match(again.out, /Nothing of "train-g" was running/);
 });
+
+test('preflight: the checks a confirmation shows, with nothing created; a launch given them does not repeat them', async () => {
+  const job = jobOf();
+  const checked = await launcher().preflight({ job, plan: planOf(job), userData: USER_DATA });
+  assert.match(checked.checks[0]!, /gs:\/\/ckpt-bucket\/run1: reachable/);
+  assert.ok(checked.checks.some((c) => /^Labels: environment=dev, team=nlp, .*mlfinops-job=train-g\.$/.test(c)));
+  assert.ok(checked.checks.some((c) => /No earlier launch of "train-g".*no DryRun/.test(c)));
+  assert.equal(creates().length, 0);
+  fake.requests.length = 0;
+  const result = await launcher().launch({ job, plan: planOf(job), userData: USER_DATA, checked });
+  assert.equal(fake.requests.filter((r) => r.path.startsWith('/storage/')).length, 0, 'the bucket is not checked again');
+  assert.deepEqual(result.dryRun.checks.slice(0, checked.checks.length), checked.checks);
+  await launcher().stop(job);
+});
