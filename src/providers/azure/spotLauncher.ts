@@ -253,6 +253,8 @@ export class AzureSpotLauncher implements SpotLauncher {
             ipConfigurations: [{ name: `${name}-ip`, subnet: { id: azure.subnetId } }],
           }],
         },
+        // the serial console log (the bootstrap's lines) in a managed storage account, for "Open log"
+        diagnosticsProfile: { bootDiagnostics: { enabled: true } },
         // Scheduled Events (what the bootstrap watches) carry the Preempt notice about 30 s ahead
         scheduledEventsProfile: { terminateNotificationProfile: { enable: true, notBeforeTimeout: 'PT5M' } },
       },
@@ -400,6 +402,31 @@ export class AzureSpotLauncher implements SpotLauncher {
     else state = 'requested';
     const timeCreated = (set as { timeCreated?: Date }).timeCreated;
     return { job: job.name, state, resources, instances, events, consoleUrl: consoleUrl(id), ...(timeCreated ? { requestedAt: timeCreated.toISOString() } : {}) };
+  }
+
+  /**
+   * What a VM printed to its serial console (boot diagnostics: the startup and the bootstrap's lines), newest last,
+   * through a read-only link Azure signs for ten minutes.
+   */
+  async consoleOutput(job: SpotJob, instanceId: string, signal?: AbortSignal): Promise<string> {
+    const client = await this.getClient(job);
+    const id = /_(\d+)$/.exec(instanceId)?.[1] ?? instanceId;
+    const data = await this.call(job, 'Virtual Machine Scale Set VMs - Retrieve Boot Diagnostics Data', 'vms', () => client.virtualMachineScaleSetVMs.retrieveBootDiagnosticsData(
+      this.settings(job).resourceGroup, resourceName(job), id, { sasUriExpirationTimeInMinutes: 10, ...(signal ? { abortSignal: signal } : {}) },
+    ), signal);
+    const link = data.serialConsoleLogBlobUri;
+    if (!link) return '';
+    const { request } = await import('node:https');
+    return new Promise<string>((resolve, reject) => {
+      const req = request(new URL(link), { ...(this.options.agent ? { agent: this.options.agent } : {}), ...(signal ? { signal } : {}) }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => { text += c; });
+        res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new FinOpsError('unavailable', `The serial log of ${instanceId} could not be read (HTTP ${res.statusCode ?? '?'}).`, { fix: 'Try again in a minute: Azure writes the log a little after boot.' }))));
+      });
+      req.on('error', (e) => reject(new FinOpsError('unavailable', `The serial log of ${instanceId} could not be read: ${e.message}`, { fix: 'Check the network or a proxy.', cause: e })));
+      req.end();
+    });
   }
 
   private async deleteScaleSet(job: SpotJob, signal?: AbortSignal): Promise<boolean> {

@@ -1,4 +1,4 @@
-import type { GlobalOperationsClient, InstanceTemplatesClient, RegionInstanceGroupManagersClient, RegionOperationsClient, protos } from '@google-cloud/compute';
+import type { GlobalOperationsClient, InstancesClient, InstanceTemplatesClient, RegionInstanceGroupManagersClient, RegionOperationsClient, protos } from '@google-cloud/compute';
 import { FinOpsError, INTERNAL_FIX, isFinOpsError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { abortableSleep, type RetryOptions } from '../../core/retry';
@@ -58,6 +58,7 @@ const PERMISSIONS = {
   templates: { permission: 'compute.instanceTemplates.create / delete / get', role: 'Compute Instance Admin (v1) (roles/compute.instanceAdmin.v1)' },
   groups: { permission: 'compute.instanceGroupManagers.create / delete / get', role: 'Compute Instance Admin (v1) (roles/compute.instanceAdmin.v1)' },
   operations: { permission: 'compute.globalOperations.get / compute.regionOperations.get', role: 'Compute Viewer (roles/compute.viewer)' },
+  serial: { permission: 'compute.instances.getSerialPortOutput', role: 'Compute Instance Admin (v1) (roles/compute.instanceAdmin.v1)' },
   storage: { permission: 'storage.buckets.get', role: 'Storage Legacy Bucket Reader (roles/storage.legacyBucketReader) on the checkpoint bucket' },
 } as const;
 
@@ -75,7 +76,7 @@ function consoleUrl(project: string, region: string, name: string): string {
 
 export class GcpSpotLauncher implements SpotLauncher {
   readonly cloud = 'gcp' as const;
-  private clients: Promise<{ templates: InstanceTemplatesClient; groups: RegionInstanceGroupManagersClient; globalOps: GlobalOperationsClient; regionOps: RegionOperationsClient }> | undefined;
+  private clients: Promise<{ templates: InstanceTemplatesClient; groups: RegionInstanceGroupManagersClient; globalOps: GlobalOperationsClient; regionOps: RegionOperationsClient; instances: InstancesClient }> | undefined;
 
   constructor(private readonly options: GcpSpotOptions, private readonly region: string) {}
 
@@ -96,6 +97,7 @@ export class GcpSpotLauncher implements SpotLauncher {
         groups: new compute.RegionInstanceGroupManagersClient({ ...opts } as ConstructorParameters<typeof compute.RegionInstanceGroupManagersClient>[0]),
         globalOps: new compute.GlobalOperationsClient({ ...opts } as ConstructorParameters<typeof compute.GlobalOperationsClient>[0]),
         regionOps: new compute.RegionOperationsClient({ ...opts } as ConstructorParameters<typeof compute.RegionOperationsClient>[0]),
+        instances: new compute.InstancesClient({ ...opts } as ConstructorParameters<typeof compute.InstancesClient>[0]),
       };
     })();
     return this.clients;
@@ -432,6 +434,18 @@ export class GcpSpotLauncher implements SpotLauncher {
       job: job.name, state, resources, instances, events, consoleUrl: consoleUrl(project, this.region, name),
       ...(requestedAt ? { requestedAt } : {}),
     };
+  }
+
+  /** What a VM of the group printed to its serial console (the startup script's and the bootstrap's lines), newest last. */
+  async consoleOutput(job: SpotJob, instanceId: string, signal?: AbortSignal): Promise<string> {
+    const status = await this.status(job, signal);
+    const vm = status.instances.find((i) => i.id === instanceId);
+    if (!vm?.zone) {
+      throw new FinOpsError('input', `The VM ${instanceId} is not (or no longer) in the group of "${job.name}".`, { fix: 'Refresh the Spot jobs view (a preempted VM is replaced by one with another name).' });
+    }
+    const { instances } = await this.getClients(job);
+    const [out] = await this.call(job, 'instances.getSerialPortOutput', 'serial', () => instances.getSerialPortOutput({ project: this.project(job), zone: vm.zone!, instance: instanceId, port: 1 }), signal);
+    return out.contents ?? '';
   }
 
   private async deleteGroup(job: SpotJob, signal?: AbortSignal): Promise<boolean> {

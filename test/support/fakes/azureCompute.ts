@@ -13,6 +13,8 @@ import { makeSelfSignedCert } from './selfSignedCert';
  *  - Virtual Machine Scale Set VMs - List             GET    …/virtualMachineScaleSets/{name}/virtualMachines?$expand=instanceView
  *  - the long-running operations' status              GET    /subscriptions/{s}/providers/Microsoft.Compute/locations/{loc}/operations/{id}
  *  - Blob service Get Container Properties            HEAD   /{account}/{container}?restype=container   (path-style, as Azurite)
+ *  - Virtual Machine Scale Set VMs - Retrieve Boot Diagnostics Data   POST …/virtualMachines/{instanceId}/retrieveBootDiagnosticsData
+ *    (409 unless boot diagnostics are on), and the signed serial log link it answers
  * PUT answers 201 with an Azure-AsyncOperation header (provisioningState Creating) and DELETE 202 with
  * Azure-AsyncOperation and Location; the operation is InProgress for `operationPolls` polls, then Succeeded (the
  * change takes effect) or Failed with its error. The request body is checked against the documented constraints
@@ -61,6 +63,8 @@ export interface AzureComputeFake {
   resourceGroups: Set<string>;
   /** Blob containers that exist, as "account/container", served path-style at /{account}/{container}?restype=container. */
   containers: Set<string>;
+  /** What each VM (by name) wrote to its serial console, served by the boot diagnostics link. */
+  serialOutput: Map<string, string>;
   scaleSets: Map<string, FakeScaleSet>;
   operationPolls: number;
   bootPolls: number;
@@ -144,6 +148,7 @@ export async function startAzureComputeFake(): Promise<AzureComputeFake> {
   const state = {
     resourceGroups: new Set<string>(),
     containers: new Set<string>(),
+    serialOutput: new Map<string, string>(),
     scaleSets: new Map<string, FakeScaleSet>(),
     operationPolls: 2,
     bootPolls: 1,
@@ -180,6 +185,11 @@ export async function startAzureComputeFake(): Promise<AzureComputeFake> {
         const [x] = canned.splice(c, 1);
         return send(x!.status, x!.body, x!.headers);
       }
+      const log = /^\/bootdiag\/(.+)\.serialconsole\.log$/.exec(url.pathname);
+      if (log && req.method === 'GET' && url.searchParams.get('sig')) {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        return res.end(state.serialOutput.get(log[1]!) ?? '');
+      }
       if (!/^Bearer \S+$/.test(req.headers.authorization ?? '')) return send(401, { error: { code: 'AuthenticationFailed', message: "Authentication failed. The 'Authorization' header is missing." } });
       let m: RegExpExecArray | null;
       // Blob service: Get Container Properties (HEAD, x-ms-version required)
@@ -199,6 +209,15 @@ export async function startAzureComputeFake(): Promise<AzureComputeFake> {
         return send(200, { name: m[3], status: op.status, startTime: new Date().toISOString(), ...(op.error ? { error: op.error } : {}) }, op.status === 'InProgress' ? { 'retry-after': '0' } : {});
       }
 
+      // Virtual Machine Scale Set VMs - Retrieve Boot Diagnostics Data (POST), and the signed log link it returns
+      if ((m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachineScaleSets\/([^/]+)\/virtualMachines\/(\d+)\/retrieveBootDiagnosticsData$/i.exec(url.pathname)) && req.method === 'POST') {
+        const set = state.scaleSets.get(`${m[1]}/${m[2]}/${m[3]}`.toLowerCase());
+        const vm = set?.vms.find((v) => v.instanceId === m![4]);
+        if (!set || !vm) return send(404, { error: { code: 'ResourceNotFound', message: `The VM instance ${m[4]} of ${m[3]} was not found.` } });
+        const diag = ((set.body.properties as { virtualMachineProfile?: { diagnosticsProfile?: { bootDiagnostics?: { enabled?: boolean } } } }).virtualMachineProfile?.diagnosticsProfile?.bootDiagnostics?.enabled);
+        if (!diag) return send(409, { error: { code: 'OperationNotAllowed', message: 'Boot diagnostics are not enabled for this virtual machine.' } });
+        return send(200, { consoleScreenshotBlobUri: `${origin}/bootdiag/${vm.name}.bmp?sig=x`, serialConsoleLogBlobUri: `${origin}/bootdiag/${vm.name}.serialconsole.log?sv=2023-11-03&sig=x` });
+      }
       m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachineScaleSets\/([^/]+)(\/virtualMachines)?$/i.exec(url.pathname);
       if (m) {
         const [, sub, rg, name, vms] = m as unknown as [string, string, string, string, string | undefined];
@@ -291,7 +310,7 @@ export async function startAzureComputeFake(): Promise<AzureComputeFake> {
     },
     reset: () => {
       requests.length = 0; canned.length = 0; ops.clear();
-      state.resourceGroups.clear(); state.containers.clear(); state.scaleSets.clear(); state.operationPolls = 2; state.bootPolls = 1; state.noCapacity = undefined;
+      state.resourceGroups.clear(); state.containers.clear(); state.serialOutput.clear(); state.scaleSets.clear(); state.operationPolls = 2; state.bootPolls = 1; state.noCapacity = undefined;
     },
     stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   });

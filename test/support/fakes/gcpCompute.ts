@@ -12,6 +12,7 @@ import { jsonOrText, withBody } from './http';
  *                                                /compute/v1/projects/{p}/regions/{r}/instanceGroupManagers[/{name}[/…]]
  *  - globalOperations / regionOperations get and wait   …/operations/{op}[/wait]
  *  - globalOperations.aggregatedList             GET /compute/v1/projects/{p}/aggregated/operations?filter=operationType="…"
+ *  - instances.getSerialPortOutput               GET /compute/v1/projects/{p}/zones/{z}/instances/{name}/serialPort?port=1
  *  - Cloud Storage buckets.get                    GET /storage/v1/b/{bucket}   (the checkpoint bucket check)
  * Inserts and deletes answer an Operation (PENDING) at once and take effect when it is DONE, `operationPolls` polls
  * later, as Compute Engine does. Request bodies are checked against the documented constraints (names, Spot
@@ -75,6 +76,8 @@ export interface GcpComputeFake {
   operations: Map<string, FakeOperation>;
   /** Buckets buckets.get knows (others are 404). */
   buckets: Set<string>;
+  /** What each VM (by name) printed to its serial port 1. */
+  serialOutput: Map<string, string>;
   /** Polls of an operation before it is DONE. */
   operationPolls: number;
   /** listManagedInstances calls before a new VM is RUNNING. */
@@ -173,6 +176,7 @@ export async function startGcpComputeFake(options: { token?: string } = {}): Pro
     groups: new Map<string, FakeGroup>(),
     operations: new Map<string, FakeOperation>(),
     buckets: new Set<string>(),
+    serialOutput: new Map<string, string>(),
     operationPolls: 2,
     bootPolls: 1,
     noCapacity: undefined as { code: string; message: string } | undefined,
@@ -367,6 +371,17 @@ export async function startGcpComputeFake(options: { token?: string } = {}): Pro
         }
       }
 
+      // ---- instances.getSerialPortOutput ----
+      if ((m = /^\/compute\/v1\/projects\/([^/]+)\/zones\/([^/]+)\/instances\/([^/]+)\/serialPort$/.exec(path)) && req.method === 'GET') {
+        const [, project, zone, name] = m as unknown as [string, string, string, string];
+        const group = [...state.groups.values()].find((g) => g.project === project && g.instances.some((i) => i.name === name && i.zone === zone));
+        if (!group) return send(404, gceError(404, 'notFound', `The resource 'projects/${project}/zones/${zone}/instances/${name}' was not found`));
+        const port = Number(url.searchParams.get('port') ?? '1');
+        if (port < 1 || port > 4) return send(400, gceError(400, 'invalid', `Invalid value for field 'port': '${port}'. Must be between 1 and 4.`));
+        const contents = state.serialOutput.get(name) ?? '';
+        return send(200, { kind: 'compute#serialPortOutput', contents, start: '0', next: String(Buffer.byteLength(contents)), selfLink: `${BASE}/projects/${project}/zones/${zone}/instances/${name}/serialPort` });
+      }
+
       // ---- operations ----
       if ((m = /^\/compute\/v1\/projects\/([^/]+)\/(global|regions\/[^/]+|zones\/[^/]+)\/operations\/([^/]+?)(\/wait)?$/.exec(path))) {
         const op = state.operations.get(m[3]!);
@@ -416,7 +431,7 @@ export async function startGcpComputeFake(options: { token?: string } = {}): Pro
     },
     reset: () => {
       requests.length = 0; canned.length = 0; failingOps.length = 0; effects.clear(); pollsLeft.clear();
-      state.templates.clear(); state.groups.clear(); state.operations.clear(); state.buckets.clear();
+      state.templates.clear(); state.groups.clear(); state.operations.clear(); state.buckets.clear(); state.serialOutput.clear();
       state.operationPolls = 2; state.bootPolls = 1; state.noCapacity = undefined;
     },
     stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),

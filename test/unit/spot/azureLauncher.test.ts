@@ -302,3 +302,17 @@ test('preflight: the checks a confirmation shows, with nothing created; a launch
   assert.equal(fake.requests.filter((r) => r.method === 'HEAD').length, 0, 'the container is not checked again');
   await launcher().stop(job);
 });
+
+test('console output: the VM\'s serial log through boot diagnostics (on in the scale set) and its signed link', async () => {
+  const job = jobOf();
+  const result = await launcher().launch({ job, plan: planOf(job), userData: USER_DATA });
+  const body = puts()[0]!.body as { properties: { virtualMachineProfile: { diagnosticsProfile?: { bootDiagnostics?: { enabled?: boolean } } } } };
+  assert.equal(body.properties.virtualMachineProfile.diagnosticsProfile?.bootDiagnostics?.enabled, true);
+  const vm = result.status.instances[0]!;
+  fake.serialOutput.set(vm.id, 'cloud-init: mlfinops: training started\nmlfinops: checkpoint step 100\n');
+  assert.match(await launcher().consoleOutput(job, vm.id), /mlfinops: checkpoint step 100/);
+  const post = fake.requests.find((r) => r.method === 'POST' && r.path.endsWith('/retrieveBootDiagnosticsData'))!;
+  assert.equal(post.path, `${SET_PATH}/virtualMachines/0/retrieveBootDiagnosticsData`);
+  assert.equal(post.query.sasUriExpirationTimeInMinutes, '10');
+  await launcher().stop(job);
+});

@@ -282,3 +282,16 @@ test('preflight: the checks a confirmation shows, with nothing created; a launch
   assert.deepEqual(result.dryRun.checks.slice(0, checked.checks.length), checked.checks);
   await launcher().stop(job);
 });
+
+test('console output: what a VM of the group printed to its serial port (the bootstrap\'s lines)', async () => {
+  const job = jobOf();
+  const result = await launcher().launch({ job, plan: planOf(job), userData: USER_DATA });
+  const vm = result.status.instances[0]!;
+  fake.serialOutput.set(vm.id, 'google_metadata_script_runner: startup-script: mlfinops: training started\nmlfinops: checkpoint step 100\n');
+  assert.match(await launcher().consoleOutput(job, vm.id), /mlfinops: checkpoint step 100/);
+  const serial = fake.requests.filter((r) => r.path.endsWith('/serialPort'));
+  assert.equal(serial.at(-1)!.path, `/compute/v1/projects/${PROJECT}/zones/${vm.zone}/instances/${vm.id}/serialPort`);
+  assert.equal(serial.at(-1)!.query.port, '1');
+  await assert.rejects(launcher().consoleOutput(job, 'mlfinops-train-g-gone'), (e: unknown) => isFinOpsError(e, 'input') && /no longer/.test(e.message));
+  await launcher().stop(job);
+});
