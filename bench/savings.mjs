@@ -20,9 +20,11 @@ const { shippedCatalogue } = await import('../src/core/pricing/shippedCatalogue.
 const catalogue = shippedCatalogue();
 const loadMs = performance.now() - t0;
 const { findComputeResources } = await import('../src/features/savings/computeResources.ts');
-const { lensTitle } = await import('../src/core/savings/report.ts');
+const { lensTitle, summarize } = await import('../src/core/savings/report.ts');
 const { planSavings } = await import('../src/core/savings/plan.ts');
 const { parseSchedule } = await import('../src/core/savings/schedule.ts');
+const month = { year: 2026, month: 3 };
+const lensSchedule = parseSchedule('Mon-Fri 08:00-19:00 UTC');
 
 const stats = (/** @type {number[]} */ xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -35,7 +37,11 @@ function lenses(file, text) {
   /** @type {string[]} */
   const out = [];
   for (const r of findComputeResources(file, text)) {
-    try { out.push(lensTitle(catalogue.prices(r.priceAs, r.region))); } catch { out.push('unknown'); }
+    // what the lens provider does: the same plan as the report (default settings: 730 h, the Mon-Fri 08:00-19:00 schedule)
+    try {
+      const prices = catalogue.prices(r.priceAs, r.region);
+      out.push(lensTitle(summarize(planSavings({ prices, candidates: [], hoursPerMonth: 730, month, schedule: lensSchedule }))));
+    } catch { out.push('unknown'); }
   }
   return out;
 }

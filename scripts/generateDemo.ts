@@ -194,10 +194,13 @@ function spotRate(type: string, region: string): number {
   if (!spot) throw new Error(`the catalogue has no spot price for ${type} in ${region}`);
   return spot.hourly;
 }
-/** The AWS Compute Savings Plan rate the catalogue gives (1 year, all upfront). */
+/**
+ * The synthetic demo's Compute Savings Plan rate: the catalogue's 1-year all-upfront convertible RI rate (no public,
+ * licensed Savings Plans rates exist to ship, so the demo bills its purchase at the closest rate the catalogue has).
+ */
 function savingsPlanRate(type: string, region: string): number {
-  const c = prices(type, region).commitments.find((x) => x.kind === 'savingsPlan' && x.term === 1 && x.payment === 'allUpfront');
-  if (!c) throw new Error(`the catalogue has no 1-year all-upfront savings plan rate for ${type} in ${region}`);
+  const c = prices(type, region).commitments.find((x) => x.kind === 'reservedInstance' && x.offering === 'convertible' && x.term === 1 && x.payment === 'allUpfront');
+  if (!c) throw new Error(`the catalogue has no 1-year all-upfront convertible RI rate for ${type} in ${region}`);
   return c.effectiveHourly;
 }
 /** The GCP resource-based committed use rate the catalogue gives (1 year). */

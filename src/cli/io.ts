@@ -35,3 +35,12 @@ export const exitCodeOf: Record<FailureReason, number> = {
 export function usageError(message: string): FinOpsError {
   return new FinOpsError('usage', message, { fix: 'See the usage below.', code: 'commandLine' });
 }
+
+/**
+ * Text safe to print on one terminal line: control characters (line breaks, escape sequences, C1 controls, Unicode
+ * line separators and bidirectional overrides) written as `\u001b`-style escapes, so a file name or a value from a
+ * file can neither forge a line of output nor drive the terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -6,7 +6,7 @@ import type { Finding } from '../core/iac/model';
 import type { Severity } from '../core/policy/model';
 import { collectIacFiles } from '../providers/iac/files';
 import { version } from '../../package.json';
-import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
+import { ExitCode, printable, usageError, type CliIO, type Subcommand } from './io';
 import { readWorkspace } from './workspace';
 
 const usage = `Usage: mlfinops lint [paths…] [options]
@@ -105,7 +105,7 @@ function toSarif(findings: JsonFinding[]): object {
 }
 
 function formatText(findings: JsonFinding[], resources: number, files: number): string {
-  const lines = findings.map((f) => `${f.file}:${f.line}:${f.column}  ${f.severity.padEnd(7)}  ${f.message}  ${f.code}`);
+  const lines = findings.map((f) => `${printable(f.file)}:${f.line}:${f.column}  ${f.severity.padEnd(7)}  ${printable(f.message)}  ${f.code}`);
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
   const summary = findings.length === 0
     ? `No problems: ${resources} resource${resources === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} checked.`
@@ -138,7 +138,7 @@ const lint: Subcommand = {
     const errors = loaded.problems.filter((p) => p.severity === 'error');
     for (const p of loaded.problems) {
       if (p.severity === 'info') continue;
-      io.stderr(`${policyName}:${p.line}:${p.column}: ${p.severity}: ${p.message}\n`);
+      io.stderr(`${printable(policyName)}:${p.line}:${p.column}: ${p.severity}: ${printable(p.message)}\n`);
     }
     if (errors.length > 0) {
       throw new FinOpsError('input', `${policyName} has ${errors.length} error${errors.length === 1 ? '' : 's'};`, { fix: `fix ${errors.length === 1 ? 'it' : 'them'} and run again.` });
@@ -149,7 +149,7 @@ const lint: Subcommand = {
     const { files, skipped } = await collectIacFiles(roots, ws, { sync: true });
     // files that could not be read are findings ("file-skipped"); folders and YAML/JSON files that may not be
     // templates are said here, so nothing is left out silently
-    for (const s of skipped) if (!files.includes(s.path)) io.stderr(`mlfinops lint: skipped ${JSON.stringify(path.relative(io.cwd, s.path) || s.path)}: ${s.reason}\n`);
+    for (const s of skipped) if (!files.includes(s.path)) io.stderr(`mlfinops lint: skipped ${printable(path.relative(io.cwd, s.path) || s.path)}: ${s.reason}\n`);
     const result = ws.analyze();
     const findings = [...result.findingsByFile.values()].flat().map((f) => toJsonFinding(f, io.cwd));
     findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));

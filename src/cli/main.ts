@@ -1,4 +1,5 @@
 import { asFinOpsError, describeError } from '../core/errors';
+import { redact } from '../core/redact';
 import { ExitCode, exitCodeOf, usageError, type CliIO, type Subcommand } from './io';
 import { version } from '../../package.json';
 
@@ -61,8 +62,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   } catch (e) {
     // the one place a failure becomes an exit code: 2 for what the user gave, 3 for a cloud or service that failed
     const error = isParseArgsError(e) ? usageError(e.message) : asFinOpsError(e);
-    if (error.code === 'commandLine') io.stderr(`mlfinops ${first}: ${error.message}\n\n${cmd.usage}\n`);
-    else io.stderr(`mlfinops ${first}: ${describeError(error)}\n`);
+    // errors can quote what a service or a file said: credentials in it never reach the terminal or a CI log
+    if (error.code === 'commandLine') io.stderr(`mlfinops ${first}: ${redact(error.message)}\n\n${cmd.usage}\n`);
+    else io.stderr(`mlfinops ${first}: ${redact(describeError(error))}\n`);
     return exitCodeOf[error.reason];
   }
 }
@@ -111,7 +113,7 @@ if (require.main === module) {
   }).then(
     (code) => { process.exitCode = code; },
     (e: unknown) => {
-      stderr(`mlfinops: ${describeError(asFinOpsError(e))}\n`);
+      stderr(`mlfinops: ${redact(describeError(asFinOpsError(e)))}\n`);
       process.exitCode = exitCodeOf[asFinOpsError(e).reason];
     },
   );

@@ -5,27 +5,40 @@ import { HOURS_PER_MONTH } from '../core/pricing/model';
 import { parseMonth } from '../core/savings/calendar';
 import { usd } from '../core/savings/estimate';
 import { planSavings } from '../core/savings/plan';
-import { buildReport, estimateToJson, kindLabels, percent, reportToMarkdown, sourceLine } from '../core/savings/report';
+import { buildReport, estimateToJson, kindLabels, notEstimated, percent, reportToMarkdown, sourceLine, type SavingsSummary } from '../core/savings/report';
+import { searchByGpu } from '../core/pricing/catalogue';
+import { shippedCatalogue } from '../core/pricing/shippedCatalogue';
+import { gpuSearchExamples } from '../core/pricing/gpuModels';
+import { perHour } from '../core/savings/estimate';
+import { providerLabels } from '../core/pricing/model';
 import type { UtilisationSeries } from '../core/sources';
 import { parseSchedule } from '../core/savings/schedule';
 import { createSavingsSources } from '../providers/savingsSources';
 import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
 
 const usage = `Usage: mlfinops savings --instance-type TYPE [options]
+       mlfinops savings --gpu NAME [--region REGION] [--format table|json]
 
 Savings options for one instance type, from the bundled price snapshot (or live prices): reservations and
 savings plans (1 and 3 years, no / partial / all upfront), spot, an auto-shutdown schedule, right-sizing
 from CloudWatch, and the combined saving (compounded, not added).
 
+--gpu lists the instance types on AWS, Google Cloud and Azure that carry a GPU, with their prices:
+H100, H200, A100 80GB, A100, L40S, L4, A10G, T4, V100 …
+
 Options:
-  --instance-type TYPE      p3.2xlarge, a2-highgpu-1g, Standard_NC24ads_A100_v4 … (required)
+  --instance-type TYPE      p3.2xlarge, a2-highgpu-1g, Standard_NC24ads_A100_v4 … (or --gpu)
+  --gpu NAME                every type with this GPU on the three clouds, priced (see above)
   --region REGION           the type's region (default: us-east-1, us-central1 or eastus by cloud)
-  --hours-per-month N       instance-hours used a month (default: 730, one instance around the clock)
+  --hours-per-month N       instance-hours used a month (default: 730, one instance around the clock);
+                            the one baseline of every figure
   --schedule TEXT           running hours, e.g. "Mon-Fri 08:00-19:00 America/Los_Angeles"
   --month YYYY-MM           calendar month for the schedule's hours (default: this month)
   --instance-id ID          right-size this EC2 instance from 14 days of hourly CloudWatch metrics
   --interruptions-per-day N expected spot interruptions a day (default: 1)
   --checkpoint-minutes N    minutes between checkpoints (default: 60)
+  --checkpoint-write-minutes N  minutes one checkpoint takes to write (default: 1); when it fits in the
+                            cloud's notice (AWS 2 min, Google Cloud / Azure 30 s) interruptions lose no work
   --restart-minutes N       minutes from an interruption to training again (default: 10)
   --usage-drop SHARE        share of usage that might go away, for the commitment risk (default: 0.3)
   --live                    use live prices: AWS Price List + spot history, Azure Retail Prices, GCP
@@ -39,7 +52,10 @@ JSON output is an array, one object per option:
   {"kind": "rightsizing"|"reservation"|"savingsPlan"|"schedule"|"spot"|"combined", "option": "…",
    "monthlyCost": n, "monthlySaving": n, "savingFraction": 0..1, "assumptions": […],
    "sources": [{"name": "…", "capturedAt": "YYYY-MM-DD"}]}
-Options that would cost more than on-demand are left out of the JSON and named on stderr.
+Options that would cost more than on-demand are left out of the JSON and named on stderr, as are options
+that cannot be estimated (no price in the snapshot), with the reason.
+With --gpu, JSON is an array of {"provider", "instanceType", "region", "gpus", "gpuModel", "vcpu",
+"memoryGiB", "onDemandHourly", "perGpuHourly", "spotHourly", "source": {"name", "capturedAt"}}.
 
 Exit codes: 0 success, 2 usage error or unknown instance type, 3 a failed cloud call.`;
 
@@ -69,6 +85,8 @@ const command: Subcommand = {
         'instance-id': { type: 'string' },
         'interruptions-per-day': { type: 'string' },
         'checkpoint-minutes': { type: 'string' },
+        'checkpoint-write-minutes': { type: 'string' },
+        gpu: { type: 'string' },
         'restart-minutes': { type: 'string' },
         'usage-drop': { type: 'string' },
         live: { type: 'boolean', default: false },
@@ -83,12 +101,17 @@ const command: Subcommand = {
       strict: true,
     });
     const type = values['instance-type'];
-    if (!type) throw usageError('--instance-type is required.');
     const format = values.format ?? 'table';
     if (!['table', 'json', 'markdown'].includes(format)) throw usageError(`--format must be table, json or markdown (got "${format}").`);
+    if (values.gpu !== undefined) {
+      if (type) throw usageError('Use --instance-type or --gpu, not both.');
+      return gpuSearch(values.gpu, values.region, format, io);
+    }
+    if (!type) throw usageError('--instance-type (or --gpu) is required.');
     const hours = numberOption(values['hours-per-month'], 'hours-per-month', 0, 1_000_000) ?? HOURS_PER_MONTH;
     const perDay = numberOption(values['interruptions-per-day'], 'interruptions-per-day', 0);
-    const checkpoint = numberOption(values['checkpoint-minutes'], 'checkpoint-minutes', 0);
+    const checkpoint = numberOption(values['checkpoint-minutes'], 'checkpoint-minutes', 0.1);
+    const write = numberOption(values['checkpoint-write-minutes'], 'checkpoint-write-minutes', 0, 1440);
     const restart = numberOption(values['restart-minutes'], 'restart-minutes', 0);
     const drop = numberOption(values['usage-drop'], 'usage-drop', 0, 1);
 
@@ -118,28 +141,30 @@ const command: Subcommand = {
       spot: {
         ...(perDay !== undefined ? { interruptionsPerHour: perDay / 24 } : {}),
         ...(checkpoint !== undefined ? { checkpointIntervalHours: checkpoint / 60 } : {}),
+        ...(write !== undefined ? { checkpointWriteHours: write / 60 } : {}),
         ...(restart !== undefined ? { restartHours: restart / 60 } : {}),
       },
       ...(drop !== undefined ? { usageDropShare: drop } : {}),
     });
-    for (const w of [...warnings, ...prices.notes.filter((n) => /\bno\b.*\bprices\b/i.test(n))]) io.stderr(`mlfinops savings: note: ${w}\n`);
+    for (const w of warnings) io.stderr(`mlfinops savings: note: ${w}\n`);
+    for (const m of notEstimated(prices)) io.stderr(`mlfinops savings: not estimated: ${m}\n`);
     if (format === 'json') {
       const shown = plan.options.filter((o) => o.savingFraction >= 0);
       for (const o of plan.options.filter((x) => x.savingFraction < 0)) io.stderr(`mlfinops savings: note: left out "${o.option}": it would cost ${usd(-o.monthlySaving)} a month more than on-demand at ${hours} h.\n`);
       io.stdout(`${JSON.stringify(shown.map(estimateToJson), null, 2)}\n`);
       return ExitCode.ok;
     }
-    const report = buildReport(plan, { hoursPerMonth: hours, warnings });
+    const report = buildReport(plan, { warnings });
     if (format === 'markdown') {
       io.stdout(reportToMarkdown(report));
       return ExitCode.ok;
     }
-    io.stdout(renderTable(report.title, plan.options, report.prices.onDemand.hourly, hours));
+    io.stdout(renderTable(report.title, plan.options, report.summary));
     return ExitCode.ok;
   },
 };
 
-function renderTable(title: string, options: ReturnType<typeof planSavings>['options'], onDemand: number, hours: number): string {
+function renderTable(title: string, options: ReturnType<typeof planSavings>['options'], summary: SavingsSummary): string {
   const rows = options.map((o) => [kindLabels[o.kind], o.option, usd(o.monthlyCost), usd(o.monthlySaving), o.status === 'ok' ? percent(o.savingFraction) : o.status]);
   const head = ['Kind', 'Option', 'Monthly cost', 'Saving/mo', 'Saving'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -147,7 +172,8 @@ function renderTable(title: string, options: ReturnType<typeof planSavings>['opt
   const sources = [...new Set(options.flatMap((o) => o.sources.map(sourceLine)))];
   return [
     title,
-    `Baseline: ${usd(onDemand * hours)} a month on-demand (${hours} h).`,
+    `Baseline: ${usd(summary.onDemandMonthly)} a month on-demand (${summary.hoursPerMonth} h), the same for every option.`,
+    ...(summary.best ? [`Best option: ${summary.best.option}, saves ${usd(summary.best.monthlySaving)} a month.`] : []),
     '',
     line(head),
     line(widths.map((w) => '-'.repeat(w))),
@@ -159,6 +185,45 @@ function renderTable(title: string, options: ReturnType<typeof planSavings>['opt
     'Use --format markdown for every assumption, or --format json.',
     '',
   ].join('\n');
+}
+
+/** `mlfinops savings --gpu H100`: every type with that GPU on the three clouds, priced from the shipped catalogue. */
+function gpuSearch(name: string, region: string | undefined, format: string, io: CliIO): number {
+  const found = searchByGpu(shippedCatalogue(), name, region ? { aws: region, gcp: region, azure: region } : {});
+  if (!found) throw usageError(`"${name}" is not a GPU the price catalogue knows. Try ${gpuSearchExamples.join(', ')}.`);
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify(found.matches.map((m) => ({
+      provider: m.provider, instanceType: m.instanceType, region: m.region, gpus: m.gpus, gpuModel: m.gpuModel, vcpu: m.vcpu, memoryGiB: m.memoryGiB,
+      onDemandHourly: m.onDemandHourly, perGpuHourly: m.perGpuHourly, spotHourly: m.spotHourly ?? null,
+      source: { name: m.source.name, capturedAt: m.source.capturedAt },
+    })), null, 2)}\n`);
+    for (const n of found.none) io.stderr(`mlfinops savings: note: ${n}\n`);
+    return ExitCode.ok;
+  }
+  const head = ['Cloud', 'Instance type', 'Region', 'GPUs', 'vCPU', 'Memory', 'On-demand', 'Per GPU-hour', 'Spot'];
+  const rows = found.matches.map((m) => [
+    providerLabels[m.provider], m.instanceType, m.region, m.gpus === null ? `part of ${m.gpuModel}` : `${m.gpus} × ${m.gpuModel}`, String(m.vcpu), `${m.memoryGiB} GiB`,
+    perHour(m.onDemandHourly), m.perGpuHourly === null ? '—' : perHour(m.perGpuHourly), m.spotHourly === undefined ? '—' : perHour(m.spotHourly),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i >= 6 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const sources = [...new Set(found.matches.map((m) => sourceLine(m.source)))];
+  io.stdout([
+    `Instance types with ${found.query.text} GPUs (${found.matches.length}), Linux on-demand in each type's region:`,
+    ...(found.query.note ? [found.query.note] : []),
+    '',
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    ...(found.none.length ? ['', ...found.none] : []),
+    '',
+    'Sources:',
+    ...sources.map((x) => `  ${x}`),
+    '',
+    'Estimate one: mlfinops savings --instance-type TYPE --region REGION',
+    '',
+  ].join('\n'));
+  return ExitCode.ok;
 }
 
 export default command;

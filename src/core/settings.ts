@@ -55,6 +55,7 @@ export const settingSchemas = {
   'savings.schedule': z.string().regex(/^(|[^;]*\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}.*)$/, 'days, running hours and a time zone, such as Mon-Fri 08:00-19:00 Europe/Berlin').default('Mon-Fri 08:00-19:00'),
   'savings.spotInterruptionsPerDay': z.number().min(0).max(48).default(1),
   'savings.checkpointIntervalMinutes': z.number().min(1).max(1440).default(60),
+  'savings.checkpointWriteMinutes': z.number().min(0).max(120).default(1),
   'anomalies.groupBy': z.array(z.string().regex(/^(tag:[^,]{1,128}|[A-Z][A-Za-z]{1,63})$/, 'FOCUS dimensions or tags written tag:Key')).min(1).max(5).default(['tag:Team', 'ServiceName', 'SubAccountId']),
   'anomalies.minAmount': z.number().min(0).max(1e9).default(50),
   'anomalies.minPercent': z.number().min(0).max(100000).default(50),

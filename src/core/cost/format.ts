@@ -1,3 +1,4 @@
+import { toCsv } from '../allocation/csv';
 import type { CostResult } from './model';
 import { costPerGpuHour } from './gpu';
 
@@ -29,18 +30,13 @@ export function costRowsAsObjects(result: CostResult): Record<string, string | n
   });
 }
 
-function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  const text = typeof value === 'number' ? String(value) : value;
-  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** RFC 4180 CSV with a header row; a missing group value is an empty field. */
+/**
+ * RFC 4180 CSV with a header row; a missing group value is an empty field. Written by the one CSV writer of the
+ * product (the dashboard's export uses it too), which keeps text that a spreadsheet would run as a formula as text.
+ */
 export function costRowsAsCsv(result: CostResult): string {
   const header = [...result.query.groupBy, 'period', 'cost', 'currency', ...(hasGpuHours(result) ? ['gpuHours', 'costPerGpuHour'] : [])];
-  const lines = [header.map(csvField).join(',')];
-  for (const row of costRowsAsObjects(result)) lines.push(header.map((h) => csvField(row[h] ?? null)).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return toCsv(header, costRowsAsObjects(result).map((row) => header.map((h) => row[h] ?? null)));
 }
 
 /** Sum per currency (never added across currencies). */

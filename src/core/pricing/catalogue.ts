@@ -1,6 +1,7 @@
 import { FinOpsError } from '../errors';
 import { providerLabels, type CloudProvider, type InstancePrices, type PriceSourceRef } from './model';
 import { parseSnapshot, type CatalogueEntry } from './snapshot';
+import { parseGpuQuery, type GpuQuery } from './gpuModels';
 
 /** Region used when none is given: where each cloud's GPU capacity and the snapshot are densest. */
 export const defaultRegions: Record<CloudProvider, string> = {
@@ -123,8 +124,9 @@ export class PriceCatalogue {
     const chosen = wanted ?? (entry.regions[defaultRegions[entry.provider]] ? defaultRegions[entry.provider] : available[0]);
     const r = chosen === undefined ? undefined : entry.regions[chosen];
     if (!r || chosen === undefined) {
-      throw new FinOpsError('input', `The price snapshot has no ${entry.instanceType} prices for ${wanted ?? 'any region'}; it has ${available.join(', ')}.`, {
-        fix: `Pick one of ${available.join(', ')}, or use live prices (the mlFinops.savings.livePrices setting, or \`mlfinops savings --live\`).`,
+      const captured = [...new Set(Object.values(entry.regions).map((x) => x.onDemand.source.capturedAt))].join(', ');
+      throw new FinOpsError('input', `The price snapshot has no ${entry.instanceType} prices for ${wanted ?? 'any region'}: its sources (captured ${captured}) list none there. It prices ${entry.instanceType} in ${available.length} region${available.length === 1 ? '' : 's'}: ${available.join(', ')}.`, {
+        fix: 'Pick one of the regions above, or use live prices (the mlFinops.savings.livePrices setting, or `mlfinops savings --live`).',
       });
     }
     return {
@@ -145,4 +147,60 @@ export class PriceCatalogue {
     const r = normalizeRegion(provider, region);
     return this.entries.filter((e) => e.provider === provider && e.regions[r]).map((e) => this.prices(e.instanceType, r));
   }
+}
+
+/** One instance type that carries the GPU a user asked for, priced in one region. */
+export interface GpuMatch {
+  provider: CloudProvider;
+  instanceType: string;
+  region: string;
+  gpus: number | null;
+  gpuModel: string;
+  gpuModelId: string;
+  vcpu: number;
+  memoryGiB: number;
+  onDemandHourly: number;
+  /** On-demand per GPU-hour (null for fractional GPUs). */
+  perGpuHourly: number | null;
+  spotHourly?: number;
+  source: PriceSourceRef;
+}
+
+export interface GpuSearch {
+  query: GpuQuery;
+  matches: GpuMatch[];
+  /** Clouds with no matching type in the catalogue, and why ("Google Cloud sells no A10G"). */
+  none: string[];
+}
+
+/**
+ * The instance types on every cloud that carry the named GPU ("H100", "A100 80GB", "L4"), each priced in its
+ * cloud's default region (or `regions[provider]` when the type is priced there, else its first region), sorted by
+ * cloud, then GPU count, then price. Returns undefined when the text names no GPU.
+ */
+export function searchByGpu(catalogue: PriceCatalogue, text: string, regions: Partial<Record<CloudProvider, string>> = {}): GpuSearch | undefined {
+  const query = parseGpuQuery(text);
+  if (!query) return undefined;
+  const matches: GpuMatch[] = [];
+  for (const e of catalogue.entries) {
+    const id = e.shape.gpuModelId;
+    if (!id || !query.modelIds.includes(id)) continue;
+    const wanted = regions[e.provider] ? normalizeRegion(e.provider, regions[e.provider] ?? '') : undefined;
+    const region = wanted && e.regions[wanted] ? wanted : e.regions[defaultRegions[e.provider]] ? defaultRegions[e.provider] : Object.keys(e.regions)[0];
+    if (region === undefined) continue;
+    const p = catalogue.prices(e.instanceType, region);
+    const gpus = p.shape.gpus;
+    matches.push({
+      provider: e.provider, instanceType: e.instanceType, region, gpus, gpuModel: p.shape.gpuModel ?? id, gpuModelId: id,
+      vcpu: p.shape.vcpu, memoryGiB: p.shape.memoryGiB, onDemandHourly: p.onDemand.hourly,
+      perGpuHourly: gpus ? p.onDemand.hourly / gpus : null, ...(p.spot ? { spotHourly: p.spot.hourly } : {}), source: p.onDemand.source,
+    });
+  }
+  const order: CloudProvider[] = ['aws', 'gcp', 'azure'];
+  matches.sort((a, b) => order.indexOf(a.provider) - order.indexOf(b.provider) || (a.gpus ?? 0) - (b.gpus ?? 0) || a.onDemandHourly - b.onDemandHourly || a.instanceType.localeCompare(b.instanceType));
+  const none = order.filter((p) => !matches.some((m) => m.provider === p)).map((p) => (
+    p === 'gcp' && query.modelIds.some((id) => id === 't4' || id.startsWith('v100'))
+      ? `${providerLabels[p]}: ${query.text} GPUs are attached to N1 machines and billed per GPU; the price catalogue has no per-GPU price, so they are not listed.`
+      : `${providerLabels[p]}: no ${query.text} type in the price catalogue.`));
+  return { query, matches, none };
 }

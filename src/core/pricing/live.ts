@@ -15,6 +15,7 @@ const sourceRef = z.object({ name: z.string(), capturedAt: z.string(), live: z.b
 const commitmentSchema = z.object({
   kind: z.enum(['reservedInstance', 'savingsPlan', 'committedUse', 'reservation']),
   offering: z.enum(['standard', 'convertible']).optional(),
+  plan: z.enum(['ec2Instance', 'compute']).optional(),
   term: z.union([z.literal(1), z.literal(3)]),
   payment: z.enum(['noUpfront', 'partialUpfront', 'allUpfront']),
   upfront: z.number(),

@@ -47,10 +47,15 @@ export const paymentLabels: Record<PaymentOption, string> = {
  * whether the instance runs or not. `effectiveHourly` = upfront / term hours + hourly.
  */
 export interface CommitmentPrice {
-  /** reservedInstance (AWS RI), savingsPlan (AWS), committedUse (GCP resource-based CUD), reservation (Azure). */
+  /**
+   * reservedInstance (AWS RI), savingsPlan (an AWS Savings Plan rate for this instance type), committedUse (GCP
+   * resource-based CUD), reservation (Azure). A savings plan is its own kind, priced only from savings-plan rates.
+   */
   kind: 'reservedInstance' | 'savingsPlan' | 'committedUse' | 'reservation';
-  /** AWS RI offering class; AWS Compute Savings Plans are priced like convertible RIs. */
+  /** AWS RI offering class. */
   offering?: 'standard' | 'convertible';
+  /** Which AWS Savings Plan: EC2 Instance (one family in one region) or Compute (any family, region, Fargate, Lambda). */
+  plan?: 'ec2Instance' | 'compute';
   term: CommitmentTerm;
   payment: PaymentOption;
   upfront: number;
@@ -95,7 +100,12 @@ export interface PriceSource {
 }
 
 const HOURS_PER_YEAR = 8760;
-/** The clouds' billing convention: 8,760 h / 12 months. */
+/**
+ * The one baseline month of every estimate: 8,760 h / 12 months, the clouds' own convention for monthly prices.
+ * Every figure of one estimate (on-demand, commitments, spot, right-sizing, schedules, the combined saving, the
+ * code lens) is taken over the same hours; a schedule's share of hours off is measured on the real calendar and
+ * applied to this baseline.
+ */
 export const HOURS_PER_MONTH = 730;
 
 export function termHours(term: CommitmentTerm): number {

@@ -140,14 +140,8 @@ function awsCommitments(reserved: Record<string, number>, source: PriceSourceRef
       ? 'The source gives an effective hourly rate; the upfront / hourly split assumes half the term cost is paid up front.'
       : undefined;
     out.push({ kind: 'reservedInstance', offering, term, payment, upfront, hourly, effectiveHourly, source, ...(derivation ? { derivation } : {}) });
-    if (offering === 'convertible') {
-      // Compute Savings Plans are priced like convertible RIs of the same term and payment (AWS Savings Plans FAQ).
-      out.push({
-        kind: 'savingsPlan', offering, term, payment, upfront, hourly, effectiveHourly, source,
-        derivation: 'Compute Savings Plan rate taken as the convertible RI rate for the same term and payment (the snapshot has no Savings Plans rates).',
-      });
-    }
   }
+  // Savings Plans have rates of their own; the source carries none, so none are made up from RI rates here.
   return out;
 }
 
@@ -185,7 +179,7 @@ export function parseSnapshot(raw: unknown): Snapshot {
         onDemand: { hourly: useKarpenter ? karpenter : r.ondemand, source: useKarpenter ? awsKarpenter : awsSnap },
         ...(spot ? { spot } : {}),
         commitments,
-        notes: commitments.length ? [] : [`The snapshot has no reserved-instance prices for ${instanceType} in ${region}.`],
+        notes: [],
       };
     }
     entries.push({ provider: 'aws', instanceType, shape: shapeWithGpu(t.vcpu, t.memory_gib, t.gpus ?? 0, gpuName), regions, notes: ['Linux, shared tenancy.'] });
@@ -209,9 +203,10 @@ export function parseSnapshot(raw: unknown): Snapshot {
         notes: [],
       };
     }
-    const notes = gpus === 0 && instanceType.startsWith('n1-')
+    const notes: string[] = gpus === 0 && instanceType.startsWith('n1-')
       ? ['N1 prices exclude attached GPUs (T4, V100 …), which are billed separately.', 'On-demand here is before sustained-use discounts.']
       : ['The machine price includes its GPUs.'];
+    notes.push('Priced from the region\'s SKUs: Google Cloud does not offer every machine type in every region or zone.');
     entries.push({ provider: 'gcp', instanceType, shape: shapeWithGpu(t.cpu, t.ram, gpus, gpuEntry?.[0]), regions, notes });
   }
 
@@ -231,7 +226,7 @@ export function parseSnapshot(raw: unknown): Snapshot {
         onDemand: { hourly: r.ondemand, source: azureSrc },
         ...(spotCaptured && r.spot != null ? { spot: { hourly: r.spot, source: azureSrc } } : {}),
         commitments: [],
-        notes: ['The snapshot has no Azure reservation prices; turn on live prices (Azure Retail Prices API) for them.'],
+        notes: [],
       };
     }
     entries.push({ provider: 'azure', instanceType, shape: shapeWithGpu(t.vcpu, t.memory_gib, gpus, nvl ?? gpuName ?? undefined), regions, notes: ['Linux, pay-as-you-go.'] });

@@ -43,7 +43,7 @@ function commitmentLabel(c: CommitmentPrice): string {
   const pay = paymentLabels[c.payment];
   switch (c.kind) {
     case 'reservedInstance': return `${term} ${c.offering ?? 'standard'} reserved instance, ${pay}`;
-    case 'savingsPlan': return `${term} Compute Savings Plan, ${pay}`;
+    case 'savingsPlan': return `${term} ${c.plan === 'ec2Instance' ? 'EC2 Instance' : 'Compute'} Savings Plan, ${pay}`;
     case 'committedUse': return `${term} committed-use discount`;
     case 'reservation': return `${term} reservation, ${pay}`;
   }

@@ -1,5 +1,6 @@
 import { defaultRegions, type PriceCatalogue } from '../pricing/catalogue';
 import type { CloudProvider, InstancePrices, PriceSourceRef } from '../pricing/model';
+import { cents } from './estimate';
 
 /**
  * Machines declared in Terraform, priced before they exist: the figure the code lens over a resource shows first
@@ -27,9 +28,9 @@ export function pricingRegion(provider: CloudProvider, region: string | undefine
   return region ?? (provider === 'aws' ? awsRegion : defaultRegions[provider]);
 }
 
-/** On-demand cost of one machine over the month's baseline hours (`savings.hoursPerMonth`, 730 by default). */
+/** On-demand cost of one machine over the month's baseline hours (`savings.hoursPerMonth`, 730 by default), in cents. */
 export function monthlyOnDemand(prices: InstancePrices, hoursPerMonth: number): number {
-  return prices.onDemand.hourly * hoursPerMonth;
+  return cents(prices.onDemand.hourly * hoursPerMonth);
 }
 
 /** What a declared machine would cost a month, and on what the figure rests. */

@@ -1,7 +1,6 @@
 import type { MetricPoint } from '../sources';
 import { HOURS_PER_MONTH, type CommitmentPrice, type InstancePrices } from '../pricing/model';
 import { combineSavings, type CombinedEstimate, type CombinedStep } from './combined';
-import { monthlyOnDemand } from './declared';
 import { estimateCommitment, type CommitmentEstimate } from './commitments';
 import type { SavingsEstimate } from './estimate';
 import { estimateRightSizing, type RightSizingEstimate } from './rightsizing';
@@ -9,16 +8,23 @@ import type { UtilisationSeries } from '../sources';
 import { estimateSchedule, formatSchedule, suggestSchedule, type Schedule } from './schedule';
 import { estimateSpot } from './spot';
 
-/** Defaults for spot estimates: a conservative rate for GPU capacity, hourly checkpoints, a 10-minute restart. */
-interface SpotAssumptions {
+/** What a spot estimate assumes about the job: how often it is interrupted, and how it checkpoints and restarts. */
+export interface SpotAssumptions {
   interruptionsPerHour: number;
   checkpointIntervalHours: number;
+  /** Time to write one checkpoint, training paused. */
+  checkpointWriteHours: number;
   restartHours: number;
 }
 
+/**
+ * Defaults for spot estimates, shared by the extension's settings and the CLI's options: one interruption a day (a
+ * conservative rate for GPU capacity), hourly checkpoints that take a minute to write, a 10-minute restart.
+ */
 export const spotDefaults: Readonly<SpotAssumptions> = {
   interruptionsPerHour: 1 / 24,
   checkpointIntervalHours: 1,
+  checkpointWriteHours: 1 / 60,
   restartHours: 10 / 60,
 };
 
@@ -40,17 +46,22 @@ interface PlanInput {
 
 export interface SavingsPlan {
   prices: InstancePrices;
+  /** The one baseline every option of this plan is taken over (instance-hours a month). */
+  hoursPerMonth: number;
   options: SavingsEstimate[];
   combined?: CombinedEstimate;
 }
 
 const PAYMENT_ORDER = { noUpfront: 0, partialUpfront: 1, allUpfront: 2 } as const;
 
+const OFFERING_ORDER = { standard: 0, convertible: 1 } as const;
+
 function commitmentsOf(p: InstancePrices): CommitmentPrice[] {
-  // Standard RIs, savings plans, CUDs and Azure reservations; convertible RIs are listed through the savings plans priced like them.
-  return p.commitments
-    .filter((c) => !(c.kind === 'reservedInstance' && c.offering === 'convertible'))
-    .sort((a, b) => Number(a.kind === 'savingsPlan') - Number(b.kind === 'savingsPlan') || a.term - b.term || PAYMENT_ORDER[a.payment] - PAYMENT_ORDER[b.payment]);
+  // RIs (standard, then convertible), then savings plans; CUDs and Azure reservations. Each kind is priced from its own rates.
+  return [...p.commitments]
+    .sort((a, b) => Number(a.kind === 'savingsPlan') - Number(b.kind === 'savingsPlan')
+      || OFFERING_ORDER[a.offering ?? 'standard'] - OFFERING_ORDER[b.offering ?? 'standard']
+      || a.term - b.term || PAYMENT_ORDER[a.payment] - PAYMENT_ORDER[b.payment]);
 }
 
 function bestCommitment(p: InstancePrices, usage: number, usageDropShare: number | undefined): CommitmentEstimate | undefined {
@@ -95,7 +106,7 @@ export function planSavings(input: PlanInput): SavingsPlan {
   if (schedule) {
     scheduleEstimate = estimateSchedule({
       schedule, year: input.month.year, month: input.month.month, hourlyRate: p.onDemand.hourly, instanceType: p.instanceType,
-      instances: Math.max(1, Math.round(hours / HOURS_PER_MONTH)), source: p.onDemand.source, ...(suggestedFrom ? { suggestedFrom } : {}),
+      baselineHours: hours, source: p.onDemand.source, ...(suggestedFrom ? { suggestedFrom } : {}),
     });
     options.push(scheduleEstimate);
   }
@@ -103,7 +114,7 @@ export function planSavings(input: PlanInput): SavingsPlan {
   if (p.spot) {
     const spot = { ...spotDefaults, ...input.spot };
     options.push(estimateSpot({
-      instanceType: p.instanceType, onDemandHourly: p.onDemand.hourly, onDemandSource: p.onDemand.source, spot: p.spot,
+      instanceType: p.instanceType, provider: p.provider, onDemandHourly: p.onDemand.hourly, onDemandSource: p.onDemand.source, spot: p.spot,
       usefulHoursPerMonth: hours, ...spot,
     }));
   }
@@ -138,12 +149,11 @@ export function planSavings(input: PlanInput): SavingsPlan {
     notes.push(`${standaloneBest.option} is left out: at ${usage.toFixed(0)} running hours a month it would cost more than on-demand, because a commitment bills every hour of the term.`);
     if (steps.length >= 1) steps.push({ option: standaloneBest.option, fraction: 0, standaloneFraction: standaloneBest.savingFraction, sources: [] });
   }
-  if (scheduleEstimate) notes.push(`The schedule's share of hours off (from the real calendar of ${scheduleEstimate.inputs.month}) is applied to the ${hours}-hour baseline.`);
   if (p.spot) notes.push('Spot is an alternative to a commitment for interruptible work, not an addition to it, so it is not part of the combined figure.');
   let combined: CombinedEstimate | undefined;
   if (steps.length >= 2) {
-    combined = combineSavings(monthlyOnDemand(p, hours), steps, notes);
+    combined = combineSavings(p.onDemand.hourly * hours, steps, notes);
     options.push(combined);
   }
-  return { prices: p, options, ...(combined ? { combined } : {}) };
+  return { prices: p, hoursPerMonth: hours, options, ...(combined ? { combined } : {}) };
 }

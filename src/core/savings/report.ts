@@ -1,8 +1,8 @@
-import { HOURS_PER_MONTH, providerLabels, type InstancePrices, type PriceSourceRef } from '../pricing/model';
+import { providerLabels, type CommitmentPrice, type InstancePrices, type PriceSourceRef } from '../pricing/model';
 import { mdText } from '../markdown';
-import { usd, perHour, uniqueSources, type SavingsEstimate, type SavingsKind } from './estimate';
-import { monthlyOnDemand } from './declared';
+import { cents, usd, perHour, uniqueSources, type SavingsEstimate, type SavingsKind } from './estimate';
 import type { SavingsPlan } from './plan';
+import { monthlyOnDemand } from './declared';
 
 /**
  * What a user sees for one instance type: its prices, every option with its assumptions and sources, the
@@ -16,6 +16,8 @@ export interface SavingsReport {
   prices: InstancePrices;
   hoursPerMonth: number;
   options: SavingsEstimate[];
+  /** The figures other views show for this resource, from the same options. */
+  summary: SavingsSummary;
   warnings: string[];
   /** Options that could not be estimated, and why ("no reservation prices for … in the snapshot"). */
   missing: string[];
@@ -31,22 +33,81 @@ export const kindLabels: Record<SavingsKind, string> = {
   combined: 'Combined',
 };
 
-export function buildReport(plan: SavingsPlan, options: { hoursPerMonth: number; warnings?: string[]; subject?: string; now?: Date }): SavingsReport {
+/**
+ * Options the catalogue cannot estimate for these prices, each with the reason: no reserved-instance offers, no
+ * savings-plan rates, no CUD, no Azure reservation, no spot price. "Not estimated" is said, never guessed.
+ */
+export function notEstimated(p: InstancePrices): string[] {
+  const live = p.onDemand.source.live;
+  const where = live ? 'the live price list' : 'the price snapshot';
+  const liveHint = live ? '' : ' (live prices may have them: the mlFinops.savings.livePrices setting, or mlfinops savings --live)';
+  const has = (kind: CommitmentPrice['kind']) => p.commitments.some((c) => c.kind === kind);
+  const out: string[] = [];
+  if (p.provider === 'aws') {
+    if (!has('reservedInstance')) out.push(`Reserved instances: ${where} lists no reserved-instance offer for ${p.instanceType} in ${p.region}${liveHint}.`);
+    if (!has('savingsPlan')) {
+      out.push('Savings Plans (EC2 Instance and Compute): no public, dated and licensed copy of AWS Savings Plans rates exists to ship, and the AWS Price List EC2 offer carries none; they are not priced as reserved instances. AWS Cost Explorer\'s Savings Plans recommendations price them for your account.');
+    }
+  } else if (p.provider === 'gcp') {
+    if (!has('committedUse')) out.push(`Committed-use discounts: ${where} lists no committed-use price for ${p.instanceType} in ${p.region}${liveHint}.`);
+  } else if (!has('reservation')) {
+    out.push(live
+      ? `Reservations: the Azure Retail Prices API lists no reservation for ${p.instanceType} in ${p.region}.`
+      : 'Reservations: no public, dated and licensed copy of Azure reservation prices exists to ship; turn on live prices (the Azure Retail Prices API lists them): the mlFinops.savings.livePrices setting, or mlfinops savings --live.');
+  }
+  if (!p.spot) out.push(`Spot: ${where} has no spot price for ${p.instanceType} in ${p.region}.`);
+  return out;
+}
+
+export function buildReport(plan: SavingsPlan, options: { warnings?: string[]; subject?: string; now?: Date } = {}): SavingsReport {
   const p = plan.prices;
-  const where = p.onDemand.source.live ? 'the live price list' : 'the price snapshot';
-  const missing: string[] = [];
-  if (p.commitments.length === 0) missing.push(`Reservations and savings plans: ${where} has no commitment prices for ${p.instanceType} in ${p.region}${p.onDemand.source.live ? '' : ' (live prices may have them: mlFinops.savings.livePrices, or mlfinops savings --live)'}.`);
-  if (!p.spot) missing.push(`Spot: ${where} has no spot price for ${p.instanceType} in ${p.region}.`);
+  const missing = notEstimated(p);
   if (!plan.options.some((o) => o.kind === 'rightsizing')) missing.push('Right-sizing: needs hourly utilisation of a running instance (CloudWatch for AWS instances).');
   return {
     title: `Savings for ${p.instanceType} in ${p.region} (${providerLabels[p.provider]})`,
     ...(options.subject ? { subject: options.subject } : {}),
     prices: p,
-    hoursPerMonth: options.hoursPerMonth,
+    hoursPerMonth: plan.hoursPerMonth,
     options: plan.options,
+    summary: summarize(plan),
     warnings: options.warnings ?? [],
     missing,
     generatedAt: (options.now ?? new Date()).toISOString(),
+  };
+}
+
+/**
+ * The figures shown for one resource outside its report (code lens, tree, dashboard, CLI table headline), taken
+ * from the same plan as the report's options so each is the same number wherever it appears.
+ */
+export interface SavingsSummary {
+  hoursPerMonth: number;
+  /** On-demand over the baseline: the baseline of every option. */
+  onDemandMonthly: number;
+  /** The spot option's monthly cost (checkpoint and interruption overhead included). */
+  spotMonthly?: number;
+  /** The 1-year commitment the lens quotes (cheapest no-upfront RI / CUD / reservation), its monthly cost. */
+  oneYear?: { option: string; monthlyCost: number };
+  /** The single option that saves most a month: the recommendation the lens, tree and dashboard quote. */
+  best?: SavingsEstimate;
+  /** The options that stack, compounded (the report's combined row). */
+  combined?: { option: string; monthlySaving: number; savingFraction: number };
+}
+
+export function summarize(plan: SavingsPlan): SavingsSummary {
+  const p = plan.prices;
+  const spot = plan.options.find((o) => o.kind === 'spot' && o.status === 'ok');
+  const c1 = headlineCommitment(p, 1);
+  const oneYear = c1 ? plan.options.find((o) => o.kind !== 'combined' && o.inputs.term === 1 && o.inputs.effectiveHourly === c1.effectiveHourly && o.inputs.payment === c1.payment) : undefined;
+  const best = plan.options.filter((o) => o.status === 'ok' && o.kind !== 'combined' && o.monthlySaving > 0).sort((a, b) => b.monthlySaving - a.monthlySaving)[0];
+  const combined = plan.combined?.status === 'ok' ? plan.combined : undefined;
+  return {
+    hoursPerMonth: plan.hoursPerMonth,
+    onDemandMonthly: monthlyOnDemand(p, plan.hoursPerMonth),
+    ...(spot ? { spotMonthly: spot.monthlyCost } : {}),
+    ...(oneYear ? { oneYear: { option: oneYear.option, monthlyCost: oneYear.monthlyCost } } : {}),
+    ...(best ? { best } : {}),
+    ...(combined ? { combined: { option: combined.option, monthlySaving: combined.monthlySaving, savingFraction: combined.savingFraction } } : {}),
   };
 }
 
@@ -83,28 +144,28 @@ export function sourceLine(s: PriceSourceRef): string {
   return `${s.name}, ${s.capturedAt === 'unknown' ? 'capture date unknown' : `captured ${s.capturedAt}`}${s.live ? ' (live)' : ''}`;
 }
 
-/** The prices the report is based on, one line each. */
+/** The prices the report is based on, one line each (hourly; monthly figures are the options'). */
 export function priceLines(p: InstancePrices, hours: number): string[] {
-  const lines = [`On-demand ${perHour(p.onDemand.hourly)} ≈ ${usd(monthlyOnDemand(p, hours), true)}/mo at ${hours} h — ${sourceLine(p.onDemand.source)}`];
-  if (p.spot) lines.push(`Spot ${perHour(p.spot.hourly)} ≈ ${usd(p.spot.hourly * hours, true)}/mo — ${sourceLine(p.spot.source)}`);
+  const lines = [`On-demand ${perHour(p.onDemand.hourly)} × ${hours} h = ${usd(p.onDemand.hourly * hours)} a month, the baseline of every option — ${sourceLine(p.onDemand.source)}`];
+  if (p.spot) lines.push(`Spot ${perHour(p.spot.hourly)} average${p.spot.min !== undefined && p.spot.max !== undefined ? ` (${perHour(p.spot.min)}–${perHour(p.spot.max)})` : ''} — ${sourceLine(p.spot.source)}`);
   const oneYear = headlineCommitment(p, 1);
-  if (oneYear) lines.push(`1-yr ${perHour(oneYear.effectiveHourly)} effective ≈ ${usd(oneYear.effectiveHourly * HOURS_PER_MONTH, true)}/mo — ${sourceLine(oneYear.source)}`);
+  if (oneYear) lines.push(`1-yr ${perHour(oneYear.effectiveHourly)} effective — ${sourceLine(oneYear.source)}`);
   return lines;
 }
 
 /** The commitment a code lens quotes for a term: the cheapest no-upfront RI / CUD / reservation (not a savings plan). */
-export function headlineCommitment(p: InstancePrices, term: 1 | 3) {
+export function headlineCommitment(p: InstancePrices, term: 1 | 3): CommitmentPrice | undefined {
   return p.commitments
     .filter((c) => c.term === term && c.kind !== 'savingsPlan' && c.offering !== 'convertible')
     .sort((a, b) => (a.payment === 'noUpfront' ? 0 : 1) - (b.payment === 'noUpfront' ? 0 : 1) || a.effectiveHourly - b.effectiveHourly)[0];
 }
 
-/** The code-lens line: `≈ $2,234/mo on-demand · spot ≈ $670 · 1-yr ≈ $1,519`. */
-export function lensTitle(p: InstancePrices, hours = HOURS_PER_MONTH): string {
-  const parts = [`≈ ${usd(monthlyOnDemand(p, hours), true)}/mo on-demand`];
-  if (p.spot) parts.push(`spot ≈ ${usd(p.spot.hourly * hours, true)}`);
-  const c1 = headlineCommitment(p, 1);
-  if (c1) parts.push(`1-yr ≈ ${usd(c1.effectiveHourly * hours, true)}`);
+/** The code-lens line: `≈ $2,234/mo on-demand · spot ≈ $700 · 1-yr ≈ $1,519 · best saves $1,534/mo`. */
+export function lensTitle(s: SavingsSummary): string {
+  const parts = [`≈ ${usd(s.onDemandMonthly, true)}/mo on-demand`];
+  if (s.spotMonthly !== undefined) parts.push(`spot ≈ ${usd(s.spotMonthly, true)}`);
+  if (s.oneYear) parts.push(`1-yr ≈ ${usd(s.oneYear.monthlyCost, true)}`);
+  if (s.best) parts.push(`best saves ${usd(s.best.monthlySaving, true)}/mo`);
   return parts.join(' · ');
 }
 
@@ -114,7 +175,7 @@ export function reportToMarkdown(r: SavingsReport): string {
   const out: string[] = [];
   out.push(`# ${mdText(r.title)}`, '');
   if (r.subject) out.push(`Resource: ${mdText(r.subject)}`, '');
-  out.push(`${s.vcpu} vCPU, ${s.memoryGiB} GiB memory${s.gpus ? `, ${s.gpus} × ${s.gpuModel ?? 'GPU'}` : s.gpus === null && s.gpuModel ? `, part of an ${s.gpuModel}` : ''}. Baseline: ${r.hoursPerMonth} instance-hours a month.`, '');
+  out.push(`${s.vcpu} vCPU, ${s.memoryGiB} GiB memory${s.gpus ? `, ${s.gpus} × ${s.gpuModel ?? 'GPU'}` : s.gpus === null && s.gpuModel ? `, part of an ${s.gpuModel}` : ''}. Every figure is over one baseline month of ${r.hoursPerMonth} instance-hours.`, '');
   for (const w of r.warnings) out.push(`> **Note:** ${mdText(w)}`, '');
   out.push('## Prices', '', ...priceLines(p, r.hoursPerMonth).map((l) => `- ${mdText(l)}`), ...p.notes.map((n) => `- ${mdText(n)}`), '');
   out.push('## Options', '', '| Kind | Option | Monthly cost | Saving / month | Saving |', '|---|---|---:|---:|---:|');

@@ -1,6 +1,6 @@
 import { FinOpsError } from '../errors';
 import type { MetricPoint } from '../sources';
-import type { PriceSourceRef } from '../pricing/model';
+import { HOURS_PER_MONTH, type PriceSourceRef } from '../pricing/model';
 import { checkTimeZone, daysInMonth, localTime, monthLabel, monthSpan, weekdayNames, weekdayOf, zonedToInstant } from './calendar';
 import { cents, fraction, perHour, type SavingsEstimate } from './estimate';
 import { hourlyPercentSeries } from './stats';
@@ -106,8 +106,23 @@ export function formatSchedule(s: Schedule): string {
   return `${s.windows.map((w) => `${daysText(w.days)} ${clock(w.start)}-${clock(w.end === 1440 ? 1440 : w.end)}`).join('; ')} ${s.timeZone}`;
 }
 
-/** Running and total hours of a schedule in one calendar month (local to the schedule's zone). */
+const hoursMemo = new Map<string, { runningHours: number; monthHours: number }>();
+
+/**
+ * Running and total hours of a schedule in one calendar month (local to the schedule's zone). Remembered per
+ * schedule and month (a few dozen), since every code lens of a file plans with the same schedule.
+ */
 export function scheduleHours(schedule: Schedule, year: number, month: number): { runningHours: number; monthHours: number } {
+  const key = `${JSON.stringify(schedule)}|${year}-${month}`;
+  const known = hoursMemo.get(key);
+  if (known) return known;
+  const answer = computeScheduleHours(schedule, year, month);
+  if (hoursMemo.size >= 64) hoursMemo.delete(hoursMemo.keys().next().value ?? '');
+  hoursMemo.set(key, answer);
+  return answer;
+}
+
+function computeScheduleHours(schedule: Schedule, year: number, month: number): { runningHours: number; monthHours: number } {
   const span = monthSpan(year, month, schedule.timeZone);
   const intervals: Array<[number, number]> = [];
   // The day before the month too: a window running past midnight spills into the 1st.
@@ -146,20 +161,30 @@ interface ScheduleInput {
   /** The rate the instance is billed at while running (on-demand), per hour. */
   hourlyRate: number;
   instanceType: string;
-  instances?: number;
+  /**
+   * The estimate's baseline: instance-hours a month when always on (730 per instance, HOURS_PER_MONTH). The
+   * schedule's share of hours off is measured on the real calendar month and applied to this baseline, so the
+   * schedule's figures agree with every other figure of the estimate. Default: one instance, 730 h.
+   */
+  baselineHours?: number;
   source: PriceSourceRef;
   /** Text for the option, when the schedule was suggested rather than given. */
   suggestedFrom?: string;
 }
 
-/** Saving of stopping an always-on instance outside the schedule's hours, in one real calendar month. */
+/**
+ * Saving of stopping an always-on instance outside the schedule's hours. The share of hours the schedule runs
+ * comes from the real calendar month (its length and DST change); money is that share of the baseline month.
+ */
 export function estimateSchedule(input: ScheduleInput): SavingsEstimate {
   const { runningHours, monthHours } = scheduleHours(input.schedule, input.year, input.month);
-  const n = input.instances ?? 1;
-  const baseline = monthHours * input.hourlyRate * n;
-  const cost = runningHours * input.hourlyRate * n;
+  const baselineHours = input.baselineHours ?? HOURS_PER_MONTH;
+  const runningShare = monthHours > 0 ? runningHours / monthHours : 1;
+  const baseline = baselineHours * input.hourlyRate;
+  const cost = baseline * runningShare;
   const text = formatSchedule(input.schedule);
   const month = monthLabel(input.year, input.month);
+  const r2 = (n: number) => Math.round(n * 100) / 100;
   return {
     kind: 'schedule',
     option: `${input.suggestedFrom ? 'Suggested schedule' : 'Schedule'}: run ${text}`,
@@ -169,12 +194,15 @@ export function estimateSchedule(input: ScheduleInput): SavingsEstimate {
     monthlySaving: cents(baseline - cost),
     savingFraction: fraction(baseline - cost, baseline),
     assumptions: [
-      `${month} in ${input.schedule.timeZone} has ${monthHours} h; the schedule runs ${Math.round(runningHours * 100) / 100} h of them and stops the instance for ${Math.round((monthHours - runningHours) * 100) / 100} h.`,
-      `Compared with running ${n === 1 ? 'the instance' : `${n} instances`} around the clock at ${perHour(input.hourlyRate)} on-demand.`,
+      `${month} in ${input.schedule.timeZone} has ${monthHours} h; the schedule runs ${r2(runningHours)} h of them (${(runningShare * 100).toFixed(1)} %) and stops the instance for ${r2(monthHours - runningHours)} h.`,
+      `That share is applied to the estimate's baseline month of ${baselineHours} instance-hours at ${perHour(input.hourlyRate)} on-demand: ${r2(baselineHours * runningShare)} running hours instead of ${baselineHours}.`,
       'Stopped instances still pay for their attached disks (EBS, persistent disks), which are not counted here.',
       ...(input.suggestedFrom ? [input.suggestedFrom] : []),
     ],
-    inputs: { instanceType: input.instanceType, schedule: text, month: `${input.year}-${String(input.month).padStart(2, '0')}`, hourlyRate: input.hourlyRate, runningHours: Math.round(runningHours * 100) / 100, monthHours, instances: n },
+    inputs: {
+      instanceType: input.instanceType, schedule: text, month: `${input.year}-${String(input.month).padStart(2, '0')}`, hourlyRate: input.hourlyRate,
+      runningHours: r2(runningHours), monthHours, runningShare: +runningShare.toFixed(6), baselineHours,
+    },
     sources: [input.source],
   };
 }

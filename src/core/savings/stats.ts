@@ -9,15 +9,18 @@ export interface SeriesStats {
 }
 
 /**
- * Keeps one finite value in [0, 100] per UTC hour (the last one seen for an hour wins) and sorts by time.
+ * Keeps one finite value in [0, 100] per UTC hour and sorts by time: the last one seen for an hour, or with
+ * `peak` the highest (for series read at finer periods, such as GPU memory's 5-minute maxima).
  * Out-of-range and non-finite values (a misconfigured agent) are dropped.
  */
-export function hourlyPercentSeries(points: readonly MetricPoint[]): MetricPoint[] {
+export function hourlyPercentSeries(points: readonly MetricPoint[], peak = false): MetricPoint[] {
   const byHour = new Map<number, MetricPoint>();
   for (const p of points) {
     const t = Date.parse(p.timestamp);
     if (!Number.isFinite(t) || !Number.isFinite(p.value) || p.value < 0 || p.value > 100) continue;
-    byHour.set(Math.floor(t / 3_600_000), p);
+    const hour = Math.floor(t / 3_600_000);
+    const seen = byHour.get(hour);
+    if (!peak || !seen || p.value > seen.value) byHour.set(hour, p);
   }
   return [...byHour.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
 }
@@ -30,8 +33,8 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(rank, sorted.length) - 1] as number;
 }
 
-export function seriesStats(points: readonly MetricPoint[]): SeriesStats | undefined {
-  const values = hourlyPercentSeries(points).map((p) => p.value);
+export function seriesStats(points: readonly MetricPoint[], peak = false): SeriesStats | undefined {
+  const values = hourlyPercentSeries(points, peak).map((p) => p.value);
   if (values.length === 0) return undefined;
   return {
     hours: values.length,

@@ -211,6 +211,9 @@ export function planJob(job: SpotJob, options: PlanOptions): SpotPlan {
     usefulHoursPerMonth: usefulHours * Math.max(spotInstances, 1),
     interruptionsPerHour: rate,
     checkpointIntervalHours: interval,
+    // the savings model's write time and the cloud's notice: the bootstrap checkpoints on notice
+    checkpointWriteHours: spotDefaults.checkpointWriteHours,
+    provider: job.cloud,
     restartHours: restart,
   });
   if (estimate.status !== 'ok') {

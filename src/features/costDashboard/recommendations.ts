@@ -40,9 +40,8 @@ export function recommendationsFor(view: CostView, estimate: Estimate, log: Logg
     for (const z of list) {
       try {
         const report = await estimate({ instanceType: z.size, ...(z.region ? { region: z.region } : {}), subject: `${z.count} × ${z.size}` }, signal);
-        const best = report.options
-          .filter((o) => o.status === 'ok' && o.kind !== 'combined' && o.monthlySaving > 0)
-          .sort((a, b) => b.monthlySaving - a.monthlySaving)[0];
+        // the same best option the code lens and the report quote for this type
+        const best = report.summary.best;
         if (!best) continue;
         const where = report.prices.region;
         const sources = [...new Set(best.sources.map((src) => `${src.name} (${src.capturedAt})`))].join('; ');

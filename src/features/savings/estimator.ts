@@ -3,7 +3,8 @@ import { describeError } from '../../core/errors';
 import { defaultRegions, detectProvider } from '../../core/pricing/catalogue';
 import { shippedCatalogue } from '../../core/pricing/shippedCatalogue';
 import { planSavings } from '../../core/savings/plan';
-import { buildReport, type SavingsReport } from '../../core/savings/report';
+import { buildReport, summarize, type SavingsReport, type SavingsSummary } from '../../core/savings/report';
+import type { InstancePrices } from '../../core/pricing/model';
 import type { UtilisationSeries } from '../../core/sources';
 import { parseSchedule, type Schedule } from '../../core/savings/schedule';
 import type { Services } from '../../platform/services';
@@ -50,6 +51,7 @@ export class SavingsEstimator {
 
   async estimate(request: EstimateRequest, signal?: AbortSignal, progress?: vscode.Progress<{ message?: string }>): Promise<SavingsReport> {
     const s = this.settings;
+    const now = new Date();
     const warnings: string[] = [...(request.notes ?? [])];
     const provider = detectProvider(request.instanceType);
     const region = request.region ?? (provider === 'aws' ? s.get('aws.region') : provider ? defaultRegions[provider] : undefined);
@@ -80,18 +82,49 @@ export class SavingsEstimator {
     } catch (e) {
       warnings.push(`The "mlFinops.savings.schedule" setting is not a schedule: ${describeError(e)}`);
     }
-    const now = new Date();
-    const hours = s.get('savings.hoursPerMonth');
     const idle = metrics?.gpu ?? metrics?.cpu;
     const plan = planSavings({
+      ...this.planInput(prices, now),
+      ...(metrics ? { metrics, metricsSource: metrics.source } : {}),
+      ...(schedule ? {} : idle?.length ? { idleSeries: { points: idle, timeZone: localTimeZone() } } : {}),
+    });
+    return buildReport(plan, { warnings, ...(request.subject ? { subject: request.subject } : {}), now });
+  }
+
+  /**
+   * What every estimate of this window assumes, from the settings: the baseline hours a month, the month, the
+   * schedule, spot interruptions and checkpoints. The code lens, the report, the tree and the dashboard all plan
+   * with it, so one resource shows the same figures everywhere.
+   */
+  planInput(prices: InstancePrices, now = new Date()): Parameters<typeof planSavings>[0] {
+    const s = this.settings;
+    let schedule: Schedule | undefined;
+    try {
+      schedule = this.schedule();
+    } catch {
+      schedule = undefined; // reported by estimate(); the lens shows no schedule option
+    }
+    return {
       prices,
       candidates: shippedCatalogue().pricedIn(prices.provider, prices.region),
-      hoursPerMonth: hours,
+      hoursPerMonth: s.get('savings.hoursPerMonth'),
       month: { year: now.getFullYear(), month: now.getMonth() + 1 },
-      ...(metrics ? { metrics, metricsSource: metrics.source } : {}),
-      ...(schedule ? { schedule } : idle?.length ? { idleSeries: { points: idle, timeZone: localTimeZone() } } : {}),
-      spot: { interruptionsPerHour: s.get('savings.spotInterruptionsPerDay') / 24, checkpointIntervalHours: s.get('savings.checkpointIntervalMinutes') / 60 },
-    });
-    return buildReport(plan, { hoursPerMonth: hours, warnings, ...(request.subject ? { subject: request.subject } : {}), now });
+      ...(schedule ? { schedule } : {}),
+      spot: {
+        interruptionsPerHour: s.get('savings.spotInterruptionsPerDay') / 24,
+        checkpointIntervalHours: s.get('savings.checkpointIntervalMinutes') / 60,
+        checkpointWriteHours: s.get('savings.checkpointWriteMinutes') / 60,
+      },
+    };
+  }
+
+  /**
+   * The figures shown for a type outside its report (code lens, tree, dashboard), from the shipped catalogue:
+   * instant and offline. Throws FinOpsError('input') for a type or region the catalogue does not price.
+   */
+  catalogueSummary(instanceType: string, region: string | undefined): { prices: InstancePrices; summary: SavingsSummary } {
+    const prices = shippedCatalogue().prices(instanceType, region);
+    // no metrics here, so no right-sizing: the candidates are not needed
+    return { prices, summary: summarize(planSavings({ ...this.planInput(prices), candidates: [] })) };
   }
 }

@@ -1,16 +1,15 @@
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, isFinOpsError } from '../../core/errors';
-import { unknownTypeMessage } from '../../core/pricing/catalogue';
-import { pricingRegion } from '../../core/savings/declared';
+import { defaultRegions, normalizeRegion, unknownTypeMessage } from '../../core/pricing/catalogue';
 import { shippedCatalogue } from '../../core/pricing/shippedCatalogue';
-import { perHour } from '../../core/savings/estimate';
+import { perHour, usd } from '../../core/savings/estimate';
 import { headlineCommitment, lensTitle, sourceLine } from '../../core/savings/report';
 import type { Logger } from '../../core/ports';
 import type { SettingsService } from '../../platform/settings';
 import { Commands } from '../../shared/commands';
 import { findComputeResources, type ComputeResource } from './computeResources';
-import type { EstimateRequest } from './estimator';
+import type { EstimateRequest, SavingsEstimator } from './estimator';
 
 const MAX_SIBLINGS = 50;
 const MAX_SIBLING_BYTES = 512 * 1024;
@@ -45,7 +44,8 @@ export async function siblingTexts(doc: vscode.TextDocument): Promise<Array<{ pa
 
 /** The estimate a compute resource asks for, with its region (the provider's default when Terraform does not say). */
 export function requestFor(r: ComputeResource, file: string, awsRegion: string): EstimateRequest {
-  const region = pricingRegion(r.provider, r.region, awsRegion);
+  // one spelling per region ("East US" is "eastus"), so the lens, the report and the CLI name the same region
+  const region = normalizeRegion(r.provider, r.region ?? (r.provider === 'aws' ? awsRegion : defaultRegions[r.provider]));
   return {
     instanceType: r.priceAs,
     region,
@@ -67,9 +67,10 @@ export class SavingsLensProvider implements vscode.CodeLensProvider, vscode.Disp
   readonly onDidChangeCodeLenses = this.emitter.event;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly settings: SettingsService, private readonly log: Logger) {
+  constructor(private readonly settings: SettingsService, private readonly estimator: SavingsEstimator, private readonly log: Logger) {
     this.subscription = settings.onDidChange((e) => {
-      if (e.affects('savings.codeLens') || e.affects('savings.hoursPerMonth') || e.affects('aws.region')) this.emitter.fire();
+      if (e.affects('savings.codeLens') || e.affects('savings.hoursPerMonth') || e.affects('savings.schedule') || e.affects('savings.spotInterruptionsPerDay')
+        || e.affects('savings.checkpointIntervalMinutes') || e.affects('savings.checkpointWriteMinutes') || e.affects('aws.region')) this.emitter.fire();
     });
   }
 
@@ -84,7 +85,6 @@ export class SavingsLensProvider implements vscode.CodeLensProvider, vscode.Disp
       this.log.warn(`Savings lenses: ${doc.uri.fsPath} could not be read: ${describeError(e)}`);
       return [];
     }
-    const hours = this.settings.get('savings.hoursPerMonth');
     const catalogue = shippedCatalogue();
     const live = this.settings.get('savings.livePrices') && vscode.workspace.isTrusted;
     // A type outside the GPU / ML catalogue with no close match (t3.micro) gets no lens unless live prices can price it.
@@ -93,17 +93,19 @@ export class SavingsLensProvider implements vscode.CodeLensProvider, vscode.Disp
       const request = requestFor(r, doc.uri.fsPath, this.settings.get('aws.region'));
       const range = new vscode.Range(r.range.start.line, 0, r.range.start.line, 0);
       try {
-        const p = catalogue.prices(r.priceAs, request.region);
+        // the same plan as the report this lens opens: one baseline, one set of assumptions, the same figures
+        const { prices: p, summary } = this.estimator.catalogueSummary(r.priceAs, request.region);
         const c1 = headlineCommitment(p, 1);
         const tooltip = [
-          `${r.address}: ${r.size} in ${p.region}, ${hours} h a month`,
+          `${r.address}: ${r.size} in ${p.region}, ${summary.hoursPerMonth} h a month`,
           `On-demand ${perHour(p.onDemand.hourly)} — ${sourceLine(p.onDemand.source)}`,
-          ...(p.spot ? [`Spot ${perHour(p.spot.hourly)} — ${sourceLine(p.spot.source)}`] : []),
+          ...(p.spot ? [`Spot ${perHour(p.spot.hourly)}${summary.spotMonthly !== undefined ? ' (monthly figure includes checkpoint and interruption overhead)' : ''} — ${sourceLine(p.spot.source)}`] : []),
           ...(c1 ? [`1-yr ${perHour(c1.effectiveHourly)} — ${sourceLine(c1.source)}`] : []),
+          ...(summary.best ? [`Best option: ${summary.best.option}, saves ${usd(summary.best.monthlySaving)} a month`] : []),
           ...(request.notes ?? []),
           'Click for every option with its assumptions.',
         ].join('\n');
-        const title = `${r.sagemaker ? `EC2 ${r.priceAs} ` : ''}${lensTitle(p, hours)}`;
+        const title = `${r.sagemaker ? `EC2 ${r.priceAs} ` : ''}${lensTitle(summary)}`;
         return new vscode.CodeLens(range, { title, tooltip, command: Commands.estimateSavings, arguments: [request] });
       } catch (e) {
         // an unknown type reads "Unknown instance type … Did you mean …?" (the error's list of families is for the report)

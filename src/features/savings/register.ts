@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { describeError, isCancelled, isFinOpsError } from '../../core/errors';
-import { detectProvider, defaultRegions } from '../../core/pricing/catalogue';
+import { defaultRegions, searchByGpu } from '../../core/pricing/catalogue';
+import { providerLabels } from '../../core/pricing/model';
+import { perHour } from '../../core/savings/estimate';
 import { shippedCatalogue } from '../../core/pricing/shippedCatalogue';
 import type { SavingsReport } from '../../core/savings/report';
 import { Commands } from '../../shared/commands';
@@ -25,68 +27,106 @@ function requestFromArgument(arg: unknown): EstimateRequest | undefined {
   return { instanceType, ...(region ? { region } : {}), ...(subject ? { subject } : {}), ...(resourceId ? { resourceId } : {}), ...(notes?.length ? { notes } : {}) };
 }
 
-type PickItem = vscode.QuickPickItem & { request?: EstimateRequest; typeIt?: true };
+type PickItem = vscode.QuickPickItem & { request?: EstimateRequest; typed?: string };
 
-/** Terraform resource under the cursor (first), the file's other compute resources, or "type an instance type". */
-async function pickRequest(services: Services): Promise<EstimateRequest | undefined> {
-  const items: PickItem[] = [];
+/** What the picker remembers between runs: the text last typed, shown again (selected) the next time. */
+interface PickerMemory { typed: string }
+
+/** Items for what is typed: the types carrying a GPU named ("H100", "A100 80GB", "L4"), or the typed instance type. */
+function typedItems(text: string, services: Services): PickItem[] {
+  const v = text.trim();
+  if (!v) return [];
+  const catalogue = shippedCatalogue();
+  const found = searchByGpu(catalogue, v, { aws: services.settings.get('aws.region') });
+  if (found) {
+    const items: PickItem[] = [{ label: `${found.query.text}: ${found.matches.length} instance types on AWS, Google Cloud and Azure`, kind: vscode.QuickPickItemKind.Separator }];
+    for (const m of found.matches) {
+      items.push({
+        label: m.instanceType,
+        description: `${m.gpus === null ? `part of an ${m.gpuModel}` : `${m.gpus} × ${m.gpuModel}`} · ${perHour(m.onDemandHourly)}${m.perGpuHourly !== null && (m.gpus ?? 0) > 1 ? ` · ${perHour(m.perGpuHourly)} per GPU` : ''}`,
+        detail: `${providerLabels[m.provider]} · ${m.region} · ${m.vcpu} vCPU, ${m.memoryGiB} GiB${m.spotHourly !== undefined ? ` · spot ${perHour(m.spotHourly)}` : ''}`,
+        alwaysShow: true,
+        request: { instanceType: m.instanceType, region: m.region },
+      });
+    }
+    for (const n of [...(found.query.note ? [found.query.note] : []), ...found.none]) items.push({ label: n, kind: vscode.QuickPickItemKind.Separator });
+    return items;
+  }
+  const entry = catalogue.find(v);
+  const close = entry ? [] : catalogue.closeMatches(v);
+  return [
+    { label: `$(edit) ${entry?.instanceType ?? v}`, description: entry ? `${providerLabels[entry.provider]} · priced in ${Object.keys(entry.regions).length} regions` : 'not in the price snapshot: live prices are tried when turned on', alwaysShow: true, typed: entry?.instanceType ?? v },
+    ...close.map((c): PickItem => ({ label: `$(lightbulb) ${c}`, description: `Did you mean ${c}?`, alwaysShow: true, typed: c })),
+  ];
+}
+
+/**
+ * Terraform resources of the open file (the one under the cursor first), or what is typed: an instance type, or a
+ * GPU name that lists every type carrying it on the three clouds with prices. The typed text is kept: it stays in
+ * the box while choosing, and comes back the next time.
+ */
+async function pickRequest(services: Services, memory: PickerMemory): Promise<EstimateRequest | undefined> {
+  const resources: PickItem[] = [];
   const editor = vscode.window.activeTextEditor;
   if (editor && /\.tf$/.test(editor.document.uri.path)) {
     const doc = editor.document;
-    const resources = findComputeResources(doc.uri.fsPath, doc.getText(), await siblingTexts(doc));
+    const found = findComputeResources(doc.uri.fsPath, doc.getText(), await siblingTexts(doc));
     const line = editor.selection.active.line;
-    const underCursor = [...resources].reverse().find((r) => r.range.start.line <= line);
-    const ordered = underCursor ? [underCursor, ...resources.filter((r) => r !== underCursor)] : resources;
+    const underCursor = [...found].reverse().find((r) => r.range.start.line <= line);
+    const ordered = underCursor ? [underCursor, ...found.filter((r) => r !== underCursor)] : found;
+    if (ordered.length) resources.push({ label: 'Terraform resources', kind: vscode.QuickPickItemKind.Separator });
     for (const r of ordered) {
       const request = requestFor(r, doc.uri.fsPath, services.settings.get('aws.region'));
-      items.push({
+      resources.push({
         label: `$(server) ${r.address}`,
         description: `${r.size} · ${request.region ?? ''}`,
         ...(r === underCursor ? { detail: 'Under the cursor' } : {}),
         request,
       });
     }
-    if (items.length) items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
   }
-  items.push({ label: '$(edit) Type an instance type…', description: 'p3.2xlarge, a2-highgpu-1g, Standard_NC24ads_A100_v4 …', typeIt: true });
-  const picked = await vscode.window.showQuickPick(items, { title: 'Estimate Savings', placeHolder: 'A Terraform resource, or an instance type', matchOnDescription: true });
+  const qp = vscode.window.createQuickPick<PickItem>();
+  qp.title = 'Estimate Savings';
+  qp.placeholder = 'A Terraform resource, an instance type (p3.2xlarge) or a GPU (H100, A100 80GB, L4, T4, V100, A10G)';
+  qp.matchOnDescription = true;
+  qp.matchOnDetail = true;
+  const update = () => { qp.items = [...typedItems(qp.value, services), ...resources]; };
+  const subscriptions = [qp.onDidChangeValue(() => { memory.typed = qp.value; update(); })];
+  qp.value = memory.typed;
+  update();
+  const picked = await new Promise<PickItem | undefined>((resolve) => {
+    subscriptions.push(
+      qp.onDidAccept(() => resolve(qp.selectedItems[0] ?? qp.activeItems[0] ?? (qp.value.trim() ? { label: qp.value, typed: qp.value.trim() } : undefined))),
+      qp.onDidHide(() => resolve(undefined)),
+    );
+    qp.show();
+  });
+  subscriptions.forEach((d) => d.dispose());
+  qp.dispose();
   if (!picked) return undefined;
   if (picked.request) return picked.request;
-  return typeInstanceType(services);
+  return picked.typed ? withRegion(picked.typed, services) : undefined;
 }
 
-async function typeInstanceType(services: Services): Promise<EstimateRequest | undefined> {
-  const catalogue = shippedCatalogue();
-  const live = services.settings.get('savings.livePrices') && vscode.workspace.isTrusted;
-  const type = await vscode.window.showInputBox({
-    title: 'Estimate Savings: instance type',
-    prompt: 'An AWS instance type, a Google Cloud machine type or an Azure VM size',
-    placeHolder: 'p3.2xlarge',
-    validateInput: (value) => {
-      const v = value.trim();
-      if (!v || catalogue.find(v)) return undefined;
-      const close = catalogue.closeMatches(v);
-      const text = `"${v}" is not in the price snapshot.${close.length ? ` Did you mean ${close.join(', ')}?` : ''}`;
-      return live && detectProvider(v) ? { message: `${text} Live prices will be tried.`, severity: vscode.InputBoxValidationSeverity.Warning } : text;
-    },
-  });
-  if (!type?.trim()) return undefined;
-  const entry = catalogue.find(type.trim());
+/** A typed instance type with its region: asked for when the snapshot prices the type in more than one. */
+async function withRegion(type: string, services: Services): Promise<EstimateRequest | undefined> {
+  const entry = shippedCatalogue().find(type);
   const regions = entry ? Object.keys(entry.regions) : [];
-  if (regions.length <= 1) return { instanceType: type.trim(), ...(regions[0] ? { region: regions[0] } : {}) };
+  if (regions.length <= 1) return { instanceType: entry?.instanceType ?? type, ...(regions[0] ? { region: regions[0] } : {}) };
   const provider = entry?.provider;
   const preferred = provider === 'aws' ? services.settings.get('aws.region') : provider ? defaultRegions[provider] : undefined;
   const ordered = [...regions].sort((a, b) => Number(b === preferred) - Number(a === preferred));
   const region = await vscode.window.showQuickPick(ordered.map((r) => ({ label: r, description: r === preferred ? 'default' : '' })), { title: `Estimate Savings: region for ${entry?.instanceType}`, placeHolder: 'Region' });
-  return region ? { instanceType: entry?.instanceType ?? type.trim(), region: region.label } : undefined;
+  return region ? { instanceType: entry?.instanceType ?? type, region: region.label } : undefined;
 }
 
 export function register(services: Services, estimator: SavingsEstimator): vscode.Disposable[] {
   const panel = new SavingsReportPanel();
-  const lenses = new SavingsLensProvider(services.settings, services.log);
+  const lenses = new SavingsLensProvider(services.settings, estimator, services.log);
 
+  const memory: PickerMemory = { typed: '' };
   const estimate = async (arg?: unknown): Promise<SavingsReport | undefined> => {
-    const request = requestFromArgument(arg) ?? await pickRequest(services);
+    const request = requestFromArgument(arg) ?? await pickRequest(services, memory);
     if (!request) return undefined;
     try {
       const report = await withCancellableProgress({ location: vscode.ProgressLocation.Notification, title: `Estimating savings for ${request.instanceType}` },

@@ -11,7 +11,8 @@ import { callAws } from './errors';
  * Hourly utilisation of an EC2 instance from CloudWatch GetMetricData: CPU from AWS/EC2, and the GPU and memory
  * metrics the CloudWatch agent publishes (nvidia_smi_* per GPU, mem_used_percent) when it is installed.
  * GPU series are aggregated over the instance's GPUs: utilisation is their mean (share of all GPU capacity),
- * memory the fullest GPU's used / total.
+ * memory the fullest GPU's used / total, read as the maximum of every 5-minute period and reported per hour as
+ * that hour's peak (a job fails on its peak GPU memory, not its average).
  */
 
 /** The metric names this source answers, as MetricSource metric names. */
@@ -30,6 +31,7 @@ interface CloudWatchOptions extends AwsOptions {
 }
 
 const HOUR = 3_600_000;
+const FIVE_MINUTES = 300_000;
 
 const listMetricsPage = z.object({
   NextToken: z.string().optional(),
@@ -113,8 +115,12 @@ export class CloudWatchMetrics implements MetricSource {
     return out;
   }
 
-  /** Hourly averages of several metrics in one paged GetMetricData call; returns series by query id. */
-  private async hourly(queries: Array<{ id: string; namespace: string; name: string; dimensions: Dimensions }>, start: Date, end: Date, signal?: AbortSignal): Promise<Map<string, Map<number, number>>> {
+  /**
+   * Several metrics in one paged GetMetricData call; returns series by query id. Hourly averages, or with `peaks`
+   * the maximum of every 5-minute period (keyed by period start), for metrics whose peak matters (GPU memory).
+   */
+  private async hourly(queries: Array<{ id: string; namespace: string; name: string; dimensions: Dimensions }>, start: Date, end: Date, signal?: AbortSignal, peaks = false): Promise<Map<string, Map<number, number>>> {
+    const bucket = peaks ? FIVE_MINUTES : HOUR;
     const { GetMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
     const client = await this.getClient();
     const out = new Map<string, Map<number, number>>(queries.map((q) => [q.id, new Map()]));
@@ -122,7 +128,7 @@ export class CloudWatchMetrics implements MetricSource {
     for (let i = 0; i < queries.length; i += 500) {
       const batch: MetricDataQuery[] = queries.slice(i, i + 500).map((q) => ({
         Id: q.id,
-        MetricStat: { Metric: { Namespace: q.namespace, MetricName: q.name, Dimensions: q.dimensions }, Period: 3600, Stat: 'Average' },
+        MetricStat: { Metric: { Namespace: q.namespace, MetricName: q.name, Dimensions: q.dimensions }, Period: peaks ? 300 : 3600, Stat: peaks ? 'Maximum' : 'Average' },
         ReturnData: true,
       }));
       let token: string | undefined;
@@ -135,7 +141,7 @@ export class CloudWatchMetrics implements MetricSource {
           if (!series) continue;
           (r.Timestamps ?? []).forEach((t, k) => {
             const v = r.Values?.[k];
-            if (v !== undefined && Number.isFinite(v)) series.set(Math.floor(t.getTime() / HOUR) * HOUR, v);
+            if (v !== undefined && Number.isFinite(v)) series.set(Math.floor(t.getTime() / bucket) * bucket, v);
           });
         }
         token = page.NextToken || undefined;
@@ -176,7 +182,7 @@ export class CloudWatchMetrics implements MetricSource {
         const r = await this.hourly(pairs.flatMap((p, i) => [
           { id: `used${i}`, namespace: this.namespace, name: 'nvidia_smi_memory_used', dimensions: p.u },
           { id: `total${i}`, namespace: this.namespace, name: 'nvidia_smi_memory_total', dimensions: p.t },
-        ]), start, end, signal);
+        ]), start, end, signal, true);
         const perGpu = pairs.map((_, i) => {
           const u = r.get(`used${i}`) ?? new Map<number, number>();
           const t = r.get(`total${i}`) ?? new Map<number, number>();
@@ -187,7 +193,13 @@ export class CloudWatchMetrics implements MetricSource {
           }
           return pct;
         });
-        return toPoints(combine(perGpu, (vs) => Math.max(...vs)));
+        // the fullest GPU in each 5-minute period, then each hour's highest period: the peak, not an hourly average
+        const hourlyPeak = new Map<number, number>();
+        for (const [ts, v] of combine(perGpu, (vs) => Math.max(...vs))) {
+          const h = Math.floor(ts / HOUR) * HOUR;
+          hourlyPeak.set(h, Math.max(v, hourlyPeak.get(h) ?? -Infinity));
+        }
+        return toPoints(hourlyPeak);
       }
       default:
         throw new FinOpsError('input', `CloudWatch metric "${metric}" is not one the product reads.`, { fix: `Use one of ${Object.values(metricNames).join(', ')}.` });

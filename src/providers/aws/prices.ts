@@ -245,10 +245,8 @@ export class AwsPriceSource implements PriceSource {
       gpus: product.shape.gpus ?? 0,
       ...(gpuModel ? { gpuModel: gpuModel.label, gpuModelId: gpuModel.id, gpuMemoryGiB: gpuModel.memoryGiB } : {}),
     };
-    // Compute Savings Plans are priced like convertible RIs (the Price List's EC2 offer carries RIs only).
-    const plans = product.commitments.filter((c) => c.offering === 'convertible').map((c): CommitmentPrice => ({
-      ...c, kind: 'savingsPlan', derivation: 'Compute Savings Plan rate taken as the convertible RI rate for the same term and payment.',
-    }));
+    // The Price List's EC2 offer carries on-demand and RI terms only: Savings Plans rates are a separate offer, so
+    // savings plans stay unestimated here (the report says so) rather than priced as convertible RIs.
     return {
       provider: 'aws',
       region,
@@ -259,7 +257,7 @@ export class AwsPriceSource implements PriceSource {
       ...(spot
         ? { spot: { hourly: spot.average, min: spot.min, max: spot.max, source: { name: `EC2 DescribeSpotPriceHistory (${spot.points} prices in ${spot.zones} zones, ${this.options.spotDays ?? 7} days)`, capturedAt: today, live: true } } }
         : base?.spot ? { spot: base.spot } : {}),
-      commitments: [...product.commitments, ...plans],
+      commitments: product.commitments,
       notes: [
         'Linux, shared tenancy, no pre-installed software.',
         ...(product.effectiveDate ? [`On-demand rate effective ${product.effectiveDate.slice(0, 10)}.`] : []),

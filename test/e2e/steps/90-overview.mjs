@@ -10,8 +10,10 @@ export default async function ({ page, palette, showView, shot, workspaceDir }) 
   await palette('View: Close All Editors');
   await palette('Go to File');
   await page.keyboard.type('main.tf');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'main.tf' }).first().waitFor({ timeout: 30_000 });
+  // Enter only once the typed name is the chosen row (before the list filters, a recently opened file is)
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'main.tf' }).first().waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: 'main.tf' }).first().waitFor({ timeout: 30_000 });
   await page.locator('.editor-instance .view-lines', { hasText: 'resource' }).first().waitFor({ timeout: 30_000 });
   // scroll to the first resource with a problem and a savings lens
   const line = fs.readFileSync(path.join(workspaceDir, 'infra/main.tf'), 'utf8').split('\n').findIndex((l) => l.startsWith('resource "aws_instance" "notebook"')) + 1;

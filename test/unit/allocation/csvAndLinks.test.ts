@@ -45,3 +45,19 @@ test('numbers for people', () => {
   assert.equal(formatAge('2026-01-01T11:59:30Z', now), 'just now');
   assert.equal(formatAge('2025-12-28T12:00:00Z', now), '4 d ago');
 });
+
+test('one CSV writer: mlfinops costs --format csv neutralises spreadsheet formulas as the dashboard export does', async () => {
+  const { costRowsAsCsv } = await import('../../../src/core/cost/format');
+  const { toCsv } = await import('../../../src/core/allocation/csv');
+  const values = ['=HYPERLINK("http://x")', '+1', '-2+3', '@SUM(A1)', '\tx', '\rx', ' padded ', 'plain'];
+  const result = {
+    query: { period: { start: '2024-09-01', end: '2024-10-01' }, granularity: 'total' as const, groupBy: ['tag:Team' as const], metric: 'EffectiveCost' as const },
+    rows: values.map((v, i) => ({ groups: { 'tag:Team': v }, period: '2024-09-01', cost: -i, currency: 'USD' })),
+  };
+  const csv = costRowsAsCsv(result as never);
+  assert.equal(csv, toCsv(['tag:Team', 'period', 'cost', 'currency'], values.map((v, i) => [v, '2024-09-01', -i, 'USD'])));
+  const cells = csv.split('\r\n').slice(1, -1).map((l) => l.replace(/^"/, ''));
+  for (const c of cells.slice(0, 6)) assert.ok(c.startsWith("'"), c);
+  assert.ok(csv.includes('" padded "'));
+  assert.ok(csv.includes(',-7,USD'), 'numbers are never prefixed');
+});

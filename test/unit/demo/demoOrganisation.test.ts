@@ -191,7 +191,7 @@ describe('demo organisation: prices from the shipped catalogue', () => {
       assert.ok(close(num(r.ListUnitPrice), p.onDemand.hourly, 1e-9), `${type} list price`);
       const want = r.PricingCategory === 'Standard' ? p.onDemand.hourly
         : r.PricingCategory === 'Dynamic' ? p.spot!.hourly
-          : r.ProviderName === 'AWS' ? p.commitments.find((c) => c.kind === 'savingsPlan' && c.term === 1 && c.payment === 'allUpfront')!.effectiveHourly
+          : r.ProviderName === 'AWS' ? p.commitments.find((c) => c.kind === 'reservedInstance' && c.offering === 'convertible' && c.term === 1 && c.payment === 'allUpfront')!.effectiveHourly
             : p.commitments.find((c) => c.kind === 'committedUse' && c.term === 1)!.effectiveHourly;
       assert.ok(close(rate, want, 1e-5), `${r.ResourceName} ${day(r)}: ${rate} vs ${want} (${r.PricingCategory})`);
       checked += 1;

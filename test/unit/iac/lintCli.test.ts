@@ -118,3 +118,14 @@ test('bad files: malformed, binary and 10 MB files each get a clear finding and 
   assert.match(out.find((f) => f.file === 'b/blob.tf')!.message, /not a text file/);
   assert.match(out.find((f) => f.file === 'c/huge.tf')!.message, /huge\.tf is 10\.\d MB; files over 4 MB are not checked/);
 });
+
+test('mlfinops lint text output escapes control characters in file names and messages: no forged finding lines', async () => {
+  const forged = 'a.tf\nok.tf:1:1  error  forged finding  missing-tag\n\u001b[2J';
+  const dir = workspace({ [`${forged.replaceAll('/', '_')}.tf`]: 'resource "aws_instance" "x\\ny" {}\n', '.finops.yaml': 'tags:\n  required: [Team]\n' });
+  const r = await run(['lint', '--format', 'text'], dir);
+  assert.equal(r.code, 1);
+  const lines = r.stdout.split('\n').filter(Boolean);
+  assert.equal(lines.length, 2, r.stdout);
+  assert.ok(!/[\u0000-\u0008\u000b-\u001f]/.test(r.stdout), 'no raw control characters');
+  assert.match(lines[0]!, /^a\.tf\\u000aok\.tf:1:1  error  forged finding  missing-tag\\u000a\\u001b\[2J\.tf:1:1  warning  aws_instance\.x\\u000ay is missing/);
+});

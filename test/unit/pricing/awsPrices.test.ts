@@ -64,7 +64,9 @@ test('live AWS prices through the Price List aws.fake and moto’s spot history,
   // moto offers no p3.2xlarge spot capacity in us-east-1: the snapshot's spot price stays, and the notes say so
   assert.equal(p.spot?.source.live, false);
   assert.ok(p.notes.some((n) => /No live spot history/.test(n)));
-  assert.ok(p.commitments.some((c) => c.kind === 'savingsPlan' && c.term === 3));
+  // the Price List's EC2 offer has RIs, not Savings Plans rates: no savings plan is made up from an RI
+  assert.ok(p.commitments.some((c) => c.kind === 'reservedInstance' && c.term === 3));
+  assert.equal(p.commitments.some((c) => c.kind === 'savingsPlan'), false);
   const get = aws.fake.requests.find((r) => r.operation === 'GetProducts')?.body as { ServiceCode: string; Filters: Array<{ Field: string; Value: string }> };
   assert.equal(get.ServiceCode, 'AmazonEC2');
   assert.deepEqual(Object.fromEntries(get.Filters.map((f) => [f.Field, f.Value])), {

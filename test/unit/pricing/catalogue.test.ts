@@ -6,15 +6,34 @@ import { detectProvider, familyOf, normalizeRegion, PriceCatalogue } from '../..
 import { shippedCatalogue } from '../../../src/core/pricing/shippedCatalogue';
 import { captureDate, splitEffectiveRate } from '../../../src/core/pricing/snapshot';
 import { isFinOpsError } from '../../../src/core/errors';
+import { notEstimated } from '../../../src/core/savings/report';
 
 const root = join(__dirname, '../../..');
 const snapshotPath = join(root, 'resources/pricing/gpu_ml_instance_prices.json');
 const raw = JSON.parse(readFileSync(snapshotPath, 'utf8'));
 
-test('the shipped snapshot is the unchanged copy of the shared pricing data (where that is present)', (t) => {
+test('the shipped snapshot reproduces every price of the shared pricing data (where present) and covers every region its sources price', (t) => {
+  const c = shippedCatalogue();
+  const regions = (cloud: 'aws' | 'gcp' | 'azure') => new Set(c.entries.filter((e) => e.provider === cloud).flatMap((e) => Object.keys(e.regions)));
+  assert.equal(regions('aws').size, 29);
+  assert.equal(regions('gcp').size, 40);
+  for (const r of ['eu-west-1', 'eu-central-1', 'ap-northeast-1', 'ap-south-1', 'sa-east-1']) assert.ok(regions('aws').has(r), r);
+  for (const r of ['europe-west4', 'asia-southeast1', 'us-east4', 'australia-southeast1']) assert.ok(regions('gcp').has(r), r);
+  assert.equal(c.prices('p4d.24xlarge', 'eu-central-1').onDemand.hourly, raw.aws['p4d.24xlarge'].regions['eu-central-1'].ondemand);
+  assert.equal(c.prices('a3-highgpu-8g', 'europe-west1').onDemand.hourly, raw.gcp['a3-highgpu-8g'].regions['europe-west1'].ondemand);
   const shared = join(root, '../shared/data/pricing/gpu_ml_instance_prices.json');
   if (!existsSync(shared)) return t.skip('../shared/data not present');
-  assert.equal(readFileSync(snapshotPath, 'utf8'), readFileSync(shared, 'utf8'));
+  const old = JSON.parse(readFileSync(shared, 'utf8'));
+  let compared = 0;
+  for (const cloud of ['aws', 'gcp', 'azure'] as const) {
+    for (const [type, entry] of Object.entries(old[cloud] as Record<string, { regions: Record<string, Record<string, unknown>> }>)) {
+      for (const [region, prices] of Object.entries(entry.regions)) {
+        assert.deepEqual(raw[cloud][type].regions[region], prices, `${cloud} ${type} ${region}`);
+        compared++;
+      }
+    }
+  }
+  assert.ok(compared > 200);
 });
 
 test('every priced type in the snapshot is in the catalogue, with its on-demand price per region', () => {
@@ -59,13 +78,13 @@ test('p3.2xlarge in us-east-1: $3.06/h on-demand from the newer Karpenter captur
   assert.equal(p.spot?.min, raw.aws['p3.2xlarge'].regions['us-east-1'].spot_min);
   assert.deepEqual({ vcpu: p.shape.vcpu, mem: p.shape.memoryGiB, gpus: p.shape.gpus, model: p.shape.gpuModelId, gmem: p.shape.gpuMemoryGiB }, { vcpu: 8, mem: 61, gpus: 1, model: 'v100', gmem: 16 });
   assert.equal(p.commitments.length, 0);
-  assert.ok(p.notes.some((n) => /no reserved-instance prices/.test(n)));
+  assert.ok(notEstimated(p).some((n) => /^Reserved instances: the price snapshot lists no reserved-instance offer for p3\.2xlarge/.test(n)));
   const west = shippedCatalogue().prices('p3.2xlarge', 'eu-west-1');
   assert.equal(west.onDemand.hourly, raw.aws['p3.2xlarge'].regions['eu-west-1'].ondemand);
   assert.match(west.onDemand.source.name, /ec2instances/);
 });
 
-test('AWS reserved rates become RIs and savings plans with upfront and hourly parts that add up to the effective rate', () => {
+test('AWS reserved rates become RIs (and never savings plans) with upfront and hourly parts that add up to the effective rate', () => {
   const p = shippedCatalogue().prices('g5.xlarge', 'us-east-1');
   const rates = raw.aws['g5.xlarge'].regions['us-east-1'].reserved as Record<string, number>;
   const ri = p.commitments.filter((c) => c.kind === 'reservedInstance');
@@ -76,7 +95,8 @@ test('AWS reserved rates become RIs and savings plans with upfront and hourly pa
     const key = `yrTerm${c.term}${c.offering === 'standard' ? 'Standard' : 'Convertible'}.${c.payment}`;
     assert.equal(c.effectiveHourly, rates[key]);
   }
-  assert.equal(p.commitments.filter((c) => c.kind === 'savingsPlan').length, 6);
+  // savings plans are not derived from RI rates: the source has none, so there are none
+  assert.equal(p.commitments.filter((c) => c.kind === 'savingsPlan').length, 0);
   assert.deepEqual(splitEffectiveRate(2, 1, 'allUpfront'), { upfront: 17520, hourly: 0 });
   assert.deepEqual(splitEffectiveRate(2, 3, 'partialUpfront'), { upfront: 26280, hourly: 1 });
   assert.deepEqual(splitEffectiveRate(2, 1, 'noUpfront'), { upfront: 0, hourly: 2 });
@@ -127,7 +147,7 @@ test('an unknown instance type fails with notFound naming the closest known type
   assert.throws(() => c.prices('Standard_NC24ads_A100'), (e: unknown) => isFinOpsError(e, 'input') && /Standard_NC24ads_A100_v4/.test(e.message));
   assert.throws(() => c.prices('a2-highgpu-1'), (e: unknown) => isFinOpsError(e, 'input') && /"a2-highgpu-1g"/.test(e.message));
   assert.throws(() => c.prices('zz9-nothing'), (e: unknown) => isFinOpsError(e, 'input') && /Unknown instance type "zz9-nothing"/.test(e.message));
-  assert.throws(() => c.prices('p3.2xlarge', 'ap-south-1'), (e: unknown) => isFinOpsError(e, 'input') && /us-east-1, us-west-2, eu-west-1/.test(e.message));
+  assert.throws(() => c.prices('p3.2xlarge', 'ap-south-1'), (e: unknown) => isFinOpsError(e, 'input') && /captured 2026-07-20, 2025-11-30\) list none there\. It prices p3\.2xlarge in 12 regions: us-east-1, us-west-2, eu-west-1/.test(e.message));
   assert.equal(c.find('P3.2XLARGE')?.instanceType, 'p3.2xlarge');
 });
 

@@ -35,9 +35,14 @@ test('--format json prints exactly the documented shape, one object per option',
     }
   }
   const schedule = options.find((o) => o.kind === 'schedule');
-  assert.equal(schedule?.monthlySaving, Math.round(501 * 3.06 * 100) / 100, '501 of 743 hours off in March 2026, Los Angeles time');
+  // 501 of 743 hours off in March 2026, Los Angeles time, applied to the one 730-hour baseline
+  assert.equal(schedule?.monthlySaving, Math.round(730 * 3.06 * (501 / 743) * 100) / 100);
   assert.equal(schedule?.savingFraction, Math.round((501 / 743) * 10_000) / 10_000);
-  assert.match(r.err, /no reserved-instance prices for p3\.2xlarge/);
+  const spot = options.find((o) => o.kind === 'spot');
+  const combined = options.find((o) => o.kind === 'combined');
+  for (const o of [schedule, spot, combined]) if (o) assert.equal(Math.round(((o.monthlyCost as number) + (o.monthlySaving as number)) * 100) / 100, Math.round(3.06 * 730 * 100) / 100, `${String(o.kind)}: cost + saving is the one baseline`);
+  assert.match(r.err, /not estimated: Reserved instances: the price snapshot lists no reserved-instance offer for p3\.2xlarge/);
+  assert.match(r.err, /not estimated: Savings Plans \(EC2 Instance and Compute\)/);
 });
 
 test('reservations in the JSON for a type the snapshot has RI prices for; costlier options are named on stderr', async () => {
@@ -48,7 +53,8 @@ test('reservations in the JSON for a type the snapshot has RI prices for; costli
   const ri = options.find((o) => o.option === '1-yr standard reserved instance, no upfront');
   assert.ok(ri && std1);
   assert.equal(ri.monthlyCost, Math.round(std1.hourly * 730 * 100) / 100);
-  assert.equal(options.filter((o) => o.kind === 'savingsPlan').length, 6);
+  assert.equal(options.filter((o) => o.kind === 'savingsPlan').length, 0, 'no savings-plan rates: none are made up from RI rates');
+  assert.ok(options.some((o) => o.option === '1-yr convertible reserved instance, no upfront'));
   const low = await run('--instance-type', 'g5.xlarge', '--hours-per-month', '200', '--format', 'json');
   assert.equal(low.code, 0);
   assert.ok(JSON.parse(low.out).every((o: { kind: string }) => o.kind !== 'reservation'));
@@ -68,7 +74,12 @@ test('unknown types, bad schedules and bad numbers exit 2 with a message naming 
   assert.equal((await run()).code, 2);
   const region = await run('--instance-type', 'p3.2xlarge', '--region', 'ap-south-1');
   assert.equal(region.code, 2);
-  assert.match(region.err, /has us-east-1, us-west-2, eu-west-1/);
+  assert.match(region.err, /It prices p3\.2xlarge in 12 regions: us-east-1, us-west-2, eu-west-1/);
+  assert.equal((await run('--instance-type', 'p3.2xlarge', '--checkpoint-write-minutes', '-1')).code, 2);
+  assert.equal((await run('--instance-type', 'p3.2xlarge', '--gpu', 'H100')).code, 2);
+  const gpu = await run('--gpu', 'H1000');
+  assert.equal(gpu.code, 2);
+  assert.match(gpu.err, /"H1000" is not a GPU the price catalogue knows\. Try H100, H200, A100 80GB/);
 });
 
 test('table and markdown formats carry every option, its assumptions and the dated sources', async () => {
@@ -90,6 +101,9 @@ test('--instance-id right-sizes from CloudWatch (moto) through the CLI', async (
   const end = Math.floor(Date.now() / 3_600_000) * 3_600_000;
   const data = Array.from({ length: 40 }, (_, i) => ({ MetricName: 'CPUUtilization', Dimensions: [{ Name: 'InstanceId', Value: id }], Unit: 'Percent' as const, Value: i === 0 ? 14 : 8, Timestamp: new Date(end - (i + 1) * 3_600_000 + 60_000) }));
   for (let i = 0; i < data.length; i += 20) await cw.send(new PutMetricDataCommand({ Namespace: 'AWS/EC2', MetricData: data.slice(i, i + 20) }));
+  // host memory from the CloudWatch agent: without it right-sizing keeps the 64 GiB
+  const mem = data.map((d) => ({ ...d, MetricName: 'mem_used_percent', Value: 15 }));
+  for (let i = 0; i < mem.length; i += 20) await cw.send(new PutMetricDataCommand({ Namespace: 'CWAgent', MetricData: mem.slice(i, i + 20) }));
   cw.destroy();
   const r = await run('--instance-type', 'g5.4xlarge', '--instance-id', id, '--endpoint', moto.endpoint, '--format', 'json');
   assert.equal(r.code, 0, r.err);
@@ -104,4 +118,34 @@ test('a cloud call that fails exits 3 with what failed and the fix on stderr', a
   assert.equal(r.code, 3, r.err);
   assert.equal(r.out, '');
   assert.match(r.err, /^mlfinops savings: Could not reach the endpoint http:\/\/127\.0\.0\.1:9 for CloudWatch .* Check the network connection/);
+});
+
+test('--gpu lists the types with that GPU on the three clouds with their prices; JSON too', async () => {
+  const table = await run('--gpu', 'H100');
+  assert.equal(table.code, 0, table.err);
+  assert.match(table.out, /^Instance types with H100 GPUs \(\d+\)/);
+  for (const t of ['p5.48xlarge', 'a3-highgpu-8g', 'Standard_ND96isr_H100_v5']) assert.match(table.out, new RegExp(`\\b${t.replace('.', '\\.')}\\b`));
+  assert.match(table.out, /AWS +p5\.48xlarge +us-east-1 +8 × NVIDIA H100 80 GB .*\$55\.04\/h +\$6\.88\/h/);
+  assert.match(table.out, /captured \d{4}-\d{2}-\d{2}/);
+  const json = await run('--gpu', 'A100 80GB', '--format', 'json');
+  assert.equal(json.code, 0, json.err);
+  const rows = JSON.parse(json.out) as Array<Record<string, unknown>>;
+  assert.deepEqual(Object.keys(rows[0]!), ['provider', 'instanceType', 'region', 'gpus', 'gpuModel', 'vcpu', 'memoryGiB', 'onDemandHourly', 'perGpuHourly', 'spotHourly', 'source']);
+  assert.deepEqual([...new Set(rows.map((r) => r.provider))], ['aws', 'gcp', 'azure']);
+  assert.ok(rows.some((r) => r.instanceType === 'p4de.24xlarge') && !rows.some((r) => r.instanceType === 'p4d.24xlarge'));
+  const l4 = await run('--gpu', 'L4', '--region', 'eu-west-2');
+  assert.match(l4.out, /g6\.xlarge +eu-west-2/);
+  assert.match(l4.out, /Azure: no L4 type in the price catalogue\./);
+});
+
+test('widened regions: GPU types price in regions beyond the first three (p5 in eu-west-2, a3 in europe-west4)', async () => {
+  const p5 = await run('--instance-type', 'p5.48xlarge', '--region', 'eu-west-2', '--format', 'json');
+  assert.equal(p5.code, 0, p5.err);
+  assert.ok((JSON.parse(p5.out) as Array<{ kind: string }>).some((o) => o.kind === 'reservation'));
+  const a3 = await run('--instance-type', 'a3-highgpu-8g', '--region', 'europe-west4', '--format', 'json');
+  assert.equal(a3.code, 0, a3.err);
+  // Azure outside the US: no licensed source; the message says so and points at live prices
+  const az = await run('--instance-type', 'Standard_NC24ads_A100_v4', '--region', 'westeurope');
+  assert.equal(az.code, 2);
+  assert.match(az.err, /no Standard_NC24ads_A100_v4 prices for westeurope.*live prices/s);
 });

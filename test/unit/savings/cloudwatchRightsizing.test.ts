@@ -53,11 +53,13 @@ test('right-sizing end to end: metrics put into CloudWatch are read back hourly 
     { MetricName: 'nvidia_smi_memory_total', Dimensions: dims([{ Name: 'index', Value: String(g) }]), Unit: 'Megabytes' as const, Value: 16384, Timestamp: at(i) },
   ]).flat()));
 
+  await put('CWAgent', Array.from({ length: hours }, (_, i) => ({ MetricName: 'mem_used_percent', Dimensions: dims(), Unit: 'Percent', Value: 10, Timestamp: at(i) })));
+
   const u = await source().getUtilisation(`arn:aws:ec2:us-east-1:123456789012:instance/${id}`, { now, days });
   assert.equal(u.cpu.length, hours);
   assert.equal(u.gpu?.length, hours);
   assert.equal(u.gpuMemory?.length, hours);
-  assert.equal(u.memory, undefined, 'no mem_used_percent published');
+  assert.equal(u.memory?.length, hours);
   // hourly, ascending, aligned to the hour
   assert.ok(u.cpu.every((p, k) => k === 0 || Date.parse(p.timestamp) - Date.parse(u.cpu[k - 1]!.timestamp) === HOUR));
   const meanGpu = u.gpu!.find((p) => Date.parse(p.timestamp) === Math.floor(at(1).getTime() / HOUR) * HOUR)?.value;
@@ -67,12 +69,28 @@ test('right-sizing end to end: metrics put into CloudWatch are read back hourly 
 
   const cat = shippedCatalogue();
   const e = estimateRightSizing({ current: cat.prices('p3.8xlarge', 'us-east-1'), candidates: cat.pricedIn('aws', 'us-east-1'), metrics: u, hoursPerMonth: 730, metricsSource: u.source });
-  // GPU p99: every hour's mean is 20 %, so 4 × 0.2 × 1.2 = 0.96 GPU → one V100; GPU memory 15.6 % of 4 × 16 GiB × 1.2 = 12 GiB ≤ 16
+  // GPU p99: every hour's mean is 20 %, so 4 × 0.2 × 1.2 = 0.96 GPU → one V100; GPU memory peak 15.6 % of 4 × 15.78 GiB × 1.2 = 11.8 GiB ≤ 15.78;
+  // host memory 10 % of 244 GiB × 1.2 = 29.3 GiB ≤ 61
   assert.equal(e.status, 'ok');
   assert.equal(e.recommendedType, 'p3.2xlarge');
   const od = (t: string) => cat.prices(t, 'us-east-1').onDemand.hourly;
   assert.ok(Math.abs(e.monthlySaving - (od('p3.8xlarge') - od('p3.2xlarge')) * 730) < 0.01);
   assert.ok(e.assumptions.some((a) => a.includes(u.source)));
+});
+
+test('GPU memory is read as 5-minute maxima: a five-minute spike is that hour\'s value, not diluted into an hourly average', async () => {
+  const id = 'i-0abc1234def5678ff';
+  const dims = [{ Name: 'InstanceId', Value: id }, { Name: 'index', Value: '0' }];
+  const hourStart = (i: number) => Math.floor(at(i).getTime() / HOUR) * HOUR;
+  // three hours of 5-minute samples at 2 GiB of 16 GiB, and one 5-minute sample at 12 GiB in the second hour
+  const samples = Array.from({ length: 36 }, (_, k) => ({ t: new Date(hourStart(2) + k * 300_000 + 30_000), used: k === 17 ? 12_288 : 2048 }));
+  await put('CWAgent', samples.flatMap(({ t, used }) => [
+    { MetricName: 'nvidia_smi_memory_used', Dimensions: dims, Unit: 'Megabytes' as const, Value: used, Timestamp: t },
+    { MetricName: 'nvidia_smi_memory_total', Dimensions: dims, Unit: 'Megabytes' as const, Value: 16_384, Timestamp: t },
+  ]));
+  const series = await source().getHourlySeries(id, metricNames.gpuMemory, new Date(hourStart(2)), new Date(hourStart(2) + 3 * HOUR), undefined);
+  assert.deepEqual(series.map((p) => p.value), [12.5, 75, 12.5]);
+  assert.equal(series[1]?.timestamp, new Date(hourStart(2) + HOUR).toISOString());
 });
 
 test('an instance with only a day of CPU data is "insufficient data"; an unknown instance has none at all', async () => {

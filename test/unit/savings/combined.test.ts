@@ -5,6 +5,7 @@ import { planSavings } from '../../../src/core/savings/plan';
 import { parseSchedule } from '../../../src/core/savings/schedule';
 import { shippedCatalogue } from '../../../src/core/pricing/shippedCatalogue';
 import { hourly, lessonP3 } from './fixtures';
+import { summarize } from '../../../src/core/savings/report';
 
 const near = (a: number, b: number, eps = 0.006) => assert.ok(Math.abs(a - b) <= eps, `${a} ≉ ${b}`);
 
@@ -53,12 +54,13 @@ test('right-size, then schedule, then commit on the smaller type: each step appl
   const prices = cat.prices('g5.4xlarge', 'us-east-1');
   const candidates = cat.pricedIn('aws', 'us-east-1');
   const cpu = hourly(336, (i) => (i % 50 === 0 ? 14 : 10));
-  const plan = planSavings({ prices, candidates, metrics: { cpu }, hoursPerMonth: 730, month: { year: 2026, month: 4 } });
+  const memory = hourly(336, (i) => (i % 50 === 0 ? 20 : 10));
+  const plan = planSavings({ prices, candidates, metrics: { cpu, memory }, hoursPerMonth: 730, month: { year: 2026, month: 4 } });
   const c = plan.combined;
   assert.ok(c);
   const small = cat.prices('g5.xlarge', 'us-east-1');
-  // best commitment on g5.xlarge at 730 h: the lowest effective rate among standard RIs and savings plans
-  const best = Math.min(...small.commitments.filter((x) => !(x.kind === 'reservedInstance' && x.offering === 'convertible')).map((x) => x.effectiveHourly));
+  // best commitment on g5.xlarge at 730 h: the lowest effective rate among its RIs
+  const best = Math.min(...small.commitments.map((x) => x.effectiveHourly));
   near(c.monthlyCost, best * 730);
   near(c.savingFraction, 1 - (best * 730) / (prices.onDemand.hourly * 730), 1e-4);
   const rs = plan.options.find((o) => o.kind === 'rightsizing');
@@ -72,9 +74,35 @@ test('a plan without metrics or schedule lists commitments and spot, and no comb
   const cat = shippedCatalogue();
   const plan = planSavings({ prices: cat.prices('g5.xlarge'), hoursPerMonth: 730, month: { year: 2026, month: 4 } });
   assert.equal(plan.combined, undefined);
-  assert.deepEqual([...new Set(plan.options.map((o) => o.kind))], ['reservation', 'savingsPlan', 'spot']);
+  // savings plans are their own kind: with no savings-plan rates in the snapshot there is no savings-plan option
+  assert.deepEqual([...new Set(plan.options.map((o) => o.kind))], ['reservation', 'spot']);
   for (const o of plan.options) {
     assert.ok(o.sources.length > 0 && o.sources.every((s) => s.name && s.capturedAt), o.option);
     assert.ok(o.assumptions.length > 0);
+  }
+});
+
+test('one baseline: every option of one estimate, the combined figure and the summary share the same monthly baseline', () => {
+  const cat = shippedCatalogue();
+  for (const [type, region] of [['p3.2xlarge', 'us-east-1'], ['g5.4xlarge', 'us-east-1'], ['a3-highgpu-8g', 'us-central1'], ['Standard_NC24ads_A100_v4', 'eastus']] as const) {
+    for (const hours of [730, 365]) {
+      // October 2026 in Berlin has 745 h: the schedule's share comes from it, the money from the baseline
+      const prices = cat.prices(type, region);
+      const plan = planSavings({
+        prices, candidates: cat.pricedIn(prices.provider, prices.region), hoursPerMonth: hours, month: { year: 2026, month: 10 },
+        schedule: parseSchedule('Mon-Fri 08:00-19:00 Europe/Berlin'),
+        metrics: { cpu: hourly(336, () => 5), memory: hourly(336, () => 5) },
+      });
+      const baseline = Math.round(prices.onDemand.hourly * hours * 100) / 100;
+      for (const o of plan.options) near(o.baselineMonthlyCost, baseline, 0.011);
+      const schedule = plan.options.find((o) => o.kind === 'schedule');
+      assert.equal(schedule?.inputs.monthHours, 745);
+      assert.equal(schedule?.inputs.baselineHours, hours);
+      const summary = summarize(plan);
+      assert.equal(summary.hoursPerMonth, hours);
+      near(summary.onDemandMonthly, baseline, 0.011);
+      // the combined figure's schedule step saves the same share as the schedule option
+      if (plan.combined) near(plan.combined.baselineMonthlyCost, baseline, 0.011);
+    }
   }
 });

@@ -7,12 +7,12 @@ import { hourly, lessonSource } from './fixtures';
 
 const near = (a: number, b: number, eps = 1e-6) => assert.ok(Math.abs(a - b) <= eps, `${a} ≉ ${b}`);
 
-test('12 hours a day instead of 24 saves 50 %, at the instance rate, in any month', () => {
+test('12 hours a day instead of 24 saves 50 % of the 730-hour baseline, in any month', () => {
   for (const [year, month] of [[2026, 2], [2026, 4], [2026, 7]] as const) {
     const e = estimateSchedule({ schedule: parseSchedule('Daily 08:00-20:00 UTC'), year, month, hourlyRate: 3.06, instanceType: 'p3.2xlarge', source: lessonSource });
     near(e.savingFraction, 0.5);
-    const hours = monthSpan(year, month, 'UTC').hours;
-    near(e.monthlySaving, Math.round(3.06 * hours / 2 * 100) / 100, 0.005);
+    near(e.baselineMonthlyCost, 3.06 * 730, 0.005);
+    near(e.monthlySaving, Math.round(3.06 * 730 / 2 * 100) / 100, 0.005);
   }
 });
 
@@ -38,14 +38,20 @@ test('a DST week: a Sunday-night window loses an hour on the spring-forward Sund
   assert.equal(scheduleHours(london, 2026, 10).runningHours, 3 * 3 + 4);
 });
 
-test('the lesson office hours in Los Angeles in March 2026: 22 weekdays × 11 h of 743 h', () => {
+test('the lesson office hours in Los Angeles in March 2026: 22 weekdays × 11 h of 743 h, applied to the 730-hour baseline', () => {
   const e = estimateSchedule({ schedule: parseSchedule('Mon-Fri 08:00-19:00 America/Los_Angeles'), year: 2026, month: 3, hourlyRate: 3.06, instanceType: 'p3.2xlarge', source: lessonSource });
   assert.equal(e.inputs.runningHours, 22 * 11);
   assert.equal(e.inputs.monthHours, 743);
-  near(e.monthlySaving, Math.round((743 - 242) * 3.06 * 100) / 100, 0.005);
+  assert.equal(e.inputs.baselineHours, 730);
   near(e.savingFraction, 501 / 743);
+  near(e.baselineMonthlyCost, 3.06 * 730, 0.005);
+  near(e.monthlySaving, Math.round(3.06 * 730 * (501 / 743) * 100) / 100, 0.005);
   assert.ok(e.assumptions.some((a) => /743 h/.test(a)));
+  assert.ok(e.assumptions.some((a) => /baseline month of 730 instance-hours/.test(a)));
   assert.deepEqual(e.sources, [lessonSource]);
+  // two instances: the share is the same, the money twice
+  const two = estimateSchedule({ schedule: parseSchedule('Mon-Fri 08:00-19:00 America/Los_Angeles'), year: 2026, month: 3, hourlyRate: 3.06, instanceType: 'p3.2xlarge', baselineHours: 1460, source: lessonSource });
+  near(two.monthlySaving, 2 * e.monthlySaving, 0.011);
 });
 
 test('windows past midnight, overlapping windows and whole days', () => {

@@ -24,7 +24,7 @@ test('the estimate is the savings model\'s spot estimate on the dearest eligible
   assert.equal(plan.estimateType, basis.instanceType);
   const expected = estimateSpot({
     instanceType: basis.instanceType, onDemandHourly: basis.onDemand.hourly, onDemandSource: basis.onDemand.source, spot: basis.spot!,
-    usefulHoursPerMonth: 10, ...spotDefaults, checkpointIntervalHours: 0.5,
+    usefulHoursPerMonth: 10, ...spotDefaults, checkpointIntervalHours: 0.5, provider: 'aws',
   });
   assert.equal(plan.total.spot, expected.monthlyCost);
   assert.equal(plan.total.onDemand, Math.round(basis.onDemand.hourly * 10 * 100) / 100);
