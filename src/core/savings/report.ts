@@ -1,6 +1,6 @@
 import { providerLabels, type CommitmentPrice, type InstancePrices, type PriceSourceRef } from '../pricing/model';
 import { mdText } from '../markdown';
-import { cents, usd, perHour, uniqueSources, type SavingsEstimate, type SavingsKind } from './estimate';
+import { usd, perHour, uniqueSources, type SavingsEstimate, type SavingsKind } from './estimate';
 import type { SavingsPlan } from './plan';
 import { monthlyOnDemand } from './declared';
 
