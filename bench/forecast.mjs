@@ -22,6 +22,11 @@ const HORIZON = arg('--horizon', 30);
 const STEP = arg('--step', 7);
 const FIRST_ORIGIN = 56;
 const PYTHON = process.env.MLFINOPS_PYTHON ?? '/usr/bin/python3';
+// statsmodels from apt (Debian python3-statsmodels), installed by the project's Python setup on a clean machine
+if (!process.env.MLFINOPS_PYTHON) {
+  const setup = spawnSync('bash', [path.join(root, 'scripts/setup-python.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (setup.status !== 0) console.error('bench:forecast: the Python setup failed; the statsmodels column may be missing');
+}
 
 /** @param {string} file */
 function readSeries(file) {

@@ -26,6 +26,7 @@ import { budgetPanel } from './features/costDashboard/budgetPanels';
 import { dashboardAnomalies } from './features/costDashboard/anomalyList';
 import { AnomalyWatch } from './platform/anomalyWatch';
 import { registerAnomalies, type AnomaliesHandle } from './features/anomalies/register';
+import { registerShowback, type ShowbackHandle } from './features/showback/register';
 import { register as registerSpotTraining } from './features/spotTraining/register';
 import { Confirmations } from './platform/confirmations';
 
@@ -43,6 +44,8 @@ export interface MlFinOpsApi {
   readonly budgets: BudgetsHandle & { readonly watch: BudgetWatch };
   /** Cost anomalies: the report (dashboard, tree, notifications read it) and the notifications. */
   readonly anomalies: AnomaliesHandle;
+  /** The showback report on screen. */
+  readonly showback: ShowbackHandle;
   /** Every modal confirmation before spending money (answered by the extension-host tests in Test mode only). */
   readonly confirmations: Confirmations;
 }
@@ -93,9 +96,10 @@ export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
   const statusBar = registerStatusBar(services, costView, budgetWatch);
   const budgets = registerBudgets(services, costView, budgetWatch);
   const anomalies = registerAnomalies(services, anomalyWatch);
-  context.subscriptions.push(costView, budgetWatch, anomalyWatch, ...tree.disposables, ...dashboard.disposables, ...statusBar.disposables, ...budgets.disposables, ...anomalies.disposables);
+  const showback = registerShowback(services, costView);
+  context.subscriptions.push(costView, budgetWatch, anomalyWatch, ...tree.disposables, ...dashboard.disposables, ...statusBar.disposables, ...budgets.disposables, ...anomalies.disposables, ...showback.disposables);
   log.info(`ML FinOps ${String(context.extension.packageJSON.version)} activated in ${Date.now() - started} ms`);
-  return { settings, costViews: { view: costView, tree: tree.handle, dashboard: dashboard.controller, statusBar: statusBar.handle }, budgets: { ...budgets.handle, watch: budgetWatch }, anomalies: anomalies.handle, confirmations };
+  return { settings, costViews: { view: costView, tree: tree.handle, dashboard: dashboard.controller, statusBar: statusBar.handle }, budgets: { ...budgets.handle, watch: budgetWatch }, anomalies: anomalies.handle, showback: showback.handle, confirmations };
 }
 
 export function deactivate(): void {

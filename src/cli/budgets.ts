@@ -1,14 +1,12 @@
 import { parseArgs } from 'node:util';
-import { budgetQueryKeys, describeScope, evaluateBudget, type BudgetStatus } from '../core/budgets/evaluate';
-import { budgetPeriodContaining } from '../core/budgets/periods';
+import { describeScope, type BudgetStatus } from '../core/budgets/evaluate';
 import type { Budget } from '../core/budgets/schema';
-import type { CostMetric, Period } from '../core/cost/model';
-import { parseCostQuery } from '../core/cost/query';
 import { FinOpsError } from '../core/errors';
-import { ALL_TIME, addDays } from '../core/period';
+import { addDays } from '../core/period';
 import { formatMoney } from '../shared/format';
 import { alignTable, cents, openBill, readPolicyFile, refuseSectionErrors } from './bill';
 import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
+import { evaluateBudgetsAsOf } from '../core/showback/monthly';
 import type { FocusFileSource } from '../providers/focus/focusFileSource';
 
 const usage = `Usage: mlfinops budgets --focus PATH [options]
@@ -76,21 +74,10 @@ export async function evaluateBudgets(source: FocusFileSource, list: readonly Bu
   const covered = await source.coverage();
   if (!covered) throw new FinOpsError('input', 'The bill has no cost rows.', { fix: 'Point --focus at a bill with cost rows.' });
   const lastDay = addDays(covered.end, -1);
-  const monthDay = month ? `${month}-01` : lastDay;
-  const byMetric = new Map<CostMetric, Budget[]>();
-  for (const b of list) byMetric.set(b.metric ?? 'EffectiveCost', [...(byMetric.get(b.metric ?? 'EffectiveCost') ?? []), b]);
-  const evaluated = new Map<Budget, BudgetStatus>();
-  for (const [metric, budgetsOfMetric] of byMetric) {
-    const query = parseCostQuery({ period: ALL_TIME, granularity: 'daily', groupBy: budgetQueryKeys(budgetsOfMetric), metric });
-    const result = await source.query(query);
-    for (const w of result.warnings ?? []) io.stderr(`mlfinops: note: ${w}\n`);
-    for (const b of budgetsOfMetric) {
-      const period: Period = budgetPeriodContaining(monthDay, b.period);
-      if (period.start > lastDay) io.stderr(`mlfinops: note: budget ${b.name}: the bill ends on ${lastDay}, before ${period.start}: the whole period is forecast\n`);
-      evaluated.set(b, evaluateBudget({ budget: b, rows: result.rows, asOf: lastDay, dataStart: covered.start, period }));
-    }
-  }
-  return list.map((b) => evaluated.get(b)!);
+  // the evaluation the showback report (CLI and extension) uses too
+  const { statuses, notes } = await evaluateBudgetsAsOf((q, signal) => source.query(q, signal), list, { monthDay: month ? `${month}-01` : lastDay, lastDay, dataStart: covered.start });
+  for (const n of notes) io.stderr(`mlfinops: note: ${n}\n`);
+  return statuses;
 }
 
 const budgets: Subcommand = {

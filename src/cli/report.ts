@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
-import { scanAnomalies } from '../core/anomaly/scan';
-import type { CostMetric, GroupKey } from '../core/cost/model';
-import { parseCostQuery, parseGroupBy } from '../core/cost/query';
+import type { CostMetric } from '../core/cost/model';
+import { parseGroupBy } from '../core/cost/query';
 import { FinOpsError } from '../core/errors';
 import { addDays } from '../core/period';
-import { buildShowback, showbackCsv, showbackHtml, showbackMarkdown } from '../core/showback/report';
+import { showbackCsv, showbackHtml, showbackMarkdown } from '../core/showback/report';
+import { monthlyShowback } from '../core/showback/monthly';
 import { openBill, readPolicyFile, refuseSectionErrors } from './bill';
-import { evaluateBudgets } from './budgets';
 import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
 
 const usage = `Usage: mlfinops report --month YYYY-MM --focus PATH [options]
@@ -55,28 +54,15 @@ const report: Subcommand = {
     const loaded = await readPolicyFile(values.policy, io.cwd);
     refuseSectionErrors(loaded, ['showback', 'budgets']);
     const settings = loaded.showback ?? { allocation: 'proportional' };
-    const stageKey = `tag:${settings.stageTag ?? 'Stage'}` as GroupKey;
-    const projectKey: GroupKey = 'tag:Project';
-    const start = `${month}-01`;
-    const end = addDays(`${month}-28`, 4).slice(0, 7) + '-01';
     const source = openBill(values.focus ?? [], io.cwd, loaded);
     try {
-      const query = parseCostQuery({ period: { start, end }, granularity: 'total', groupBy: [...new Set<GroupKey>([by, projectKey, stageKey, 'ServiceCategory'])], metric });
-      const result = await source.query(query);
-      for (const w of result.warnings ?? []) io.stderr(`mlfinops report: note: ${w}\n`);
-      const currencies = [...new Set(result.rows.filter((r) => r.cost !== 0).map((r) => r.currency))];
-      if (currencies.length > 1) {
-        throw new FinOpsError('input', `${month} has costs in ${currencies.join(' and ')}: a showback report adds amounts, and they are never converted between currencies.`, { fix: 'Report on the bills of one currency at a time (--focus).' });
-      }
-      if (!result.rows.length) throw new FinOpsError('input', `The bill has no cost in ${month}.`, { fix: 'Pick a month the bill covers (mlfinops costs shows them).' });
-      const statuses = loaded.budgets?.length ? await evaluateBudgets(source, loaded.budgets, month, io) : [];
-      const byTag = by.startsWith('tag:') ? by.slice(4) : undefined;
-      // anomalies of the month per team (the scan `mlfinops anomalies` and the extension run), on the days the bill covers
-      const { anomalies } = await scanAnomalies((q, signal) => source.query(q, signal), { keys: [by], metric, since: start, until: addDays(end, -1) });
-      const r = buildShowback({
-        month, currency: currencies[0] ?? '', by, rows: result.rows, projectKey, stageKey, settings, budgets: statuses,
-        budgetTeams: (s) => (byTag ? s.scope.tag?.[byTag] ?? [] : []), anomalies,
+      const covered = await source.coverage();
+      if (!covered) throw new FinOpsError('input', 'The bill has no cost rows.', { fix: 'Point --focus at a bill with cost rows.' });
+      // the function behind the extension's "Showback Report…" too: the same cents in both
+      const { report: r, notes } = await monthlyShowback((q, signal) => source.query(q, signal), {
+        month, by, metric, settings, budgets: loaded.budgets ?? [], lastDay: addDays(covered.end, -1), dataStart: covered.start,
       });
+      for (const n of notes) io.stderr(`mlfinops report: note: ${n}\n`);
       io.stdout(format === 'csv' ? showbackCsv(r) : format === 'html' ? showbackHtml(r) : showbackMarkdown(r));
       return ExitCode.ok;
     } finally {

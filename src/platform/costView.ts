@@ -5,7 +5,7 @@ import { resolveHierarchy, type ResolvedHierarchy } from '../core/allocation/hie
 import { addDays, ALL_TIME, describePeriod, resolvePeriod, todayUtc, type PeriodChoice } from '../core/period';
 import { describeError } from '../core/errors';
 import { loadPolicy } from '../core/policy/load';
-import type { Budget } from '../core/budgets/schema';
+import type { Budget, ShowbackSettings } from '../core/budgets/schema';
 import type { Services } from './services';
 import { AllocationStore, type AllocationParams, type TreeSource } from '../core/allocation/store';
 
@@ -69,6 +69,7 @@ export class CostView implements vscode.Disposable {
   private policyHierarchy: string[] | undefined;
   private policyKeys: string[] = [];
   private policyBudgets: Budget[] = [];
+  private policyShowback: ShowbackSettings | undefined;
   private policyProblem: string | undefined;
   private policyRead: Promise<void> | undefined;
   private anchor: string | undefined;
@@ -166,6 +167,11 @@ export class CostView implements vscode.Disposable {
   /** The valid budgets of the team policy's `budgets:` (read by readPolicy). */
   get budgets(): readonly Budget[] {
     return this.policyBudgets;
+  }
+
+  /** The `showback:` section of the team policy (undefined: none, the defaults apply). */
+  get showback(): ShowbackSettings | undefined {
+    return this.policyShowback;
   }
 
   get policyTagKeys(): readonly string[] {
@@ -268,6 +274,7 @@ export class CostView implements vscode.Disposable {
       this.policyHierarchy = undefined;
       this.policyKeys = [];
       this.policyBudgets = [];
+      this.policyShowback = undefined;
       this.policyProblem = undefined;
       if (!uri) return;
       let text: string;
@@ -276,8 +283,9 @@ export class CostView implements vscode.Disposable {
       } catch {
         return; // no policy file: the setting applies
       }
-      const { policy, problems, budgets } = loadPolicy(text, vscode.workspace.asRelativePath(uri));
+      const { policy, problems, budgets, showback } = loadPolicy(text, vscode.workspace.asRelativePath(uri));
       this.policyBudgets = budgets ?? [];
+      this.policyShowback = showback;
       this.policyHierarchy = policy.hierarchy;
       this.policyKeys = [...policy.required, ...policy.optional];
       const bad = problems.find((p) => p.section === 'hierarchy');

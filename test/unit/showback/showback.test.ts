@@ -49,6 +49,10 @@ test('showback: shared and untagged cost allocated proportionally or evenly, tot
   assert.deepEqual(p.teams.find((t) => t.team === 'vision')!.stages.map((s) => s.stage), ['storage', 'data transfer']);
   assert.match(showbackCsv(p), /^team,kind,name,cost,currency\r\nnlp,total,,/);
   assert.doesNotMatch(showbackHtml({ ...p, teams: [{ ...nlp, team: '<script>' }] }), /<script>/);
+  // the project's one CSV writer: a team or project named like a formula stays text in a spreadsheet
+  const hostile = showbackCsv({ ...p, teams: [{ ...nlp, team: '=HYPERLINK("http://x")', projects: [{ name: '+1', cents: 5 }] }] });
+  assert.match(hostile, /^"'=HYPERLINK\(""http:\/\/x""\)",total,,/m);
+  assert.match(hostile, /,project,'\+1,0\.05,/);
   assert.equal(stageOf('Fine-tune', 'Compute'), 'training');
   assert.equal(stageOf(null, 'Storage'), 'storage');
   assert.equal(stageOf('ci', 'Compute'), 'other');

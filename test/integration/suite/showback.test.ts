@@ -1,0 +1,68 @@
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Commands } from '../../../src/shared/commands';
+import type { MlFinOpsApi } from '../../../src/extension';
+import { DEMO_BILL } from '../../../src/providers/demo/demoBill';
+import { waitFor } from '../support/waitFor';
+
+const EXTENSION_ID = 'ml-finops.ml-finops';
+
+/** `mlfinops report` as a user runs it (the built CLI, in the workspace folder, on the demo bill and policy). */
+function runCli(extensionPath: string, args: string[]): Promise<string> {
+  const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? extensionPath;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.join(extensionPath, 'dist', 'cli.js'), 'report', ...args], { cwd, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`mlfinops report failed: ${error.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+suite('Showback report: what each team owes for a month, as `mlfinops report` says it, copied as Markdown and exported as CSV', () => {
+  let api: MlFinOpsApi;
+  let extensionPath: string;
+  const config = () => vscode.workspace.getConfiguration('mlFinops');
+
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension<MlFinOpsApi>(EXTENSION_ID)!;
+    api = await ext.activate();
+    extensionPath = ext.extensionPath;
+    await config().update('demo.enabled', true, vscode.ConfigurationTarget.Workspace);
+    // the demo's own policy: its budgets and `showback: allocation: proportional`
+    await config().update('tags.policyFile', 'showback/.finops.yaml', vscode.ConfigurationTarget.Workspace);
+    await waitFor(() => api.costViews.view.sources.some((s) => s.kind === 'demo'), 'the demo source', 30_000);
+  });
+
+  suiteTeardown(async () => {
+    for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
+      if (tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('mlFinops.showbackReport')) await vscode.window.tabGroups.close(tab);
+    }
+    for (const key of ['demo.enabled', 'tags.policyFile']) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  test('October 2026: the panel, the Markdown and the CSV are those of the CLI, to the cent; the CSV keeps formulas inert', async () => {
+    const report = await vscode.commands.executeCommand<{ month: string; totalCents: number; teams: { team: string; totalCents: number }[] }>(Commands.showbackReport, '2026-10');
+    assert.ok(report, 'the report');
+    assert.equal(report.month, '2026-10');
+    assert.equal(report.totalCents, 17808473, 'October 2026: $178,084.73');
+    assert.equal(report.teams.reduce((s, t) => s + t.totalCents, 0), report.totalCents, 'the teams add up to the month');
+    await waitFor(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('mlFinops.showbackReport') && t.label === 'Showback 2026-10'), 'the Showback 2026-10 panel');
+    const policy = path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'showback', '.finops.yaml');
+    const args = ['--month', '2026-10', '--focus', path.join(extensionPath, DEMO_BILL), '--policy', policy];
+    const markdown = await vscode.commands.executeCommand<string>(Commands.copyShowbackMarkdown);
+    assert.equal(markdown, await runCli(extensionPath, args), 'Copy as Markdown is the CLI\'s Markdown');
+    assert.equal(await vscode.env.clipboard.readText(), markdown);
+    assert.match(markdown, /allocated in proportion to each team's own cost \(showback allocation: proportional\)/);
+    assert.match(markdown, /\| recsys \| /);
+    assert.match(markdown, /2026-10-14: \$11,304\.88, \$10,900\.65 above the expected/, 'the team\'s anomalies');
+    const target = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'showback-')), 'october.csv');
+    await vscode.commands.executeCommand(Commands.exportShowbackCsv, vscode.Uri.file(target));
+    const csv = fs.readFileSync(target, 'utf8');
+    assert.equal(csv, await runCli(extensionPath, [...args, '--format', 'csv']), 'Export CSV is the CLI\'s CSV');
+    assert.match(csv.split('\r\n')[0]!, /^team,kind,name,cost,currency$/);
+  });
+});
