@@ -30,8 +30,17 @@ export interface Resource {
   /** Other facts the inventory reports (state, lifecycle "spot" / "on-demand", availability zone …). */
   attributes?: Record<string, string>;
   declaredIn?: { file: string; range: { startLine: number; startColumn: number; endLine: number; endColumn: number } };
-  /** Cost over the source's period, when known. */
-  cost?: { amount: number; currency: string; period: { start: string; end: string } };
+  /**
+   * Cost over the source's period, when known. A resource found only in IaC has a monthly estimate instead
+   * (`estimate` set; `period` is then the month it was priced for).
+   */
+  cost?: {
+    amount: number;
+    currency: string;
+    period: { start: string; end: string };
+    /** Set when the amount is a catalogue estimate for a month of `hoursPerMonth` hours, not a billed cost. */
+    estimate?: { hoursPerMonth: number; hourly: number; instanceType: string; region: string; source: string; capturedAt: string };
+  };
 }
 
 /** How one cost query is asked, besides the query itself. */

@@ -10,6 +10,7 @@ export const CHART_TITLES: Record<ChartId, string> = {
   movers: 'Week-over-week movers',
   untagged: 'Untagged share',
   recommendations: 'Recommendations',
+  gpu: 'GPU spend by accelerator',
 };
 
 /**
@@ -72,6 +73,13 @@ export function chartTable(data: DashboardData, chart: ChartId): ChartTable {
         rows: data.untagged.map((u) => [u.key, u.cost, u.share ?? null]),
         moneyColumns: [1],
         shareColumns: [2],
+      };
+    case 'gpu':
+      return {
+        header: ['Accelerators', 'Cost', 'GPU-hours', 'Cost per GPU-hour'],
+        rows: (data.gpus ?? []).map((g) => [g.label, g.cost, g.gpuHours === undefined ? null : Math.round(g.gpuHours), g.costPerGpuHour ?? null]),
+        moneyColumns: [1, 3],
+        shareColumns: [],
       };
     case 'recommendations':
       return {

@@ -24,7 +24,7 @@ export const filterSchema = z.object({
   values: z.array(z.string().max(2048).nullable()).min(1).max(200),
 });
 
-export const chartIdSchema = z.enum(['daily', 'level1', 'level2', 'service', 'movers', 'untagged', 'recommendations']);
+export const chartIdSchema = z.enum(['daily', 'level1', 'level2', 'service', 'movers', 'untagged', 'recommendations', 'gpu']);
 
 /** What the page keeps with `setState` so a restored panel comes back as it was. */
 export const dashboardStateSchema = z.object({
@@ -165,6 +165,11 @@ export const dashboardDataSchema = z.object({
   /** Week-over-week window: the last day of "this week" (inclusive). */
   moversEnd: isoDate.optional(),
   untagged: z.array(z.object({ key: text, cost: z.number(), share: z.number().optional() })),
+  /**
+   * GPU spend by accelerator model × count (the `mlfinops costs --group-by gpu` grouping), most expensive first:
+   * cost, GPU-hours and cost per GPU-hour. Absent or empty: no source knows instance types, or no GPUs ran.
+   */
+  gpus: z.array(z.object({ label: text, cost: z.number(), gpuHours: z.number().optional(), costPerGpuHour: z.number().optional() })).max(200).optional(),
   recommendations: z.array(z.object({
     title: text,
     detail: text,

@@ -66,6 +66,7 @@ export class DashboardPage {
     this.makeCard('service');
     this.makeCard('movers');
     this.makeCard('untagged', { canvas: false, png: false });
+    this.makeCard('gpu', { canvas: false, png: false });
     this.makeCard('recommendations', { wide: true, canvas: false, png: false });
     // the budget panel and the anomalies: their own module (budgetPanel.ts), first under the daily chart
     this.budgets = new BudgetSection((filter) => post({ type: 'setFilter', filter }));
@@ -194,6 +195,7 @@ export class DashboardPage {
     for (const w of d.warnings) this.warnings.appendChild(h('li', {}, w));
     this.renderFilters(d);
     this.renderUntagged(d);
+    this.renderGpus(d);
     this.renderRecommendations(d);
     this.budgets.render(d.budgets, d.anomalies);
     for (const id of this.openTables) this.renderTable(id);
@@ -326,6 +328,34 @@ export class DashboardPage {
     card.tableBox.appendChild(list);
   }
 
+  /** GPU spend by accelerator: cost, GPU-hours and cost per GPU-hour per model × count (hidden without GPUs). */
+  private renderGpus(d: DashboardData): void {
+    const card = this.card('gpu');
+    const gpus = d.gpus ?? [];
+    card.section.hidden = gpus.length === 0;
+    clear(card.tableBox);
+    if (gpus.length === 0) return;
+    const cost = gpus.reduce((s, g) => s + g.cost, 0);
+    const hours = gpus.reduce((s, g) => s + (g.gpuHours ?? 0), 0);
+    card.note.textContent = `${formatMoney(cost, d.currency)} on ${Math.round(hours).toLocaleString()} GPU-hours${hours > 0 ? ` (${formatMoney(cost / hours, d.currency)} per GPU-hour)` : ''}: instances by accelerator model × count, from their instance types and the price catalogue.`;
+    const t = chartTable(d, 'gpu');
+    const table = h('table', {}, h('caption', {}, `${CHART_TITLES.gpu} — ${d.period.label}`));
+    const head = h('tr', {});
+    for (const c of t.header) head.appendChild(h('th', { scope: 'col' }, c));
+    table.appendChild(h('thead', {}, head));
+    const body = h('tbody', {});
+    for (const r of t.rows) {
+      const tr = h('tr', {});
+      r.forEach((v, i) => {
+        const text = i === 2 && typeof v === 'number' ? v.toLocaleString() : i === 3 && typeof v === 'number' ? `${formatMoney(v, d.currency)}/GPU-h` : cellText(v, i, t, d.currency);
+        tr.appendChild(i === 0 ? h('th', { scope: 'row' }, text) : h('td', { className: typeof v === 'number' ? 'num' : '' }, text));
+      });
+      body.appendChild(tr);
+    }
+    table.appendChild(body);
+    card.tableBox.appendChild(h('div', { className: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': `${CHART_TITLES.gpu} table` }, table));
+  }
+
   private renderRecommendations(d: DashboardData): void {
     const card = this.card('recommendations');
     card.section.hidden = d.recommendations.length === 0;
@@ -378,7 +408,7 @@ export class DashboardPage {
   private renderTable(id: ChartId): void {
     const card = this.card(id);
     const d = this.data;
-    if (!d || id === 'untagged' || id === 'recommendations') return;
+    if (!d || id === 'untagged' || id === 'recommendations' || id === 'gpu') return;
     const t = chartTable(d, id);
     clear(card.tableBox);
     const table = h('table', {}, h('caption', {}, `${CHART_TITLES[id]} — ${d.period.label}`));

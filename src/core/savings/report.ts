@@ -1,7 +1,8 @@
 import { providerLabels, type CommitmentPrice, type InstancePrices, type PriceSourceRef } from '../pricing/model';
 import { mdText } from '../markdown';
-import { cents, usd, perHour, uniqueSources, type SavingsEstimate, type SavingsKind } from './estimate';
+import { usd, perHour, uniqueSources, type SavingsEstimate, type SavingsKind } from './estimate';
 import type { SavingsPlan } from './plan';
+import { monthlyOnDemand } from './declared';
 
 /**
  * What a user sees for one instance type: its prices, every option with its assumptions and sources, the
@@ -102,7 +103,7 @@ export function summarize(plan: SavingsPlan): SavingsSummary {
   const combined = plan.combined?.status === 'ok' ? plan.combined : undefined;
   return {
     hoursPerMonth: plan.hoursPerMonth,
-    onDemandMonthly: cents(p.onDemand.hourly * plan.hoursPerMonth),
+    onDemandMonthly: monthlyOnDemand(p, plan.hoursPerMonth),
     ...(spot ? { spotMonthly: spot.monthlyCost } : {}),
     ...(oneYear ? { oneYear: { option: oneYear.option, monthlyCost: oneYear.monthlyCost } } : {}),
     ...(best ? { best } : {}),

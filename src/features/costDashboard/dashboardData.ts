@@ -5,6 +5,8 @@ import { throwIfAborted } from '../../core/ports';
 import { addDays, describePeriod, type PeriodChoice } from '../../core/period';
 import { dailySeries, splitCredits, topN, totalsBy, weekOverWeek, untaggedShare } from '../../core/allocation/summaries';
 import type { CostSource } from '../../core/sources';
+import { costPerGpuHour, GPU_KEY, gpuSourceQuery, regroupByGpu } from '../../core/cost/gpu';
+import { shippedCatalogue } from '../../core/pricing/shippedCatalogue';
 import type { DashboardData } from '../../shared/protocol';
 
 /** Values a breakdown chart shows before the rest is summed as "other". */
@@ -45,6 +47,8 @@ interface SourceAnswers {
   service: CostResult;
   movers: CostResult;
   options: CostResult;
+  /** Cost by GPU model × count with GPU-hours; undefined for a source that does not know instance types. */
+  gpu?: CostResult;
 }
 
 function tagCol(key: string): GroupKey {
@@ -69,6 +73,9 @@ export async function buildDashboardData(input: DashboardInput): Promise<Dashboa
   await Promise.all(input.sources.map(async (source) => {
     try {
       const ask = (query: CostQuery) => source.cost.query(query, input.signal);
+      // the GPU view: sources that cannot group by instance type answer without it (Cost Explorer, BigQuery …)
+      const gpuAsked: CostQuery = q('total', [GPU_KEY as GroupKey]);
+      const gpu = ask(gpuSourceQuery(gpuAsked)).then((r) => regroupByGpu(r, shippedCatalogue(), gpuAsked), (e: unknown) => { if (isCancelled(e)) throw e; return undefined; });
       const [daily, service, movers, options, ...level] = await Promise.all([
         // by ChargeCategory too, so credits and refunds are told apart from charges (Cost Explorer: two groups at most)
         ask(q('daily', ['ProviderName', 'ChargeCategory'])),
@@ -77,7 +84,8 @@ export async function buildDashboardData(input: DashboardInput): Promise<Dashboa
         ask(q('total', ['ProviderName', 'ServiceName'], period, true)),
         ...levels.map((k) => ask(q('total', [tagCol(k), 'ChargeCategory']))),
       ]);
-      answers.push({ source, a: { daily: daily!, service: service!, movers: movers!, options: options!, level } });
+      const gpuResult = await gpu;
+      answers.push({ source, a: { daily: daily!, service: service!, movers: movers!, options: options!, level, ...(gpuResult ? { gpu: gpuResult } : {}) } });
     } catch (error) {
       if (isCancelled(error)) throw error;
       failures.push({ source, error });
@@ -148,6 +156,7 @@ export async function buildDashboardData(input: DashboardInput): Promise<Dashboa
     movers,
     ...(lastDay ? { moversEnd: lastDay } : {}),
     untagged,
+    gpus: gpuSpend(inCurrency(all((a) => a.gpu))),
     recommendations: input.recommendations ?? [],
     budgets: input.budgets ?? [],
     anomalies: input.anomalies ?? [],
@@ -156,6 +165,26 @@ export async function buildDashboardData(input: DashboardInput): Promise<Dashboa
     warnings: warnings.slice(0, 20),
   };
   return { data, failures };
+}
+
+/**
+ * GPU spend by accelerator model × count over every source, most expensive first: cost, GPU-hours and cost per
+ * GPU-hour (rows regrouped by src/core/cost/gpu.ts, as `mlfinops costs --group-by gpu`); spend without GPUs is left out.
+ */
+function gpuSpend(rows: readonly (CostRow & { gpuHours?: number })[]): NonNullable<DashboardData['gpus']> {
+  const by = new Map<string, { cost: number; gpuHours?: number }>();
+  for (const r of rows) {
+    const label = r.groups[GPU_KEY];
+    if (!label) continue;
+    const e = by.get(label) ?? { cost: 0 };
+    e.cost += r.cost;
+    if (r.gpuHours !== undefined) e.gpuHours = (e.gpuHours ?? 0) + r.gpuHours;
+    by.set(label, e);
+  }
+  return [...by].sort((a, b) => b[1].cost - a[1].cost).slice(0, 200).map(([label, e]) => {
+    const per = costPerGpuHour(e.cost, e.gpuHours);
+    return { label, cost: e.cost, ...(e.gpuHours !== undefined ? { gpuHours: e.gpuHours } : {}), ...(per !== undefined ? { costPerGpuHour: per } : {}) };
+  });
 }
 
 /** Distinct values of one key in the period (for the tag value filter), most expensive first. */

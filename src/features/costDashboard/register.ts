@@ -24,7 +24,7 @@ export function registerCostDashboard(services: Services, view: CostView, extras
       let chart: ChartId | undefined = chartIdSchema.safeParse(chartArg).success ? chartArg as ChartId : undefined;
       if (!chart) {
         const pick = await vscode.window.showQuickPick(
-          (Object.keys(CHART_TITLES) as ChartId[]).filter((c) => c !== 'recommendations' || (controller.lastData?.recommendations.length ?? 0) > 0).map((c) => ({ label: CHART_TITLES[c], chart: c })),
+          (Object.keys(CHART_TITLES) as ChartId[]).filter((c) => (c !== 'recommendations' || (controller.lastData?.recommendations.length ?? 0) > 0) && (c !== 'gpu' || (controller.lastData?.gpus?.length ?? 0) > 0)).map((c) => ({ label: CHART_TITLES[c], chart: c })),
           { title: 'Export which chart as CSV?' });
         chart = pick?.chart;
       }

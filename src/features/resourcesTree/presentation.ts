@@ -5,6 +5,7 @@ import { foldSmall, type Folded } from '../../core/allocation/fold';
 import { resourceKind } from '../../core/allocation/resourceKind';
 import { gpuShapeOf, type ResourceGpu } from '../../core/cost/gpu';
 import { shippedCatalogue } from '../../core/pricing/shippedCatalogue';
+import { perHour } from '../../core/savings/estimate';
 import { describeError, isFinOpsError } from '../../core/errors';
 import { formatAge, formatMoney, formatMoneyFigure, formatPercent, UNTAGGED_LABEL } from '../../shared/format';
 import type { AllocationStore, Snapshot, TreeSource } from '../../core/allocation/store';
@@ -221,6 +222,21 @@ export class TreePresentation {
     return st && 'signIn' in st ? st.signIn : undefined;
   }
 
+  /**
+   * True for a source whose costs are monthly estimates from the price catalogue (Infrastructure as code: resources
+   * found only in IaC), not billed costs. Its figures read "≈ $2,234.00/mo", and resources say "estimated".
+   */
+  private estimated(sourceId: string): boolean {
+    const source = this.source(sourceId);
+    return !!source && !source.cost;
+  }
+
+  /** A cost as the source knows it: "$1,234.56" billed, or "≈ $1,234.56/mo" estimated. */
+  private money(sourceId: string, amount: number, currency: string | undefined): string {
+    const text = formatMoney(amount, currency, this.ctx.locale);
+    return this.estimated(sourceId) ? `≈ ${text}/mo` : text;
+  }
+
   private foldItem(node: Extract<TreeNode, { kind: 'fold' }>): ItemView {
     const alloc = this.allocation(node.sourceId);
     const group = alloc ? findGroup(alloc.root, node.groupId) : undefined;
@@ -228,9 +244,9 @@ export class TreePresentation {
     const f = folding(group);
     const loc = this.ctx.locale;
     const what = group.groups.length > 0 ? 'groups' : 'resources';
-    const label = `${f.folded.length.toLocaleString(loc)} more under ${formatMoneyFigure(f.under ?? 0, alloc.currency, loc)}`;
+    const label = `${f.folded.length.toLocaleString(loc)} more under ${formatMoneyFigure(f.under ?? 0, alloc.currency, loc)}${this.estimated(node.sourceId) ? '/mo' : ''}`;
     const share = group.cost > 0 ? f.foldedCost / group.cost : undefined;
-    const total = withShare(formatMoney(f.foldedCost, alloc.currency, loc), share, loc);
+    const total = withShare(this.money(node.sourceId, f.foldedCost, alloc.currency), share, loc);
     return {
       id: node.id, label, description: total, contextValue: 'fold', collapsible: 'collapsed', icon: 'fold',
       tooltip: [`**${f.folded.length.toLocaleString(loc)} ${what}** each costing less than ${md(formatMoneyFigure(f.under ?? 0, alloc.currency, loc))} (1 % of the group), ${md(total)} together`, '', 'Expand to list them, most expensive first.'].join('\n'),
@@ -246,7 +262,10 @@ export class TreePresentation {
     const fromBill = leaf.resourceId !== null && snap?.kind === 'ready' ? snap.gpus.get(leaf.resourceId) : undefined;
     if (fromBill) return fromBill;
     const shape = leaf.resource?.size ? gpuShapeOf(shippedCatalogue(), leaf.resource.size) : undefined;
-    return shape ? { label: shape.label, cost: leaf.cost ?? 0 } : undefined;
+    if (!shape) return undefined;
+    // an estimate's cost per GPU-hour is the catalogue's hourly price over its GPUs
+    const estimate = leaf.resource?.cost?.estimate;
+    return { label: shape.label, cost: leaf.cost ?? 0, ...(estimate ? { costPerGpuHour: estimate.hourly / shape.count } : {}) };
   }
 
   private sourceItem(node: Extract<TreeNode, { kind: 'source' }>): ItemView {
@@ -281,10 +300,13 @@ export class TreePresentation {
     } else {
       const a = snap.allocation;
       const untagged = a.untagged[0];
+      const estimated = this.estimated(node.sourceId);
       description = a.root.costKnown
-        ? `${formatMoney(a.total, a.currency, this.ctx.locale)}${untagged?.share !== undefined ? ` · ${formatPercent(untagged.share, this.ctx.locale)} untagged` : ''}`
+        ? `${this.money(node.sourceId, a.total, a.currency)}${estimated ? ' estimated' : ''}${untagged?.share !== undefined ? ` · ${formatPercent(untagged.share, this.ctx.locale)} untagged` : ''}`
         : countResources(a.root.resourceCount, this.ctx.locale);
-      if (a.root.costKnown) lines.push(`**${formatMoney(a.total, a.currency, this.ctx.locale)}** in ${md(this.ctx.periodLabel)}`, '');
+      if (a.root.costKnown && estimated) {
+        lines.push(`**${md(this.money(node.sourceId, a.total, a.currency))}** estimated: the declared machines on demand, priced from the shipped catalogue for a month of the code lenses' baseline hours (as their code lenses show); other resources are not priced`, '');
+      } else if (a.root.costKnown) lines.push(`**${formatMoney(a.total, a.currency, this.ctx.locale)}** in ${md(this.ctx.periodLabel)}`, '');
       lines.push(`Grouped by ${md(formatHierarchy(a.hierarchy))}; ${countResources(a.root.resourceCount, this.ctx.locale)}`, '');
       if (a.root.costKnown && a.total > 0) {
         lines.push('| Untagged (allocation KPI) | Share | Cost |', '|---|---:|---:|');
@@ -308,12 +330,12 @@ export class TreePresentation {
     const lines = [
       `**${md(group.key)}** = ${group.value === null ? `*${md(UNTAGGED_LABEL)}* (the tag is missing)` : md(group.value)}`,
       '',
-      group.costKnown ? `**${formatMoney(group.cost, alloc.currency, loc)}** in ${md(this.ctx.periodLabel)}` : 'Cost not known for these resources',
+      group.costKnown ? `**${md(this.money(node.sourceId, group.cost, alloc.currency))}** ${this.estimated(node.sourceId) ? 'estimated' : `in ${md(this.ctx.periodLabel)}`}` : 'Cost not known for these resources',
       '',
       `${formatPercent(group.share, loc)} of ${group.depth === 1 ? 'the source' : 'the parent group'} · ${count}`,
     ];
     const anomalies = this.ctx.anomalies?.(group.key, group.value);
-    const base = group.costKnown ? withShare(formatMoney(group.cost, alloc.currency, loc), group.share, loc) : count;
+    const base = group.costKnown ? withShare(this.money(node.sourceId, group.cost, alloc.currency), group.share, loc) : count;
     if (anomalies?.length) lines.push('', `**${anomalies.length === 1 ? '1 cost anomaly' : `${anomalies.length} cost anomalies`}** in ${md(this.ctx.periodLabel)}:`, ...anomalies.map((l) => `- ${md(l)}`));
     return {
       id: node.id,
@@ -338,7 +360,8 @@ export class TreePresentation {
     const type = r?.type;
     const kind = leaf.resourceId === null ? undefined : resourceKind(type, leaf.resourceId);
     const region = r?.region;
-    const cost = leaf.cost === undefined ? undefined : formatMoney(leaf.cost, alloc.currency, loc);
+    const estimate = r?.cost?.estimate;
+    const cost = leaf.cost === undefined ? undefined : `${this.money(node.sourceId, leaf.cost, alloc.currency)}${estimate ? ' estimated' : ''}`;
     const gpu = this.gpuOf(node.sourceId, leaf);
     const perGpuHour = gpu?.costPerGpuHour === undefined ? undefined : `${formatMoney(gpu.costPerGpuHour, alloc.currency, loc)}/GPU-h`;
     const description = [cost ? withShare(cost, leaf.share, loc) : undefined, kind, gpu?.label, perGpuHour, region].filter((x): x is string => !!x).join(' · ');
@@ -354,7 +377,9 @@ export class TreePresentation {
     if (gpu?.gpuHours !== undefined) lines.push(`| GPU-hours | ${Math.round(gpu.gpuHours).toLocaleString(loc)} |`);
     if (perGpuHour) lines.push(`| Cost per GPU-hour | ${md(perGpuHour)} |`);
     if (region) lines.push(`| Region | ${md(region)} |`);
-    if (cost) lines.push(`| Cost | ${md(cost)} (${md(this.ctx.periodLabel)}) |`);
+    if (cost && estimate) {
+      lines.push(`| Estimated cost | ${md(cost)}: ${md(estimate.instanceType)} on demand in ${md(estimate.region)}, ${md(perHour(estimate.hourly))} × ${estimate.hoursPerMonth} h a month (${md(estimate.source)}, captured ${md(estimate.capturedAt)}) |`);
+    } else if (cost) lines.push(`| Cost | ${md(cost)} (${md(this.ctx.periodLabel)}) |`);
     if (leaf.share !== undefined) lines.push(`| Share of group | ${formatPercent(leaf.share, loc)} |`);
     if (r?.declaredIn) lines.push(`| Declared in | ${md(r.declaredIn.file)}:${r.declaredIn.range.startLine} |`);
     const tags = Object.entries(r?.tags ?? {}).sort(([a], [b]) => a.localeCompare(b));

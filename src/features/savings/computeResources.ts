@@ -3,6 +3,9 @@ import type { Range } from '../../core/iac/model';
 import { IacWorkspace } from '../../core/iac/workspace';
 import { loadDefaultPolicy } from '../../core/policy/load';
 import type { CloudProvider } from '../../core/pricing/model';
+import { isComputeType, priceAs } from '../../core/savings/declared';
+
+export { isComputeType };
 
 /**
  * Terraform compute resources of one file with their instance type and region, read with the project's
@@ -24,12 +27,6 @@ export interface ComputeResource {
   sagemaker: boolean;
 }
 
-const COMPUTE_TYPES = /^(aws_(instance|launch_template|spot_instance_request|sagemaker_[a-z_]+)|google_compute_(instance|instance_template|region_instance_template)|google_(notebooks|workbench)_instance|azurerm_(linux_|windows_)?virtual_machine)$/;
-
-export function isComputeType(type: string): boolean {
-  return COMPUTE_TYPES.test(type);
-}
-
 const CLOUD: Record<string, CloudProvider> = { aws: 'aws', gcp: 'gcp', google: 'gcp', azure: 'azure', azurerm: 'azure' };
 
 export function findComputeResources(path: string, text: string, siblings: ReadonlyArray<{ path: string; text: string }> = []): ComputeResource[] {
@@ -43,11 +40,10 @@ export function findComputeResources(path: string, text: string, siblings: Reado
     if (r.file !== path || !r.size || !isComputeType(r.type)) continue;
     const provider = CLOUD[r.cloud] ?? CLOUD[r.type.split('_')[0] ?? ''];
     if (!provider) continue;
-    const sagemaker = r.type.startsWith('aws_sagemaker_') || r.size.startsWith('ml.');
-    // GCP machine types may be written as a URL path (zones/us-central1-a/machineTypes/a2-highgpu-1g)
-    const size = provider === 'gcp' ? (r.size.split('/').pop() ?? r.size) : r.size;
+    const priced = priceAs(provider, r.size, r.type);
+    const sagemaker = priced.sagemaker;
     out.push({
-      address: r.address, type: r.type, provider, size: r.size, priceAs: sagemaker ? size.replace(/^ml\./, '') : size,
+      address: r.address, type: r.type, provider, size: r.size, priceAs: priced.priceAs,
       ...(r.region ? { region: r.region } : {}), range: r.range, sagemaker,
     });
   }

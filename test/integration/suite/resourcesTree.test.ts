@@ -78,6 +78,48 @@ suite('Resources view: Infrastructure as code', () => {
   });
 });
 
+suite('Resources view: IaC-only resources priced as estimates', () => {
+  test('a declared machine shows the monthly estimate its code lens shows, marked estimated', async function () {
+    this.timeout(120_000);
+    const api = await vscode.extensions.getExtension<MlFinOpsApi>(EXTENSION_ID)!.activate();
+    const provider = api.costViews.tree.provider;
+    const folder = vscode.workspace.workspaceFolders![0]!;
+    const uri = vscode.Uri.file(path.join(folder.uri.fsPath, 'savings', 'main.tf'));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const lenses = await waitFor(async () => {
+      const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)).filter((x) => x.command?.command === Commands.estimateSavings && /^≈ \$/.test(x.command.title));
+      return l.length >= 4 ? l : undefined;
+    }, 'the savings lenses of savings/main.tf', 60_000);
+    await waitFor(() => api.costViews.view.store.snapshot('iac')?.kind === 'ready', 'the IaC resources', 60_000);
+    const node = provider.getChildren().find((n) => n.kind === 'source' && n.sourceId === 'iac')!;
+    assert.match(String(provider.getTreeItem(node).description), /^≈ \$[\d,]+\.\d\d\/mo estimated/, 'the source says its total is an estimate');
+    const stack: TreeNode[] = provider.getChildren(node);
+    const leaves: TreeNode[] = [];
+    while (stack.length) {
+      const n = stack.shift()!;
+      if (n.kind === 'resource') leaves.push(n); else if (n.kind === 'group' || n.kind === 'fold') stack.push(...provider.getChildren(n));
+    }
+    let compared = 0;
+    for (const lens of lenses) {
+      const leaf = leaves.find((n) => {
+        const d = provider.presentation.resolve(n).leaf?.resource?.declaredIn;
+        return d && path.resolve(d.file) === uri.fsPath && d.range.startLine - 1 === lens.range.start.line;
+      });
+      assert.ok(leaf, `a tree resource for the lens on line ${lens.range.start.line + 1}`);
+      const cost = provider.presentation.resolve(leaf).leaf!.cost!;
+      // the lens rounds to whole dollars: "≈ $2,234/mo on-demand"
+      const lensFigure = Number(/^≈ \$([\d,]+)\/mo on-demand/.exec(lens.command!.title)![1]!.replace(/,/g, ''));
+      assert.equal(Math.round(cost), lensFigure, `${lens.command!.title} vs ${cost}`);
+      const item = provider.getTreeItem(leaf);
+      assert.ok(String(item.description).startsWith(`≈ ${formatMoney(cost, 'USD', vscode.env.language)}/mo estimated`), String(item.description));
+      assert.match(tooltip(item), /Estimated cost/);
+      compared += 1;
+    }
+    assert.ok(compared >= 4, `${compared} lenses compared with the tree`);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+});
+
 suite('Resources view: sources, tag hierarchy, costs', () => {
   let api: MlFinOpsApi;
   /** The demo bill's rows in the view's period (the last 30 days up to its last day), and the whole bill. */

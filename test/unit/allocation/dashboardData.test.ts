@@ -1,4 +1,7 @@
 import { test } from 'node:test';
+import * as path from 'node:path';
+import { createDemoSource } from '../../../src/providers/demo/demoSource';
+import { runCli } from '../../support/cli';
 import assert from 'node:assert/strict';
 import { buildDashboardData, tagValues, TOP_N, type DashboardSource } from '../../../src/features/costDashboard/dashboardData';
 import { dashboardDataSchema, hostMessageSchema, pageMessageSchema } from '../../../src/shared/protocol';
@@ -83,4 +86,30 @@ test('the host validates what the page sends; what the host sends follows the sa
     { type: 'nope' },
   ]) assert.equal(pageMessageSchema.safeParse(bad).success, false, JSON.stringify(bad));
   assert.equal(hostMessageSchema.safeParse({ type: 'data', data: { total: 'lots' } }).success, false);
+});
+
+test('the GPU view: spend, GPU-hours and cost per GPU-hour by accelerator, the figures of `mlfinops costs --group-by gpu`', async () => {
+  const root = path.resolve(__dirname, '../../..');
+  const demo = createDemoSource({ extensionRoot: root });
+  const oct = { start: '2026-10-01', end: '2026-11-01' };
+  try {
+    const { data } = await buildDashboardData({ ...input([{ id: 'demo', label: 'Demo', cost: demo }]), period: oct });
+    dashboardDataSchema.parse(data);
+    const gpus = data.gpus ?? [];
+    const { code, out } = await runCli(['costs', '--focus', 'demo/billing/demo-org.focus-1.2.csv.gz', '--group-by', 'gpu', '--from', oct.start, '--to', oct.end, '--granularity', 'total', '--format', 'json'], { cwd: root });
+    assert.equal(code, 0);
+    const cli = (JSON.parse(out) as { gpu: string | null; cost: number; gpuHours: number | null; costPerGpuHour: number | null }[]).filter((r) => r.gpu !== null);
+    assert.deepEqual(gpus.map((g) => g.label), cli.map((r) => r.gpu), 'the same accelerators, most expensive first');
+    for (const [i, g] of gpus.entries()) {
+      assert.ok(Math.abs(g.cost - cli[i]!.cost) < 1e-6);
+      assert.ok(Math.abs((g.gpuHours ?? 0) - (cli[i]!.gpuHours ?? 0)) < 1e-6);
+      assert.ok(Math.abs((g.costPerGpuHour ?? 0) - (cli[i]!.costPerGpuHour ?? 0)) < 1e-9);
+    }
+    assert.ok(gpus.some((g) => g.label === 'NVIDIA H100 80 GB × 8'));
+    const table = chartTable(data, 'gpu');
+    assert.deepEqual(table.header, ['Accelerators', 'Cost', 'GPU-hours', 'Cost per GPU-hour']);
+    assert.equal(table.rows.length, gpus.length);
+  } finally {
+    demo.dispose();
+  }
 });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { foldSmall, roundUpFigure } from '../../../src/core/allocation/fold';
 import { resourceKind } from '../../../src/core/allocation/resourceKind';
@@ -10,6 +11,10 @@ import { TreePresentation, type TreeNode } from '../../../src/features/resources
 import { formatMoney } from '../../../src/shared/format';
 import { ExitCode } from '../../../src/cli/io';
 import { runCli } from '../../support/cli';
+import { IacResourceSource } from '../../../src/providers/iac/resourceSource';
+import { findComputeResources } from '../../../src/features/savings/computeResources';
+import { shippedCatalogue } from '../../../src/core/pricing/shippedCatalogue';
+import { monthlyOnDemand, pricingRegion } from '../../../src/core/savings/declared';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -90,4 +95,58 @@ test('GPU resources in the tree: model × count and cost per GPU-hour, the figur
   assert.ok(item.description!.includes(`${formatMoney(want.costPerGpuHour!, 'USD', 'en-US')}/GPU-h`), item.description);
   assert.ok(item.tooltip!.includes(`| GPU-hours | ${Math.round(want.gpuHours!).toLocaleString('en-US')} |`), item.tooltip);
   demo.dispose();
+});
+
+test('resources found only in IaC carry the monthly estimate their code lens shows, marked estimated', async () => {
+  const files = ['main.tf', 'gcp.tf', 'azure.tf'].map((f) => path.join(root, 'demo/infra', f));
+  const texts = files.map((f) => ({ path: f, text: fs.readFileSync(f, 'utf8') }));
+  const source = new IacResourceSource(() => [path.join(root, 'demo')], () => ({ hoursPerMonth: 730, awsRegion: 'us-east-1' }));
+  const resources = await source.listResources();
+  const catalogue = shippedCatalogue();
+  let compared = 0;
+  for (const t of texts) {
+    for (const r of findComputeResources(t.path, t.text, texts)) {
+      let prices;
+      try { prices = catalogue.prices(r.priceAs, pricingRegion(r.provider, r.region, 'us-east-1')); } catch { continue; }
+      const mine = resources.find((x) => x.declaredIn?.file === t.path && x.declaredIn.range.startLine === r.range.start.line + 1);
+      assert.ok(mine?.cost?.estimate, r.address);
+      // the lens's first figure, from the same function
+      assert.equal(mine.cost.amount, monthlyOnDemand(prices, 730));
+      compared += 1;
+    }
+  }
+  assert.ok(compared >= 8, `${compared} declared machines compared`);
+  // the tree says they are estimates
+  const src: TreeSource = { id: 'iac', label: 'Infrastructure as code', kind: 'iac', state: { kind: 'ok' }, resources: source };
+  const store = new AllocationStore(silentLogger);
+  await store.load([src], { period: { start: '2026-10-01', end: '2026-11-01' }, metric: 'EffectiveCost', hierarchy: ['Team', 'Project'] });
+  const view = new TreePresentation({ sources: [src], store, periodLabel: 'October', commands: { loadMore: 'l', fix: 'f', revealDeclaration: 'r' }, locale: 'en-US' });
+  const [root0] = view.children();
+  assert.match(view.item(root0!).description!, /^≈ \$[\d,]+\.\d\d\/mo estimated · /);
+  const stack: TreeNode[] = view.children(root0);
+  let pretrain: TreeNode | undefined;
+  while (stack.length && !pretrain) {
+    const n = stack.shift()!;
+    if (n.kind === 'resource' && n.resourceId === 'google_compute_instance.llm_pretrain') pretrain = n;
+    else stack.push(...view.children(n));
+  }
+  assert.ok(pretrain);
+  const cost = view.resolve(pretrain).leaf!.cost!;
+  const item = view.item(pretrain);
+  assert.ok(item.description!.startsWith(`≈ ${formatMoney(cost, 'USD', 'en-US')}/mo estimated · `), item.description);
+  // 8 × H100: the catalogue's hourly price over eight GPUs
+  const p = catalogue.prices('a3-highgpu-8g', 'us-central1');
+  assert.ok(item.description!.includes(`NVIDIA H100 80 GB × 8 · ${formatMoney(p.onDemand.hourly / 8, 'USD', 'en-US')}/GPU-h`), item.description);
+});
+
+test('one address declared in two Terraform roots is two resources, each with its own id and estimate', async () => {
+  const dir = path.join(root, 'test/fixtures/workspace');
+  const resources = await new IacResourceSource(() => [dir], () => ({ hoursPerMonth: 730, awsRegion: 'us-east-1' })).listResources();
+  const ids = resources.map((r) => r.id);
+  assert.equal(new Set(ids).size, ids.length, 'ids are unique');
+  const trainers = resources.filter((r) => r.id.startsWith('aws_instance.trainer'));
+  assert.deepEqual(trainers.map((r) => r.id).sort(), ['aws_instance.trainer (savings/main.tf)', 'aws_instance.trainer (tagging/main.tf)']);
+  const savings = trainers.find((r) => r.id.includes('savings/'))!;
+  // p3.2xlarge in us-west-2 (the provider block of savings/main.tf), as its code lens says: $3.06 × 730 h
+  assert.equal(savings.cost?.amount, monthlyOnDemand(shippedCatalogue().prices('p3.2xlarge', 'us-west-2'), 730));
 });
