@@ -88,6 +88,25 @@ const outcome = (e: unknown): FuzzOutcome => (isFinOpsError(e) ? { kind: 'refuse
 export interface TextInput { name: string; text: string; steps: string[] }
 export interface FilesInput { files: TextInput[]; reportUnknown: boolean }
 
+const describeFiles = (i: FilesInput) => i.files.map((f) => `${f.name}: ${f.steps.join('; ')}`).join(' | ');
+
+/** Analyses the files as one workspace folder and checks every finding and fix against the texts. */
+async function analyzeFiles(input: FilesInput, root?: string): Promise<FuzzOutcome> {
+  try {
+    const ws = new IacWorkspace({ policy: defaultPolicy(), reportUnknown: input.reportUnknown, details: true, ...(root ? { root } : {}) });
+    const texts = new Map<string, string>();
+    for (const f of input.files) {
+      const p = `/fuzz/${f.name}`;
+      ws.upsert(p, f.text);
+      texts.set(p, f.text);
+    }
+    const wrong = checkFindings(ws, texts);
+    return wrong ? { kind: 'wrong', detail: wrong } : { kind: 'ok' };
+  } catch (e) {
+    return outcome(e);
+  }
+}
+
 export function hclParseTarget(): FuzzTarget<TextInput> {
   const seeds = terraformSeeds().filter((s) => !s.name.endsWith('.json'));
   return {
@@ -131,22 +150,8 @@ export function terraformTarget(): FuzzTarget<FilesInput> {
       }
       return { files, reportUnknown: random() < 0.5 };
     },
-    describe: (i) => i.files.map((f) => `${f.name}: ${f.steps.join('; ')}`).join(' | '),
-    async run(input) {
-      try {
-        const ws = new IacWorkspace({ policy: defaultPolicy(), reportUnknown: input.reportUnknown, details: true, root: '/fuzz' });
-        const texts = new Map<string, string>();
-        for (const f of input.files) {
-          const p = `/fuzz/${f.name}`;
-          ws.upsert(p, f.text);
-          texts.set(p, f.text);
-        }
-        const wrong = checkFindings(ws, texts);
-        return wrong ? { kind: 'wrong', detail: wrong } : { kind: 'ok' };
-      } catch (e) {
-        return outcome(e);
-      }
-    },
+    describe: describeFiles,
+    run: (input) => analyzeFiles(input, '/fuzz'),
   };
 }
 
@@ -172,21 +177,7 @@ export function cloudFormationTarget(): FuzzTarget<FilesInput> {
       const m = mutateText(random, base.text, json ? JSON_TOKENS : YAML_TOKENS, json ? JSON_NESTS : YAML_NESTS);
       return { files: [{ name: base.name, text: m.text, steps: m.steps }], reportUnknown: random() < 0.5 };
     },
-    describe: (i) => i.files.map((f) => `${f.name}: ${f.steps.join('; ')}`).join(' | '),
-    async run(input) {
-      try {
-        const ws = new IacWorkspace({ policy: defaultPolicy(), reportUnknown: input.reportUnknown, details: true });
-        const texts = new Map<string, string>();
-        for (const f of input.files) {
-          const p = `/fuzz/${f.name}`;
-          ws.upsert(p, f.text);
-          texts.set(p, f.text);
-        }
-        const wrong = checkFindings(ws, texts);
-        return wrong ? { kind: 'wrong', detail: wrong } : { kind: 'ok' };
-      } catch (e) {
-        return outcome(e);
-      }
-    },
+    describe: describeFiles,
+    run: (input) => analyzeFiles(input),
   };
 }
