@@ -84,13 +84,22 @@ export async function runE2e({ filter, updateDocs = false, vsix } = {}) {
       // the extension is active once its view container is in the activity bar
       await page.locator('.activitybar [aria-label^="ML FinOps"]').first().waitFor({ timeout: 120_000 });
       const palette = async (/** @type {string} */ text) => {
-        await page.keyboard.press('Escape');
-        await page.keyboard.press('F1');
-        const input = page.locator('.quick-input-widget input[type="text"], .quick-input-widget .quick-input-box input').first();
-        await input.waitFor({ state: 'visible', timeout: 30_000 });
-        await input.fill('>' + text);
-        await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 30_000 });
-        await page.keyboard.press('Enter');
+        // the palette closes when something else takes focus (a webview re-rendering after a resize, a view
+        // appearing): open it again until the command is typed into it
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await page.keyboard.press('Escape');
+            await page.keyboard.press('F1');
+            const input = page.locator('.quick-input-widget input[type="text"], .quick-input-widget .quick-input-box input').first();
+            await input.waitFor({ state: 'visible', timeout: 30_000 });
+            await input.fill('>' + text, { timeout: 10_000 });
+            await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 30_000 });
+            await page.keyboard.press('Enter');
+            return;
+          } catch (e) {
+            if (attempt >= 3) throw e;
+          }
+        }
       };
       const shot = async (/** @type {string} */ name) => page.screenshot({ path: path.join(shotsDir, `${name}.png`) });
       /** Opens a workspace file with Quick Open and waits for its editor tab. */

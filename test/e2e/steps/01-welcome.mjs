@@ -5,9 +5,9 @@ export const workspace = 'empty';
 /** @param {import('../../../scripts/runE2e.mjs').StepContext} context */
 export default async function ({ showView, shot }) {
   const sidebar = await showView();
-  const welcome = sidebar.locator('.welcome-view-content');
+  // the Resources view's welcome (the Spot Jobs view below it has its own)
+  const welcome = sidebar.locator('.welcome-view-content', { hasText: 'ML FinOps shows what your GPUs cost' }).first();
   await welcome.waitFor({ timeout: 60_000 });
-  await welcome.getByText('ML FinOps shows what your GPUs cost', { exact: false }).waitFor();
   for (const label of ['Open the Demo Workspace', 'Configure Cloud Accounts', 'Show Logs']) {
     await welcome.getByRole('button', { name: label }).waitFor();
   }

@@ -9,11 +9,16 @@ export const workspace = 'demo';
  * @param {import('playwright-core').Page} page @param {import('playwright-core').Locator} sidebar @param {string} name
  */
 async function titleAction(page, sidebar, name) {
-  // a container with one view shows the view's title actions in its own title bar; else in the pane header
-  const button = sidebar.locator(`.composite.title a.action-label[aria-label^="${name}"], .pane-header a.action-label[aria-label^="${name}"]`).first();
+  // a container with one view shows the view's title actions in its own title bar; with several (Resources and
+  // Spot Jobs) each pane header has its own, shown while the pointer is over it
+  const header = sidebar.locator('.pane-header', { hasText: 'Resources' }).first();
+  const paned = await header.isVisible().catch(() => false);
+  if (paned) await header.hover();
+  const scope = paned ? header : sidebar.locator('.composite.title').first();
+  const button = scope.locator(`a.action-label[aria-label^="${name}"]`).first();
   if (await button.isVisible().catch(() => false)) { await button.click(); return; }
   // narrow sidebars fold title actions into the "…" menu
-  await sidebar.locator('.composite.title a.action-label[aria-label^="More Actions"], .pane-header a.action-label[aria-label^="More Actions"]').first().click();
+  await scope.locator('a.action-label[aria-label^="More Actions"]').first().click();
   await page.locator('.monaco-menu .action-label', { hasText: name }).first().click();
 }
 

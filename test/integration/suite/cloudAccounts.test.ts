@@ -58,7 +58,10 @@ suite('Cloud accounts: connection test through the SDK credential chain, and the
   test('AWS against moto: signs in with the profile, proves each API, and a second test costs 0 Cost Explorer requests', async function () {
     this.timeout(120_000);
     const mtd = resolvePeriod({ preset: 'monthToDate' }, todayUtc());
-    await moto.seedCostAndUsage([{ ResultsByTime: [{ TimePeriod: { Start: mtd.start, End: mtd.end }, Total: { AmortizedCost: { Amount: '1234.5', Unit: 'USD' }, UnblendedCost: { Amount: '1300', Unit: 'USD' } }, Groups: [] }] }]);
+    // moto answers GetCostAndUsage from a queue of seeded results, one per request: the budget and anomaly
+    // watchers query the same account in the background, so each request, whoever makes it, gets one
+    const answer = { ResultsByTime: [{ TimePeriod: { Start: mtd.start, End: mtd.end }, Total: { AmortizedCost: { Amount: '1234.5', Unit: 'USD' }, UnblendedCost: { Amount: '1300', Unit: 'USD' } }, Groups: [] }] };
+    await moto.seedCostAndUsage(Array.from({ length: 20 }, () => answer));
     await config().update('aws.endpoint', proxy.endpoint, vscode.ConfigurationTarget.Global);
     await config().update('aws.profile', PROFILE, vscode.ConfigurationTarget.Global);
     await config().update('aws.region', 'us-east-1', vscode.ConfigurationTarget.Global);
@@ -72,11 +75,11 @@ suite('Cloud accounts: connection test through the SDK credential chain, and the
     const detail = (state as { detail: string }).detail;
     assert.match(detail, new RegExp(`profile "${PROFILE}"`));
     assert.match(detail, /Cost Explorer answered: USD [\d,.]+ month to date/);
-    // the connection test's own requests: the budget watcher's daily history queries (budgets found in the
-    // workspace's .finops.yaml) are a separate feature, counted by its own tests
+    // the connection test's own requests: the budget and anomaly watchers' daily history queries are separate
+    // features, counted by their own tests
     const connectionCe = () => proxy.of('GetCostAndUsage').filter((r) => !/"Granularity":"DAILY"/.test(r.body));
     const ce = connectionCe();
-    // at least the connection test's own request; with budgets in the workspace the budget watcher adds its own
+    // at least the connection test's own request
     assert.ok(ce.length >= 1, `the connection test asked Cost Explorer (${ce.length})`);
     assert.match(String(ce[0]?.headers.authorization ?? ''), /Credential=testing\//, 'signed with the profile\'s keys');
     assert.ok(proxy.of('GetResources').length >= 1, 'the tagging API was tried');
