@@ -34,7 +34,7 @@ const lazyBundles = {
   'sdk-azure': dependencies.filter((d) => d.startsWith('@azure/')),
   // Compute Engine's client is 30 MB of generated code and protos: a bundle of its own, so the cost sources' Google
   // SDKs (BigQuery, Cloud Asset, Billing) load in a tenth of the time; only a spot launch on Google Cloud loads it.
-  'sdk-gcp': dependencies.filter((d) => d.startsWith('@google-cloud/') && d !== '@google-cloud/compute'),
+  'sdk-gcp': dependencies.filter((d) => (d.startsWith('@google-cloud/') && d !== '@google-cloud/compute') || d === 'google-auth-library'),
   'sdk-gcp-compute': dependencies.filter((d) => d === '@google-cloud/compute'),
   duckdb: ['@duckdb/node-api'],
 };
@@ -49,7 +49,7 @@ const bundleOf = new Map(Object.entries(lazyBundles).flatMap(([bundle, packages]
 const lazyImports = {
   name: 'lazy-imports',
   setup(build) {
-    build.onResolve({ filter: /^@(aws-sdk|azure|google-cloud|duckdb)\// }, (args) => {
+    build.onResolve({ filter: /^(@(aws-sdk|azure|google-cloud|duckdb)\/|google-auth-library$)/ }, (args) => {
       const bundle = bundleOf.get(args.path);
       if (!bundle || !args.importer.startsWith(path.join(root, 'src'))) return undefined;
       if (args.kind !== 'dynamic-import') {

@@ -6,6 +6,7 @@ import { JOBS_DIR, jobNameOfPath, parseJobFile, type SpotJob } from '../../core/
 import type { SpotLauncher } from '../../core/spot/launcher';
 import { prepareJob, type PreparedJob } from '../../core/spot/prepare';
 import { openObjectStore, type ObjectStore } from '../../providers/objectStore';
+import { gcpAccessToken } from '../../providers/gcp/config';
 import { spotLauncherFor } from '../../providers/spotLaunchers';
 import type { Services } from '../../platform/services';
 
@@ -63,7 +64,7 @@ export function launcherFor(services: Services, job: SpotJob): SpotLauncher {
   const s = services.settings.settings;
   return spotLauncherFor(job, {
     aws: { profile: s['aws.profile'], endpoint: s['aws.endpoint'] },
-    gcp: { endpoint: s['gcp.endpoint'] },
+    gcp: { endpoint: s['gcp.endpoint'], ...(process.env.GOOGLE_OAUTH_ACCESS_TOKEN ? { accessToken: process.env.GOOGLE_OAUTH_ACCESS_TOKEN } : {}) },
     azure: { endpoint: s['azure.endpoint'] },
     log: services.log,
   });
@@ -76,6 +77,8 @@ export function checkpointStoreFor(services: Services, job: SpotJob): Promise<Ob
     ...(s['aws.endpoint'] ? { s3Endpoint: s['aws.endpoint'] } : {}),
     ...(s['aws.profile'] ? { awsProfile: s['aws.profile'] } : {}),
     ...(s['gcp.endpoint'] ? { gcsEndpoint: s['gcp.endpoint'] } : {}),
+    // Cloud Storage: GOOGLE_OAUTH_ACCESS_TOKEN when set, else Application Default Credentials (asked on first listing)
+    ...(job.checkpoint.uri.startsWith('gs://') ? { gcsAccessToken: gcpAccessToken({ accessToken: process.env.GOOGLE_OAUTH_ACCESS_TOKEN }) } : {}),
     region: job.cloud === 'aws' ? job.regions[0] ?? s['aws.region'] : s['aws.region'],
   });
 }

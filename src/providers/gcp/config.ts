@@ -51,3 +51,45 @@ export function accessTokenAuth(token: string): { universeDomain: string; getReq
     },
   };
 }
+
+/** Where Google access tokens come from: a token given as such, an auth client given directly (tests), or ADC. */
+export interface GcpTokenOptions {
+  /** An OAuth 2.0 access token used as such (`GOOGLE_OAUTH_ACCESS_TOKEN`). */
+  accessToken?: string | undefined;
+  /** An auth client with `getAccessToken()` (google-auth-library's clients, or a test's). */
+  authClient?: unknown;
+}
+
+const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+
+/**
+ * A source of bearer tokens for the Google REST APIs the product calls without a client library (Cloud Storage's
+ * JSON API for checkpoints): the given token, the given client's, or Application Default Credentials through
+ * google-auth-library (loaded on first use; it caches and refreshes the token). A missing sign-in is a FinOpsError
+ * naming the fix.
+ */
+export function gcpAccessToken(options: GcpTokenOptions = {}): () => Promise<string> {
+  if (options.accessToken) {
+    const token = options.accessToken;
+    return () => Promise.resolve(token);
+  }
+  let client: Promise<{ getAccessToken(): Promise<unknown> }> | undefined;
+  const given = options.authClient as { getAccessToken?: () => Promise<unknown> } | undefined;
+  if (given && typeof given.getAccessToken === 'function') client = Promise.resolve(given as { getAccessToken(): Promise<unknown> });
+  return async () => {
+    client ??= import('google-auth-library').then(({ GoogleAuth }) => new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] }));
+    let got: unknown;
+    try {
+      got = await (await client).getAccessToken();
+    } catch (e) {
+      throw new FinOpsError('auth', `No Google credentials were found for Cloud Storage: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, {
+        fix: 'Sign in with `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS to a service-account key, or set GOOGLE_OAUTH_ACCESS_TOKEN.',
+      });
+    }
+    const token = typeof got === 'string' ? got : (got as { token?: unknown } | null)?.token;
+    if (typeof token !== 'string' || !token) {
+      throw new FinOpsError('auth', 'Google returned no access token for Cloud Storage.', { fix: 'Sign in again with `gcloud auth application-default login`.' });
+    }
+    return token;
+  };
+}

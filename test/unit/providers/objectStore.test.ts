@@ -6,6 +6,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { BlobServiceClient } from '@azure/storage-blob';
 import { openObjectStore, parseCheckpointUri, type ObjectStoreOptions } from '../../../src/providers/objectStore';
 import { isFinOpsError } from '../../../src/core/errors';
+import { gcpAccessToken } from '../../../src/providers/gcp/config';
 import { applyOfflineEnv, startMoto, type Moto } from '../../support/moto';
 import { startAzurite, AZURITE_ACCOUNT, AZURITE_KEY, type Azurite } from '../../support/azurite';
 import { startGcsFake, type GcsFake } from '../../support/fakes/gcs';
@@ -133,5 +134,27 @@ describe('ObjectStore: checkpoints written by mlfinops_checkpoint', () => {
     assert.throws(() => parseCheckpointUri('azure://acct'), (e) => isFinOpsError(e, 'input') && /azure:\/\/account\/container\/prefix/.test(e.fix));
     assert.throws(() => parseCheckpointUri('s3://'), (e) => isFinOpsError(e, 'input'));
     assert.throws(() => parseCheckpointUri('ftp://x/y'), (e) => isFinOpsError(e, 'input') && /unsupported scheme/.test(e.message));
+  });
+});
+
+describe('Cloud Storage tokens (gcpAccessToken): the token given, an auth client, or ADC', () => {
+  it('lists checkpoints with GOOGLE_OAUTH_ACCESS_TOKEN or an auth client token; without credentials, an auth error naming the sign-in', async () => {
+    const given = await openObjectStore('gs://ckpt-gcs/tokens', { gcsEndpoint: gcs.endpoint, gcsAccessToken: gcpAccessToken({ accessToken: gcs.token }) });
+    assert.deepEqual(await given.listCheckpoints(), []);
+    let asked = 0;
+    const client = { getAccessToken: async () => { asked++; return { token: gcs.token }; } };
+    const viaClient = await openObjectStore('gs://ckpt-gcs/tokens', { gcsEndpoint: gcs.endpoint, gcsAccessToken: gcpAccessToken({ authClient: client }) });
+    assert.deepEqual(await viaClient.listCheckpoints(), []);
+    assert.ok(asked >= 1, 'the auth client was asked for its token');
+    const empty = await openObjectStore('gs://ckpt-gcs/tokens', { gcsEndpoint: gcs.endpoint, gcsAccessToken: gcpAccessToken({ authClient: { getAccessToken: async () => ({ token: null }) } }) });
+    await assert.rejects(empty.listCheckpoints(), (e) => isFinOpsError(e, 'auth') && /application-default login/.test(e.fix));
+    const saved = process.env.GOOGLE_APPLICATION_CREDENTIALS;
+    process.env.GOOGLE_APPLICATION_CREDENTIALS = path.join(files.dir, 'no-such-key.json');
+    try {
+      const adc = await openObjectStore('gs://ckpt-gcs/tokens', { gcsEndpoint: gcs.endpoint, gcsAccessToken: gcpAccessToken() });
+      await assert.rejects(adc.listCheckpoints(), (e) => isFinOpsError(e, 'auth') && /No Google credentials/.test(e.message) && /GOOGLE_OAUTH_ACCESS_TOKEN/.test(e.fix));
+    } finally {
+      if (saved === undefined) delete process.env.GOOGLE_APPLICATION_CREDENTIALS; else process.env.GOOGLE_APPLICATION_CREDENTIALS = saved;
+    }
   });
 });
