@@ -3,6 +3,7 @@ import { billCsvTarget } from './billCsv';
 import { exportTarget } from './export';
 import { cloudFormationTarget, hclParseTarget, terraformTarget } from './iac';
 import { policyTarget } from './policy';
+import { scheduleTarget } from './schedule';
 import { settingsTarget } from './settings';
 import type { FuzzTarget } from './target';
 
@@ -13,7 +14,7 @@ import type { FuzzTarget } from './target';
  *
  *   npm run fuzz -- [--inputs 10000] [--seed 1] [--target "FOCUS/native CSV reading"]
  */
-const targets = [hclParseTarget, terraformTarget, cloudFormationTarget, policyTarget, billCsvTarget, settingsTarget, exportTarget] as (() => FuzzTarget<unknown>)[];
+const targets = [hclParseTarget, terraformTarget, cloudFormationTarget, policyTarget, billCsvTarget, settingsTarget, exportTarget, scheduleTarget] as (() => FuzzTarget<unknown>)[];
 
 const HANG_MS = 2000;
 

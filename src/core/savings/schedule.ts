@@ -74,6 +74,9 @@ export function parseSchedule(text: string, defaultTimeZone = 'UTC'): Schedule {
   const windows: ScheduleWindow[] = [];
   for (const segment of body.split(';').map((s) => s.trim()).filter(Boolean)) {
     const m = /^(.*?)\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/.exec(segment);
+    // "… 08:00-19:00 Berlin": a last word that is no IANA zone is named as such
+    const zoneLike = /\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}\s+(\S+)$/.exec(segment);
+    if (!m && zoneLike) checkTimeZone(zoneLike[1] ?? '');
     if (!m) throw new FinOpsError('input', `Cannot read the schedule "${segment}".`, { fix: 'Write it as "Mon-Fri 08:00-19:00 America/Los_Angeles" (days, running hours, time zone).' });
     const start = parseClock(m[2] ?? '', m[3] ?? '', segment);
     const end = parseClock(m[4] ?? '', m[5] ?? '', segment);

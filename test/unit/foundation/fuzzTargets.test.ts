@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import { exportTarget } from '../../fuzz/export';
 import { cloudFormationTarget, hclParseTarget, terraformTarget } from '../../fuzz/iac';
 import { policyTarget } from '../../fuzz/policy';
+import { scheduleTarget } from '../../fuzz/schedule';
 import { settingsTarget } from '../../fuzz/settings';
 import type { FuzzTarget } from '../../fuzz/target';
 
@@ -10,7 +11,7 @@ import type { FuzzTarget } from '../../fuzz/target';
 const INPUTS = 120;
 
 describe('fuzz (seeded): IaC, policy, settings and export never throw, never hang, never place a finding outside the text', () => {
-  for (const make of [hclParseTarget, terraformTarget, cloudFormationTarget, policyTarget, settingsTarget, exportTarget] as (() => FuzzTarget<unknown>)[]) {
+  for (const make of [hclParseTarget, terraformTarget, cloudFormationTarget, policyTarget, settingsTarget, exportTarget, scheduleTarget] as (() => FuzzTarget<unknown>)[]) {
     const target = make();
     it(`${target.name}: ${INPUTS} mutated inputs`, async () => {
       await target.setup();
@@ -32,7 +33,7 @@ describe('fuzz (seeded): IaC, policy, settings and export never throw, never han
   }
 
   it('the same seed gives the same input', () => {
-    for (const make of [hclParseTarget, terraformTarget, cloudFormationTarget, policyTarget, settingsTarget, exportTarget] as (() => FuzzTarget<unknown>)[]) {
+    for (const make of [hclParseTarget, terraformTarget, cloudFormationTarget, policyTarget, settingsTarget, exportTarget, scheduleTarget] as (() => FuzzTarget<unknown>)[]) {
       const t = make();
       assert.equal(t.describe(t.generate(11)), t.describe(t.generate(11)), t.name);
     }
