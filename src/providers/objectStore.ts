@@ -65,8 +65,10 @@ export interface ObjectStoreOptions {
   azureBlobEndpoint?: string;
   /** Azure: a connection string (Azurite, account keys); otherwise DefaultAzureCredential. */
   azureConnectionString?: string;
-  /** GCS: where access tokens come from (the product's Google auth; tests pass a fixed one). */
+  /** GCS: where access tokens come from (tests pass a fixed one); default: `googleAccessToken`, else ADC. */
   gcsAccessToken?: () => Promise<string>;
+  /** GCS: an OAuth 2.0 access token to use as such (GOOGLE_OAUTH_ACCESS_TOKEN). */
+  googleAccessToken?: string;
   region?: string;
   /** S3: a shared-config profile (SSO, assume-role); empty = the SDK's default chain. */
   awsProfile?: string;

@@ -6,7 +6,6 @@ import { JOBS_DIR, jobNameOfPath, parseJobFile, type SpotJob } from '../../core/
 import type { SpotLauncher } from '../../core/spot/launcher';
 import { prepareJob, type PreparedJob } from '../../core/spot/prepare';
 import { openObjectStore, type ObjectStore } from '../../providers/objectStore';
-import { gcpAccessToken } from '../../providers/gcp/config';
 import { spotLauncherFor } from '../../providers/spotLaunchers';
 import type { Services } from '../../platform/services';
 
@@ -78,7 +77,7 @@ export function checkpointStoreFor(services: Services, job: SpotJob): Promise<Ob
     ...(s['aws.profile'] ? { awsProfile: s['aws.profile'] } : {}),
     ...(s['gcp.endpoint'] ? { gcsEndpoint: s['gcp.endpoint'] } : {}),
     // Cloud Storage: GOOGLE_OAUTH_ACCESS_TOKEN when set, else Application Default Credentials (asked on first listing)
-    ...(job.checkpoint.uri.startsWith('gs://') ? { gcsAccessToken: gcpAccessToken({ accessToken: process.env.GOOGLE_OAUTH_ACCESS_TOKEN }) } : {}),
+    ...(process.env.GOOGLE_OAUTH_ACCESS_TOKEN ? { googleAccessToken: process.env.GOOGLE_OAUTH_ACCESS_TOKEN } : {}),
     region: job.cloud === 'aws' ? job.regions[0] ?? s['aws.region'] : s['aws.region'],
   });
 }

@@ -1,4 +1,4 @@
-import { FinOpsError } from '../../core/errors';
+import { gcpAccessToken } from '../gcp/config';
 import type { ObjectBackend, ObjectStoreOptions, StoredObject } from '../objectStore';
 
 /**
@@ -8,7 +8,7 @@ import type { ObjectBackend, ObjectStoreOptions, StoredObject } from '../objectS
 export function gcsBackend(where: { bucket: string; prefix: string }, options: ObjectStoreOptions): ObjectBackend {
   const endpoint = (options.gcsEndpoint || 'https://storage.googleapis.com').replace(/\/+$/, '');
   const { bucket, prefix } = where;
-  const token = options.gcsAccessToken ?? (() => Promise.reject(new FinOpsError('usage', 'No Google access token is available for Cloud Storage.', { fix: 'Sign in with `gcloud auth application-default login`.' })));
+  const token = options.gcsAccessToken ?? gcpAccessToken({ accessToken: options.googleAccessToken });
   const call = async (method: string, url: string, body?: Buffer, signal?: AbortSignal): Promise<Response | undefined> => {
     const r = await fetch(url, { method, signal, body: body ? new Uint8Array(body) : undefined, headers: { authorization: `Bearer ${await token()}`, ...(body ? { 'content-type': 'application/octet-stream' } : {}) } });
     if (r.status === 404 && method !== 'POST' && !/\/o\?/.test(url)) return undefined;

@@ -139,7 +139,7 @@ describe('ObjectStore: checkpoints written by mlfinops_checkpoint', () => {
 
 describe('Cloud Storage tokens (gcpAccessToken): the token given, an auth client, or ADC', () => {
   it('lists checkpoints with GOOGLE_OAUTH_ACCESS_TOKEN or an auth client token; without credentials, an auth error naming the sign-in', async () => {
-    const given = await openObjectStore('gs://ckpt-gcs/tokens', { gcsEndpoint: gcs.endpoint, gcsAccessToken: gcpAccessToken({ accessToken: gcs.token }) });
+    const given = await openObjectStore('gs://ckpt-gcs/tokens', { gcsEndpoint: gcs.endpoint, googleAccessToken: gcs.token });
     assert.deepEqual(await given.listCheckpoints(), []);
     let asked = 0;
     const client = { getAccessToken: async () => { asked++; return { token: gcs.token }; } };
@@ -151,7 +151,7 @@ describe('Cloud Storage tokens (gcpAccessToken): the token given, an auth client
     const saved = process.env.GOOGLE_APPLICATION_CREDENTIALS;
     process.env.GOOGLE_APPLICATION_CREDENTIALS = path.join(files.dir, 'no-such-key.json');
     try {
-      const adc = await openObjectStore('gs://ckpt-gcs/tokens', { gcsEndpoint: gcs.endpoint, gcsAccessToken: gcpAccessToken() });
+      const adc = await openObjectStore('gs://ckpt-gcs/tokens', { gcsEndpoint: gcs.endpoint });
       await assert.rejects(adc.listCheckpoints(), (e) => isFinOpsError(e, 'auth') && /No Google credentials/.test(e.message) && /GOOGLE_OAUTH_ACCESS_TOKEN/.test(e.fix));
     } finally {
       if (saved === undefined) delete process.env.GOOGLE_APPLICATION_CREDENTIALS; else process.env.GOOGLE_APPLICATION_CREDENTIALS = saved;
