@@ -15,6 +15,17 @@ export interface Subcommand {
   usage: string;
   /** Returns ExitCode.ok or ExitCode.findings; every failure is thrown (a FinOpsError) and mapped in main.ts. */
   run(args: string[], io: CliIO): Promise<number>;
+  /** True for a command with actions of its own (`mlfinops act tag`): it answers --help itself. */
+  dispatches?: boolean;
+  /** Such a command's usage for one of its actions, shown with a usage error. */
+  usageOf?(action: string | undefined): Promise<string | undefined>;
+}
+
+/** `  name      summary` lines for a table of commands loaded on use (`mlfinops --help`, `mlfinops act --help`). */
+export async function commandLines(commands: Readonly<Record<string, () => Promise<Subcommand>>>): Promise<string[]> {
+  const entries = await Promise.all(Object.entries(commands).map(async ([name, load]) => [name, (await load()).summary] as const));
+  const width = Math.max(8, ...entries.map(([n]) => n.length));
+  return entries.map(([n, summary]) => `  ${n.padEnd(width)}  ${summary}`);
 }
 
 /** Exit codes shared by every subcommand. */

@@ -1,6 +1,6 @@
 import { asFinOpsError, describeError } from '../core/errors';
 import { redact } from '../core/redact';
-import { ExitCode, exitCodeOf, usageError, type CliIO, type Subcommand } from './io';
+import { commandLines, ExitCode, exitCodeOf, usageError, type CliIO, type Subcommand } from './io';
 import { version } from '../../package.json';
 
 /** Subcommands, loaded on use. Each later feature adds one line here. */
@@ -14,19 +14,18 @@ const subcommands: Record<string, () => Promise<Subcommand>> = {
   budgets: async () => (await import('./budgets')).default,
   anomalies: async () => (await import('./anomalies')).default,
   report: async () => (await import('./report')).default,
+  act: async () => (await import('./act')).default,
 };
 
 /** The top-level usage, with each subcommand's one-line summary. */
 async function usage(): Promise<string> {
-  const entries = await Promise.all(Object.entries(subcommands).map(async ([name, load]) => [name, (await load()).summary] as const));
-  const width = Math.max(8, ...entries.map(([n]) => n.length));
   return [
     'Usage: mlfinops <command> [options]',
     '',
     'ML FinOps on the command line: the same engine as the VS Code extension, for CI and terminals.',
     '',
     'Commands:',
-    ...entries.map(([n, summary]) => `  ${n.padEnd(width)}  ${summary}`),
+    ...await commandLines(subcommands),
     '',
     'Options:',
     '  -h, --help     show this help (`mlfinops <command> --help` for a command)',
@@ -53,7 +52,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return ExitCode.usage;
   }
   const cmd = await load();
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (!cmd.dispatches && (rest.includes('--help') || rest.includes('-h'))) {
     io.stdout(`${cmd.usage}\n`);
     return ExitCode.ok;
   }
@@ -63,8 +62,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     // the one place a failure becomes an exit code: 2 for what the user gave, 3 for a cloud or service that failed
     const error = isParseArgsError(e) ? usageError(e.message) : asFinOpsError(e);
     // errors can quote what a service or a file said: credentials in it never reach the terminal or a CI log
-    if (error.code === 'commandLine') io.stderr(`mlfinops ${first}: ${redact(error.message)}\n\n${cmd.usage}\n`);
-    else io.stderr(`mlfinops ${first}: ${redact(describeError(error))}\n`);
+    const name = cmd.dispatches && rest[0] && !rest[0].startsWith('-') ? `${first} ${rest[0]}` : first;
+    const usageText = cmd.dispatches ? await cmd.usageOf?.(rest[0]) ?? cmd.usage : cmd.usage;
+    if (error.code === 'commandLine') io.stderr(`mlfinops ${name}: ${redact(error.message)}\n\n${usageText}\n`);
+    else io.stderr(`mlfinops ${name}: ${redact(describeError(error))}\n`);
     return exitCodeOf[error.reason];
   }
 }

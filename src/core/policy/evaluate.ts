@@ -146,3 +146,18 @@ export function evaluateTags(policy: TagPolicy, cloud: Cloud, tags: ObservedTags
   }
   return out;
 }
+
+/**
+ * What is wrong with one value for one key on a cloud, in the policy's own words ("expected one of "dev", "staging",
+ * "production" (why the rule exists)"), or undefined when the policy accepts it. The key is the policy key (on Google
+ * Cloud, the label key it is written under is judged by the label rules).
+ */
+export function tagValueProblem(policy: TagPolicy, cloud: Cloud, key: string, value: string): string | undefined {
+  if (isPlaceholderValue(policy, value)) return `"${value}" is a placeholder (${policy.placeholders.filter((p) => p !== '').map((p) => `"${p}"`).join(', ') || 'empty'}); give the real value`;
+  const rule = own(policy.rules, key);
+  if (rule && ruleApplies(rule, cloud) && !valueOk(rule, value)) return `expected ${describeRule(rule)}${rule.description ? ` (${rule.description})` : ''}`;
+  if (cloud === 'gcp' && !isValidGcpLabelValue(value)) return 'Google Cloud label values hold only lowercase letters, digits, "_" and "-" (at most 63 characters)';
+  if (cloud === 'aws' && value.length > 256) return 'AWS tag values have at most 256 characters';
+  if (cloud === 'azure' && value.length > 256) return 'Azure tag values have at most 256 characters';
+  return undefined;
+}
