@@ -6,6 +6,8 @@ import { commandLines, ExitCode, usageError, type CliIO, type Subcommand } from 
  */
 const actions: Record<string, () => Promise<Subcommand>> = {
   tag: async () => (await import('./act/tag')).default,
+  schedule: async () => (await import('./act/schedule')).default,
+  undo: async () => (await import('./act/undo')).default,
 };
 
 function actionLoader(name: string | undefined): (() => Promise<Subcommand>) | undefined {
@@ -31,7 +33,7 @@ async function fullUsage(): Promise<string> {
 }
 
 const act: Subcommand = {
-  summary: 'act on running resources (tag …): prints the plan, --yes applies it',
+  summary: 'act on running resources (tag, schedule, undo): prints the plan, --yes applies it',
   usage: SHORT_USAGE,
   dispatches: true,
   async usageOf(name) {

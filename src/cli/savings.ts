@@ -59,14 +59,14 @@ With --gpu, JSON is an array of {"provider", "instanceType", "region", "gpus", "
 
 Exit codes: 0 success, 2 usage error or unknown instance type, 3 a failed cloud call.`;
 
-function numberOption(value: string | undefined, name: string, min: number, max = Infinity): number | undefined {
+export function numberOption(value: string | undefined, name: string, min: number, max = Infinity): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n < min || n > max) throw usageError(`--${name} must be a number from ${min}${Number.isFinite(max) ? ` to ${max}` : ''} (got "${value}").`);
   return n;
 }
 
-function cacheDir(env: NodeJS.ProcessEnv): string {
+export function cacheDir(env: NodeJS.ProcessEnv): string {
   return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'mlfinops', 'prices');
 }
 
