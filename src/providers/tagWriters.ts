@@ -1,5 +1,4 @@
 import type { TokenCredential } from '@azure/core-auth';
-import type { Agent } from 'node:https';
 import type { Logger } from '../core/ports';
 import type { Cloud } from '../core/policy/model';
 import type { Resource } from '../core/sources';
@@ -15,7 +14,7 @@ export interface TagWriterSettings {
   /** `accessToken` (GOOGLE_OAUTH_ACCESS_TOKEN) or `authClient` (tests); neither: Application Default Credentials. */
   gcp: { endpoint: string; accessToken?: string; authClient?: unknown };
   /** `credential` and `agent`: given directly (tests); otherwise DefaultAzureCredential (in `tenantId` when set). */
-  azure: { endpoint: string; tenantId?: string; credential?: TokenCredential; agent?: Agent };
+  azure: { endpoint: string; tenantId?: string; credential?: TokenCredential };
   log?: Logger;
 }
 

@@ -81,7 +81,8 @@ export class AwsTagWriter implements TagWriter {
         for (const id of chunk) outcomes.set(byId.get(id)!, { id: byId.get(id)!, ok: true });
       } catch (e) {
         if (isCancelled(e) || isFinOpsError(e, 'auth') || isFinOpsError(e, 'usage')) throw e;
-        if (chunk.length === 1 || !isFinOpsError(e, 'input')) {
+        // a refusal that is not about one id (denied, throttled, unreachable) is the outcome of them all
+        if (chunk.length === 1 || isFinOpsError(e, 'permission') || isFinOpsError(e, 'throttled') || isFinOpsError(e, 'unavailable')) {
           for (const id of chunk) outcomes.set(byId.get(id)!, { id: byId.get(id)!, ok: false, error: describeError(e) });
           continue;
         }

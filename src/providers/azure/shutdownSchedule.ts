@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { FinOpsError, describeError } from '../../core/errors';
 import { silentLogger, type Logger } from '../../core/ports';
-import { callWithRetry } from '../../core/retry';
 import type { UndoStep, VmScheduler } from '../../core/act/journal';
 import { changeKey, type Change, type VmFacts } from '../../core/act/shutdownPlan';
 import type { VmRef } from '../../core/act/target';
-import { armEndpoint, azureCredential, type AzureOptions } from './config';
-import { mapAzureError } from './errors';
+import type { AzureOptions } from './config';
+import { armRequest, ArmHttpError } from './armRequest';
 
 /**
  * VM auto-shutdown on Azure: the DevTest Labs schedule `Microsoft.DevTestLab/schedules/shutdown-computevm-<vm>`
@@ -33,16 +32,6 @@ const vmSchema = z.object({
 });
 const scheduleSchema = z.object({ location: z.string().optional(), tags: z.record(z.string(), z.string()).nullish(), properties: z.record(z.string(), z.unknown()) });
 
-class HttpError extends Error {
-  readonly statusCode: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.statusCode = status;
-    this.code = code;
-  }
-}
-
 export class AzureVmScheduler implements VmScheduler {
   private readonly log: Logger;
 
@@ -50,28 +39,8 @@ export class AzureVmScheduler implements VmScheduler {
     this.log = options.log ?? silentLogger;
   }
 
-  private async request(method: string, id: string, apiVersion: string, body: unknown, what: { api: string; action: string }, signal?: AbortSignal): Promise<unknown> {
-    const credential = await azureCredential({ scope: '', endpoint: this.options.endpoint, tenantId: this.options.tenantId ?? '', ...(this.options.credential ? { credential: this.options.credential } : {}) });
-    const send = async () => {
-      const token = await credential.getToken('https://management.azure.com/.default');
-      const r = await fetch(`${armEndpoint(this.options)}${id}?api-version=${apiVersion}`, {
-        method, ...(signal ? { signal } : {}),
-        headers: { authorization: `Bearer ${token?.token ?? ''}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await r.text();
-      if (!r.ok) {
-        let code = '';
-        let message = text.slice(0, 300);
-        try { const e = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error; code = e?.code ?? ''; message = e?.message ?? message; } catch { /* not JSON */ }
-        throw new HttpError(r.status, code, message);
-      }
-      return text ? JSON.parse(text) as unknown : {};
-    };
-    return callWithRetry(send, {
-      attempts: method === 'GET' ? 3 : 1, ...(signal ? { signal } : {}), log: this.log, what: what.api,
-      mapError: (e) => mapAzureError(e, { options: { ...this.options, scope: id, tenantId: this.options.tenantId ?? '' }, api: what.api, action: what.action, ...ROLE }),
-    });
+  private request(method: string, id: string, apiVersion: string, body: unknown, what: { api: string; action: string }, signal?: AbortSignal): Promise<unknown> {
+    return armRequest(this.options, { method, id, apiVersion, body, ...what, ...ROLE }, { log: this.log, signal });
   }
 
   private async getOrNone(id: string, apiVersion: string, what: { api: string; action: string }, signal?: AbortSignal): Promise<unknown> {
@@ -79,7 +48,7 @@ export class AzureVmScheduler implements VmScheduler {
       return await this.request('GET', id, apiVersion, undefined, what, signal);
     } catch (e) {
       const cause = (e as { cause?: unknown }).cause;
-      if (cause instanceof HttpError && cause.statusCode === 404) return undefined;
+      if (cause instanceof ArmHttpError && cause.statusCode === 404) return undefined;
       throw e;
     }
   }

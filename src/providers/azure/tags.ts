@@ -1,13 +1,11 @@
-import type { Pipeline } from '@azure/core-rest-pipeline';
 import { z } from 'zod';
 import { describeError, FinOpsError, INTERNAL_FIX, isCancelled, isFinOpsError } from '../../core/errors';
 import { silentLogger, type Logger } from '../../core/ports';
-import { callWithRetry, type RetryOptions } from '../../core/retry';
 import type { Resource } from '../../core/sources';
 import type { TagOutcome } from '../../core/tagging/plan';
 import type { TagWrite, TagWriter } from '../../core/tagging/writer';
-import { armEndpoint, azureCredential, type AzureOptions } from './config';
-import { mapAzureError } from './errors';
+import { armRequest } from './armRequest';
+import { armEndpoint, type AzureOptions } from './config';
 
 /** The Resources API version of Tags - Get / Update At Scope. */
 const API_VERSION = '2021-04-01';
@@ -17,10 +15,9 @@ const ROLE = 'Tag Contributor';
 
 const tagsResource = z.object({ properties: z.object({ tags: z.record(z.string(), z.string()).nullish() }).nullish() });
 
-interface AzureTagOptions extends Pick<AzureOptions, 'endpoint' | 'credential' | 'agent'> {
+interface AzureTagOptions extends Pick<AzureOptions, 'endpoint' | 'credential'> {
   tenantId?: string;
   log?: Logger;
-  retry?: Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs' | 'sleep' | 'random' | 'maxRetryAfterMs'>;
 }
 
 /** An Azure resource id (`/subscriptions/<id>/resourceGroups/<rg>/providers/<ns>/<type>/<name>`), or undefined. */
@@ -34,58 +31,27 @@ export function parseAzureResourceId(id: string): { subscriptionId: string; reso
  * Tags running Azure resources with Tags - Update At Scope (`PATCH {resource id}/providers/Microsoft.Resources/tags/
  * default`, operation Merge: the keys given are added or replaced, every other tag is kept). Needs
  * Microsoft.Resources/tags/write on the resource (the Tag Contributor role), not write access to the resource itself.
+ * A change is sent once (not retried): a throttled or failed resource is reported as not tagged.
  */
 export class AzureTagWriter implements TagWriter {
   readonly cloud = 'azure' as const;
   readonly label: string;
   private readonly log: Logger;
-  private pipeline?: Promise<{ pipeline: Pipeline; send: (method: 'GET' | 'PATCH', id: string, body: unknown, signal?: AbortSignal) => Promise<unknown> }>;
 
   constructor(private readonly options: AzureTagOptions) {
     this.label = `Azure Resource Manager tags (${armEndpoint(options)})`;
     this.log = options.log ?? silentLogger;
   }
 
-  private client() {
-    this.pipeline ??= (async () => {
-      const { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest } = await import('@azure/core-rest-pipeline');
-      const credential = await azureCredential({ scope: '', endpoint: this.options.endpoint, tenantId: this.options.tenantId ?? '', ...(this.options.credential ? { credential: this.options.credential } : {}) });
-      const pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 0 } });
-      pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: 'https://management.azure.com/.default' }));
-      const http = createDefaultHttpClient();
-      const base = armEndpoint(this.options);
-      const send = async (method: 'GET' | 'PATCH', id: string, body: unknown, signal?: AbortSignal): Promise<unknown> => {
-        const url = `${base}${id.replace(/\/+$/, '')}/providers/Microsoft.Resources/tags/default?api-version=${API_VERSION}`;
-        const request = createPipelineRequest({
-          url, method, abortSignal: signal, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          headers: createHttpHeaders({ 'content-type': 'application/json; charset=utf-8', accept: 'application/json' }),
-          ...(this.options.agent ? { agent: this.options.agent } : {}),
-        });
-        const response = await pipeline.sendRequest(http, request);
-        const text = response.bodyAsText ?? '';
-        if (response.status >= 400) {
-          let code: string | undefined;
-          let message = text;
-          try {
-            const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
-            code = parsed.error?.code;
-            message = parsed.error?.message ?? text;
-          } catch { /* not JSON */ }
-          throw Object.assign(new Error(message || `HTTP ${response.status}`), { statusCode: response.status, code, response: { status: response.status, headers: { get: (n: string) => response.headers.get(n) } } });
-        }
-        return text ? JSON.parse(text) : {};
-      };
-      return { pipeline, send };
-    })();
-    return this.pipeline;
-  }
-
+  /** Tags - Get At Scope (GET) or Update At Scope (PATCH) on a resource: the tags it holds afterwards. */
   private async call(method: 'GET' | 'PATCH', id: string, body: unknown, signal?: AbortSignal): Promise<Record<string, string>> {
-    const { send } = await this.client();
-    const ctx = { options: { tenantId: this.options.tenantId ?? '', endpoint: this.options.endpoint, scope: id }, api: method === 'GET' ? 'Azure Resource Manager Tags - Get At Scope' : API, action: method === 'GET' ? 'Microsoft.Resources/tags/read' : ACTION, role: ROLE };
-    const raw = await callWithRetry(() => send(method, id, body, signal), { ...this.options.retry, signal, log: this.log, what: ctx.api, mapError: (e) => mapAzureError(e, ctx) });
+    const api = method === 'GET' ? 'Azure Resource Manager Tags - Get At Scope' : API;
+    const raw = await armRequest(this.options, {
+      method, id: `${id.replace(/\/+$/, '')}/providers/Microsoft.Resources/tags/default`, apiVersion: API_VERSION, ...(body === undefined ? {} : { body }),
+      api, action: method === 'GET' ? 'Microsoft.Resources/tags/read' : ACTION, role: ROLE,
+    }, { log: this.log, signal });
     const parsed = tagsResource.safeParse(raw);
-    if (!parsed.success) throw new FinOpsError('internal', `${ctx.api} returned an unexpected answer.`, { fix: INTERNAL_FIX });
+    if (!parsed.success) throw new FinOpsError('internal', `${api} returned an unexpected answer.`, { fix: INTERNAL_FIX });
     return { ...(parsed.data.properties?.tags ?? {}) };
   }
 

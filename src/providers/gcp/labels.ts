@@ -126,7 +126,8 @@ export class GcpLabelWriter implements TagWriter {
         return;
       } catch (e) {
         // a fingerprint that changed under us (412 conditionNotMet, or 400 naming the fingerprint): read again
-        const stale = isFinOpsError(e, 'input') && /fingerprint|conditionNotMet|412/i.test(`${e.message} ${String((e.cause as { code?: unknown } | undefined)?.code ?? '')}`);
+        const cause = isFinOpsError(e) ? e.cause as { code?: unknown; status?: unknown } | undefined : undefined;
+        const stale = isFinOpsError(e) && (cause?.code === 412 || cause?.status === 412 || /labels? fingerprint|conditionNotMet/i.test(e.message));
         if (!stale || attempt >= FINGERPRINT_TRIES) throw e;
         this.log.info(`${this.label}: the labels of ${ref.instance} changed while setting them; reading them again`);
       }
