@@ -95,7 +95,7 @@ export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
     anomalies: async () => dashboardAnomalies((await anomalyWatch.evaluate()).scan.anomalies),
   });
   const statusBar = registerStatusBar(services, costView, budgetWatch);
-  const budgets = registerBudgets(services, costView, budgetWatch);
+  const budgets = registerBudgets(services, costView, budgetWatch, confirmations);
   const anomalies = registerAnomalies(services, anomalyWatch);
   const showback = registerShowback(services, costView);
   const spotTraining = registerSpotTraining(services, confirmations);

@@ -4,6 +4,7 @@ import { Commands } from '../../shared/commands';
 import type { Services } from '../../platform/services';
 import type { CostView } from '../../platform/costView';
 import type { BudgetWatch } from '../../platform/budgetWatch';
+import type { Confirmations } from '../../platform/confirmations';
 import { BudgetAlerts, NOTIFIED_KEY, type ShownAlert } from './alerts';
 import { createCloudBudget, importCloudBudgets } from './cloudBudgetCommands';
 
@@ -19,13 +20,13 @@ export interface BudgetsHandle {
  * Budgets: threshold notifications from the budget report (once per threshold per period), and the two cloud
  * budget commands. The report itself (BudgetWatch) is shared with the dashboard and the status bar.
  */
-export function registerBudgets(services: Services, view: CostView, watch: BudgetWatch): { disposables: vscode.Disposable[]; handle: BudgetsHandle } {
+export function registerBudgets(services: Services, view: CostView, watch: BudgetWatch, confirmations: Confirmations): { disposables: vscode.Disposable[]; handle: BudgetsHandle } {
   const openDashboard = () => vscode.commands.executeCommand(Commands.openDashboard);
   const alerts = new BudgetAlerts(services.context.globalState, openDashboard);
   const disposables: vscode.Disposable[] = [
     watch.onDidChange((report) => { void alerts.check(report).catch((e) => services.log.error(`Budget alerts: ${describeError(e)}`)); }),
-    vscode.commands.registerCommand(Commands.createCloudBudget, () => createCloudBudget(services, view)),
-    vscode.commands.registerCommand(Commands.importCloudBudgets, () => importCloudBudgets(services, view)),
+    vscode.commands.registerCommand(Commands.createCloudBudget, (arg?: unknown) => createCloudBudget(services, view, confirmations, arg)),
+    vscode.commands.registerCommand(Commands.importCloudBudgets, (arg?: unknown) => importCloudBudgets(services, view, arg)),
   ];
   return {
     disposables,
