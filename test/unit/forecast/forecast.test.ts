@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cumulativeForecast, forecastDaily, forecastSum, type DailyValue } from '../../../src/core/forecast/forecast';
+import { cumulativeForecast, forecastDaily, forecastSum, SINGLE_MODEL_MARGIN, type DailyValue } from '../../../src/core/forecast/forecast';
+import { COMBINED_MODELS, fitModel, stepDeviations } from '../../../src/core/forecast/models';
 import { isOneOffCharge, seriesFromRows } from '../../../src/core/forecast/series';
 import { isFinOpsError } from '../../../src/core/errors';
 import { addDays } from '../../../src/core/period';
@@ -162,4 +163,44 @@ test('a total over several days: its mean is the sum, its interval narrower than
   assert.ok(Math.abs(running[13]!.mean - total.mean) < 1e-6);
   assert.ok(Math.abs(running[13]!.hi80 - total.hi80) < 1e-6, 'the running total ends at the total');
   assert.ok(running.every((p, i) => i === 0 || p.mean > running[i - 1]!.mean));
+});
+
+test('the combination is the average of Holt-Winters, simple smoothing and seasonal naive, from any day of the series', () => {
+  const r = rng(11);
+  const y = Float64Array.from({ length: 98 }, (_, t) => 100 + 0.3 * t + WEEK[t % 7]! + 4 * r.normal());
+  const combined = fitModel('combination', y);
+  const parts = COMBINED_MODELS.map((m) => fitModel(m, y));
+  assert.deepEqual(parts.map((m) => m.name), ['holt-winters', 'simple-smoothing', 'seasonal-naive']);
+  for (const t of [21, 60, 98]) {
+    const mean = combined.meanFrom(t, 14);
+    const average = Array.from({ length: 14 }, (_, i) => parts.reduce((s, m) => s + m.meanFrom(t, 14)[i]!, 0) / 3);
+    mean.forEach((v, i) => assert.ok(Math.abs(v - average[i]!) < 1e-9, `day ${t}+${i}: ${v} vs ${average[i]}`));
+  }
+  assert.deepEqual(combined.mean(7), combined.meanFrom(98, 7));
+  // its one-step deviation is that of its own one-step errors; the h-step deviation grows with h
+  const impulse = combined.impulse(28);
+  assert.equal(impulse[0], 1);
+  const sd = stepDeviations(combined, 28);
+  assert.ok(sd.every((v, i) => i === 0 || v >= sd[i - 1]!));
+  assert.ok(combined.sigma > 2 && combined.sigma < 12, `sigma ${combined.sigma}`);
+  assert.ok(Object.keys(combined.parameters).includes('holt-winters.alpha'));
+});
+
+test('noisy spend without structure: the backtest keeps the combination unless one model is clearly better; a clear trend and week go to Holt-Winters', () => {
+  const r = rng(12);
+  // bursts on a flat base: no single model is much better than the average of all
+  const bursty = series(140, (t) => 100 + (t % 17 < 3 ? 120 : 0) + 15 * r.normal());
+  const f = forecastDaily(bursty, { horizon: 28 });
+  const combined = f.backtest.find((s) => s.model === 'combination')!;
+  assert.ok(combined, 'the combination is scored');
+  const single = f.backtest.filter((s) => s.model !== 'combination').sort((a, b) => a.mae - b.mae)[0]!;
+  assert.ok(single.mae >= (1 - SINGLE_MODEL_MARGIN) * combined.mae, f.note);
+  assert.equal(f.model, 'combination', f.note);
+  assert.match(f.description, /average of Holt-Winters/);
+  // a clean trend with a weekly pattern: Holt-Winters wins the backtest by far and is used alone
+  const clean = forecastDaily(series(140, (t) => 200 + 1.5 * t + WEEK[t % 7]! + 0.5 * r.normal()), { horizon: 28 });
+  const cleanCombined = clean.backtest.find((s) => s.model === 'combination')!;
+  const used = clean.backtest.find((s) => s.model === clean.model)!;
+  assert.notEqual(clean.model, 'combination');
+  assert.ok(used.mae < (1 - SINGLE_MODEL_MARGIN) * cleanCombined.mae, clean.note);
 });
