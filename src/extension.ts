@@ -29,6 +29,7 @@ import { registerAnomalies, type AnomaliesHandle } from './features/anomalies/re
 import { registerShowback, type ShowbackHandle } from './features/showback/register';
 import { register as registerSpotTraining, type SpotJobsHandle } from './features/spotTraining/register';
 import { Confirmations } from './platform/confirmations';
+import { register as registerShutdownSchedule } from './features/shutdownSchedule/register';
 
 /** What activate() returns: a small, stable surface the extension-host tests (and other extensions) may use. */
 export interface MlFinOpsApi {
@@ -99,6 +100,7 @@ export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
   const anomalies = registerAnomalies(services, anomalyWatch);
   const showback = registerShowback(services, costView);
   const spotTraining = registerSpotTraining(services, confirmations);
+  context.subscriptions.push(...registerShutdownSchedule(services, (prices) => estimator.planInput(prices), confirmations));
   context.subscriptions.push(costView, budgetWatch, anomalyWatch, ...tree.disposables, ...dashboard.disposables, ...statusBar.disposables, ...budgets.disposables, ...anomalies.disposables, ...showback.disposables, ...spotTraining.disposables);
   log.info(`ML FinOps ${String(context.extension.packageJSON.version)} activated in ${Date.now() - started} ms`);
   return { settings, costViews: { view: costView, tree: tree.handle, dashboard: dashboard.controller, statusBar: statusBar.handle }, budgets: { ...budgets.handle, watch: budgetWatch }, anomalies: anomalies.handle, showback: showback.handle, confirmations, spotJobs: spotTraining.handle };

@@ -27,6 +27,7 @@ export const settingSchemas = {
   'aws.profile': z.string().default(''),
   'aws.region': z.string().regex(/^([a-z]{2}(-gov)?-[a-z]+-\d)?$/, 'an AWS region such as us-east-1').default('us-east-1'),
   'aws.endpoint': z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default(''),
+  'aws.schedulerRoleArn': z.string().regex(/^(arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512})?$/, 'an IAM role ARN such as arn:aws:iam::123456789012:role/mlfinops-scheduler').default(''),
   'aws.costSource': z.enum(['costExplorer', 'athena']).default('costExplorer'),
   'aws.athena.database': z.string().regex(/^[A-Za-z0-9_-]*$/, 'a Glue database name').default(''),
   'aws.athena.table': z.string().regex(/^[A-Za-z0-9_-]*$/, 'a Glue table name').default(''),

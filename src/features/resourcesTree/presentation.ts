@@ -392,6 +392,8 @@ export class TreePresentation {
     if (leaf.resourceId !== null && consoleUrl(r?.provider ?? this.source(node.sourceId)?.kind ?? '', leaf.resourceId, region)) flags.push('console');
     if (r?.declaredIn) flags.push('declared');
     if (r?.size) flags.push('sized');
+    // a running VM of a cloud: a shutdown schedule can be made for it
+    if (r?.size && kind === 'Virtual machine' && r.attributes?.state === 'running') flags.push('schedulable');
     return {
       id: node.id,
       label,

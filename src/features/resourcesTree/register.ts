@@ -209,6 +209,12 @@ export function registerResourcesTree(services: Services, view: CostView, anomal
         instanceType: r.size, ...(r.region ? { region: r.region } : {}), subject: r.name ?? r.id, resourceId: r.id,
       });
     }),
+    vscode.commands.registerCommand(Commands.scheduleShutdownFromTree, async (arg: unknown) => {
+      const n = node(arg);
+      const r = n ? provider.presentation.resolve(n).leaf?.resource : undefined;
+      if (!r?.size) { void vscode.window.showInformationMessage('ML FinOps: select a running virtual machine in the Resources view to schedule its shutdown.'); return undefined; }
+      return vscode.commands.executeCommand(Commands.scheduleShutdown, { resourceId: r.id });
+    }),
     vscode.commands.registerCommand(Commands.filterDashboard, async (arg: unknown) => {
       const n = node(arg);
       const r = n ? provider.presentation.resolve(n) : {};

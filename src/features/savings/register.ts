@@ -131,7 +131,7 @@ export function register(services: Services, estimator: SavingsEstimator): vscod
     try {
       const report = await withCancellableProgress({ location: vscode.ProgressLocation.Notification, title: `Estimating savings for ${request.instanceType}` },
         (progress, signal) => estimator.estimate(request, signal, progress));
-      panel.show(report);
+      panel.show(report, request.resourceId);
       return report;
     } catch (e) {
       if (isCancelled(e)) return undefined;

@@ -13,6 +13,8 @@ interface ReportHtmlOptions {
   /** Command URIs for the toolbar links. */
   copyCommand: string;
   markdownCommand: string;
+  /** For a running VM: a command URI for the auto-shutdown row's "Schedule Shutdown…", given the row's schedule. */
+  scheduleCommand?: (schedule: string) => string;
 }
 
 const STYLE = `
@@ -36,6 +38,7 @@ tr.best th, tr.best td { font-weight: 600; }
 tr.muted th, tr.muted td { color: var(--vscode-disabledForeground, var(--vscode-descriptionForeground)); }
 .saving { color: var(--vscode-charts-green, var(--vscode-foreground)); }
 .loss { color: var(--vscode-errorForeground); }
+.act { margin-left: 8px; white-space: nowrap; }
 .kind { display: block; font-size: .85em; text-transform: uppercase; letter-spacing: .04em; color: var(--vscode-descriptionForeground); }
 details { margin: 6px 0; max-width: 1100px; }
 summary { cursor: pointer; padding: 3px 0; }
@@ -52,7 +55,9 @@ export function reportHtml(r: SavingsReport, o: ReportHtmlOptions): string {
   const rows = r.options.map((x) => {
     const cls = x.status !== 'ok' || x.monthlySaving < 0 ? 'muted' : x.monthlySaving === bestSaving && x.kind !== 'combined' ? 'best' : '';
     const pctText = x.status === 'ok' ? percent(x.savingFraction) : x.status === 'insufficientData' ? 'insufficient data' : x.status === 'saturated' ? 'saturated' : '—';
-    return `<tr class="${cls}"><th scope="row"><span class="kind">${e(kindLabels[x.kind])}</span>${e(x.option)}</th><td class="num">${e(usd(x.monthlyCost))}</td><td class="num ${x.monthlySaving < 0 ? 'loss' : 'saving'}">${e(usd(x.monthlySaving))}</td><td class="num">${e(pctText)}</td></tr>`;
+    const act = x.kind === 'schedule' && o.scheduleCommand && typeof x.inputs.schedule === 'string'
+      ? ` <a class="act" href="${e(o.scheduleCommand(x.inputs.schedule))}" title="Stop this VM outside these hours: shows every change and the saving, and asks first">Schedule Shutdown…</a>` : '';
+    return `<tr class="${cls}"><th scope="row"><span class="kind">${e(kindLabels[x.kind])}</span>${e(x.option)}${act}</th><td class="num">${e(usd(x.monthlyCost))}</td><td class="num ${x.monthlySaving < 0 ? 'loss' : 'saving'}">${e(usd(x.monthlySaving))}</td><td class="num">${e(pctText)}</td></tr>`;
   }).join('\n');
   const missing = r.missing.map((m) => `<tr class="muted"><th scope="row" colspan="4"><span class="kind">Not estimated</span>${e(m)}</th></tr>`).join('\n');
   const details = r.options.map((x, i) => `<details${x.kind === 'combined' || i === 0 ? ' open' : ''}>

@@ -3,6 +3,11 @@ import { reportToMarkdown, type SavingsReport } from '../../core/savings/report'
 import { Commands } from '../../shared/commands';
 import { reportHtml } from './reportHtml';
 import { createNonce } from '../../platform/webviewHtml';
+import { parseVmRef } from '../../core/act/target';
+
+function isVmId(id: string): boolean {
+  try { parseVmRef(id); return true; } catch { return false; }
+}
 
 const REPORT_VIEW_TYPE = 'mlFinops.savingsReport';
 const CONTEXT_KEY = 'mlFinops.savingsReportOpen';
@@ -16,12 +21,13 @@ export class SavingsReportPanel implements vscode.Disposable {
     return this.current;
   }
 
-  show(report: SavingsReport): void {
+  /** `resourceId`: the running VM the report is for, when it is one (its auto-shutdown row then offers Schedule Shutdown…). */
+  show(report: SavingsReport, resourceId?: string): void {
     this.current = report;
     if (!this.panel) {
       this.panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, 'Savings Report', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
         enableScripts: false,
-        enableCommandUris: [Commands.copySavingsReport, Commands.openSavingsReportMarkdown],
+        enableCommandUris: [Commands.copySavingsReport, Commands.openSavingsReportMarkdown, Commands.scheduleShutdown],
         localResourceRoots: [],
         enableFindWidget: true,
       });
@@ -37,6 +43,7 @@ export class SavingsReportPanel implements vscode.Disposable {
       cspSource: this.panel.webview.cspSource,
       copyCommand: `command:${Commands.copySavingsReport}`,
       markdownCommand: `command:${Commands.openSavingsReportMarkdown}`,
+      ...(resourceId && isVmId(resourceId) ? { scheduleCommand: (schedule: string) => `command:${Commands.scheduleShutdown}?${encodeURIComponent(JSON.stringify([{ resourceId, schedule }]))}` } : {}),
     });
     this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, false);
     void vscode.commands.executeCommand('setContext', CONTEXT_KEY, true);
