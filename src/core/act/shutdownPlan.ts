@@ -206,7 +206,7 @@ export function eventBridgeRoleDocument(instanceId: string, region: string, acco
 export const EVENTBRIDGE_CALLER_ACTIONS = [
   'scheduler:GetScheduleGroup', 'scheduler:CreateScheduleGroup', 'scheduler:DeleteScheduleGroup', 'scheduler:TagResource', 'scheduler:ListSchedules',
   'scheduler:GetSchedule', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole (on the role)',
-  'ec2:DescribeInstances', 'ec2:CreateTags', 'ec2:DeleteTags',
+  'ec2:DescribeInstances', 'ec2:DescribeTags', 'ec2:CreateTags', 'ec2:DeleteTags',
 ];
 
 export interface ShutdownPlanInput {
@@ -246,6 +246,7 @@ export function buildShutdownPlan(input: ShutdownPlanInput): ShutdownPlan {
         notes: [
           `AWS Instance Scheduler acts on the ${INSTANCE_SCHEDULER_TAG} tag only once the schedule "${name}" is defined in its configuration: deploy the document (a Custom::ServiceInstanceSchedule stack, or the scheduler-cli commands in it).`,
           `Instance Scheduler's tag name must be "${INSTANCE_SCHEDULER_TAG}" (its default) and ${facts.region} one of its regions.`,
+          'Carrying this out needs ec2:DescribeInstances, ec2:DescribeTags, ec2:CreateTags and ec2:DeleteTags on the instance.',
         ],
       };
     }
