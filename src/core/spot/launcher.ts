@@ -1,3 +1,5 @@
+import { FinOpsError, isFinOpsError } from '../errors';
+import type { Logger } from '../ports';
 import type { SpotJob } from './job';
 import type { SpotPlan } from './plan';
 
@@ -86,4 +88,50 @@ export interface SpotLauncher {
   stop(job: SpotJob, signal?: AbortSignal, progress?: SpotProgress): Promise<SpotResource[]>;
   /** What an instance printed to its console (the bootstrap's log lines), newest output last. */
   consoleOutput?(job: SpotJob, instanceId: string, signal?: AbortSignal): Promise<string>;
+}
+
+/** How a launcher names a resource kind in messages. */
+const RESOURCE_WORDS: Record<SpotResource['kind'], string> = {
+  launchTemplate: 'launch template', fleet: 'fleet', instanceTemplate: 'instance template', instanceGroup: 'managed instance group',
+  scaleSet: 'scale set', instance: 'instance',
+};
+
+/**
+ * The clean-up of a failed launch, the same on every cloud: what was created is deleted newest first, and the
+ * launch's FinOpsError then says it was deleted, or names what could not be (it may still cost money) and where
+ * to delete it by hand. Returns the error to throw.
+ */
+export async function rollBackLaunch(options: {
+  job: SpotJob;
+  created: readonly SpotResource[];
+  error: unknown;
+  remove: (resource: SpotResource) => Promise<void>;
+  /** Where to delete what is left: "the EC2 console (us-east-1)". */
+  console: string;
+  /** The short text of a deletion failure (default: its message). */
+  describe?: (e: unknown) => string;
+  /** How a resource is named in the message (default: its id). */
+  label?: (resource: SpotResource) => string;
+  log?: Logger;
+}): Promise<unknown> {
+  const { job, created, error: e } = options;
+  if (created.length === 0) return e;
+  const name = (r: SpotResource) => `${RESOURCE_WORDS[r.kind]} ${options.label?.(r) ?? r.id}`;
+  const left: string[] = [];
+  for (const r of [...created].reverse()) {
+    try {
+      await options.remove(r);
+    } catch (err) {
+      left.push(`${name(r)} (${options.describe?.(err) || (err as Error).message})`);
+    }
+  }
+  options.log?.warn(`Spot job ${job.name}: launch failed; deleted ${created.length - left.length} of ${created.length} resources${left.length ? `; left: ${left.join(', ')}` : ''}`);
+  if (!isFinOpsError(e)) return e;
+  const note = left.length
+    ? ` ${left.length === 1 ? 'This' : 'These'} could not be deleted and may still cost money: ${left.join(', ')}.`
+    : ` What was created (${created.map(name).join(', ')}) was deleted.`;
+  return new FinOpsError(e.reason, `${e.message}${note}`, {
+    fix: left.length ? `Delete ${left.length === 1 ? 'it' : 'them'} in ${options.console}, then ${e.fix.charAt(0).toLowerCase()}${e.fix.slice(1)}` : e.fix,
+    ...(e.code ? { code: e.code } : {}), cause: e,
+  });
 }

@@ -4,7 +4,7 @@ import { FinOpsError, INTERNAL_FIX, isFinOpsError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { perHour } from '../../core/savings/estimate';
 import type { SpotJob } from '../../core/spot/job';
-import type { DryRunReport, LaunchRequest, LaunchResult, SpotInstance, SpotJobState, SpotJobStatus, SpotLauncher, SpotProgress, SpotResource } from '../../core/spot/launcher';
+import { rollBackLaunch, type DryRunReport, type LaunchRequest, type LaunchResult, type SpotInstance, type SpotJobState, type SpotJobStatus, type SpotLauncher, type SpotProgress, type SpotResource } from '../../core/spot/launcher';
 import { JOB_TAG, jobTags, resourceName } from '../../core/spot/plan';
 import { awsClientConfig, describeProfile, type AwsOptions } from './config';
 import { callAws } from './errors';
@@ -290,24 +290,15 @@ export class AwsSpotLauncher implements SpotLauncher {
 
   /** Deletes what a failed launch created; the error then says so, or names what is left. */
   private async rollBack(job: SpotJob, created: SpotResource[], e: unknown): Promise<unknown> {
-    if (created.length === 0) return e;
-    const left: string[] = [];
     const ec2 = await this.client();
     const sdk = await import('@aws-sdk/client-ec2');
-    for (const r of [...created].reverse()) {
-      try {
+    return rollBackLaunch({
+      job, created, error: e, console: `the EC2 console (${this.region})`, describe: errorName, ...(this.options.log ? { log: this.options.log } : {}),
+      remove: async (r) => {
         if (r.kind === 'fleet') await ec2.send(new sdk.DeleteFleetsCommand({ FleetIds: [r.id], TerminateInstances: true }));
         if (r.kind === 'launchTemplate') await ec2.send(new sdk.DeleteLaunchTemplateCommand({ LaunchTemplateId: r.id }));
-      } catch (err) {
-        left.push(`${r.kind} ${r.id} (${errorName(err) || (err as Error).message})`);
-      }
-    }
-    this.options.log?.warn(`Spot job ${job.name}: launch failed; deleted ${created.length - left.length} of ${created.length} resources${left.length ? `; left: ${left.join(', ')}` : ''}`);
-    if (!isFinOpsError(e)) return e;
-    const note = left.length
-      ? ` These could not be deleted and may still cost money: ${left.join(', ')}.`
-      : ` What was created (${created.map((r) => `${r.kind === 'fleet' ? 'fleet' : 'launch template'} ${r.id}`).join(', ')}) was deleted.`;
-    return new FinOpsError(e.reason, `${e.message}${note}`, { fix: left.length ? `Delete them in the EC2 console (${this.region}), then ${e.fix.charAt(0).toLowerCase()}${e.fix.slice(1)}` : e.fix, ...(e.code ? { code: e.code } : {}), cause: e });
+      },
+    });
   }
 
   /** Polls the new fleet until it has instances or reports errors, or settleMs passes. */

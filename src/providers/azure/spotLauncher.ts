@@ -7,7 +7,7 @@ import { FinOpsError, isFinOpsError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { abortableSleep, type RetryOptions } from '../../core/retry';
 import type { SpotJob } from '../../core/spot/job';
-import type { DryRunReport, LaunchRequest, LaunchResult, SpotInstance, SpotJobState, SpotJobStatus, SpotLauncher, SpotProgress, SpotResource } from '../../core/spot/launcher';
+import { rollBackLaunch, type DryRunReport, type LaunchRequest, type LaunchResult, type SpotInstance, type SpotJobState, type SpotJobStatus, type SpotLauncher, type SpotProgress, type SpotResource } from '../../core/spot/launcher';
 import { jobTags, resourceName } from '../../core/spot/plan';
 import { armEndpoint, azureCredential } from './config';
 import { callAzure } from './errors';
@@ -315,20 +315,11 @@ export class AzureSpotLauncher implements SpotLauncher {
     }, signal);
   }
 
-  private async rollBack(job: SpotJob, created: SpotResource[], e: unknown): Promise<unknown> {
-    if (created.length === 0) return e;
-    const left: string[] = [];
-    try {
-      await this.deleteScaleSet(job);
-    } catch (err) {
-      left.push(`scale set ${resourceName(job)} (${(err as Error).message})`);
-    }
-    this.options.log?.warn(`Spot job ${job.name}: launch failed; ${left.length ? `left: ${left.join(', ')}` : 'the scale set was deleted'}`);
-    if (!isFinOpsError(e)) return e;
-    const note = left.length ? ` This could not be deleted and may still cost money: ${left.join(', ')}.` : ` What was created (scale set ${resourceName(job)}) was deleted.`;
-    return new FinOpsError(e.reason, `${e.message}${note}`, {
-      fix: left.length ? `Delete it in the Azure portal (resource group ${this.settings(job).resourceGroup}), then ${e.fix.charAt(0).toLowerCase()}${e.fix.slice(1)}` : e.fix,
-      ...(e.code ? { code: e.code } : {}), cause: e,
+  /** Deletes the scale set a failed launch created; the error then says so, or names what is left. */
+  private rollBack(job: SpotJob, created: SpotResource[], e: unknown): Promise<unknown> {
+    return rollBackLaunch({
+      job, created, error: e, console: `the Azure portal (resource group ${this.settings(job).resourceGroup})`, ...(this.options.log ? { log: this.options.log } : {}),
+      label: (r) => r.name ?? r.id, remove: async () => { await this.deleteScaleSet(job); },
     });
   }
 

@@ -3,7 +3,7 @@ import { FinOpsError, INTERNAL_FIX, isFinOpsError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { abortableSleep, type RetryOptions } from '../../core/retry';
 import type { SpotJob } from '../../core/spot/job';
-import type { DryRunReport, LaunchRequest, LaunchResult, SpotInstance, SpotJobState, SpotJobStatus, SpotLauncher, SpotProgress, SpotResource } from '../../core/spot/launcher';
+import { rollBackLaunch, type DryRunReport, type LaunchRequest, type LaunchResult, type SpotInstance, type SpotJobState, type SpotJobStatus, type SpotLauncher, type SpotProgress, type SpotResource } from '../../core/spot/launcher';
 import { gcpLabels, jobTags, resourceName } from '../../core/spot/plan';
 import { gaxClientOptions } from './config';
 import { callGoogle } from './errors';
@@ -296,25 +296,13 @@ export class GcpSpotLauncher implements SpotLauncher {
   }
 
   /** Deletes what a failed launch created (the group, then the template); the error then says so, or names what is left. */
-  private async rollBack(job: SpotJob, created: SpotResource[], e: unknown): Promise<unknown> {
-    if (created.length === 0) return e;
-    const left: string[] = [];
-    for (const r of [...created].reverse()) {
-      try {
+  private rollBack(job: SpotJob, created: SpotResource[], e: unknown): Promise<unknown> {
+    return rollBackLaunch({
+      job, created, error: e, console: `the Google Cloud console (project ${job.gcp?.project ?? ''})`, ...(this.options.log ? { log: this.options.log } : {}),
+      remove: async (r) => {
         if (r.kind === 'instanceGroup') await this.deleteGroup(job);
         if (r.kind === 'instanceTemplate') await this.deleteTemplate(job);
-      } catch (err) {
-        left.push(`${r.kind === 'instanceGroup' ? 'managed instance group' : 'instance template'} ${r.id} (${isFinOpsError(err) ? err.message : (err as Error).message})`);
-      }
-    }
-    this.options.log?.warn(`Spot job ${job.name}: launch failed; deleted ${created.length - left.length} of ${created.length} resources${left.length ? `; left: ${left.join(', ')}` : ''}`);
-    if (!isFinOpsError(e)) return e;
-    const note = left.length
-      ? ` These could not be deleted and may still cost money: ${left.join(', ')}.`
-      : ` What was created (${created.map((r) => `${r.kind === 'instanceGroup' ? 'managed instance group' : 'instance template'} ${r.id}`).join(', ')}) was deleted.`;
-    return new FinOpsError(e.reason, `${e.message}${note}`, {
-      fix: left.length ? `Delete them in the Google Cloud console (project ${job.gcp?.project ?? ''}), then ${e.fix.charAt(0).toLowerCase()}${e.fix.slice(1)}` : e.fix,
-      ...(e.code ? { code: e.code } : {}), cause: e,
+      },
     });
   }
 
