@@ -57,6 +57,7 @@ export const settingSchemas = {
   'savings.spotInterruptionsPerDay': z.number().min(0).max(48).default(1),
   'savings.checkpointIntervalMinutes': z.number().min(1).max(1440).default(60),
   'savings.checkpointWriteMinutes': z.number().min(0).max(120).default(1),
+  'savings.lookbackDays': z.number().int().min(2).max(63).default(14),
   'anomalies.groupBy': z.array(z.string().regex(/^(tag:[^,]{1,128}|[A-Z][A-Za-z]{1,63})$/, 'FOCUS dimensions or tags written tag:Key')).min(1).max(5).default(['tag:Team', 'ServiceName', 'SubAccountId']),
   'anomalies.minAmount': z.number().min(0).max(1e9).default(50),
   'anomalies.minPercent': z.number().min(0).max(100000).default(50),

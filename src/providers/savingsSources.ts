@@ -6,6 +6,7 @@ import { shippedCatalogue } from '../core/pricing/shippedCatalogue';
 import type { Settings } from '../core/settings';
 import type { MetricSource } from '../core/sources';
 import { CloudWatchMetrics, isEc2Instance } from './aws/cloudwatch';
+import { instancesByLogicalId, type StackInstance } from './aws/deployedInstances';
 import { AwsPriceSource } from './aws/prices';
 import { AzureRetailPrices } from './azure/retailPrices';
 import { DiskCache } from './diskCache';
@@ -40,6 +41,11 @@ export interface SavingsSources {
   readonly live: boolean;
   /** The metric source of a cloud in a region (CloudWatch for AWS); undefined for a cloud without one. */
   metrics(provider: CloudProvider, region: string): MetricsAvailability | undefined;
+  /**
+   * The EC2 instances CloudFormation created for these logical ids (its `aws:cloudformation:logical-id` tag), in
+   * the AWS region; undefined when AWS is not configured.
+   */
+  stackInstances?(logicalIds: readonly string[], signal?: AbortSignal): Promise<Map<string, StackInstance[]>>;
 }
 
 const PRICE_TTL_MS = 24 * 3_600_000;
@@ -65,6 +71,7 @@ export function createSavingsSources(options: SavingsSourceOptions): SavingsSour
       if (!source) cloudWatch.set(region, (source = new CloudWatchMetrics({ ...options.aws, region, ...log })));
       return { kind: 'ready', source, covers: isEc2Instance };
     },
+    ...(options.aws ? { stackInstances: (ids: readonly string[], signal?: AbortSignal) => instancesByLogicalId({ ...options.aws!, ...log }, ids, signal) } : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import type { MetricPoint } from '../sources';
 import { HOURS_PER_MONTH, type CommitmentPrice, type InstancePrices } from '../pricing/model';
 import { combineSavings, type CombinedEstimate, type CombinedStep } from './combined';
 import { estimateCommitment, type CommitmentEstimate } from './commitments';
-import type { SavingsEstimate } from './estimate';
+import type { SavingsEstimate, SavingsKind } from './estimate';
 import { estimateRightSizing, type RightSizingEstimate } from './rightsizing';
 import type { UtilisationSeries } from '../sources';
 import { estimateSchedule, formatSchedule, suggestSchedule, type Schedule } from './schedule';
@@ -42,6 +42,8 @@ interface PlanInput {
   month: { year: number; month: number };
   spot?: Partial<SpotAssumptions>;
   usageDropShare?: number;
+  /** Options silenced for this resource (`# finops:ignore rightsizing`): not estimated, and not combined. */
+  ignore?: readonly SavingsKind[];
 }
 
 export interface SavingsPlan {
@@ -79,7 +81,7 @@ export function planSavings(input: PlanInput): SavingsPlan {
   const options: SavingsEstimate[] = [];
 
   let rightsizing: RightSizingEstimate | undefined;
-  if (input.metrics) {
+  if (input.metrics && !input.ignore?.includes('rightsizing')) {
     rightsizing = estimateRightSizing({
       current: p, candidates: input.candidates ?? [], metrics: input.metrics, hoursPerMonth: hours,
       ...(input.metricsSource ? { metricsSource: input.metricsSource } : {}),

@@ -21,6 +21,8 @@ export interface SavingsReport {
   warnings: string[];
   /** Options that could not be estimated, and why ("no reservation prices for … in the snapshot"). */
   missing: string[];
+  /** Options silenced for this resource, and where (`main.tf:18 (# finops:ignore rightsizing)`). */
+  ignored?: string[];
   generatedAt: string;
 }
 
@@ -59,10 +61,11 @@ export function notEstimated(p: InstancePrices): string[] {
   return out;
 }
 
-export function buildReport(plan: SavingsPlan, options: { warnings?: string[]; subject?: string; now?: Date } = {}): SavingsReport {
+export function buildReport(plan: SavingsPlan, options: { warnings?: string[]; subject?: string; now?: Date; ignored?: Partial<Record<SavingsKind, string>> } = {}): SavingsReport {
   const p = plan.prices;
   const missing = notEstimated(p);
-  if (!plan.options.some((o) => o.kind === 'rightsizing')) missing.push('Right-sizing: needs hourly utilisation of a running instance (CloudWatch for AWS instances).');
+  const ignored = Object.entries(options.ignored ?? {}).map(([kind, where]) => `${kindLabels[kind as SavingsKind]}: ignored for this resource by ${where}.`);
+  if (!plan.options.some((o) => o.kind === 'rightsizing') && !options.ignored?.rightsizing) missing.push('Right-sizing: needs hourly utilisation of a running instance (CloudWatch for AWS instances).');
   return {
     title: `Savings for ${p.instanceType} in ${p.region} (${providerLabels[p.provider]})`,
     ...(options.subject ? { subject: options.subject } : {}),
@@ -72,6 +75,7 @@ export function buildReport(plan: SavingsPlan, options: { warnings?: string[]; s
     summary: summarize(plan),
     warnings: options.warnings ?? [],
     missing,
+    ...(ignored.length ? { ignored } : {}),
     generatedAt: (options.now ?? new Date()).toISOString(),
   };
 }
@@ -92,6 +96,8 @@ export interface SavingsSummary {
   best?: SavingsEstimate;
   /** The options that stack, compounded (the report's combined row). */
   combined?: { option: string; monthlySaving: number; savingFraction: number };
+  /** The right-sizing recommendation, when one was estimated and saves: what the right-size code action offers. */
+  rightSizing?: { recommendedType: string; monthlySaving: number; sources: PriceSourceRef[] };
 }
 
 export function summarize(plan: SavingsPlan): SavingsSummary {
@@ -101,6 +107,7 @@ export function summarize(plan: SavingsPlan): SavingsSummary {
   const oneYear = c1 ? plan.options.find((o) => o.kind !== 'combined' && o.inputs.term === 1 && o.inputs.effectiveHourly === c1.effectiveHourly && o.inputs.payment === c1.payment) : undefined;
   const best = plan.options.filter((o) => o.status === 'ok' && o.kind !== 'combined' && o.monthlySaving > 0).sort((a, b) => b.monthlySaving - a.monthlySaving)[0];
   const combined = plan.combined?.status === 'ok' ? plan.combined : undefined;
+  const rs = plan.options.find((o) => o.kind === 'rightsizing' && o.status === 'ok' && o.monthlySaving > 0 && typeof o.inputs.recommendedType === 'string');
   return {
     hoursPerMonth: plan.hoursPerMonth,
     onDemandMonthly: monthlyOnDemand(p, plan.hoursPerMonth),
@@ -108,6 +115,7 @@ export function summarize(plan: SavingsPlan): SavingsSummary {
     ...(oneYear ? { oneYear: { option: oneYear.option, monthlyCost: oneYear.monthlyCost } } : {}),
     ...(best ? { best } : {}),
     ...(combined ? { combined: { option: combined.option, monthlySaving: combined.monthlySaving, savingFraction: combined.savingFraction } } : {}),
+    ...(rs ? { rightSizing: { recommendedType: String(rs.inputs.recommendedType), monthlySaving: rs.monthlySaving, sources: rs.sources } } : {}),
   };
 }
 
@@ -166,6 +174,8 @@ export function lensTitle(s: SavingsSummary): string {
   if (s.spotMonthly !== undefined) parts.push(`spot ≈ ${usd(s.spotMonthly, true)}`);
   if (s.oneYear) parts.push(`1-yr ≈ ${usd(s.oneYear.monthlyCost, true)}`);
   if (s.best) parts.push(`best saves ${usd(s.best.monthlySaving, true)}/mo`);
+  // to the cent: the right-size code action quotes the same figure
+  if (s.rightSizing) parts.push(`right-size → ${s.rightSizing.recommendedType} saves ${usd(s.rightSizing.monthlySaving)}/mo`);
   return parts.join(' · ');
 }
 
@@ -183,6 +193,7 @@ export function reportToMarkdown(r: SavingsReport): string {
     out.push(`| ${kindLabels[e.kind]} | ${mdText(e.option)} | ${usd(e.monthlyCost)} | ${usd(e.monthlySaving)} | ${e.status === 'ok' ? percent(e.savingFraction) : '—'} |`);
   }
   out.push('', ...r.missing.map((m) => `- _Not estimated:_ ${mdText(m)}`), ...(r.missing.length ? [''] : []));
+  out.push(...(r.ignored ?? []).map((m) => `- _Ignored:_ ${mdText(m)}`), ...(r.ignored?.length ? [''] : []));
   for (const e of r.options) {
     out.push(`### ${kindLabels[e.kind]}: ${mdText(e.option)}`, '');
     out.push(`${usd(e.monthlyCost)}/month instead of ${usd(e.baselineMonthlyCost)}: ${e.monthlySaving >= 0 ? 'saves' : 'costs'} ${usd(Math.abs(e.monthlySaving))} (${percent(e.savingFraction)}).`, '');

@@ -5,6 +5,7 @@ import { shippedCatalogue } from '../../core/pricing/shippedCatalogue';
 import { planSavings } from '../../core/savings/plan';
 import { buildReport, summarize, type SavingsReport, type SavingsSummary } from '../../core/savings/report';
 import type { InstancePrices } from '../../core/pricing/model';
+import type { SavingsKind } from '../../core/savings/estimate';
 import type { UtilisationSeries } from '../../core/sources';
 import { parseSchedule, type Schedule } from '../../core/savings/schedule';
 import type { Services } from '../../platform/services';
@@ -19,7 +20,12 @@ export interface EstimateRequest {
   resourceId?: string;
   /** Extra notes for the report (SageMaker priced as EC2 …). */
   notes?: string[];
+  /** Options silenced for this resource, each with where (`main.tf:18 (# finops:ignore rightsizing)`). */
+  ignore?: Partial<Record<SavingsKind, string>>;
 }
+
+/** How long an estimate that read a running instance's metrics is reused (the lens, the action and the report quote one). */
+const METRICS_ESTIMATE_TTL_MS = 10 * 60_000;
 
 /** The machine's own time zone, for schedules written without one. */
 function localTimeZone(): string {
@@ -32,7 +38,9 @@ function localTimeZone(): string {
  * assumptions.
  */
 export class SavingsEstimator {
-  constructor(private readonly services: Pick<Services, 'settings' | 'savingsSources'>) {}
+  private readonly measured = new Map<string, { at: number; report: Promise<SavingsReport> }>();
+
+  constructor(private readonly services: Pick<Services, 'settings' | 'savingsSources'>, private readonly clock: () => number = Date.now) {}
 
   private get settings() {
     return this.services.settings;
@@ -49,7 +57,27 @@ export class SavingsEstimator {
     return text ? parseSchedule(text, localTimeZone()) : undefined;
   }
 
-  async estimate(request: EstimateRequest, signal?: AbortSignal, progress?: vscode.Progress<{ message?: string }>): Promise<SavingsReport> {
+  /**
+   * The savings report for a request. A request for a running instance (its metrics are read) is estimated once
+   * per ten minutes and settings: the code lens, the right-size code action and the report it opens then quote the
+   * very same figures, to the cent.
+   */
+  estimate(request: EstimateRequest, signal?: AbortSignal, progress?: vscode.Progress<{ message?: string }>): Promise<SavingsReport> {
+    if (!request.resourceId) return this.compute(request, signal, progress);
+    const s = this.settings;
+    const key = JSON.stringify([request.instanceType, request.region, request.subject, request.resourceId, request.notes ?? [], Object.entries(request.ignore ?? {}).sort(), this.services.savingsSources().live, s.get('savings.hoursPerMonth'), s.get('savings.schedule'), s.get('savings.spotInterruptionsPerDay'),
+      s.get('savings.checkpointIntervalMinutes'), s.get('savings.checkpointWriteMinutes'), s.get('savings.lookbackDays'), s.get('aws.enabled'), s.get('aws.profile'), s.get('aws.region'), s.get('aws.endpoint')]);
+    const now = this.clock();
+    for (const [k, v] of this.measured) if (now - v.at > METRICS_ESTIMATE_TTL_MS) this.measured.delete(k);
+    const hit = this.measured.get(key);
+    if (hit) return hit.report;
+    const report = this.compute(request, signal, progress);
+    this.measured.set(key, { at: now, report });
+    report.catch(() => { if (this.measured.get(key)?.report === report) this.measured.delete(key); });
+    return report;
+  }
+
+  private async compute(request: EstimateRequest, signal?: AbortSignal, progress?: vscode.Progress<{ message?: string }>): Promise<SavingsReport> {
     const s = this.settings;
     const now = new Date();
     const warnings: string[] = [...(request.notes ?? [])];
@@ -69,7 +97,7 @@ export class SavingsEstimator {
       } else {
         progress?.report({ message: `${metricSource.source.name} metrics…` });
         try {
-          metrics = await metricSource.source.getUtilisation(request.resourceId, {}, signal);
+          metrics = await metricSource.source.getUtilisation(request.resourceId, { days: s.get('savings.lookbackDays') }, signal);
         } catch (e) {
           warnings.push(`${metricSource.source.name} metrics unavailable: ${describeError(e)}`);
         }
@@ -87,8 +115,9 @@ export class SavingsEstimator {
       ...this.planInput(prices, now),
       ...(metrics ? { metrics, metricsSource: metrics.source } : {}),
       ...(schedule ? {} : idle?.length ? { idleSeries: { points: idle, timeZone: localTimeZone() } } : {}),
+      ...(request.ignore ? { ignore: Object.keys(request.ignore) as SavingsKind[] } : {}),
     });
-    return buildReport(plan, { warnings, ...(request.subject ? { subject: request.subject } : {}), now });
+    return buildReport(plan, { warnings, ...(request.subject ? { subject: request.subject } : {}), now, ...(request.ignore ? { ignored: request.ignore } : {}) });
   }
 
   /**

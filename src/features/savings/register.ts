@@ -4,14 +4,17 @@ import { defaultRegions, searchByGpu } from '../../core/pricing/catalogue';
 import { providerLabels } from '../../core/pricing/model';
 import { perHour } from '../../core/savings/estimate';
 import { shippedCatalogue } from '../../core/pricing/shippedCatalogue';
-import type { SavingsReport } from '../../core/savings/report';
+import { kindLabels, type SavingsReport } from '../../core/savings/report';
+import type { SavingsKind } from '../../core/savings/estimate';
 import { Commands } from '../../shared/commands';
 import type { Services } from '../../platform/services';
 import { findComputeResources } from './computeResources';
 import type { EstimateRequest, SavingsEstimator } from './estimator';
 import { withCancellableProgress } from '../../platform/cancellation';
-import { requestFor, SavingsLensProvider, siblingTexts } from './lenses';
+import { SavingsLensProvider } from './lenses';
+import { requestFor, siblingTexts } from './requests';
 import { SavingsReportPanel } from './reportPanel';
+import { DeclaredSizes, RightSizeActions } from './rightsize';
 
 /** Reads an estimate request from a command argument: a lens's request, or a resource with a size (tree, dashboard). */
 function requestFromArgument(arg: unknown): EstimateRequest | undefined {
@@ -24,7 +27,13 @@ function requestFromArgument(arg: unknown): EstimateRequest | undefined {
   const subject = str(a.subject) ?? str(a.name);
   const resourceId = str(a.resourceId) ?? str(a.id);
   const notes = Array.isArray(a.notes) ? a.notes.filter((n): n is string => typeof n === 'string') : undefined;
-  return { instanceType, ...(region ? { region } : {}), ...(subject ? { subject } : {}), ...(resourceId ? { resourceId } : {}), ...(notes?.length ? { notes } : {}) };
+  const ignore = a.ignore && typeof a.ignore === 'object'
+    ? Object.fromEntries(Object.entries(a.ignore as Record<string, unknown>).filter((e): e is [SavingsKind, string] => e[0] in kindLabels && typeof e[1] === 'string'))
+    : {};
+  return {
+    instanceType, ...(region ? { region } : {}), ...(subject ? { subject } : {}), ...(resourceId ? { resourceId } : {}), ...(notes?.length ? { notes } : {}),
+    ...(Object.keys(ignore).length ? { ignore } : {}),
+  };
 }
 
 type PickItem = vscode.QuickPickItem & { request?: EstimateRequest; typed?: string };
@@ -122,7 +131,12 @@ async function withRegion(type: string, services: Services): Promise<EstimateReq
 
 export function register(services: Services, estimator: SavingsEstimator): vscode.Disposable[] {
   const panel = new SavingsReportPanel();
-  const lenses = new SavingsLensProvider(services.settings, estimator, services.log);
+  const sizes = new DeclaredSizes(services, estimator);
+  const lenses = new SavingsLensProvider(services.settings, estimator, services.log, sizes);
+  const iacFiles: vscode.DocumentSelector = [
+    { language: 'terraform' }, { scheme: 'file', pattern: '**/*.tf' },
+    { scheme: 'file', pattern: '**/*.{yaml,yml,json,template}' },
+  ];
 
   const memory: PickerMemory = { typed: '' };
   const estimate = async (arg?: unknown): Promise<SavingsReport | undefined> => {
@@ -149,7 +163,9 @@ export function register(services: Services, estimator: SavingsEstimator): vscod
   return [
     panel,
     lenses,
-    vscode.languages.registerCodeLensProvider([{ language: 'terraform' }, { scheme: 'file', pattern: '**/*.tf' }], lenses),
+    sizes,
+    vscode.languages.registerCodeLensProvider(iacFiles, lenses),
+    vscode.languages.registerCodeActionsProvider(iacFiles, new RightSizeActions(sizes), { providedCodeActionKinds: RightSizeActions.kinds }),
     vscode.commands.registerCommand(Commands.estimateSavings, estimate),
     vscode.commands.registerCommand(Commands.copySavingsReport, async () => {
       const md = panel.markdown();

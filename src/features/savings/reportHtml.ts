@@ -59,7 +59,10 @@ export function reportHtml(r: SavingsReport, o: ReportHtmlOptions): string {
       ? ` <a class="act" href="${e(o.scheduleCommand(x.inputs.schedule))}" title="Stop this VM outside these hours: shows every change and the saving, and asks first">Schedule Shutdown…</a>` : '';
     return `<tr class="${cls}"><th scope="row"><span class="kind">${e(kindLabels[x.kind])}</span>${e(x.option)}${act}</th><td class="num">${e(usd(x.monthlyCost))}</td><td class="num ${x.monthlySaving < 0 ? 'loss' : 'saving'}">${e(usd(x.monthlySaving))}</td><td class="num">${e(pctText)}</td></tr>`;
   }).join('\n');
-  const missing = r.missing.map((m) => `<tr class="muted"><th scope="row" colspan="4"><span class="kind">Not estimated</span>${e(m)}</th></tr>`).join('\n');
+  const missing = [
+    ...r.missing.map((m) => `<tr class="muted"><th scope="row" colspan="4"><span class="kind">Not estimated</span>${e(m)}</th></tr>`),
+    ...(r.ignored ?? []).map((m) => `<tr class="muted ignored"><th scope="row" colspan="4"><span class="kind">Ignored</span>${e(m)}</th></tr>`),
+  ].join('\n');
   const details = r.options.map((x, i) => `<details${x.kind === 'combined' || i === 0 ? ' open' : ''}>
 <summary><strong>${e(kindLabels[x.kind])}</strong>: ${e(x.option)} — ${e(usd(x.monthlyCost))}/month instead of ${e(usd(x.baselineMonthlyCost))}</summary>
 <ul>${x.assumptions.map((a) => `<li>${e(a)}</li>`).join('')}</ul>

@@ -1,0 +1,152 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { Commands } from '../../../src/shared/commands';
+import type { SavingsReport } from '../../../src/core/savings/report';
+import { usd } from '../../../src/core/savings/estimate';
+import { startMoto, type Moto } from '../../support/moto';
+import { createStack, putIdleGpuUtilisation } from '../../support/rightsizing';
+import { waitFor } from '../support/waitFor';
+
+const EXTENSION_ID = 'ml-finops.ml-finops';
+const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+suite('Right-size in code: the code action on Terraform and CloudFormation, with the lens\'s and the report\'s saving; ignored by a comment', () => {
+  let moto: Moto;
+  let folder: string;
+  const savedEnv: Record<string, string | undefined> = {};
+  const config = () => vscode.workspace.getConfiguration('mlFinops');
+  const keys = ['aws.enabled', 'aws.profile', 'aws.region', 'aws.endpoint', 'savings.lookbackDays'];
+
+  suiteSetup(async function () {
+    this.timeout(180_000);
+    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
+    folder = path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'rightsize');
+    for (const [k, v] of Object.entries({ AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true', AWS_PROFILE: undefined })) {
+      savedEnv[k] = process.env[k];
+      if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
+    moto = await startMoto();
+    // Terraform: an instance, and the local state that says aws_instance.trainer is it
+    const ec2 = new EC2Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials });
+    const run = await ec2.send(new RunInstancesCommand({ ImageId: 'ami-0123456789abcdef0', InstanceType: 'p3.8xlarge', MinCount: 1, MaxCount: 1 }));
+    ec2.destroy();
+    const tfInstance = run.Instances![0]!.InstanceId!;
+    fs.writeFileSync(path.join(folder, 'terraform.tfstate'), JSON.stringify({
+      version: 4, terraform_version: '1.9.0', serial: 1, lineage: 'test', outputs: {},
+      resources: [{ mode: 'managed', type: 'aws_instance', name: 'trainer', provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [{ schema_version: 1, attributes: { id: tfInstance, instance_type: 'p3.8xlarge' } }] }],
+    }));
+    // CloudFormation: the template deployed as a stack (its instance carries the aws:cloudformation:logical-id tag)
+    await createStack(moto.endpoint, 'vision', fs.readFileSync(path.join(folder, 'stack.yaml'), 'utf8'));
+    const cfnInstance = await waitFor(async () => {
+      const r = await fetch(`${moto.endpoint}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0' },
+        body: new URLSearchParams({ Action: 'DescribeInstances', Version: '2016-11-15', 'Filter.1.Name': 'tag:aws:cloudformation:logical-id', 'Filter.1.Value.1': 'Trainer' }),
+      });
+      return /<instanceId>(i-[0-9a-f]+)<\/instanceId>/.exec(await r.text())?.[1];
+    }, 'the stack\'s instance');
+    for (const id of [tfInstance, cfnInstance]) await putIdleGpuUtilisation(moto.endpoint, id);
+    // two days of metrics (moto's GetMetricData scans every point for every period: 14 days take minutes)
+    await config().update('savings.lookbackDays', 2, vscode.ConfigurationTarget.Global);
+    await config().update('aws.region', 'us-east-1', vscode.ConfigurationTarget.Global);
+    await config().update('aws.profile', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('aws.endpoint', moto.endpoint, vscode.ConfigurationTarget.Global);
+    await config().update('aws.enabled', true, vscode.ConfigurationTarget.Global);
+  });
+
+  suiteTeardown(async function () {
+    this.timeout(60_000);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    for (const k of keys) await config().update(k, undefined, vscode.ConfigurationTarget.Global);
+    for (const [k, v] of Object.entries(savedEnv)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    fs.rmSync(path.join(folder, 'terraform.tfstate'), { force: true });
+    await moto?.stop();
+  });
+
+  /** Puts the fixture's text back and saves it, so the next test starts from the file as written. */
+  const restore = async (doc: vscode.TextDocument, lines: string[]) => {
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), lines.join('\n'));
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(await doc.save());
+    assert.equal(doc.getText(), lines.join('\n'));
+  };
+
+  type Action = vscode.CodeAction;
+  const actionsAt = async (uri: vscode.Uri, line: number) =>
+    ((await vscode.commands.executeCommand<Array<Action | vscode.Command>>('vscode.executeCodeActionProvider', uri, new vscode.Range(line, 0, line, 0))) ?? [])
+      .filter((a): a is Action => 'title' in a && 'edit' in a);
+  const rightSizeAction = async (uri: vscode.Uri, line: number) => (await actionsAt(uri, line)).find((a) => a.title.startsWith('Right-size to '));
+
+  for (const { file, header, valueLine, newText } of [
+    { file: 'main.tf', header: 'resource "aws_instance" "trainer"', valueLine: '  instance_type = "p3.8xlarge"', newText: '  instance_type = "p3.2xlarge"' },
+    { file: 'stack.yaml', header: '  Trainer:', valueLine: '      InstanceType: "p3.8xlarge"', newText: '      InstanceType: "p3.2xlarge"' },
+  ]) {
+    test(`${file}: "Right-size to p3.2xlarge" quotes the lens's and the report's saving to the cent, and rewrites only the value`, async function () {
+      this.timeout(300_000);
+      const uri = vscode.Uri.file(path.join(folder, file));
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc);
+      const lines = doc.getText().split('\n');
+      const line = lines.indexOf(valueLine);
+      const headerLine = lines.findIndex((l) => l.startsWith(header));
+      assert.ok(line > 0 && headerLine >= 0, 'the fixture lines');
+
+      const action = await waitFor(() => rightSizeAction(uri, line), `the right-size action in ${file}`, 240_000, 500);
+      const m = /^Right-size to p3\.2xlarge — saves (\$[\d,]+\.\d\d)\/mo \((.+), (\d{4}-\d{2}-\d{2})\)$/.exec(action.title);
+      assert.ok(m, action.title);
+      assert.equal(action.kind?.value, vscode.CodeActionKind.RefactorRewrite.value);
+
+      // the lens over the resource quotes the same figure, and opens the report with the same right-sizing option
+      const lens = await waitFor(async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100))
+        .find((l) => l.command?.command === Commands.estimateSavings && l.range.start.line === headerLine && /right-size/.test(l.command.title)), 'the lens with right-sizing', 60_000, 250);
+      assert.ok(lens.command!.title.endsWith(`right-size → p3.2xlarge saves ${m[1]}/mo`), lens.command!.title);
+      const report = await vscode.commands.executeCommand<SavingsReport>(lens.command!.command, ...(lens.command!.arguments ?? []));
+      const option = report.options.find((o) => o.kind === 'rightsizing');
+      assert.equal(option?.status, 'ok');
+      assert.equal(usd(option!.monthlySaving), m[1]);
+      assert.ok(option!.sources.some((s) => s.name === m[2] && s.capturedAt === m[3]), 'the source and date named in the title');
+
+      // applied: the file has the new type, everything else as it was
+      assert.ok(action.edit && await vscode.workspace.applyEdit(action.edit));
+      const expected = [...lines];
+      expected[line] = newText;
+      assert.deepEqual(doc.getText().split('\n'), expected);
+      await restore(doc, lines);
+    });
+
+    test(`${file}: "Ignore right-sizing" adds # finops:ignore rightsizing; then no right-size action, the lens and the report say it is ignored`, async function () {
+      this.timeout(300_000);
+      const uri = vscode.Uri.file(path.join(folder, file));
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc);
+      const line = doc.getText().split('\n').indexOf(valueLine);
+      assert.ok(line > 0, `${valueLine} in ${file}`);
+      await waitFor(() => rightSizeAction(uri, line), 'the right-size action', 240_000, 500);
+      const ignore = (await actionsAt(uri, line)).find((a) => a.title.startsWith('Ignore right-sizing'));
+      assert.ok(ignore?.edit, 'the ignore action');
+      assert.equal(ignore.kind?.value, vscode.CodeActionKind.QuickFix.value);
+      assert.ok(await vscode.workspace.applyEdit(ignore.edit));
+      const lines = doc.getText().split('\n');
+      assert.equal(lines[line]?.trim(), '# finops:ignore rightsizing');
+      assert.equal(lines[line + 1], valueLine);
+      // the value moved one line down; nothing is offered there any more (the ignore edit is a plain insert)
+      await waitFor(async () => {
+        const lens = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)).find((l) => l.command?.command === Commands.estimateSavings);
+        return lens && /right-sizing ignored$/.test(lens.command!.title) && !/right-size →/.test(lens.command!.title) ? lens : undefined;
+      }, 'the lens saying right-sizing is ignored', 60_000, 250);
+      assert.equal(await rightSizeAction(uri, line + 1), undefined);
+      assert.equal(await rightSizeAction(uri, line), undefined);
+      const lens = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)).find((l) => l.command?.command === Commands.estimateSavings)!;
+      const report = await vscode.commands.executeCommand<SavingsReport>(lens.command!.command, ...(lens.command!.arguments ?? []));
+      assert.equal(report.options.some((o) => o.kind === 'rightsizing'), false);
+      assert.equal(report.summary.rightSizing, undefined);
+      assert.deepEqual(report.ignored, [`Right-sizing: ignored for this resource by ${file}:${line + 1} (# finops:ignore rightsizing).`]);
+      await restore(doc, lines.filter((_, i) => i !== line));
+    });
+  }
+});
