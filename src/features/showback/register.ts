@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { AnomalyQuery } from '../../core/anomaly/scan';
 import { mergeAnswers } from '../../core/anomaly/scan';
-import type { GroupKey } from '../../core/cost/model';
+import { FOCUS_DIMENSIONS, type CostMetric, type GroupKey } from '../../core/cost/model';
+import { parseGroupBy } from '../../core/cost/query';
 import { describeError, isCancelled } from '../../core/errors';
 import { addDays, todayUtc } from '../../core/period';
 import { monthlyShowback } from '../../core/showback/monthly';
@@ -9,15 +10,42 @@ import { showbackCsv, showbackHtml, showbackMarkdown, type ShowbackReport } from
 import { Commands } from '../../shared/commands';
 import type { CostView } from '../../platform/costView';
 import type { Services } from '../../platform/services';
+import { escapeHtml } from '../../platform/webviewHtml';
 
 const VIEW_TYPE = 'mlFinops.showbackReport';
 const CONTEXT_KEY = 'mlFinops.showbackReportOpen';
-/** Who is charged: the same default as `mlfinops report --by`. */
-const BY: GroupKey = 'tag:Team';
+/** Who is charged and which cost: the same defaults as `mlfinops report --by` and `--metric`. */
+const DEFAULT_BY: GroupKey = 'tag:Team';
+const DEFAULT_METRIC: CostMetric = 'EffectiveCost';
+/** The choices of the last report, offered first next time (per workspace). */
+const LAST_BY_KEY = 'mlFinops.showback.by';
+const LAST_METRIC_KEY = 'mlFinops.showback.metric';
+
+/** The metrics of `mlfinops report --metric`, in the words of the `mlFinops.cost.metric` setting. */
+const METRICS: readonly { metric: CostMetric; detail: string }[] = [
+  { metric: 'EffectiveCost', detail: 'amortized: commitments spread over their term, after discounts' },
+  { metric: 'BilledCost', detail: 'as invoiced: commitments on the day they were bought' },
+  { metric: 'ListCost', detail: 'at public prices, before any discount' },
+];
+/** FOCUS dimensions worth charging by, offered after the policy's tags (any other works as an argument). */
+const OFFERED_DIMENSIONS: readonly GroupKey[] = ['SubAccountName', 'SubAccountId', 'ProviderName', 'ServiceCategory', 'ServiceName'];
+
+/**
+ * What "Showback Report…" may be given, as `mlfinops report` takes it: `month` (YYYY-MM), `by` (`--by`: a tag written
+ * tag:Team or a FOCUS dimension) and `metric` (`--metric`). A month given as a string means the CLI's defaults for
+ * the others; in an object, what is missing is asked (a quick pick each).
+ */
+export interface ShowbackArgs {
+  month?: string;
+  by?: string;
+  metric?: string;
+}
 
 export interface ShowbackHandle {
   /** The report on screen (undefined when the panel is closed). */
   readonly report: ShowbackReport | undefined;
+  /** Its metric (the report itself names who is charged, `report.by`). */
+  readonly metric: CostMetric | undefined;
 }
 
 /** The months offered: the month of the last billed day and the eleven before it, newest first. */
@@ -45,6 +73,7 @@ function monthName(month: string): string {
 export function registerShowback(services: Services, view: CostView): { disposables: vscode.Disposable[]; handle: ShowbackHandle } {
   let panel: vscode.WebviewPanel | undefined;
   let current: ShowbackReport | undefined;
+  let currentMetric: CostMetric | undefined;
 
   const query: AnomalyQuery = async (q, signal) => {
     const sources = view.sources.filter((s) => s.cost && s.state.kind !== 'notConfigured');
@@ -59,35 +88,88 @@ export function registerShowback(services: Services, view: CostView): { disposab
     return mergeAnswers(answers);
   };
 
-  const show = (report: ShowbackReport): void => {
+  const show = (report: ShowbackReport, metric: CostMetric): void => {
     current = report;
+    currentMetric = metric;
     if (!panel) {
       panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Showback', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
         enableScripts: false,
-        enableCommandUris: [Commands.copyShowbackMarkdown, Commands.exportShowbackCsv],
+        enableCommandUris: [Commands.copyShowbackMarkdown, Commands.exportShowbackCsv, Commands.showbackReport],
         localResourceRoots: [],
         enableFindWidget: true,
       });
       panel.onDidDispose(() => {
         panel = undefined;
         current = undefined;
+        currentMetric = undefined;
         void vscode.commands.executeCommand('setContext', CONTEXT_KEY, false);
       });
     }
     panel.title = `Showback ${report.month}`;
-    // the report's own page (no script, every value escaped), with the two actions as command links
-    const tools = `<p class="tools"><a href="command:${Commands.copyShowbackMarkdown}">Copy as Markdown</a> · <a href="command:${Commands.exportShowbackCsv}">Export CSV</a></p>`;
+    // the report's own page (no script, every value escaped), with what it counts and the actions as command links
+    const change = `command:${Commands.showbackReport}?${encodeURIComponent(JSON.stringify([{ month: report.month }]))}`;
+    const choice = `${escapeHtml(report.by)} · ${escapeHtml(metric)}`;
+    const tools = `<p class="tools">By ${choice} (<code>mlfinops report --month ${escapeHtml(report.month)} --by ${escapeHtml(report.by)} --metric ${escapeHtml(metric)}</code>) · <a href="${change}">Change Grouping or Metric…</a> · <a href="command:${Commands.copyShowbackMarkdown}">Copy as Markdown</a> · <a href="command:${Commands.exportShowbackCsv}">Export CSV</a></p>`;
     panel.webview.html = showbackHtml(report).replace('<body>\n', `<body>\n${tools}\n`);
     panel.reveal(panel.viewColumn ?? vscode.ViewColumn.Active, false);
     void vscode.commands.executeCommand('setContext', CONTEXT_KEY, true);
   };
 
-  const open = async (monthArg?: unknown): Promise<ShowbackReport | undefined> => {
+  /** Who is charged: the policy's tags (Team first, the last choice before it), then a few FOCUS dimensions. */
+  const pickBy = async (month: string): Promise<GroupKey | undefined> => {
+    const last = services.context.workspaceState.get<string>(LAST_BY_KEY);
+    const keys = [...new Set<string>([...(last ? [last] : []), DEFAULT_BY, ...view.policyTagKeys.map((k) => `tag:${k}`), ...OFFERED_DIMENSIONS])];
+    const pick = await vscode.window.showQuickPick(keys.map((k) => ({
+      label: k.startsWith('tag:') ? `$(tag) ${k.slice(4)}` : k,
+      description: [k === DEFAULT_BY ? 'the default of mlfinops report' : '', k === last ? 'last used' : ''].filter(Boolean).join(', ') || undefined,
+      detail: `--by ${k}`,
+      key: k,
+    })), { title: `Showback ${month}: charge by which tag or dimension?`, placeHolder: 'Who is charged: each value of this key gets its own share' });
+    return pick ? (pick.key as GroupKey) : undefined;
+  };
+  const pickMetric = async (month: string): Promise<CostMetric | undefined> => {
+    const last = services.context.workspaceState.get<string>(LAST_METRIC_KEY) ?? view.metric;
+    const ordered = [...METRICS].sort((a, b) => Number(b.metric === last) - Number(a.metric === last));
+    const pick = await vscode.window.showQuickPick(ordered.map((m) => ({
+      label: m.metric,
+      description: [m.metric === DEFAULT_METRIC ? 'the default of mlfinops report' : '', m.metric === last ? 'last used' : ''].filter(Boolean).join(', ') || undefined,
+      detail: `${m.detail} (--metric ${m.metric})`,
+      metric: m.metric,
+    })), { title: `Showback ${month}: which cost?` });
+    return pick?.metric;
+  };
+
+  const open = async (arg?: unknown): Promise<ShowbackReport | undefined> => {
+    const args: ShowbackArgs = typeof arg === 'string' ? { month: arg } : arg !== null && typeof arg === 'object' && !(arg instanceof vscode.Uri) ? (arg as ShowbackArgs) : {};
+    // given a month alone, the CLI's defaults; otherwise what is not given is asked
+    let by: GroupKey | undefined;
+    let metric: CostMetric | undefined;
+    if (args.by !== undefined) {
+      try {
+        const keys = parseGroupBy(String(args.by));
+        if (keys.length !== 1) throw new Error('one key');
+        by = keys[0];
+      } catch {
+        void vscode.window.showErrorMessage(`Showback report: "${String(args.by)}" is not a key to charge by. Use a tag written tag:Team or a FOCUS dimension (${FOCUS_DIMENSIONS.slice(0, 6).join(', ')}, …), as mlfinops report --by takes.`);
+        return undefined;
+      }
+    }
+    if (args.metric !== undefined) {
+      if (!METRICS.some((m) => m.metric === args.metric)) {
+        void vscode.window.showErrorMessage(`Showback report: "${String(args.metric)}" is not a cost metric. Use EffectiveCost, BilledCost or ListCost, as mlfinops report --metric takes.`);
+        return undefined;
+      }
+      metric = args.metric as CostMetric;
+    }
+    if (args.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(String(args.month))) {
+      void vscode.window.showErrorMessage(`Showback report: "${String(args.month)}" is not a month. Write it YYYY-MM, such as 2026-10.`);
+      return undefined;
+    }
     await view.readPolicy();
     const anchor = await view.ensureAnchor();
     const today = todayUtc();
     const lastDay = anchor < today ? anchor : addDays(today, -1);
-    let month = typeof monthArg === 'string' && /^\d{4}-(0[1-9]|1[0-2])$/.test(monthArg) ? monthArg : undefined;
+    let month = args.month;
     if (!month) {
       const months = recentMonths(lastDay);
       const pick = await vscode.window.showQuickPick(months.map((m, i) => ({ label: monthName(m), description: i === 0 ? `to ${lastDay}` : undefined, month: m })), {
@@ -96,12 +178,24 @@ export function registerShowback(services: Services, view: CostView): { disposab
       month = pick?.month;
     }
     if (!month) return undefined;
+    if (typeof arg === 'string') {
+      by ??= DEFAULT_BY;
+      metric ??= DEFAULT_METRIC;
+    }
+    by ??= await pickBy(month);
+    if (!by) return undefined;
+    metric ??= await pickMetric(month);
+    if (!metric) return undefined;
+    await services.context.workspaceState.update(LAST_BY_KEY, by);
+    await services.context.workspaceState.update(LAST_METRIC_KEY, metric);
+    const chosenBy = by;
+    const chosenMetric = metric;
     const chosen = month;
     try {
       const { report, notes } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Showback ${chosen}…`, cancellable: false }, () =>
-        monthlyShowback(query, { month: chosen, by: BY, metric: view.metric, settings: view.showback ?? { allocation: 'proportional' }, budgets: view.budgets, lastDay }));
+        monthlyShowback(query, { month: chosen, by: chosenBy, metric: chosenMetric, settings: view.showback ?? { allocation: 'proportional' }, budgets: view.budgets, lastDay }));
       for (const n of notes) services.log.info(`Showback: ${n}`);
-      show(report);
+      show(report, chosenMetric);
       return report;
     } catch (e) {
       services.log.error(`Showback: ${describeError(e)}`);
@@ -133,5 +227,5 @@ export function registerShowback(services: Services, view: CostView): { disposab
     }),
     { dispose: () => panel?.dispose() },
   ];
-  return { disposables, handle: { get report() { return current; } } };
+  return { disposables, handle: { get report() { return current; }, get metric() { return currentMetric; } } };
 }

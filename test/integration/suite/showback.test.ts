@@ -65,4 +65,50 @@ suite('Showback report: what each team owes for a month, as `mlfinops report` sa
     assert.equal(csv, await runCli(extensionPath, [...args, '--format', 'csv']), 'Export CSV is the CLI\'s CSV');
     assert.match(csv.split('\r\n')[0]!, /^team,kind,name,cost,currency$/);
   });
+
+  test('grouping and metric: the choices of mlfinops report --by and --metric give the CLI\'s report; bad ones are refused and change nothing', async function () {
+    this.timeout(120_000);
+    const policy = path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'showback', '.finops.yaml');
+    const cli = (extra: string[]) => runCli(extensionPath, ['--month', '2026-10', '--focus', path.join(extensionPath, DEMO_BILL), '--policy', policy, ...extra]);
+    const report = await vscode.commands.executeCommand<{ month: string; by: string; totalCents: number; teams: { team: string }[] }>(Commands.showbackReport, { month: '2026-10', by: 'tag:Project', metric: 'BilledCost' });
+    assert.ok(report, 'the report');
+    assert.equal(report.by, 'tag:Project');
+    assert.equal(api.showback.metric, 'BilledCost');
+    assert.ok(report.teams.some((t) => t.team === 'llm-finetune'), `projects are charged: ${report.teams.map((t) => t.team).join(', ')}`);
+    const markdown = await vscode.commands.executeCommand<string>(Commands.copyShowbackMarkdown);
+    assert.equal(markdown, await cli(['--by', 'tag:Project', '--metric', 'BilledCost']), 'the CLI\'s Markdown for the same flags');
+    assert.match(markdown, /^# Showback 2026-10: cost by Project/);
+    const target = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'showback-')), 'by-account.csv');
+    // a FOCUS dimension and the list price
+    const accounts = await vscode.commands.executeCommand<{ by: string; totalCents: number }>(Commands.showbackReport, { month: '2026-10', by: 'SubAccountName', metric: 'ListCost' });
+    assert.equal(accounts?.by, 'SubAccountName');
+    await vscode.commands.executeCommand(Commands.exportShowbackCsv, vscode.Uri.file(target));
+    assert.equal(fs.readFileSync(target, 'utf8'), await cli(['--by', 'SubAccountName', '--metric', 'ListCost', '--format', 'csv']), 'the CLI\'s CSV for the same flags');
+    // the metric changes the figures: BilledCost differs from ListCost on the demo's discounted month
+    assert.notEqual(accounts!.totalCents, report.totalCents);
+    // bad choices: a message, no report, the one on screen kept
+    for (const bad of [{ month: '2026-10', by: 'Nope', metric: 'BilledCost' }, { month: '2026-10', by: 'tag:Team', metric: 'AmortizedCost' }, { month: '2026-13', by: 'tag:Team', metric: 'BilledCost' }]) {
+      assert.equal(await vscode.commands.executeCommand(Commands.showbackReport, bad), undefined, JSON.stringify(bad));
+      assert.equal(api.showback.report?.by, 'SubAccountName');
+      assert.equal(api.showback.metric, 'ListCost');
+    }
+  });
+
+  test('asked in quick picks: the last grouping and metric are offered first, and accepting them gives that report again', async function () {
+    this.timeout(120_000);
+    // the test before left SubAccountName and ListCost as the last choices (per workspace)
+    await vscode.commands.executeCommand(Commands.showbackReport, { month: '2026-10', by: 'SubAccountName', metric: 'ListCost' });
+    let done: { by: string } | undefined | null = null;
+    const pending = vscode.commands.executeCommand<{ by: string } | undefined>(Commands.showbackReport, { month: '2026-09' }).then((r) => { done = r; return r; });
+    // two quick picks (who is charged, which cost): accept the first item of each as it opens
+    await waitFor(async () => {
+      if (done !== null) return true;
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return done !== null || undefined;
+    }, 'the two quick picks to be answered', 60_000, 250);
+    const report = await pending;
+    assert.equal(report?.by, 'SubAccountName', 'the last grouping was offered first');
+    assert.equal(api.showback.metric, 'ListCost', 'and the last metric');
+    assert.equal(api.showback.report?.month, '2026-09');
+  });
 });
