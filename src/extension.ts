@@ -30,6 +30,7 @@ import { registerShowback, type ShowbackHandle } from './features/showback/regis
 import { register as registerSpotTraining, type SpotJobsHandle } from './features/spotTraining/register';
 import { Confirmations } from './platform/confirmations';
 import { register as registerShutdownSchedule } from './features/shutdownSchedule/register';
+import { registerApplyTags } from './features/applyTags/register';
 
 /** What activate() returns: a small, stable surface the extension-host tests (and other extensions) may use. */
 export interface MlFinOpsApi {
@@ -101,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
   const showback = registerShowback(services, costView);
   const spotTraining = registerSpotTraining(services, confirmations);
   context.subscriptions.push(...registerShutdownSchedule(services, (prices) => estimator.planInput(prices), confirmations));
+  context.subscriptions.push(...registerApplyTags(services, tree.handle, confirmations));
   context.subscriptions.push(costView, budgetWatch, anomalyWatch, ...tree.disposables, ...dashboard.disposables, ...statusBar.disposables, ...budgets.disposables, ...anomalies.disposables, ...showback.disposables, ...spotTraining.disposables);
   log.info(`ML FinOps ${String(context.extension.packageJSON.version)} activated in ${Date.now() - started} ms`);
   return { settings, costViews: { view: costView, tree: tree.handle, dashboard: dashboard.controller, statusBar: statusBar.handle }, budgets: { ...budgets.handle, watch: budgetWatch }, anomalies: anomalies.handle, showback: showback.handle, confirmations, spotJobs: spotTraining.handle };

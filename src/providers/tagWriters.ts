@@ -4,6 +4,9 @@ import type { Cloud } from '../core/policy/model';
 import type { Resource } from '../core/sources';
 import { cloudOf } from '../core/tagging/plan';
 import { AwsInventory } from './aws/inventory';
+import { IacResourceSource } from './iac/resourceSource';
+import { readTerraformStates } from './iac/terraformState';
+import type { TerraformStateIndex } from '../core/tagging/iacLink';
 import type { TagWriter } from '../core/tagging/writer';
 import { AwsTagWriter } from './aws/tagging';
 import type { AwsOptions } from './aws/config';
@@ -50,4 +53,10 @@ export async function readRunningResources(ids: readonly string[], settings: Tag
     if (writer.read) out.push(...await writer.read(ids.filter((id) => cloudOf({ provider: '', id }) === cloud), signal));
   }
   return out;
+}
+
+/** What links running resources to the workspace's IaC under some folders: the declarations and the local Terraform state. */
+export async function iacDeclarations(roots: readonly string[], signal?: AbortSignal): Promise<{ declared: Resource[]; state: TerraformStateIndex }> {
+  const [declared, state] = await Promise.all([new IacResourceSource(() => roots).listResources(signal), readTerraformStates(roots, signal)]);
+  return { declared, state };
 }

@@ -39,5 +39,6 @@ export const Commands = {
   resumeSpotJob: 'mlFinops.resumeSpotJob',
   openSpotJobLog: 'mlFinops.openSpotJobLog',
   openSpotJobInConsole: 'mlFinops.openSpotJobInConsole',
+  applyTags: 'mlFinops.applyTags',
 } as const;
 

@@ -5,9 +5,7 @@ import type { Cloud } from '../../core/policy/model';
 import type { Resource } from '../../core/sources';
 import { linkToIac } from '../../core/tagging/iacLink';
 import { cloudChanges, cloudOf, formatOutcomes, formatPlan, keysToSet, planTags, suggestValues, tagTarget, targetLabel, type TagOutcome, type TagPlan, type TagTarget } from '../../core/tagging/plan';
-import { IacResourceSource } from '../../providers/iac/resourceSource';
-import { readTerraformStates } from '../../providers/iac/terraformState';
-import { readRunningResources, tagWriterFor, type TagWriterSettings } from '../../providers/tagWriters';
+import { iacDeclarations, readRunningResources, tagWriterFor, type TagWriterSettings } from '../../providers/tagWriters';
 import { openBill, refuseSectionErrors } from '../bill';
 import { ExitCode, printable, usageError, type CliIO, type Subcommand } from '../io';
 import { readWorkspace } from '../workspace';
@@ -163,8 +161,7 @@ const command: Subcommand = {
     }
     const neighbours = known.map(tagTarget).filter((t): t is TagTarget => t !== undefined);
 
-    const declared = await new IacResourceSource(() => [ws.root]).listResources();
-    const state = await readTerraformStates([ws.root]);
+    const { declared, state } = await iacDeclarations([ws.root]);
     const plan = planTags(policy, targets, sets, (t) => {
       const found = linkToIac(t, declared, state);
       // declarations are named relative to the workspace, as mlfinops lint names them

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { consoleUrl } from '../../core/allocation/consoleLinks';
 import { formatHierarchy, parseHierarchyInput } from '../../core/allocation/hierarchy';
-import { groupPath } from '../../core/allocation/allocate';
+import { groupPath, type AllocationGroup, type AllocationLeaf } from '../../core/allocation/allocate';
+import type { Resource } from '../../core/sources';
 import { addDays, isIsoDate, presetLabel, type PeriodChoice, type PeriodPreset } from '../../core/period';
 import { describeError, isFinOpsError } from '../../core/errors';
 import { Commands } from '../../shared/commands';
@@ -108,6 +109,22 @@ export interface ResourcesTreeHandle {
   readonly provider: ResourcesTreeProvider;
   readonly view: CostView;
   readonly tree: vscode.TreeView<TreeNode>;
+  /**
+   * The resources behind a node (a command's argument, else the selection): a resource, or every resource under a
+   * group at any depth, and every resource of the same source (their neighbours). Undefined when no node is given.
+   */
+  resourcesAt(arg: unknown): { resources: Resource[]; neighbours: Resource[] } | undefined;
+}
+
+/** Every resource under a group, at any depth. */
+function leavesUnder(group: AllocationGroup): AllocationLeaf[] {
+  return group.groups.length ? group.groups.flatMap(leavesUnder) : group.leaves;
+}
+
+/** A leaf as a resource: its inventory detail, or a bare id (of the source's kind) when the bill alone knows it. */
+function leafResource(leaf: AllocationLeaf, kind: string | undefined): Resource | undefined {
+  if (leaf.resource) return leaf.resource;
+  return leaf.resourceId === null ? undefined : { provider: kind ?? '', id: leaf.resourceId, type: '', tags: {} };
 }
 
 export function registerResourcesTree(services: Services, view: CostView, anomalyWatch?: AnomalyWatch): { disposables: vscode.Disposable[]; handle: ResourcesTreeHandle } {
@@ -239,7 +256,17 @@ export function registerResourcesTree(services: Services, view: CostView, anomal
     }),
     vscode.commands.registerCommand(Commands.fixSource, (arg: unknown) => fixSource(services, view, provider, typeof arg === 'string' ? arg : n2source(node(arg)), () => load(true))),
   ];
-  return { disposables, handle: { provider, view, tree } };
+  const resourcesAt = (arg: unknown) => {
+    const n = node(arg);
+    if (!n) return undefined;
+    const r = provider.presentation.resolve(n);
+    const kind = r.source?.kind;
+    const leaves = r.leaf ? [r.leaf] : r.group ? leavesUnder(r.group) : [];
+    const all = r.allocation ? leavesUnder(r.allocation.root) : [];
+    const list = (ls: AllocationLeaf[]) => ls.map((l) => leafResource(l, kind)).filter((x): x is Resource => !!x);
+    return { resources: list(leaves), neighbours: list(all) };
+  };
+  return { disposables, handle: { provider, view, tree, resourcesAt } };
 }
 
 function n2source(n: TreeNode | undefined): string | undefined {
