@@ -1,13 +1,12 @@
 import { parseArgs } from 'node:util';
 import { ANOMALY_DEFAULTS, parseSince } from '../core/anomaly/detect';
 import { ANOMALY_HISTORY_DAYS, DEFAULT_ANOMALY_KEYS, scanAnomalies, type FoundAnomaly } from '../core/anomaly/scan';
-import type { CostMetric } from '../core/cost/model';
 import { parseGroupBy } from '../core/cost/query';
 import { FinOpsError } from '../core/errors';
 import { isIsoDate } from '../core/period';
 import { formatMoney } from '../shared/format';
 import { alignTable, cents, groupLabel, lastCoveredDay, openBill, readPolicyFile } from './bill';
-import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
+import { billOptions, ExitCode, METRIC_CHOICES, oneOf, usageError, type CliIO, type Subcommand } from './io';
 
 const usage = `Usage: mlfinops anomalies --focus PATH [options]
 
@@ -52,22 +51,17 @@ const anomalies: Subcommand = {
     const { values } = parseArgs({
       args,
       options: {
-        focus: { type: 'string', multiple: true },
+        ...billOptions('table'),
         since: { type: 'string', default: '14d' },
         until: { type: 'string' },
         'group-by': { type: 'string', default: DEFAULT_ANOMALY_KEYS.join(',') },
         'min-amount': { type: 'string' },
         'min-percent': { type: 'string' },
         below: { type: 'boolean', default: false },
-        metric: { type: 'string', default: 'EffectiveCost' },
-        format: { type: 'string', default: 'table' },
-        policy: { type: 'string' },
       },
     });
-    const format = values.format;
-    if (format !== 'table' && format !== 'json') throw usageError(`--format must be table or json (got "${format}")`);
-    const metric = values.metric as CostMetric;
-    if (!['EffectiveCost', 'BilledCost', 'ListCost'].includes(metric)) throw usageError(`--metric must be EffectiveCost, BilledCost or ListCost (got "${metric}")`);
+    const format = oneOf('format', values.format, ['table', 'json']);
+    const metric = oneOf('metric', values.metric, METRIC_CHOICES);
     const keys = parseGroupBy(values['group-by']);
     if (!keys.length) throw usageError('--group-by needs at least one key');
     if (values.until !== undefined && !isIsoDate(values.until)) throw usageError(`--until must be a day written YYYY-MM-DD (got "${values.until}")`);

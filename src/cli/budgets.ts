@@ -5,7 +5,7 @@ import { FinOpsError } from '../core/errors';
 import { addDays } from '../core/period';
 import { formatMoney } from '../shared/format';
 import { alignTable, cents, openBill, readPolicyFile, refuseSectionErrors } from './bill';
-import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
+import { ExitCode, monthOption, oneOf, requiredFocus, type CliIO, type Subcommand } from './io';
 import { evaluateBudgetsAsOf } from '../core/showback/monthly';
 import type { FocusFileSource } from '../providers/focus/focusFileSource';
 
@@ -94,13 +94,10 @@ const budgets: Subcommand = {
         'fail-on': { type: 'string' },
       },
     });
-    const format = values.format;
-    if (format !== 'table' && format !== 'json') throw usageError(`--format must be table or json (got "${format}")`);
-    const failOn = values['fail-on'];
-    if (failOn !== undefined && failOn !== 'forecast' && failOn !== 'actual') throw usageError(`--fail-on must be forecast or actual (got "${failOn}")`);
-    if (values.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month)) throw usageError(`--month must be written YYYY-MM (got "${values.month}")`);
-    const focus = values.focus ?? [];
-    if (!focus.length) throw usageError('--focus PATH is required');
+    const format = oneOf('format', values.format, ['table', 'json']);
+    const failOn = values['fail-on'] === undefined ? undefined : oneOf('fail-on', values['fail-on'], ['forecast', 'actual']);
+    const month = monthOption(values.month);
+    const focus = requiredFocus(values.focus);
     const loaded = await readPolicyFile(values.policy ?? '.finops.yaml', io.cwd).catch((e: unknown) => {
       if (values.policy === undefined) throw new FinOpsError('usage', 'There is no .finops.yaml here to read budgets from.', { fix: 'Run in the folder holding .finops.yaml, or give --policy FILE.' });
       throw e;
@@ -112,7 +109,7 @@ const budgets: Subcommand = {
     const source = openBill(focus, io.cwd, loaded);
     let statuses: BudgetStatus[];
     try {
-      statuses = await evaluateBudgets(source, list, values.month, io);
+      statuses = await evaluateBudgets(source, list, month, io);
     } finally {
       source.dispose();
     }

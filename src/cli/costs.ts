@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { costRowsAsCsv, costRowsAsObjects, hasGpuHours, totalsByCurrency } from '../core/cost/format';
-import type { CostMetric, CostQuery, CostResult, Granularity, Period } from '../core/cost/model';
+import type { CostQuery, CostResult, Granularity, Period } from '../core/cost/model';
 import { ALL_TIME, addDays, describeDates, isIsoDate } from '../core/period';
 import { parseCostQuery, parseGroupBy } from '../core/cost/query';
 import { tagAliasesFromPolicy } from '../core/cost/tags';
@@ -8,7 +8,7 @@ import { GPU_KEY, regroupByGpu } from '../core/cost/gpu';
 import { shippedCatalogue } from '../core/pricing/shippedCatalogue';
 import { FocusFileSource } from '../providers/focus/focusFileSource';
 import { formatMoney, NO_GPU_LABEL, UNTAGGED_LABEL } from '../shared/format';
-import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
+import { billOptions, ExitCode, METRIC_CHOICES, oneOf, requiredFocus, usageError, type CliIO, type Subcommand } from './io';
 import { readWorkspace } from './workspace';
 
 const usage = `Usage: mlfinops costs --focus PATH [options]
@@ -81,24 +81,17 @@ const costs: Subcommand = {
     const { values } = parseArgs({
       args,
       options: {
-        focus: { type: 'string', multiple: true },
+        ...billOptions('table'),
         'group-by': { type: 'string', default: '' },
         granularity: { type: 'string', default: 'monthly' },
-        metric: { type: 'string', default: 'EffectiveCost' },
         from: { type: 'string' },
         to: { type: 'string' },
-        format: { type: 'string', default: 'table' },
-        policy: { type: 'string' },
       },
     });
-    const focus = values.focus ?? [];
-    if (!focus.length) throw usageError('--focus PATH is required');
-    const format = values.format;
-    if (format !== 'table' && format !== 'json' && format !== 'csv') throw usageError(`--format must be table, json or csv (got "${format}")`);
-    const granularity = values.granularity as Granularity;
-    if (!['daily', 'monthly', 'total'].includes(granularity)) throw usageError(`--granularity must be daily, monthly or total (got "${granularity}")`);
-    const metric = values.metric as CostMetric;
-    if (!['EffectiveCost', 'BilledCost', 'ListCost'].includes(metric)) throw usageError(`--metric must be EffectiveCost, BilledCost or ListCost (got "${metric}")`);
+    const focus = requiredFocus(values.focus);
+    const format = oneOf('format', values.format, ['table', 'json', 'csv']);
+    const granularity = oneOf<Granularity>('granularity', values.granularity, ['daily', 'monthly', 'total']);
+    const metric = oneOf('metric', values.metric, METRIC_CHOICES);
     for (const flag of ['from', 'to'] as const) {
       const v = values[flag];
       if (v !== undefined && !isIsoDate(v)) throw usageError(`--${flag} must be a date written YYYY-MM-DD (got "${v}")`);

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CostMetric } from '../core/cost/model';
 import { parseGroupBy } from '../core/cost/query';
 import { FinOpsError } from '../core/errors';
 import { forecastDaily, forecastSum, type DailyValue, type Forecast } from '../core/forecast/forecast';
@@ -9,7 +8,7 @@ import type { GroupSeries } from '../core/forecast/series';
 import { isIsoDate } from '../core/period';
 import { formatMoney } from '../shared/format';
 import { alignTable, billSeries, cents, csvField, groupLabel, openBill, readPolicyFile } from './bill';
-import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
+import { billOptions, ExitCode, METRIC_CHOICES, oneOf, usageError, type CliIO, type Subcommand } from './io';
 
 const usage = `Usage: mlfinops forecast (--focus PATH | --series FILE.csv) [options]
 
@@ -100,21 +99,16 @@ const forecast: Subcommand = {
     const { values } = parseArgs({
       args,
       options: {
-        focus: { type: 'string', multiple: true },
+        ...billOptions('table'),
         series: { type: 'string' },
         'group-by': { type: 'string', default: '' },
         horizon: { type: 'string', default: '30' },
-        metric: { type: 'string', default: 'EffectiveCost' },
-        format: { type: 'string', default: 'table' },
-        policy: { type: 'string' },
       },
     });
-    const format = values.format;
-    if (format !== 'table' && format !== 'json' && format !== 'csv') throw usageError(`--format must be table, json or csv (got "${format}")`);
+    const format = oneOf('format', values.format, ['table', 'json', 'csv']);
     const horizon = Number(values.horizon);
     if (!/^\d+$/.test(values.horizon) || horizon < 1 || horizon > 1100) throw usageError(`--horizon must be a whole number of days from 1 to 1100 (got "${values.horizon}")`);
-    const metric = values.metric as CostMetric;
-    if (!['EffectiveCost', 'BilledCost', 'ListCost'].includes(metric)) throw usageError(`--metric must be EffectiveCost, BilledCost or ListCost (got "${metric}")`);
+    const metric = oneOf('metric', values.metric, METRIC_CHOICES);
     const focus = values.focus ?? [];
     if (values.series !== undefined && focus.length) throw usageError('give either --focus or --series, not both');
     if (values.series === undefined && !focus.length) throw usageError('--focus PATH or --series FILE.csv is required');

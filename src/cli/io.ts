@@ -1,3 +1,4 @@
+import type { CostMetric } from '../core/cost/model';
 import { FinOpsError, type FailureReason } from '../core/errors';
 
 /** What a CLI subcommand gets: its arguments and where to write. Exit code is the return value. */
@@ -55,3 +56,44 @@ export function usageError(message: string): FinOpsError {
 export function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/** "a or b", "a, b or c": the choices of an option, as its usage error names them. */
+function choices(values: readonly string[]): string {
+  return values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+}
+
+/** The value of an option that takes one of a few words (`--format`, `--metric`), or a usage error naming them. */
+export function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw usageError(`--${flag} must be ${choices(allowed)} (got "${value}")`);
+  return value as T;
+}
+
+/** The cost metrics of `--metric`, default first. */
+export const METRIC_CHOICES: readonly CostMetric[] = ['EffectiveCost', 'BilledCost', 'ListCost'];
+
+/**
+ * The options the bill commands (costs, forecast, anomalies, report) share, for parseArgs: `--focus` (repeatable),
+ * `--policy`, `--metric` and `--format` with the command's default format. (This module is loaded on every start:
+ * it imports nothing heavy, so `--group-by` is parsed by each command.)
+ */
+export function billOptions(defaultFormat: string) {
+  return {
+    focus: { type: 'string', multiple: true },
+    policy: { type: 'string' },
+    metric: { type: 'string', default: 'EffectiveCost' },
+    format: { type: 'string', default: defaultFormat },
+  } as const;
+}
+
+/** `--focus PATH…`, required. */
+export function requiredFocus(focus: string[] | undefined): string[] {
+  if (!focus?.length) throw usageError('--focus PATH is required');
+  return focus;
+}
+
+/** `--month YYYY-MM` (or another flag holding a month), when given. */
+export function monthOption(value: string | undefined, flag = 'month'): string | undefined {
+  if (value !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw usageError(`--${flag} must be written YYYY-MM (got "${value}")`);
+  return value;
+}
+

@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
-import type { CostMetric } from '../core/cost/model';
 import { parseGroupBy } from '../core/cost/query';
 import { FinOpsError } from '../core/errors';
 import { addDays } from '../core/period';
 import { showbackCsv, showbackHtml, showbackMarkdown } from '../core/showback/report';
 import { monthlyShowback } from '../core/showback/monthly';
 import { openBill, readPolicyFile, refuseSectionErrors } from './bill';
-import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
+import { billOptions, ExitCode, METRIC_CHOICES, monthOption, oneOf, usageError, type CliIO, type Subcommand } from './io';
 
 const usage = `Usage: mlfinops report --month YYYY-MM --focus PATH [options]
 
@@ -34,21 +33,15 @@ const report: Subcommand = {
     const { values } = parseArgs({
       args,
       options: {
+        ...billOptions('markdown'),
         month: { type: 'string' },
-        focus: { type: 'string', multiple: true },
         by: { type: 'string', default: 'tag:Team' },
-        format: { type: 'string', default: 'markdown' },
-        metric: { type: 'string', default: 'EffectiveCost' },
-        policy: { type: 'string' },
       },
     });
-    const month = values.month;
+    const month = monthOption(values.month);
     if (month === undefined) throw usageError('--month YYYY-MM is required');
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw usageError(`--month must be written YYYY-MM (got "${month}")`);
-    const format = values.format;
-    if (format !== 'markdown' && format !== 'csv' && format !== 'html') throw usageError(`--format must be markdown, csv or html (got "${format}")`);
-    const metric = values.metric as CostMetric;
-    if (!['EffectiveCost', 'BilledCost', 'ListCost'].includes(metric)) throw usageError(`--metric must be EffectiveCost, BilledCost or ListCost (got "${metric}")`);
+    const format = oneOf('format', values.format, ['markdown', 'csv', 'html']);
+    const metric = oneOf('metric', values.metric, METRIC_CHOICES);
     const [by, ...more] = parseGroupBy(values.by);
     if (!by || more.length) throw usageError('--by takes one key, such as tag:Team');
     const loaded = await readPolicyFile(values.policy, io.cwd);
