@@ -6,7 +6,7 @@ import { cloudOf } from '../core/tagging/plan';
 import { AwsInventory } from './aws/inventory';
 import { IacResourceSource } from './iac/resourceSource';
 import { readTerraformStates } from './iac/terraformState';
-import type { TerraformStateIndex } from '../core/tagging/iacLink';
+import type { TerraformStateIndex } from '../core/iac/terraformState';
 import type { TagWriter } from '../core/tagging/writer';
 import { AwsTagWriter } from './aws/tagging';
 import type { AwsOptions } from './aws/config';

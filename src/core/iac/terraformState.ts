@@ -56,3 +56,35 @@ export function parseTerraformState(text: string): Map<string, DeployedInstance>
   }
   return out;
 }
+
+/** Cloud id or ARN → the address of the Terraform resource instance that created it, and the state file it is in. */
+export type TerraformStateIndex = ReadonlyMap<string, { address: string; file: string }>;
+
+/**
+ * Adds every managed resource instance of a state (count and for_each ones too) to an index by its cloud ids —
+ * `id`, `arn` and `self_link` — each to its address (`module.train.aws_instance.gpu[0]`), so a running resource can be
+ * traced to its declaration. A text that is not a version 4 state adds nothing.
+ */
+export function indexStateIds(text: string, file: string, into = new Map<string, { address: string; file: string }>()): Map<string, { address: string; file: string }> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return into;
+  }
+  const parsed = stateSchema.safeParse(json);
+  if (!parsed.success || parsed.data.version !== 4) return into;
+  for (const r of parsed.data.resources) {
+    if (r.mode !== 'managed') continue;
+    const base = `${r.module ? `${r.module}.` : ''}${r.type}.${r.name}`;
+    for (const inst of r.instances) {
+      const key = inst.index_key;
+      const address = key === undefined ? base : `${base}[${typeof key === 'number' ? key : JSON.stringify(key)}]`;
+      for (const field of ['id', 'arn', 'self_link']) {
+        const v = inst.attributes?.[field];
+        if (typeof v === 'string' && v) into.set(v, { address, file });
+      }
+    }
+  }
+  return into;
+}

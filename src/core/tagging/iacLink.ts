@@ -1,5 +1,6 @@
 import type { Resource } from '../sources';
 import { tagValue } from '../allocation/hierarchy';
+import type { TerraformStateIndex } from '../iac/terraformState';
 import type { IacLocation, TagTarget } from './plan';
 
 /**
@@ -18,42 +19,6 @@ const KINDS: Record<string, string[]> = {
   'sagemaker:notebook-instance': ['aws_sagemaker_notebook_instance', 'AWS::SageMaker::NotebookInstance'],
   'sagemaker:endpoint': ['aws_sagemaker_endpoint', 'AWS::SageMaker::Endpoint'],
 };
-
-/** Cloud id or ARN → Terraform address, read from `terraform.tfstate` files (format version 4). */
-export type TerraformStateIndex = ReadonlyMap<string, { address: string; file: string }>;
-
-/**
- * The ids of a Terraform state (version 4): `id`, `arn` and `self_link` of every managed resource instance, each to
- * its address (`module.train.aws_instance.gpu[0]`). Anything else in the file is ignored; a file that is not a state
- * gives nothing.
- */
-export function parseTerraformState(text: string, file: string, into = new Map<string, { address: string; file: string }>()): Map<string, { address: string; file: string }> {
-  let state: unknown;
-  try {
-    state = JSON.parse(text);
-  } catch {
-    return into;
-  }
-  if (!state || typeof state !== 'object' || !Array.isArray((state as { resources?: unknown }).resources)) return into;
-  for (const r of (state as { resources: unknown[] }).resources) {
-    if (!r || typeof r !== 'object') continue;
-    const { mode, type, name, module, instances } = r as Record<string, unknown>;
-    if (mode !== 'managed' || typeof type !== 'string' || typeof name !== 'string' || !Array.isArray(instances)) continue;
-    const base = `${typeof module === 'string' && module ? `${module}.` : ''}${type}.${name}`;
-    for (const inst of instances) {
-      if (!inst || typeof inst !== 'object') continue;
-      const key = (inst as { index_key?: unknown }).index_key;
-      const address = key === undefined ? base : `${base}[${typeof key === 'number' ? key : JSON.stringify(key)}]`;
-      const attrs = (inst as { attributes?: unknown }).attributes;
-      if (!attrs || typeof attrs !== 'object') continue;
-      for (const field of ['id', 'arn', 'self_link']) {
-        const v = (attrs as Record<string, unknown>)[field];
-        if (typeof v === 'string' && v) into.set(v, { address, file });
-      }
-    }
-  }
-  return into;
-}
 
 /** `module.train.aws_instance.gpu[0]` → `module.train.aws_instance.gpu` (declarations have no index). */
 function withoutIndex(address: string): string {

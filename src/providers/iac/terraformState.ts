@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { skippedDirs } from '../../core/iac/workspace';
 import { throwIfAborted } from '../../core/ports';
-import { parseTerraformState, type TerraformStateIndex } from '../../core/tagging/iacLink';
+import { indexStateIds, type TerraformStateIndex } from '../../core/iac/terraformState';
 
 /** Local state files larger than this are not read (a state of thousands of resources is still far smaller). */
 const maxStateBytes = 32 * 1024 * 1024;
@@ -26,7 +26,7 @@ export async function readTerraformStates(roots: readonly string[], signal?: Abo
         const stat = await fs.stat(full).catch(() => undefined);
         if (!stat || stat.size > maxStateBytes) continue;
         const text = await fs.readFile(full, 'utf8').catch(() => undefined);
-        if (text !== undefined) parseTerraformState(text, path.relative(root, full).split(path.sep).join('/'), index);
+        if (text !== undefined) indexStateIds(text, path.relative(root, full).split(path.sep).join('/'), index);
       }
     }
   };

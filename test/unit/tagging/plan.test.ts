@@ -4,7 +4,8 @@ import { loadPolicy } from '../../../src/core/policy/load';
 import { defaultPolicy } from '../../../src/core/policy/defaults';
 import { tagValueProblem } from '../../../src/core/policy/evaluate';
 import { accountOf, cloudChanges, cloudOf, formatOutcomes, formatPlan, keysToSet, planTags, suggestValues, tagTarget, type TagTarget } from '../../../src/core/tagging/plan';
-import { linkToIac, parseTerraformState } from '../../../src/core/tagging/iacLink';
+import { linkToIac } from '../../../src/core/tagging/iacLink';
+import { indexStateIds } from '../../../src/core/iac/terraformState';
 import type { Resource } from '../../../src/core/sources';
 
 const policy = loadPolicy([
@@ -139,7 +140,7 @@ describe('links from running resources to IaC declarations', () => {
   const declared = [decl('module.train.aws_instance.gpu', 'aws_instance'), decl('Trainer', 'AWS::EC2::Instance'), decl('aws_instance.named', 'aws_instance', { Name: 'nb-1' })];
 
   test('Terraform state, CloudFormation\'s logical-id tag and the Name tag each link; nothing else does', () => {
-    const state = parseTerraformState(JSON.stringify({
+    const state = indexStateIds(JSON.stringify({
       version: 4,
       resources: [
         { module: 'module.train', mode: 'managed', type: 'aws_instance', name: 'gpu', instances: [{ index_key: 0, attributes: { id: 'i-abc', arn: arn('1', 'i-abc') } }] },
@@ -153,6 +154,6 @@ describe('links from running resources to IaC declarations', () => {
     assert.equal(linkToIac(aws('i-cfn', { 'aws:cloudformation:logical-id': 'Trainer', 'aws:cloudformation:stack-name': 'ml' }), declared)?.address, 'Trainer');
     assert.equal(linkToIac(aws('i-n', { Name: 'nb-1' }, '1', { type: 'ec2:instance' }), declared)?.address, 'aws_instance.named');
     assert.equal(linkToIac(aws('i-x', { Name: 'other' }, '1', { type: 'ec2:instance' }), declared), undefined);
-    assert.equal(parseTerraformState('not json', 'x').size, 0);
+    assert.equal(indexStateIds('not json', 'x').size, 0);
   });
 });
