@@ -13,9 +13,10 @@ import { billOptions, ExitCode, METRIC_CHOICES, oneOf, usageError, type CliIO, t
 const usage = `Usage: mlfinops forecast (--focus PATH | --series FILE.csv) [options]
 
 Daily spend forecast after the last day of the bill, with 80 % and 95 % prediction intervals, per group.
-The model is chosen on each series by a rolling-origin backtest: Holt-Winters exponential smoothing
-(additive, damped trend, weekly seasonality) against seasonal naive and simpler exponential smoothing.
-Under 21 days of history it falls back to simple exponential smoothing, and says so. Credits,
+The forecast is the average of Holt-Winters exponential smoothing (additive, damped trend, weekly
+seasonality), simple exponential smoothing and seasonal naive, unless a rolling-origin backtest on the
+series finds one model at least 20 % more accurate, which is then used alone. Under 21 days of
+history it falls back to simple exponential smoothing, and says so. Credits,
 adjustments, one-off purchases and one-time fees are not forecast; those in the forecast days are
 added on their day.
 
