@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { profile, launchChromium, packageVsix, root, vscodeTestDir } from './lib/codeServer.mjs';
 
 const shotsDir = path.join(root, 'test-results/screenshots');
-const docsShots = ['overview', 'welcome', 'problems', 'tree', 'dashboard', 'budgets', 'savings-report'];
+const docsShots = ['overview', 'welcome', 'problems', 'tree', 'dashboard-light', 'dashboard-dark', 'budgets', 'savings-report'];
 
 /**
  * What every step gets: the page, and helpers that wait by polling a condition (never a fixed sleep).
@@ -56,7 +56,8 @@ function prepareWorkspace(kind) {
 /** @param {{ filter?: string | undefined; updateDocs?: boolean; vsix?: string }} [options] */
 export async function runE2e({ filter, updateDocs = false, vsix } = {}) {
   const stepsDir = path.join(root, 'test/e2e/steps');
-  const files = fs.readdirSync(stepsDir).filter((f) => f.endsWith('.mjs') && (!filter || f.includes(filter))).sort();
+  // a filter of several parts (`36-,37-`) runs the steps whose names contain any of them
+  const files = fs.readdirSync(stepsDir).filter((f) => f.endsWith('.mjs') && (!filter || filter.split(',').some((part) => f.includes(part)))).sort();
   const steps = [];
   for (const f of files) {
     /** @type {StepModule} */

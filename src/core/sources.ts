@@ -38,8 +38,12 @@ export interface Resource {
     amount: number;
     currency: string;
     period: { start: string; end: string };
-    /** Set when the amount is a catalogue estimate for a month of `hoursPerMonth` hours, not a billed cost. */
-    estimate?: { hoursPerMonth: number; hourly: number; instanceType: string; region: string; source: string; capturedAt: string };
+    /**
+     * Set when the amount is a catalogue estimate for a month of `hoursPerMonth` hours, not a billed cost. `instances`:
+     * the machines the amount covers (`count = 6` → 6), or 'unknown' when the amount is for one instance of an
+     * unknown count; absent for one machine.
+     */
+    estimate?: { hoursPerMonth: number; hourly: number; instanceType: string; region: string; source: string; capturedAt: string; instances?: number | 'unknown' };
   };
 }
 

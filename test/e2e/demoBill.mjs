@@ -30,7 +30,7 @@ function parseCsv(text) {
 const shift = (/** @type {string} */ d, /** @type {number} */ n) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 /** Rows of the demo workspace's bill: day, provider, effective cost, the policy's Team (the label `team` on Google Cloud). */
-/** @typedef {{ day: string; provider: string; effective: number; team: string | null; project: string | null; resourceName: string | null }} DemoRow */
+/** @typedef {{ day: string; provider: string; effective: number; team: string | null; project: string | null; resourceId: string | null; resourceName: string | null }} DemoRow */
 /** @typedef {{ start: string; end: string }} Period */
 
 /** @param {string} workspaceDir @returns {DemoRow[]} */
@@ -38,12 +38,12 @@ export function readDemoBill(workspaceDir) {
   const text = zlib.gunzipSync(fs.readFileSync(path.join(workspaceDir, DEMO_BILL))).toString('utf8');
   const [header = [], ...records] = parseCsv(text);
   const col = (/** @type {string} */ name) => header.indexOf(name);
-  const [day, provider, cost, tags, resourceName] = ['ChargePeriodStart', 'ProviderName', 'EffectiveCost', 'Tags', 'ResourceName'].map(col);
+  const [day, provider, cost, tags, resourceId, resourceName] = ['ChargePeriodStart', 'ProviderName', 'EffectiveCost', 'Tags', 'ResourceId', 'ResourceName'].map(col);
   return records.filter((r) => r.length === header.length).map((r) => {
     const at = (/** @type {number | undefined} */ i) => (i === undefined ? '' : r[i] ?? '');
     const t = at(tags) ? JSON.parse(at(tags)) : {};
     const gcp = at(provider) === 'Google Cloud';
-    return { day: at(day).slice(0, 10), provider: at(provider), effective: Number(at(cost) || 0), team: (gcp ? t.team : t.Team) || null, project: (gcp ? t.project : t.Project) || null, resourceName: at(resourceName) || null };
+    return { day: at(day).slice(0, 10), provider: at(provider), effective: Number(at(cost) || 0), team: (gcp ? t.team : t.Team) || null, project: (gcp ? t.project : t.Project) || null, resourceId: at(resourceId) || null, resourceName: at(resourceName) || null };
   });
 }
 

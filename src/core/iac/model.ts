@@ -69,6 +69,11 @@ export interface DeclaredResource {
   region?: string;
   /** Instance type, machine type or VM size, when written literally (`p4d.24xlarge`, `a2-highgpu-1g`). */
   size?: string;
+  /**
+   * How many instances the block declares: `count = 6`, `count = var.n` with a default, `for_each` over a literal
+   * map or set; 'unknown' when `count` / `for_each` cannot be known statically; absent for a single instance.
+   */
+  instances?: number | 'unknown';
 }
 
 /** Converts offsets to line/character positions for one text, in O(log n) per lookup. */

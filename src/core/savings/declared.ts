@@ -33,10 +33,39 @@ export function monthlyOnDemand(prices: InstancePrices, hoursPerMonth: number): 
   return cents(prices.onDemand.hourly * hoursPerMonth);
 }
 
+/** How many machines a declaration stands for: a known count, 'unknown' (`count = var.n` without a value), or one. */
+export type Instances = number | 'unknown' | undefined;
+
+/**
+ * A per-machine monthly figure for every machine a declaration stands for: × the count when it is known (`count = 6`
+ * → six machines), the figure itself for one machine or an unknown count (then `perInstance` says so). The tree's
+ * estimate and the code lens both scale their figures with this one function.
+ */
+export function forInstances(perMachine: number, instances: Instances): { amount: number; perInstance: boolean; count: number | undefined } {
+  if (instances === 'unknown') return { amount: perMachine, perInstance: true, count: undefined };
+  const count = instances ?? 1;
+  return { amount: cents(perMachine * count), perInstance: false, count };
+}
+
+/**
+ * How a figure says what it covers: `times` before it ("6 × "), `covers` after it (" for 6 machines", or " per
+ * instance" when the count is unknown); both empty for one machine.
+ */
+export function instancesText(instances: Instances): { times: string; covers: string } {
+  if (instances === 'unknown') return { times: '', covers: ' per instance' };
+  if (instances === undefined || instances === 1) return { times: '', covers: '' };
+  const n = instances.toLocaleString('en-US');
+  return { times: `${n} × `, covers: ` for ${n} machine${instances === 1 ? '' : 's'}` };
+}
+
 /** What a declared machine would cost a month, and on what the figure rests. */
 export interface DeclaredEstimate {
   /** On-demand, one machine, `hoursPerMonth` hours (USD). */
   monthly: number;
+  /** On-demand for every machine the declaration stands for (`monthly` × the count; `monthly` when it is unknown). */
+  total: number;
+  /** How many machines `total` is for; undefined when the count is unknown (`total` is then per instance). */
+  count: number | undefined;
   hourly: number;
   hoursPerMonth: number;
   instanceType: string;
@@ -52,7 +81,7 @@ export interface DeclaredEstimate {
  */
 export function estimateDeclared(
   catalogue: PriceCatalogue,
-  machine: { provider: CloudProvider; type: string; size?: string; region?: string },
+  machine: { provider: CloudProvider; type: string; size?: string; region?: string; instances?: Instances },
   baseline: { hoursPerMonth: number; awsRegion: string },
 ): DeclaredEstimate | undefined {
   if (!machine.size || !isComputeType(machine.type)) return undefined;
@@ -63,8 +92,12 @@ export function estimateDeclared(
   } catch {
     return undefined;
   }
+  const monthly = monthlyOnDemand(prices, baseline.hoursPerMonth);
+  const all = forInstances(monthly, machine.instances);
   return {
-    monthly: monthlyOnDemand(prices, baseline.hoursPerMonth),
+    monthly,
+    total: all.amount,
+    count: all.count,
     hourly: prices.onDemand.hourly,
     hoursPerMonth: baseline.hoursPerMonth,
     instanceType: prices.instanceType,

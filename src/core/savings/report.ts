@@ -2,7 +2,7 @@ import { providerLabels, type CommitmentPrice, type InstancePrices, type PriceSo
 import { mdText } from '../markdown';
 import { usd, perHour, uniqueSources, type SavingsEstimate, type SavingsKind } from './estimate';
 import type { SavingsPlan } from './plan';
-import { monthlyOnDemand } from './declared';
+import { forInstances, instancesText, monthlyOnDemand, type Instances } from './declared';
 
 /**
  * What a user sees for one instance type: its prices, every option with its assumptions and sources, the
@@ -169,13 +169,18 @@ export function headlineCommitment(p: InstancePrices, term: 1 | 3): CommitmentPr
 }
 
 /** The code-lens line: `≈ $2,234/mo on-demand · spot ≈ $700 · 1-yr ≈ $1,519 · best saves $1,534/mo`. */
-export function lensTitle(s: SavingsSummary): string {
-  const parts = [`≈ ${usd(s.onDemandMonthly, true)}/mo on-demand`];
-  if (s.spotMonthly !== undefined) parts.push(`spot ≈ ${usd(s.spotMonthly, true)}`);
-  if (s.oneYear) parts.push(`1-yr ≈ ${usd(s.oneYear.monthlyCost, true)}`);
-  if (s.best) parts.push(`best saves ${usd(s.best.monthlySaving, true)}/mo`);
-  // to the cent: the right-size code action quotes the same figure
-  if (s.rightSizing) parts.push(`right-size → ${s.rightSizing.recommendedType} saves ${usd(s.rightSizing.monthlySaving)}/mo`);
+/**
+ * The code lens over a declared machine. `instances` (`count = 6`, `for_each` over three keys) scales every figure
+ * to all the machines, as the Resources view's estimate does (`forInstances`); an unknown count says "per instance".
+ */
+export function lensTitle(s: SavingsSummary, instances?: Instances): string {
+  const all = (perMachine: number): string => usd(forInstances(perMachine, instances).amount, true);
+  const parts = [`≈ ${all(s.onDemandMonthly)}/mo on-demand${instancesText(instances).covers}`];
+  if (s.spotMonthly !== undefined) parts.push(`spot ≈ ${all(s.spotMonthly)}`);
+  if (s.oneYear) parts.push(`1-yr ≈ ${all(s.oneYear.monthlyCost)}`);
+  if (s.best) parts.push(`best saves ${all(s.best.monthlySaving)}/mo`);
+  // to the cent: the right-size code action quotes the same figure (for one machine; × the count here)
+  if (s.rightSizing) parts.push(`right-size → ${s.rightSizing.recommendedType} saves ${usd(forInstances(s.rightSizing.monthlySaving, instances).amount)}/mo`);
   return parts.join(' · ');
 }
 

@@ -5,6 +5,7 @@ import { foldSmall, type Folded } from '../../core/allocation/fold';
 import { resourceKind } from '../../core/allocation/resourceKind';
 import { gpuShapeOf, type ResourceGpu } from '../../core/cost/gpu';
 import { shippedCatalogue } from '../../core/pricing/shippedCatalogue';
+import { instancesText } from '../../core/savings/declared';
 import { perHour } from '../../core/savings/estimate';
 import { describeError, isFinOpsError } from '../../core/errors';
 import { formatAge, formatMoney, formatMoneyFigure, formatPercent, UNTAGGED_LABEL } from '../../shared/format';
@@ -361,7 +362,7 @@ export class TreePresentation {
     const kind = leaf.resourceId === null ? undefined : resourceKind(type, leaf.resourceId);
     const region = r?.region;
     const estimate = r?.cost?.estimate;
-    const cost = leaf.cost === undefined ? undefined : `${this.money(node.sourceId, leaf.cost, alloc.currency)}${estimate ? ' estimated' : ''}`;
+    const cost = leaf.cost === undefined ? undefined : `${this.money(node.sourceId, leaf.cost, alloc.currency)}${estimate ? ` estimated${instancesText(estimate.instances).covers}` : ''}`;
     const gpu = this.gpuOf(node.sourceId, leaf);
     const perGpuHour = gpu?.costPerGpuHour === undefined ? undefined : `${formatMoney(gpu.costPerGpuHour, alloc.currency, loc)}/GPU-h`;
     const description = [cost ? withShare(cost, leaf.share, loc) : undefined, kind, gpu?.label, perGpuHour, region].filter((x): x is string => !!x).join(' · ');
@@ -378,7 +379,8 @@ export class TreePresentation {
     if (perGpuHour) lines.push(`| Cost per GPU-hour | ${md(perGpuHour)} |`);
     if (region) lines.push(`| Region | ${md(region)} |`);
     if (cost && estimate) {
-      lines.push(`| Estimated cost | ${md(cost)}: ${md(estimate.instanceType)} on demand in ${md(estimate.region)}, ${md(perHour(estimate.hourly))} × ${estimate.hoursPerMonth} h a month (${md(estimate.source)}, captured ${md(estimate.capturedAt)}) |`);
+      const times = instancesText(estimate.instances);
+      lines.push(`| Estimated cost | ${md(cost)}: ${times.times}${md(estimate.instanceType)} on demand in ${md(estimate.region)}, ${md(perHour(estimate.hourly))} × ${estimate.hoursPerMonth} h a month${estimate.instances === 'unknown' ? ' per instance (its `count` / `for_each` is not known before `terraform plan`)' : ''} (${md(estimate.source)}, captured ${md(estimate.capturedAt)}) |`);
     } else if (cost) lines.push(`| Cost | ${md(cost)} (${md(this.ctx.periodLabel)}) |`);
     if (leaf.share !== undefined) lines.push(`| Share of group | ${formatPercent(leaf.share, loc)} |`);
     if (r?.declaredIn) lines.push(`| Declared in | ${md(r.declaredIn.file)}:${r.declaredIn.range.startLine} |`);

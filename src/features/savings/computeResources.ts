@@ -25,6 +25,8 @@ export interface ComputeResource {
   range: Range;
   /** Priced as the EC2 type of the same name (SageMaker ml.* types cost more). */
   sagemaker: boolean;
+  /** `count` / `for_each`: how many machines the block declares ('unknown' when not known statically; absent: one). */
+  instances?: number | 'unknown';
 }
 
 const CLOUD: Record<string, CloudProvider> = { aws: 'aws', gcp: 'gcp', google: 'gcp', azure: 'azure', azurerm: 'azure' };
@@ -45,6 +47,7 @@ export function findComputeResources(path: string, text: string, siblings: Reado
     out.push({
       address: r.address, type: r.type, provider, size: r.size, priceAs: priced.priceAs,
       ...(r.region ? { region: r.region } : {}), range: r.range, sagemaker,
+      ...(r.instances !== undefined ? { instances: r.instances } : {}),
     });
   }
   return out.sort((a, b) => a.range.start.line - b.range.start.line);

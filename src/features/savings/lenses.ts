@@ -82,9 +82,11 @@ export class SavingsLensProvider implements vscode.CodeLensProvider, vscode.Disp
           ...(c1 ? [`1-yr ${perHour(c1.effectiveHourly)} — ${sourceLine(c1.source)}`] : []),
           ...(summary.best ? [`Best option: ${summary.best.option}, saves ${usd(summary.best.monthlySaving)} a month`] : []),
           ...(request.notes ?? []),
+          ...(r.instances === 'unknown' ? [`${r.address} sets count or for_each to a value not known before terraform plan: the figures are per instance.`]
+            : r.instances !== undefined && r.instances !== 1 ? [`${r.address} declares ${r.instances} machines: the figures are for all of them; the report prices one.`] : []),
           'Click for every option with its assumptions.',
         ].join('\n');
-        const title = `${r.sagemaker ? `EC2 ${r.priceAs} ` : ''}${lensTitle(summary)}${ignoredNote}`;
+        const title = `${r.sagemaker ? `EC2 ${r.priceAs} ` : ''}${lensTitle(summary, r.instances)}${ignoredNote}`;
         return new vscode.CodeLens(range, { title, tooltip, command: Commands.estimateSavings, arguments: [request] });
       } catch (e) {
         // an unknown type reads "Unknown instance type … Did you mean …?" (the error's list of families is for the report)

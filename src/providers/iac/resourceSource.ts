@@ -17,7 +17,7 @@ const providerNames: Record<Cloud, string> = { aws: 'AWS', gcp: 'Google Cloud', 
  * `resource "type" "name"` header, or of a CloudFormation logical id), like SARIF and `mlfinops lint`.
  */
 function toResource(r: DeclaredResource, baseline: PricingBaseline | undefined): Resource {
-  const estimate = baseline ? estimateDeclared(shippedCatalogue(), { provider: r.cloud, type: r.type, ...(r.size ? { size: r.size } : {}), ...(r.region ? { region: r.region } : {}) }, baseline) : undefined;
+  const estimate = baseline ? estimateDeclared(shippedCatalogue(), { provider: r.cloud, type: r.type, ...(r.size ? { size: r.size } : {}), ...(r.region ? { region: r.region } : {}), instances: r.instances }, baseline) : undefined;
   return {
     provider: providerNames[r.cloud],
     id: r.address,
@@ -33,8 +33,11 @@ function toResource(r: DeclaredResource, baseline: PricingBaseline | undefined):
     },
     ...(estimate ? {
       cost: {
-        amount: estimate.monthly, currency: 'USD', period: baseline!.month,
-        estimate: { hoursPerMonth: estimate.hoursPerMonth, hourly: estimate.hourly, instanceType: estimate.instanceType, region: estimate.region, source: estimate.source.name, capturedAt: estimate.source.capturedAt },
+        amount: estimate.total, currency: 'USD', period: baseline!.month,
+        estimate: {
+          hoursPerMonth: estimate.hoursPerMonth, hourly: estimate.hourly, instanceType: estimate.instanceType, region: estimate.region, source: estimate.source.name, capturedAt: estimate.source.capturedAt,
+          ...(r.instances !== undefined ? { instances: r.instances } : {}),
+        },
       },
     } : {}),
   };

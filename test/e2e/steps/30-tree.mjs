@@ -22,7 +22,7 @@ async function titleAction(page, sidebar, name) {
   await page.locator('.monaco-menu .action-label', { hasText: name }).first().click();
 }
 
-export { titleAction };
+export { titleAction, widenSidebar };
 
 /**
  * Filters the open quick pick to `label` and accepts the highlighted row.

@@ -14,7 +14,7 @@ import { runCli } from '../../support/cli';
 import { IacResourceSource } from '../../../src/providers/iac/resourceSource';
 import { findComputeResources } from '../../../src/features/savings/computeResources';
 import { shippedCatalogue } from '../../../src/core/pricing/shippedCatalogue';
-import { monthlyOnDemand, pricingRegion } from '../../../src/core/savings/declared';
+import { forInstances, monthlyOnDemand, pricingRegion } from '../../../src/core/savings/declared';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -104,18 +104,22 @@ test('resources found only in IaC carry the monthly estimate their code lens sho
   const resources = await source.listResources();
   const catalogue = shippedCatalogue();
   let compared = 0;
+  let counted = 0;
   for (const t of texts) {
     for (const r of findComputeResources(t.path, t.text, texts)) {
       let prices;
       try { prices = catalogue.prices(r.priceAs, pricingRegion(r.provider, r.region, 'us-east-1')); } catch { continue; }
       const mine = resources.find((x) => x.declaredIn?.file === t.path && x.declaredIn.range.startLine === r.range.start.line + 1);
       assert.ok(mine?.cost?.estimate, r.address);
-      // the lens's first figure, from the same function
-      assert.equal(mine.cost.amount, monthlyOnDemand(prices, 730));
+      // the lens's first figure, from the same functions: a machine's month, × the machines the block declares
+      assert.equal(mine.cost.amount, forInstances(monthlyOnDemand(prices, 730), r.instances).amount);
+      assert.equal(mine.cost.estimate.instances, r.instances);
+      if (typeof r.instances === 'number' && r.instances > 1) counted += 1;
       compared += 1;
     }
   }
   assert.ok(compared >= 8, `${compared} declared machines compared`);
+  assert.ok(counted >= 2, 'the demo declares machines with count');
   // the tree says they are estimates
   const src: TreeSource = { id: 'iac', label: 'Infrastructure as code', kind: 'iac', state: { kind: 'ok' }, resources: source };
   const store = new AllocationStore(silentLogger);
@@ -137,6 +141,19 @@ test('resources found only in IaC carry the monthly estimate their code lens sho
   // 8 × H100: the catalogue's hourly price over eight GPUs
   const p = catalogue.prices('a3-highgpu-8g', 'us-central1');
   assert.ok(item.description!.includes(`NVIDIA H100 80 GB × 8 · ${formatMoney(p.onDemand.hourly / 8, 'USD', 'en-US')}/GPU-h`), item.description);
+  // a block with count = N is N machines, and says so
+  const all: TreeNode[] = view.children(root0);
+  let fleet: { node: TreeNode; n: number } | undefined;
+  while (all.length && !fleet) {
+    const n = all.shift()!;
+    const instances = n.kind === 'resource' ? view.resolve(n).leaf?.resource?.cost?.estimate?.instances : undefined;
+    if (typeof instances === 'number' && instances > 1) fleet = { node: n, n: instances };
+    else all.push(...view.children(n));
+  }
+  assert.ok(fleet, 'a counted machine in the tree');
+  const fleetItem = view.item(fleet.node);
+  assert.ok(fleetItem.description!.startsWith(`≈ ${formatMoney(view.resolve(fleet.node).leaf!.cost!, 'USD', 'en-US')}/mo estimated for ${fleet.n} machines · `), fleetItem.description);
+  assert.ok(fleetItem.tooltip!.includes(`${fleet.n} × `), fleetItem.tooltip);
 });
 
 test('one address declared in two Terraform roots is two resources, each with its own id and estimate', async () => {

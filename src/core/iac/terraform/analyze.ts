@@ -236,6 +236,35 @@ function firstKnown(block: Block, names: readonly string[], file: string, scope:
   return undefined;
 }
 
+/**
+ * How many instances a resource block declares: `count` as a known whole number, `for_each` over a known map
+ * (its keys) or set/list (its distinct values); 'unknown' when either cannot be known statically; undefined for a
+ * block with neither (one instance).
+ */
+export function instancesOf(block: Block, file: string, scope: Scope): number | 'unknown' | undefined {
+  const count = attr(block, 'count');
+  if (count) {
+    const v = evaluate(count.expr, file, scope);
+    const n = v.k === 'num' ? v.v : v.k === 'str' && /^\s*\d+\s*$/.test(v.v) ? Number(v.v) : NaN;
+    return Number.isInteger(n) && n >= 0 ? n : 'unknown';
+  }
+  const forEach = attr(block, 'for_each');
+  if (forEach) {
+    const v = evaluate(forEach.expr, file, scope);
+    if (v.k === 'obj') return v.complete ? v.entries.size : 'unknown';
+    if (v.k === 'list') {
+      const keys = new Set<string>();
+      for (const item of v.items) {
+        if (item.k !== 'str' && item.k !== 'num') return 'unknown';
+        keys.add(String(item.v));
+      }
+      return keys.size;
+    }
+    return 'unknown';
+  }
+  return undefined;
+}
+
 function analyzeResource(block: Block, file: TfFile, ctx: ModuleContext): DeclaredResource | undefined {
   const { policy, scope, options } = ctx;
   const type = block.labels[0]?.value;
@@ -260,6 +289,7 @@ function analyzeResource(block: Block, file: TfFile, ctx: ModuleContext): Declar
   const region = options.details
     ? firstKnown(block, taggable.regionAttributes, file.path, scope) ?? knownString(attr(defaults.provider?.block ?? ctx.providers.get(providerKey)?.block ?? block, 'region'), file.path, scope)
     : undefined;
+  const instances = options.details ? instancesOf(block, file.path, scope) : undefined;
   const resource: DeclaredResource = {
     cloud: taggable.cloud, address, type, name, file: file.path,
     range: file.lines.range(header.start, header.end),
@@ -267,6 +297,7 @@ function analyzeResource(block: Block, file: TfFile, ctx: ModuleContext): Declar
     tagsComplete: observed.complete,
     ...(size ? { size } : {}),
     ...(region ? { region } : {}),
+    ...(instances !== undefined ? { instances } : {}),
   };
   if (!isChecked(policy, type, address)) return resource;
   const target = tagsAttr ? { start: tagsAttr.expr.start, end: tagsAttr.expr.end } : header;

@@ -236,6 +236,21 @@ function call(name: string, args: Expr[], expandFinal: boolean, ev: (e: Expr) =>
       }
       return unknown;
     }
+    case 'toset':
+    case 'tolist': {
+      const v = args[0] ? ev(args[0]) : unknown;
+      if (v.k !== 'list') return unknown;
+      if (name === 'tolist') return v;
+      // a set of strings keeps each known value once (Terraform converts the elements to strings); an unknown
+      // element makes its size unknown
+      const seen = new Set<string>();
+      for (const item of v.items) {
+        const t = scalarText(item);
+        if (t === undefined) return unknown;
+        seen.add(t);
+      }
+      return { k: 'list', items: [...seen].map((t) => ({ k: 'str', v: t })) };
+    }
     case 'lookup': {
       const [m, key, dflt] = args;
       if (!m || !key) return unknown;
