@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { profile, launchChromium, packageVsix, root, vscodeTestDir } from './lib/codeServer.mjs';
 
 const shotsDir = path.join(root, 'test-results/screenshots');
-const docsShots = ['overview', 'welcome', 'problems', 'tree', 'dashboard-light', 'dashboard-dark', 'budgets', 'savings-report'];
+const docsShots = ['overview', 'welcome', 'problems', 'tree', 'dashboard-light', 'dashboard-dark', 'budgets', 'savings-report', 'spot-plan', 'spot-jobs'];
 
 /**
  * What every step gets: the page, and helpers that wait by polling a condition (never a fixed sleep).
@@ -22,6 +22,8 @@ const docsShots = ['overview', 'welcome', 'problems', 'tree', 'dashboard-light',
  * @property {typeof waitFor} waitFor
  * @property {(...args: unknown[]) => void} log
  * @property {string} workspaceDir
+ * @property {string} home the HOME of code-server and its extension host (for files such as ~/.aws/credentials)
+ * @property {string} userSettings the user settings.json (machine-scoped settings such as endpoints live there)
  * @property {string} serverUrl
  */
 /** @typedef {{ title?: string; workspace?: 'demo' | 'empty'; default: (ctx: StepContext) => Promise<void> }} StepModule */
@@ -126,7 +128,7 @@ export async function runE2e({ filter, updateDocs = false, vsix } = {}) {
       for (const step of steps.filter((s) => s.workspace === workspace)) {
         const started = Date.now();
         try {
-          await step.run({ page, palette, shot, showView, openFile, waitFor, log, workspaceDir, serverUrl: server.url });
+          await step.run({ page, palette, shot, showView, openFile, waitFor, log, workspaceDir, home: p.env.HOME, userSettings: path.join(p.userData, 'User/settings.json'), serverUrl: server.url });
           passed += 1;
           console.log(`    ✔ ${step.title} (${Date.now() - started} ms)`);
         } catch (e) {

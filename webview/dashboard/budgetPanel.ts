@@ -1,4 +1,5 @@
 import { Chart, type Plugin } from 'chart.js';
+import { parseColour } from '../../src/shared/colour';
 import { formatMoney, formatMoneyCompact } from '../../src/shared/format';
 import type { BudgetPanel, DashboardAnomaly, DashboardFilter } from '../../src/shared/protocol';
 import { readTheme } from './charts';
@@ -40,13 +41,8 @@ export function budgetLines(b: BudgetPanel): string[] {
 
 /** Translucent fill of a theme colour (hex or rgb), for the forecast bands. */
 function translucent(colour: string, alpha: number): string {
-  const hex = /^#([0-9a-f]{6})$/i.exec(colour.trim());
-  if (hex) {
-    const n = parseInt(hex[1]!, 16);
-    return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
-  }
-  const rgb = /^rgba?\((\d+),\s*(\d+),\s*(\d+)/i.exec(colour.trim());
-  return rgb ? `rgba(${rgb[1]}, ${rgb[2]}, ${rgb[3]}, ${alpha})` : colour;
+  const c = parseColour(colour);
+  return c ? `rgba(${Math.round(c.r)}, ${Math.round(c.g)}, ${Math.round(c.b)}, ${alpha})` : colour;
 }
 
 /** The burn-down: actual (solid), forecast (dashed) in its 80 % and 95 % bands, the budget line, the crossing day. */
@@ -163,6 +159,8 @@ export class BudgetSection {
   private readonly anomalyCard: HTMLElement;
   private readonly anomalyBox = h('div', { id: 'anomalies' });
   private charts: Chart[] = [];
+  /** Each burn-down's canvas and budget, to draw again in a new theme's colours. */
+  private drawn: { canvas: HTMLCanvasElement; budget: BudgetPanel }[] = [];
 
   constructor(private readonly filter: (f: DashboardFilter) => void) {
     this.card = h('section', { id: 'card-budget', className: 'card wide', hidden: true, 'aria-labelledby': 'title-budget' },
@@ -178,6 +176,7 @@ export class BudgetSection {
 
   render(budgets: readonly BudgetPanel[], anomalies: readonly DashboardAnomaly[]): void {
     this.destroy();
+    this.drawn = [];
     clear(this.box);
     this.card.hidden = budgets.length === 0;
     for (const b of budgets) {
@@ -201,6 +200,7 @@ export class BudgetSection {
         h('p', { className: 'muted small-note' }, b.note),
         tableBox);
       this.box.appendChild(section);
+      this.drawn.push({ canvas, budget: b });
       this.charts.push(burnDownChart(canvas, b));
     }
     this.renderAnomalies(anomalies);
@@ -224,6 +224,12 @@ export class BudgetSection {
         a.filter ? button('Filter', () => this.filter(a.filter!), { className: 'secondary small', 'aria-label': `Filter the dashboard to ${a.group}` }) : null));
     }
     append(this.anomalyBox, list);
+  }
+
+  /** The burn-downs drawn again (a theme change: new colours). */
+  redraw(): void {
+    this.destroy();
+    this.charts = this.drawn.map(({ canvas, budget }) => burnDownChart(canvas, budget));
   }
 
   destroy(): void {

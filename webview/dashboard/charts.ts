@@ -3,6 +3,7 @@ import {
   LineElement, PointElement, Tooltip,
   type ActiveElement, type ChartEvent, type Plugin,
 } from 'chart.js';
+import { distinctPalette, GRAPHICS_CONTRAST, hslHex, neutralPair, readableOn, TEXT_CONTRAST } from '../../src/shared/colour';
 import { formatMoney, formatMoneyCompact, formatPercent } from '../../src/shared/format';
 import type { Series } from './model';
 
@@ -28,32 +29,121 @@ function cssVar(name: string, fallback: string): string {
   return v || fallback;
 }
 
+let canvasContext: CanvasRenderingContext2D | null | undefined;
+/** Any CSS colour the canvas understands as `#rrggbb` or `rgba(…)` (what colour.ts parses); unchanged otherwise. */
+function normalise(colour: string): string {
+  canvasContext ??= document.createElement('canvas').getContext('2d');
+  if (!canvasContext) return colour;
+  canvasContext.fillStyle = '#000000';
+  canvasContext.fillStyle = colour;
+  return String(canvasContext.fillStyle);
+}
+
+/** Series colours beyond the theme's six: hues a golden angle apart, at two lightnesses that suit the background. */
+function extraHues(dark: boolean): string[] {
+  const out: string[] = [];
+  for (let i = 0; out.length < 160; i++) {
+    const hue = (i * 137.508 + 20) % 360;
+    for (const lightness of dark ? [70, 55] : [35, 50]) out.push(hslHex(hue, 60, lightness));
+  }
+  return out;
+}
+
+let cached: { key: string; theme: Theme } | undefined;
+
+/**
+ * The chart colours for the current theme: the theme's own (--vscode-charts-*), each darkened or lightened until it
+ * has 3:1 against the cards' background (WCAG non-text contrast), and those too close to another (CIEDE2000) left
+ * out, so every series in a legend can be told apart in light, dark and high-contrast themes alike.
+ */
 export function readTheme(): Theme {
-  const highContrast = document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light');
-  const dark = document.body.classList.contains('vscode-dark') || (document.body.classList.contains('vscode-high-contrast') && !document.body.classList.contains('vscode-high-contrast-light'));
-  const base = [
-    cssVar('--vscode-charts-blue', '#3794ff'), cssVar('--vscode-charts-orange', '#d18616'), cssVar('--vscode-charts-green', '#89d185'),
-    cssVar('--vscode-charts-purple', '#b180d7'), cssVar('--vscode-charts-yellow', '#cca700'), cssVar('--vscode-charts-red', '#f14c4c'),
-  ];
-  const series = [...base];
-  // beyond the theme's six chart colours: evenly spread hues at the theme's lightness
-  for (let i = 0; series.length < 64; i++) series.push(`hsl(${Math.round((i * 137.508 + 20) % 360)}, 55%, ${dark ? 62 : 42}%)`);
-  const contrastBorder = cssVar('--vscode-contrastBorder', '');
-  return {
+  const classes = document.body.classList;
+  const highContrast = classes.contains('vscode-high-contrast') || classes.contains('vscode-high-contrast-light');
+  const dark = classes.contains('vscode-dark') || (classes.contains('vscode-high-contrast') && !classes.contains('vscode-high-contrast-light'));
+  const raw = {
+    base: [
+      cssVar('--vscode-charts-blue', '#3794ff'), cssVar('--vscode-charts-orange', '#d18616'), cssVar('--vscode-charts-green', '#89d185'),
+      cssVar('--vscode-charts-purple', '#b180d7'), cssVar('--vscode-charts-yellow', '#cca700'), cssVar('--vscode-charts-red', '#f14c4c'),
+    ],
     foreground: cssVar('--vscode-foreground', dark ? '#cccccc' : '#333333'),
     muted: cssVar('--vscode-descriptionForeground', dark ? '#9d9d9d' : '#717171'),
     grid: cssVar('--vscode-editorWidget-border', dark ? '#454545' : '#c8c8c8'),
     // the cards' background, so the chart and a saved PNG read like the page
     background: cssVar('--vscode-editorWidget-background', cssVar('--vscode-editor-background', dark ? '#1e1e1e' : '#ffffff')),
-    border: highContrast && contrastBorder ? contrastBorder : undefined,
-    highContrast,
-    series,
+    contrastBorder: cssVar('--vscode-contrastBorder', ''),
     untagged: cssVar('--vscode-disabledForeground', '#8b8b8b'),
     other: cssVar('--vscode-charts-lines', '#8b8b8b'),
-    increase: cssVar('--vscode-charts-red', '#f14c4c'),
-    decrease: cssVar('--vscode-charts-green', '#89d185'),
+    page: cssVar('--vscode-editor-background', dark ? '#1e1e1e' : '#ffffff'),
+    warning: cssVar('--vscode-editorWarning-foreground', '#bf8803'),
+    error: cssVar('--vscode-errorForeground', '#f14c4c'),
   };
+  const key = JSON.stringify([raw, highContrast, dark]);
+  if (cached?.key === key) return cached.theme;
+  const bg = normalise(raw.background);
+  stateColours({ ok: raw.base[2]!, risk: raw.base[1]!, bad: raw.base[5]!, warning: raw.warning, error: raw.error }, [bg, normalise(raw.page)]);
+  const [untagged, other] = neutralPair(normalise(raw.untagged), normalise(raw.other), bg);
+  const series = distinctPalette([...raw.base.map(normalise), ...extraHues(dark)], bg, { count: 64, reserved: [untagged, other] });
+  const [increase, decrease] = distinctPalette([raw.base[5]!, raw.base[2]!].map(normalise), bg, { count: 2 });
+  const theme: Theme = {
+    foreground: raw.foreground,
+    muted: raw.muted,
+    grid: raw.grid,
+    background: raw.background,
+    border: highContrast && raw.contrastBorder ? raw.contrastBorder : undefined,
+    highContrast,
+    series,
+    untagged,
+    other,
+    increase: increase!,
+    decrease: decrease!,
+  };
+  cached = { key, theme };
+  return theme;
 }
+
+/**
+ * The status colours of the page's text and marks outside the charts (budget badges and borders, savings, anomalies,
+ * warnings): the theme's own, given 4.5:1 (text) and 3:1 (marks) against the cards and the page, as CSS variables
+ * `--mlfinops-text-NAME` / `--mlfinops-mark-NAME` that the style sheets use before the theme variable.
+ */
+function stateColours(colours: Record<string, string>, backgrounds: string[]): void {
+  const style = document.documentElement.style;
+  for (const [name, colour] of Object.entries(colours)) {
+    const c = normalise(colour);
+    const text = readableOn(c, backgrounds, TEXT_CONTRAST);
+    const mark = readableOn(c, backgrounds, GRAPHICS_CONTRAST);
+    if (text) style.setProperty(`--mlfinops-text-${name}`, text); else style.removeProperty(`--mlfinops-text-${name}`);
+    if (mark) style.setProperty(`--mlfinops-mark-${name}`, mark); else style.removeProperty(`--mlfinops-mark-${name}`);
+  }
+}
+
+/**
+ * Writes the colours a chart draws on its canvas (`data-colours`: background, text, and each mark's fill by label),
+ * so a UI test can check they stay distinguishable in every theme.
+ */
+const colourMarker: Plugin = {
+  id: 'mlFinopsColours',
+  afterRender(chart) {
+    const options = chart.options as { color?: unknown; plugins?: { mlFinopsBackground?: { color?: string } } };
+    const doughnut = (chart.config as { type?: string }).type === 'doughnut';
+    const marks: { label: string; colour: string }[] = [];
+    chart.data.datasets.forEach((ds, di) => {
+      if (!chart.isDatasetVisible(di)) return;
+      const fill = ds.backgroundColor;
+      if (Array.isArray(fill)) {
+        (fill as unknown[]).forEach((c, i) => { if (typeof c === 'string') marks.push({ label: String(chart.data.labels?.[i] ?? ''), colour: c }); });
+      } else if (typeof fill === 'string') marks.push({ label: ds.label ?? '', colour: fill });
+    });
+    chart.canvas.dataset.colours = JSON.stringify({
+      background: options.plugins?.mlFinopsBackground?.color ?? '',
+      text: typeof options.color === 'string' ? options.color : '',
+      ticks: String((chart.options.scales as { x?: { ticks?: { color?: unknown } } } | undefined)?.x?.ticks?.color ?? ''),
+      // marks told apart by colour alone (a legend), rather than by their axis label
+      legend: doughnut || (chart.options.plugins?.legend?.display !== false && chart.data.datasets.length > 1),
+      marks,
+    });
+  },
+};
 
 /** Paints the editor background under the chart so a saved PNG reads like the page. */
 const background: Plugin = {
@@ -91,7 +181,7 @@ const hitMarker: Plugin = {
   },
 };
 
-Chart.register(background, hitMarker);
+Chart.register(background, hitMarker, colourMarker);
 
 
 function baseOptions(theme: Theme) {

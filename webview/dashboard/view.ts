@@ -83,7 +83,9 @@ export class DashboardPage {
 
   /** Redraws the charts with the theme's colours (after a theme change). */
   redraw(): void {
-    if (this.data) this.renderCharts(this.data);
+    if (!this.data) return;
+    this.renderCharts(this.data);
+    this.budgets.redraw();
   }
 
   onMessage(m: HostMessage): void {

@@ -1,7 +1,7 @@
 // @ts-check
 import { demoFigures, parseMoney, periodRange } from '../demoBill.mjs';
 
-export const title = 'Cost dashboard on the demo organisation: last month\'s total equal to the bill, charts, tables, theme colours (README screenshot "dashboard")';
+export const title = 'Cost dashboard on the demo organisation: last month\'s total equal to the bill, charts, tables, theme colours';
 export const workspace = 'demo';
 
 /** @param {import('../../../scripts/runE2e.mjs').StepContext} context */
