@@ -162,7 +162,7 @@ test('one address declared in two Terraform roots is two resources, each with it
   const ids = resources.map((r) => r.id);
   assert.equal(new Set(ids).size, ids.length, 'ids are unique');
   const trainers = resources.filter((r) => r.id.startsWith('aws_instance.trainer'));
-  assert.deepEqual(trainers.map((r) => r.id).sort(), ['aws_instance.trainer (savings/main.tf)', 'aws_instance.trainer (tagging/main.tf)']);
+  assert.deepEqual(trainers.map((r) => r.id).sort(), ['aws_instance.trainer (rightsize/main.tf)', 'aws_instance.trainer (savings/main.tf)', 'aws_instance.trainer (tagging/main.tf)']);
   const savings = trainers.find((r) => r.id.includes('savings/'))!;
   // p3.2xlarge in us-west-2 (the provider block of savings/main.tf), as its code lens says: $3.06 × 730 h
   assert.equal(savings.cost?.amount, monthlyOnDemand(shippedCatalogue().prices('p3.2xlarge', 'us-west-2'), 730));
