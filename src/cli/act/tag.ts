@@ -168,7 +168,7 @@ const command: Subcommand = {
       return found && path.isAbsolute(found.file) ? { ...found, file: path.relative(ws.root, found.file).split(path.sep).join('/') } : found;
     });
     const missing = new Map(targets.map((t) => [t.id, missingWithSuggestions(policy, t, sets, neighbours)] as const));
-    const refused = plan.resources.filter((r) => r.problems.length);
+    const refused = plan.resources.filter((r) => r.route === 'cloud' && r.problems.length);
     const toWrite = cloudChanges(plan);
     const apply = values.yes && !refused.length;
 

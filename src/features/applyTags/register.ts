@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { describeError, isCancelled } from '../../core/errors';
 import { loadDefaultPolicy, loadPolicy } from '../../core/policy/load';
 import type { TagPolicy } from '../../core/policy/model';
+import { tagValueProblem } from '../../core/policy/evaluate';
 import type { Resource } from '../../core/sources';
 import { linkToIac } from '../../core/tagging/iacLink';
 import {
@@ -65,14 +66,16 @@ async function pickValues(policy: TagPolicy, targets: readonly TagTarget[], neig
   for (const [i, key] of keys.entries()) {
     // the best suggestion per value across the resources lacking the key
     const best = new Map<string, Suggestion>();
-    for (const t of targets) {
-      if (!keysToSet(policy, t).some((k) => k.key === key)) continue;
-      for (const s of suggestValues(policy, t, key, neighbours)) if (!best.has(s.value)) best.set(s.value, s);
+    const lackingTargets = targets.filter((t) => keysToSet(policy, t).some((k) => k.key === key));
+    for (const t of lackingTargets) {
+      for (const s of suggestValues(policy, t, key, neighbours)) {
+        // one value goes to every resource: only those every one of them accepts (a GCP label is lowercase)
+        if (!best.has(s.value) && lackingTargets.every((o) => !tagValueProblem(policy, o.cloud, key, s.value))) best.set(s.value, s);
+      }
     }
-    const lacking = targets.filter((t) => keysToSet(policy, t).some((k) => k.key === key)).length;
     const chosen = await new Promise<string | null | undefined>((resolve) => {
       const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { value?: string; skip?: boolean }>();
-      qp.title = `Apply tags (${i + 1}/${keys.length}): ${key} for ${lacking} resource${lacking === 1 ? '' : 's'}`;
+      qp.title = `Apply tags (${i + 1}/${keys.length}): ${key} for ${lackingTargets.length} resource${lackingTargets.length === 1 ? '' : 's'}`;
       qp.placeholder = `A value for ${key}: pick a suggestion or type one`;
       const base = [...[...best.values()].map((s) => ({ label: s.value, description: s.reason, value: s.value })), { label: `Skip ${key}`, description: 'leave it as it is', skip: true }];
       qp.items = base;
@@ -157,7 +160,8 @@ export function registerApplyTags(services: Services, tree: ResourcesAt, confirm
       const root = roots.find((x) => found?.file.startsWith(x + path.sep));
       return found && root ? { ...found, file: path.relative(root, found.file).split(path.sep).join('/') } : found;
     });
-    const refused = plan.resources.filter((r) => r.problems.length);
+    // a declaration gets its values from the quick fix: only what would be written to a cloud is judged here
+    const refused = plan.resources.filter((r) => r.route === 'cloud' && r.problems.length);
     if (refused.length) {
       const message = `${plan.policySource} refuses ${refused.flatMap((r) => r.problems).join('; ')}. Nothing was changed.`;
       void vscode.window.showErrorMessage(message);

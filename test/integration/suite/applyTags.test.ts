@@ -9,6 +9,9 @@ import type { TreeNode } from '../../../src/features/resourcesTree/presentation'
 import { startMoto, type Moto } from '../../support/moto';
 import { startRecordingProxy, type RecordingProxy } from '../../support/fakes/recordingProxy';
 import { waitFor } from '../support/waitFor';
+import { loadDefaultPolicy } from '../../../src/core/policy/load';
+import { tagValueProblem } from '../../../src/core/policy/evaluate';
+import { keysToSet, suggestValues, tagTarget, type TagTarget } from '../../../src/core/tagging/plan';
 
 const EXTENSION_ID = 'ml-finops.ml-finops';
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -120,6 +123,48 @@ suite('Apply Tags…: running resources tagged after a modal listing every chang
       return found?.find((a) => /Add missing tags .*aws_instance\.notebook/.test(a.title));
     }, 'the missing-tag quick fix at the cursor', 30_000);
     assert.ok(actions.isPreferred);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('on the "(untagged)" group: one quick pick per missing key, suggestions first; every declared resource is sent to its declaration', async function () {
+    this.timeout(120_000);
+    const provider = api.costViews.tree.provider;
+    await waitFor(() => api.costViews.view.store.snapshot('iac')?.kind === 'ready', 'the IaC resources', 60_000);
+    const source = provider.getChildren().find((n) => n.kind === 'source' && n.sourceId === 'iac')!;
+    const untagged = provider.getChildren(source).find((n) => n.kind === 'group' && provider.presentation.resolve(n).group?.value === null);
+    assert.ok(untagged, 'an "(untagged)" group under Infrastructure as code');
+    const at = api.costViews.tree.resourcesAt(untagged)!;
+    assert.ok(at.resources.length >= 1);
+    // what the quick picks offer first, per key: the suggestions of the first resource lacking it (the core's function)
+    const policy = loadDefaultPolicy().policy;
+    const targets = at.resources.map(tagTarget).filter((t): t is TagTarget => !!t);
+    const neighbours = at.neighbours.map(tagTarget).filter((t): t is TagTarget => !!t);
+    const keys = [...new Set(targets.flatMap((t) => keysToSet(policy, t).map((k) => k.key)))];
+    const expected: Record<string, string> = {};
+    for (const key of keys) {
+      const lacking = targets.filter((t) => keysToSet(policy, t).some((k) => k.key === key));
+      const first = lacking.flatMap((t) => suggestValues(policy, t, key, neighbours)).find((s) => lacking.every((o) => !tagValueProblem(policy, o.cloud, key, s.value)));
+      if (first) expected[key] = first.value;
+    }
+    assert.ok(Object.keys(expected).length > 0, 'some key has a suggestion from the neighbours or the policy');
+    proxy.clear();
+    asked.length = 0;
+    let done: ApplyTagsOutcome | null = null;
+    const pending = apply(untagged).then((r) => { done = r; return r; });
+    // accept the first item of each quick pick as it opens
+    await waitFor(async () => {
+      if (done !== null) return true;
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return done !== null || undefined;
+    }, 'the quick picks to be answered', 60_000, 250);
+    const result = await pending;
+    assert.equal(result.outcome, 'routed', JSON.stringify(result.message));
+    assert.equal(result.routed!.length, at.resources.length, 'every resource of the group is declared in IaC');
+    const chosen = Object.fromEntries(result.plan!.resources.flatMap((r) => r.changes.map((c) => [c.key, c.value])));
+    for (const [key, value] of Object.entries(expected)) if (chosen[key] !== undefined) assert.equal(chosen[key], value, key);
+    assert.ok(Object.keys(chosen).length > 0, 'values were chosen in the quick picks');
+    assert.equal(asked.length, 0);
+    assert.equal(proxy.requests.length, 0, 'no cloud call');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
