@@ -128,7 +128,8 @@ export class GcpLabelWriter implements TagWriter {
         // a fingerprint that changed under us (412 conditionNotMet, or 400 naming the fingerprint): read again
         const cause = isFinOpsError(e) ? e.cause as { code?: unknown; status?: unknown } | undefined : undefined;
         const stale = isFinOpsError(e) && (cause?.code === 412 || cause?.status === 412 || /labels? fingerprint|conditionNotMet/i.test(e.message));
-        if (!stale || attempt >= FINGERPRINT_TRIES) throw e;
+        if (!stale) throw e;
+        if (attempt >= FINGERPRINT_TRIES) throw new FinOpsError('unavailable', `The labels of ${ref.instance} kept changing while ML FinOps set them (${FINGERPRINT_TRIES} tries).`, { fix: 'Something else is labelling the VM (a controller, a script): try again when it is done.', cause: e });
         this.log.info(`${this.label}: the labels of ${ref.instance} changed while setting them; reading them again`);
       }
     }

@@ -138,6 +138,17 @@ describe('Google Cloud labels and Azure tags against fakes of the documented sha
     assert.deepEqual(out.map((o) => o.ok), [true], out[0]?.error);
     assert.deepEqual(fakes.vms.get('ml-prod/us-central1-a/trainer-1')!.labels, { team: 'research', owner: 'ana', env: 'dev' }, 'the other change is kept');
     assert.equal(fakes.requests.filter((r) => r.path.endsWith('/setLabels')).length, 2);
+    // a VM whose labels change on every try: given up after three, saying why
+    const racing = { race: () => fakes.race('ml-prod/us-central1-a/trainer-1', { team: `t${Math.random().toString(36).slice(2, 6)}` }) };
+    const original = fakes.requests.push.bind(fakes.requests);
+    fakes.requests.push = (...calls) => { if (calls.some((c) => c.method === 'GET')) racing.race(); return original(...calls); };
+    try {
+      const busy = await writer.write([{ id: VM, tags: { team: 'research' } }]);
+      assert.equal(busy[0]!.ok, false);
+      assert.match(busy[0]!.error!, /kept changing while ML FinOps set them \(3 tries\)/);
+    } finally {
+      fakes.requests.push = original;
+    }
 
     fakes.vms.set('ml-prod/us-central1-a/trainer-2', { labels: {}, fingerprint: 'fp-2' });
     fakes.denied.add('ml-prod/us-central1-a/trainer-2');
