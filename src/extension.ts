@@ -92,7 +92,7 @@ export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
   const anomalyWatch = new AnomalyWatch(services, costView);
   const tree = registerResourcesTree(services, costView, anomalyWatch);
   const dashboard = registerCostDashboard(services, costView, {
-    recommendations: recommendationsFor(costView, (request, signal) => estimator.estimate(request, signal), log),
+    recommendations: recommendationsFor(costView, (request, signal) => estimator.estimate(request, signal), log, (signal) => estimator.nativeRecommendations(signal)),
     budgets: async () => (await budgetWatch.evaluate()).statuses.map(budgetPanel),
     anomalies: async () => dashboardAnomalies((await anomalyWatch.evaluate()).scan.anomalies),
   });

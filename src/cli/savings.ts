@@ -14,7 +14,13 @@ import { providerLabels } from '../core/pricing/model';
 import type { UtilisationSeries } from '../core/sources';
 import { parseSchedule } from '../core/savings/schedule';
 import { createSavingsSources } from '../providers/savingsSources';
-import { ExitCode, usageError, type CliIO, type Subcommand } from './io';
+import { ExitCode, printable, usageError, type CliIO, type Subcommand } from './io';
+import { compareWithOurs, nativeMarkdown, ourRightSizingOf, type NativeRow } from '../core/savings/native';
+import { createNativeRecommenders, recommendationsFor, type NativeRecommenderOptions } from '../providers/nativeRecommenders';
+import type { SavingsPlan } from '../core/savings/plan';
+
+/** Days of CloudWatch metrics --instance-id reads (CloudWatchMetrics' default). */
+const CLI_LOOKBACK_DAYS = 14;
 
 const usage = `Usage: mlfinops savings --instance-type TYPE [options]
        mlfinops savings --gpu NAME [--region REGION] [--format table|json]
@@ -46,12 +52,21 @@ Options:
   --profile NAME            AWS profile for --live and --instance-id (default: the SDK chain)
   --endpoint URL            AWS endpoint override; --azure-prices-endpoint URL, --gcp-endpoint URL likewise
   --gcp-project ID          project for the Cloud Billing Catalog calls
+  --native                  also the clouds' own recommendations, beside ours: AWS Compute Optimizer (the
+                            SDK chain, --profile, --region), Google Recommender (with --gcp-project and
+                            --gcp-zone ZONE, repeatable) and Azure Advisor (with --azure-scope
+                            /subscriptions/ID); each with its own saving, source and date, and with
+                            --instance-id the reasons it differs from ours (lookback, metrics, prices, type)
+  --compute-optimizer-endpoint URL, --azure-endpoint URL   endpoint overrides for --native
   --format F                table, json or markdown (default: table)
 
 JSON output is an array, one object per option:
   {"kind": "rightsizing"|"reservation"|"savingsPlan"|"schedule"|"spot"|"combined", "option": "…",
    "monthlyCost": n, "monthlySaving": n, "savingFraction": 0..1, "assumptions": […],
    "sources": [{"name": "…", "capturedAt": "YYYY-MM-DD"}]}
+With --native, each of the clouds' recommendations is one more object: {"kind": "native", "source", "resourceId",
+"currentType", "recommendedType", "monthlySaving", "currency", "lookbackDays", "priceBasis", "refreshedAt",
+"comparison": {"agree", "reasons"}}. A recommender that fails is named on stderr with its fix; the rest still print.
 Options that would cost more than on-demand are left out of the JSON and named on stderr, as are options
 that cannot be estimated (no price in the snapshot), with the reason.
 With --gpu, JSON is an array of {"provider", "instanceType", "region", "gpus", "gpuModel", "vcpu",
@@ -95,6 +110,11 @@ const command: Subcommand = {
         'azure-prices-endpoint': { type: 'string' },
         'gcp-endpoint': { type: 'string' },
         'gcp-project': { type: 'string' },
+        native: { type: 'boolean', default: false },
+        'compute-optimizer-endpoint': { type: 'string' },
+        'gcp-zone': { type: 'string', multiple: true },
+        'azure-scope': { type: 'string' },
+        'azure-endpoint': { type: 'string' },
         format: { type: 'string', default: 'table' },
       },
       allowPositionals: false,
@@ -146,20 +166,27 @@ const command: Subcommand = {
       },
       ...(drop !== undefined ? { usageDropShare: drop } : {}),
     });
+    const native = values.native ? await nativeRows({
+      aws: { ...aws, computeOptimizerEndpoint: values['compute-optimizer-endpoint'] ?? '' },
+      gcpProject: values['gcp-project'] ?? io.env.GOOGLE_CLOUD_PROJECT ?? '', gcpZones: values['gcp-zone'] ?? [], gcpEndpoint: values['gcp-endpoint'] ?? '',
+      ...(values['azure-scope'] ? { azure: { scope: values['azure-scope'], endpoint: values['azure-endpoint'] ?? '', tenantId: io.env.AZURE_TENANT_ID ?? '' } } : {}),
+    }, plan, values['instance-id'], io) : [];
     for (const w of warnings) io.stderr(`mlfinops savings: note: ${w}\n`);
     for (const m of notEstimated(prices)) io.stderr(`mlfinops savings: not estimated: ${m}\n`);
     if (format === 'json') {
       const shown = plan.options.filter((o) => o.savingFraction >= 0);
       for (const o of plan.options.filter((x) => x.savingFraction < 0)) io.stderr(`mlfinops savings: note: left out "${o.option}": it would cost ${usd(-o.monthlySaving)} a month more than on-demand at ${hours} h.\n`);
-      io.stdout(`${JSON.stringify(shown.map(estimateToJson), null, 2)}\n`);
+      io.stdout(`${JSON.stringify([...shown.map(estimateToJson), ...native.map(nativeToJson)], null, 2)}\n`);
       return ExitCode.ok;
     }
-    const report = buildReport(plan, { warnings });
+    const report = buildReport(plan, { warnings, ...(native.length ? { native } : {}) });
     if (format === 'markdown') {
       io.stdout(reportToMarkdown(report));
       return ExitCode.ok;
     }
     io.stdout(renderTable(report.title, plan.options, report.summary));
+    if (native.length) io.stdout(`${nativeMarkdown(native, printable).join('\n')}\n`);
+    else if (values.native) io.stdout('The clouds\' own recommenders have nothing for this type.\n');
     return ExitCode.ok;
   },
 };
@@ -185,6 +212,34 @@ function renderTable(title: string, options: ReturnType<typeof planSavings>['opt
     'Use --format markdown for every assumption, or --format json.',
     '',
   ].join('\n');
+}
+
+/** The clouds' own recommendations for this type (or, with --instance-id, that instance), compared with ours. */
+async function nativeRows(
+  o: { aws: NativeRecommenderOptions['aws']; gcpProject: string; gcpZones: string[]; gcpEndpoint: string; azure?: NativeRecommenderOptions['azure'] },
+  plan: SavingsPlan, instanceId: string | undefined, io: CliIO,
+): Promise<NativeRow[]> {
+  const recommenders = createNativeRecommenders({
+    ...(o.aws ? { aws: o.aws } : {}),
+    ...(o.gcpProject && o.gcpZones.length ? { gcp: { projectId: o.gcpProject, zones: o.gcpZones, endpoint: o.gcpEndpoint } } : {}),
+    ...(o.azure ? { azure: o.azure } : {}),
+  });
+  const results = await recommenders.list();
+  for (const p of results.problems) io.stderr(`mlfinops savings: note: ${printable(`${p.source}: ${p.message}${p.fix ? ` ${p.fix}` : ''}`)}\n`);
+  const mine = instanceId ? recommendationsFor(results.recommendations, instanceId) : results.recommendations.filter((r) => r.currentType === plan.prices.instanceType);
+  const ours = plan.options.find((x) => x.kind === 'rightsizing');
+  return mine.map((recommendation) => ({
+    recommendation,
+    ...(ours ? { comparison: compareWithOurs(recommendation, ourRightSizingOf(ours, CLI_LOOKBACK_DAYS, plan.hoursPerMonth)) } : {}),
+  }));
+}
+
+function nativeToJson({ recommendation: r, comparison }: NativeRow): Record<string, unknown> {
+  return {
+    kind: 'native', source: r.source, resourceId: r.resourceId, currentType: r.currentType ?? null, recommendedType: r.recommendedType ?? null,
+    monthlySaving: r.monthlySaving, currency: r.currency, lookbackDays: r.lookbackDays ?? null, priceBasis: r.priceBasis, refreshedAt: r.refreshedAt ?? null,
+    comparison: comparison ?? null,
+  };
 }
 
 /** `mlfinops savings --gpu H100`: every type with that GPU on the three clouds, priced from the shipped catalogue. */

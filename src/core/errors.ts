@@ -42,7 +42,9 @@ type FailureCode =
   /** A mistake in the CLI's arguments: reported with the subcommand's usage. */
   | 'commandLine'
   /** A file is not a bill at all (its header matches no format): skipped when a folder or glob found it. */
-  | 'notABill';
+  | 'notABill'
+  /** The AWS account is not opted in to Compute Optimizer. */
+  | 'notOptedIn';
 
 export class FinOpsError extends Error {
   readonly [BRAND] = true;

@@ -3,6 +3,7 @@ import { mdText } from '../markdown';
 import { usd, perHour, uniqueSources, type SavingsEstimate, type SavingsKind } from './estimate';
 import type { SavingsPlan } from './plan';
 import { forInstances, instancesText, monthlyOnDemand, type Instances } from './declared';
+import { nativeMarkdown, type NativeRow } from './native';
 
 /**
  * What a user sees for one instance type: its prices, every option with its assumptions and sources, the
@@ -23,6 +24,8 @@ export interface SavingsReport {
   missing: string[];
   /** Options silenced for this resource, and where (`main.tf:18 (# finops:ignore rightsizing)`). */
   ignored?: string[];
+  /** The clouds' own recommendations for this resource, beside ours. */
+  native?: NativeRow[];
   generatedAt: string;
 }
 
@@ -61,7 +64,7 @@ export function notEstimated(p: InstancePrices): string[] {
   return out;
 }
 
-export function buildReport(plan: SavingsPlan, options: { warnings?: string[]; subject?: string; now?: Date; ignored?: Partial<Record<SavingsKind, string>> } = {}): SavingsReport {
+export function buildReport(plan: SavingsPlan, options: { warnings?: string[]; subject?: string; now?: Date; ignored?: Partial<Record<SavingsKind, string>>; native?: NativeRow[] } = {}): SavingsReport {
   const p = plan.prices;
   const missing = notEstimated(p);
   const ignored = Object.entries(options.ignored ?? {}).map(([kind, where]) => `${kindLabels[kind as SavingsKind]}: ignored for this resource by ${where}.`);
@@ -76,6 +79,7 @@ export function buildReport(plan: SavingsPlan, options: { warnings?: string[]; s
     warnings: options.warnings ?? [],
     missing,
     ...(ignored.length ? { ignored } : {}),
+    ...(options.native?.length ? { native: options.native } : {}),
     generatedAt: (options.now ?? new Date()).toISOString(),
   };
 }
@@ -205,6 +209,7 @@ export function reportToMarkdown(r: SavingsReport): string {
     out.push(...e.assumptions.map((a) => `- ${mdText(a)}`), '');
     out.push(`Sources: ${e.sources.map((src) => mdText(sourceLine(src))).join('; ')}`, '');
   }
+  out.push(...nativeMarkdown(r.native ?? [], mdText));
   const all = uniqueSources(r.options.flatMap((e) => e.sources).concat([p.onDemand.source]));
   out.push('## Sources', '', ...all.map((src) => `- ${mdText(sourceLine(src))}${src.url ? ` — <${src.url}>` : ''}`), '');
   out.push(`_Generated ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC by ML FinOps. Estimates, not quotes: prices change, and taxes and support are not included._`, '');

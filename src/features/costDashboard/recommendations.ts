@@ -5,6 +5,7 @@ import type { CostView } from '../../platform/costView';
 import type { SizedResources } from '../../core/allocation/store';
 import { kindLabels, type SavingsReport } from '../../core/savings/report';
 import type { Logger } from '../../core/ports';
+import { nativeSourceLine, nativeTitle, type NativeRecommendation } from '../../core/savings/native';
 
 /** Instance types / VM sizes estimated per refresh (the most numerous first). */
 const MAX_ESTIMATES = 8;
@@ -17,7 +18,29 @@ export type Estimate = (request: { instanceType: string; region?: string; subjec
  * inventories, Terraform and CloudFormation), the savings estimator's best option per type (price catalogue,
  * live prices when turned on), times the number of such resources. Estimates are kept until the sizes change.
  */
-export function recommendationsFor(view: CostView, estimate: Estimate, log: Logger): (signal: AbortSignal) => Promise<DashboardData['recommendations']> {
+/** The clouds' own recommendations (Compute Optimizer, Recommender, Advisor) with the recommenders that failed. */
+export type NativeList = (signal?: AbortSignal) => Promise<{ recommendations: NativeRecommendation[]; problems: Array<{ source: string; message: string }> }>;
+
+/** Native recommendations as dashboard rows: each with its own saving, source and date, beside ours. */
+async function nativeRows(native: NativeList | undefined, signal: AbortSignal, log: Logger): Promise<DashboardData['recommendations']> {
+  if (!native) return [];
+  try {
+    const r = await native(signal);
+    for (const p of r.problems) log.warn(`Dashboard recommendations: ${p.source}: ${p.message}`);
+    return r.recommendations.filter((n) => n.monthlySaving > 0).map((n) => ({
+      title: nativeTitle(n),
+      detail: `${nativeSourceLine(n)}; priced on ${n.priceBasis}${n.lookbackDays !== undefined ? `, ${n.lookbackDays}-day lookback` : ''}. ${n.details[0] ?? ''}`.trim(),
+      monthlySaving: n.monthlySaving,
+      currency: n.currency,
+    }));
+  } catch (e) {
+    if (isCancelled(e)) throw e;
+    log.warn(`Dashboard recommendations: the clouds' own recommenders: ${describeError(e)}`);
+    return [];
+  }
+}
+
+export function recommendationsFor(view: CostView, estimate: Estimate, log: Logger, native?: NativeList): (signal: AbortSignal) => Promise<DashboardData['recommendations']> {
   let cached: { key: string; value: Promise<DashboardData['recommendations']> } | undefined;
 
   const sizes = (): SizedResources[] => {
@@ -35,7 +58,7 @@ export function recommendationsFor(view: CostView, estimate: Estimate, log: Logg
   };
 
   const compute = async (list: SizedResources[], signal: AbortSignal): Promise<DashboardData['recommendations']> => {
-    if (list.length === 0) return [];
+    if (list.length === 0) return nativeRows(native, signal, log);
     const out: DashboardData['recommendations'] = [];
     for (const z of list) {
       try {
@@ -56,6 +79,7 @@ export function recommendationsFor(view: CostView, estimate: Estimate, log: Logg
         log.debug(`Dashboard recommendations: no estimate for ${z.size}: ${describeError(e)}`);
       }
     }
+    out.push(...await nativeRows(native, signal, log));
     return out.sort((a, b) => b.monthlySaving - a.monthlySaving);
   };
 

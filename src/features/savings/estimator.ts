@@ -1,8 +1,10 @@
-import type * as vscode from 'vscode';
-import { describeError } from '../../core/errors';
+import * as vscode from 'vscode';
+import { describeError, isCancelled } from '../../core/errors';
+import { compareWithOurs, ourRightSizingOf, type NativeRow } from '../../core/savings/native';
+import { nativeRecommendersFromSettings, recommendationsFor, type NativeResults } from '../../providers/nativeRecommenders';
 import { defaultRegions, detectProvider } from '../../core/pricing/catalogue';
 import { shippedCatalogue } from '../../core/pricing/shippedCatalogue';
-import { planSavings } from '../../core/savings/plan';
+import { planSavings, type SavingsPlan } from '../../core/savings/plan';
 import { buildReport, summarize, type SavingsReport, type SavingsSummary } from '../../core/savings/report';
 import type { InstancePrices } from '../../core/pricing/model';
 import type { SavingsKind } from '../../core/savings/estimate';
@@ -24,6 +26,9 @@ export interface EstimateRequest {
   ignore?: Partial<Record<SavingsKind, string>>;
 }
 
+/** How long the clouds' own recommendations are reused (they refresh daily at most). */
+const NATIVE_TTL_MS = 15 * 60_000;
+
 /** How long an estimate that read a running instance's metrics is reused (the lens, the action and the report quote one). */
 const METRICS_ESTIMATE_TTL_MS = 10 * 60_000;
 
@@ -39,8 +44,9 @@ function localTimeZone(): string {
  */
 export class SavingsEstimator {
   private readonly measured = new Map<string, { at: number; report: Promise<SavingsReport> }>();
+  private nativeCache?: { key: string; at: number; value: Promise<NativeResults> };
 
-  constructor(private readonly services: Pick<Services, 'settings' | 'savingsSources'>, private readonly clock: () => number = Date.now) {}
+  constructor(private readonly services: Pick<Services, 'settings' | 'savingsSources' | 'log'>, private readonly clock: () => number = Date.now) {}
 
   private get settings() {
     return this.services.settings;
@@ -65,8 +71,8 @@ export class SavingsEstimator {
   estimate(request: EstimateRequest, signal?: AbortSignal, progress?: vscode.Progress<{ message?: string }>): Promise<SavingsReport> {
     if (!request.resourceId) return this.compute(request, signal, progress);
     const s = this.settings;
-    const key = JSON.stringify([request.instanceType, request.region, request.subject, request.resourceId, request.notes ?? [], Object.entries(request.ignore ?? {}).sort(), this.services.savingsSources().live, s.get('savings.hoursPerMonth'), s.get('savings.schedule'), s.get('savings.spotInterruptionsPerDay'),
-      s.get('savings.checkpointIntervalMinutes'), s.get('savings.checkpointWriteMinutes'), s.get('savings.lookbackDays'), s.get('aws.enabled'), s.get('aws.profile'), s.get('aws.region'), s.get('aws.endpoint')]);
+    // every setting is part of the key: an estimate is reused only for the very same assumptions and sources
+    const key = JSON.stringify([request.instanceType, request.region, request.subject, request.resourceId, request.notes ?? [], Object.entries(request.ignore ?? {}).sort(), this.services.savingsSources().live, vscode.workspace.isTrusted, s.settings]);
     const now = this.clock();
     for (const [k, v] of this.measured) if (now - v.at > METRICS_ESTIMATE_TTL_MS) this.measured.delete(k);
     const hit = this.measured.get(key);
@@ -117,7 +123,49 @@ export class SavingsEstimator {
       ...(schedule ? {} : idle?.length ? { idleSeries: { points: idle, timeZone: localTimeZone() } } : {}),
       ...(request.ignore ? { ignore: Object.keys(request.ignore) as SavingsKind[] } : {}),
     });
-    return buildReport(plan, { warnings, ...(request.subject ? { subject: request.subject } : {}), now, ...(request.ignore ? { ignored: request.ignore } : {}) });
+    const native = request.resourceId ? await this.nativeRows(request.resourceId, plan, warnings, signal, progress) : [];
+    return buildReport(plan, {
+      warnings, ...(request.subject ? { subject: request.subject } : {}), now, ...(request.ignore ? { ignored: request.ignore } : {}),
+      ...(native.length ? { native } : {}),
+    });
+  }
+
+  /**
+   * The clouds' own recommendations (Compute Optimizer, Recommender, Advisor) for every resource of the configured
+   * clouds, asked once per 15 minutes and settings; a recommender that fails is named with its fix.
+   */
+  nativeRecommendations(signal?: AbortSignal): Promise<NativeResults> {
+    const settings = this.settings.settings;
+    const trusted = vscode.workspace.isTrusted;
+    const key = JSON.stringify([trusted, settings['savings.nativeRecommenders'], settings['aws.enabled'], settings['aws.profile'], settings['aws.region'], settings['aws.endpoint'],
+      settings['aws.computeOptimizerEndpoint'], settings['gcp.enabled'], settings['gcp.projectId'], settings['gcp.endpoint'], settings['savings.gcpZones'],
+      settings['azure.enabled'], settings['azure.scope'], settings['azure.endpoint'], settings['azure.tenantId']]);
+    const now = this.clock();
+    if (this.nativeCache?.key === key && now - this.nativeCache.at < NATIVE_TTL_MS) return this.nativeCache.value;
+    const value = nativeRecommendersFromSettings(settings, { trusted, log: this.services.log }).list(signal);
+    const entry = { key, at: now, value };
+    this.nativeCache = entry;
+    value.catch(() => { if (this.nativeCache === entry) this.nativeCache = undefined; });
+    return value;
+  }
+
+  private async nativeRows(resourceId: string, plan: SavingsPlan, warnings: string[], signal?: AbortSignal, progress?: vscode.Progress<{ message?: string }>): Promise<NativeRow[]> {
+    if (!this.settings.get('savings.nativeRecommenders')) return [];
+    progress?.report({ message: 'the clouds\' own recommenders…' });
+    let results: NativeResults;
+    try {
+      results = await this.nativeRecommendations(signal);
+    } catch (e) {
+      if (isCancelled(e)) throw e;
+      warnings.push(`The clouds' own recommenders could not be read: ${describeError(e)}`);
+      return [];
+    }
+    for (const p of results.problems) warnings.push(`${p.source}: ${p.message}${p.fix ? ` ${p.fix}` : ''}`);
+    const ours = plan.options.find((o) => o.kind === 'rightsizing');
+    return recommendationsFor(results.recommendations, resourceId).map((recommendation) => ({
+      recommendation,
+      ...(ours ? { comparison: compareWithOurs(recommendation, ourRightSizingOf(ours, this.settings.get('savings.lookbackDays'), plan.hoursPerMonth)) } : {}),
+    }));
   }
 
   /**

@@ -1,6 +1,7 @@
 import { usd, uniqueSources } from '../../core/savings/estimate';
 import { kindLabels, percent, priceLines, sourceLine, type SavingsReport } from '../../core/savings/report';
 import { escapeHtml, webviewPage } from '../../platform/webviewHtml';
+import { nativeSourceLine, nativeTitle } from '../../core/savings/native';
 
 /**
  * The savings report page: static HTML, no script at all. Every value is escaped; styles are inline under a
@@ -63,6 +64,13 @@ export function reportHtml(r: SavingsReport, o: ReportHtmlOptions): string {
     ...r.missing.map((m) => `<tr class="muted"><th scope="row" colspan="4"><span class="kind">Not estimated</span>${e(m)}</th></tr>`),
     ...(r.ignored ?? []).map((m) => `<tr class="muted ignored"><th scope="row" colspan="4"><span class="kind">Ignored</span>${e(m)}</th></tr>`),
   ].join('\n');
+  // the clouds' own recommendations, beside ours: their own saving and source
+  const nativeRows = (r.native ?? []).map(({ recommendation: n, comparison }) => `<tr class="native"><th scope="row"><span class="kind">${e(n.source)}</span>${e(nativeTitle(n))}${comparison ? ` <span class="muted">(${comparison.agree ? 'agrees with ours' : 'differs from ours: see below'})</span>` : ''}</th><td class="num">—</td><td class="num saving">${e(n.currency === 'USD' ? usd(n.monthlySaving) : `${n.monthlySaving.toFixed(2)} ${n.currency}`)}</td><td class="num">${e(nativeSourceLine(n))}</td></tr>`).join('\n');
+  const nativeDetails = (r.native ?? []).map(({ recommendation: n, comparison }) => `<details open>
+<summary><strong>${e(n.source)}</strong>: ${e(nativeTitle(n))}</summary>
+<ul><li>${e(`Priced on ${n.priceBasis}${n.lookbackDays !== undefined ? `; ${n.lookbackDays}-day lookback` : ''}; weighs ${n.metrics.join(', ') || 'unstated metrics'}.`)}</li>${n.details.map((d) => `<li>${e(d)}</li>`).join('')}${comparison ? (comparison.agree ? '<li>Agrees with our estimate.</li>' : comparison.reasons.map((x) => `<li>Differs from ours — ${e(x)}</li>`).join('')) : ''}</ul>
+<div class="sources">Source: ${e(nativeSourceLine(n))}</div>
+</details>`).join('\n');
   const details = r.options.map((x, i) => `<details${x.kind === 'combined' || i === 0 ? ' open' : ''}>
 <summary><strong>${e(kindLabels[x.kind])}</strong>: ${e(x.option)} — ${e(usd(x.monthlyCost))}/month instead of ${e(usd(x.baselineMonthlyCost))}</summary>
 <ul>${x.assumptions.map((a) => `<li>${e(a)}</li>`).join('')}</ul>
@@ -88,11 +96,13 @@ ${r.warnings.map((w) => `<p class="note" role="note">${e(w)}</p>`).join('\n')}
 <thead><tr><th scope="col">Option</th><th scope="col" class="num">Cost / month</th><th scope="col" class="num">Saving / month</th><th scope="col" class="num">Saving</th></tr></thead>
 <tbody>
 ${rows}
+${nativeRows}
 ${missing}
 </tbody>
 </table>
 <h2>Assumptions</h2>
 ${details}
+${nativeDetails ? `<h2>The clouds' own recommenders</h2>\n${nativeDetails}` : ''}
 <h2>Prices</h2>
 <ul>${priceLines(p, r.hoursPerMonth).map((l) => `<li>${e(l)}</li>`).join('')}${p.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul>
 <h2>Sources</h2>
