@@ -7,12 +7,13 @@ export const workspace = 'demo';
 
 /** The on-demand figure at 730 h from the shipped snapshot, read here without the product (whole dollars, as lenses show it). */
 /** @param {'aws' | 'gcp' | 'azure'} cloud @param {string} type @param {string} region */
-function snapshotOnDemand(cloud, type, region) {
+function snapshotOnDemand(cloud, type, region, count = 1) {
   const snapshot = JSON.parse(fs.readFileSync(new URL('../../../resources/pricing/gpu_ml_instance_prices.json', import.meta.url), 'utf8'));
   const entry = snapshot[cloud][type];
   const r = entry.regions[region];
   const karpenter = cloud === 'aws' && region === 'us-east-1' ? Object.entries(entry).find(([k]) => k.startsWith('karpenter_ondemand_us_east_1'))?.[1] : undefined;
-  return `≈ $${Math.round((karpenter ?? r.ondemand) * 730).toLocaleString('en-US')}/mo on-demand`;
+  const month = Math.round((karpenter ?? r.ondemand) * 730 * 100) / 100;
+  return `≈ $${Math.round(month * count).toLocaleString('en-US')}/mo on-demand${count > 1 ? ` for ${count} machines` : ''}`;
 }
 
 /** "$6,424.63" → "$6,425" (the lens's whole dollars) @param {string} cell */
@@ -47,10 +48,10 @@ export default async function ({ openFile, page, palette, shot, waitFor, log, wo
   await palette('View: Close All Editors');
   const lenses = page.locator('.monaco-editor .codelens-decoration', { hasText: 'on-demand' });
 
-  // AWS: the detector-serving fleet's g5.2xlarge, $1.212/h × 730 h (lenses further down render when scrolled to)
+  // AWS: the detector-serving fleet's 6 × g5.2xlarge (count = 6), $1.212/h × 730 h each (lenses further down render when scrolled to)
   await openFile('infra/main.tf');
   await goToResource(page, palette, path.join(workspaceDir, 'infra/main.tf'), 'aws_instance', 'detector_serving');
-  const g5 = snapshotOnDemand('aws', 'g5.2xlarge', 'us-east-1');
+  const g5 = snapshotOnDemand('aws', 'g5.2xlarge', 'us-east-1', 6);
   await waitFor(async () => (await lenses.allInnerTexts()).some((t) => t.startsWith(`${g5} · spot ≈ $`)), `the g5.2xlarge lens "${g5} · …"`, 60_000);
   log(`main.tf lenses: ${(await lenses.allInnerTexts()).filter(Boolean).join(' | ')}`);
 
