@@ -36,6 +36,9 @@ export default async function ({ page, palette, shot, waitFor, log }) {
   const statusBar = page.locator('.statusbar-item', { hasText: String(name) });
   await waitFor(async () => (await statusBar.count()) > 0, `the status bar naming ${name}`, 60_000);
   log(`status bar: ${await statusBar.first().innerText()}`);
+  // the screenshot is of the budgets: the anomaly watcher's notifications (shown beside them) are cleared first
+  await palette('Notifications: Clear All Notifications');
+  await waitFor(async () => (await page.locator('.notification-toast').count()) === 0, 'no notification toast over the dashboard', 30_000);
   await card.scrollIntoViewIfNeeded();
   await shot('budgets');
 }
