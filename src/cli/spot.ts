@@ -48,6 +48,10 @@ Options:
   --format F             table or json (default: table)
   --output FILE          export: write the YAML here instead of stdout
   --any-cloud            export: also accept the same GPUs on any cloud SkyPilot can reach
+  --live                 launch/resume on Azure: compare the max price with the current Spot price
+                         from the Azure Retail Prices API (refused when it is below)
+  --azure-prices-endpoint URL  the Azure Retail Prices API (default https://prices.azure.com; also
+                         MLFINOPS_AZURE_PRICES_ENDPOINT)
 
 Credentials come from each cloud's SDK chain (AWS profiles / SSO, Google Application Default
 Credentials, Azure DefaultAzureCredential). GOOGLE_OAUTH_ACCESS_TOKEN, when set, is used as the
@@ -139,6 +143,12 @@ function renderDeleted(job: string, deleted: SpotResource[]): string {
   return deleted.length ? `Stopped "${job}": deleted ${deleted.map(describeResource).join(', ')}.` : `Nothing of "${job}" was running.`;
 }
 
+/** The Azure Retail Prices endpoint given (option or environment): empty for the default, else an http(s) URL. */
+function azurePricesEndpoint(value: string): string {
+  if (value && !/^https?:\/\/[^\s/]+/.test(value)) throw usageError(`--azure-prices-endpoint is an http(s) URL such as https://prices.azure.com (got "${value}").`);
+  return value;
+}
+
 const command: Subcommand = {
   summary: 'plan, launch, watch and stop training on spot capacity from a job file',
   usage,
@@ -154,6 +164,8 @@ const command: Subcommand = {
         format: { type: 'string', default: 'table' },
         output: { type: 'string' },
         'any-cloud': { type: 'boolean', default: false },
+        live: { type: 'boolean', default: false },
+        'azure-prices-endpoint': { type: 'string' },
       },
     });
     const [sub, jobArg, ...extra] = positionals;
@@ -189,7 +201,10 @@ const command: Subcommand = {
     const settings: SpotLauncherSettings = {
       aws: { profile: values.profile ?? io.env.AWS_PROFILE ?? '', endpoint: values.endpoint ?? '' },
       gcp: { endpoint: values.endpoint ?? '', ...(io.env.GOOGLE_OAUTH_ACCESS_TOKEN ? { accessToken: io.env.GOOGLE_OAUTH_ACCESS_TOKEN } : {}) },
-      azure: { endpoint: values.endpoint ?? '', ...(io.env.AZURE_TENANT_ID ? { tenantId: io.env.AZURE_TENANT_ID } : {}) },
+      azure: {
+        endpoint: values.endpoint ?? '', ...(io.env.AZURE_TENANT_ID ? { tenantId: io.env.AZURE_TENANT_ID } : {}),
+        ...(values.live ? { retailPrices: { endpoint: azurePricesEndpoint(values['azure-prices-endpoint'] ?? io.env.MLFINOPS_AZURE_PRICES_ENDPOINT ?? '') } } : {}),
+      },
     };
     const launcher = spotLauncherFor(loaded.job, settings);
     const json = values.format === 'json';

@@ -21,7 +21,8 @@ export interface SpotLauncherSettings {
    */
   gcp: { endpoint: string; accessToken?: string; authClient?: unknown };
   /** `credential` and `agent`: given directly (tests); otherwise DefaultAzureCredential (in `tenantId` when set). */
-  azure: { endpoint: string; tenantId?: string; credential?: TokenCredential; agent?: Agent };
+  /** `retailPrices`: live prices allowed, so a launch compares the max price with the current Spot price (Azure Retail Prices API). */
+  azure: { endpoint: string; tenantId?: string; credential?: TokenCredential; agent?: Agent; retailPrices?: { endpoint: string } };
   log?: Logger;
   /** Test hooks: how long a launch waits for the first instances, and the sleep between polls. */
   settleMs?: number;
@@ -48,6 +49,7 @@ export function spotLauncherFor(job: SpotJob, settings: SpotLauncherSettings): S
         ...(settings.azure.tenantId ? { tenantId: settings.azure.tenantId } : {}),
         ...(settings.azure.credential ? { credential: settings.azure.credential } : {}),
         ...(settings.azure.agent ? { agent: settings.azure.agent } : {}),
+        ...(settings.azure.retailPrices ? { retailPrices: settings.azure.retailPrices } : {}),
         ...(settings.log ? { log: settings.log } : {}), ...(settings.settleMs !== undefined ? { settleMs: settings.settleMs } : {}),
       }, region);
   }

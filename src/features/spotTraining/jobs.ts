@@ -64,7 +64,8 @@ export function launcherFor(services: Services, job: SpotJob): SpotLauncher {
   return spotLauncherFor(job, {
     aws: { profile: s['aws.profile'], endpoint: s['aws.endpoint'] },
     gcp: { endpoint: s['gcp.endpoint'], ...(process.env.GOOGLE_OAUTH_ACCESS_TOKEN ? { accessToken: process.env.GOOGLE_OAUTH_ACCESS_TOKEN } : {}) },
-    azure: { endpoint: s['azure.endpoint'] },
+    // live prices (a trusted workspace that turned them on): the max price is compared with the current Spot price
+    azure: { endpoint: s['azure.endpoint'], ...(s['savings.livePrices'] && vscode.workspace.isTrusted ? { retailPrices: { endpoint: s['savings.azureRetailPricesEndpoint'] } } : {}) },
     log: services.log,
   });
 }

@@ -3,14 +3,16 @@ import type { TokenCredential } from '@azure/core-auth';
 import { generateKeyPairSync } from 'node:crypto';
 import type { Agent } from 'node:https';
 import { gzipSync } from 'node:zlib';
-import { FinOpsError, isFinOpsError } from '../../core/errors';
+import { describeError, FinOpsError, isCancelled, isFinOpsError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { abortableSleep, type RetryOptions } from '../../core/retry';
 import type { SpotJob } from '../../core/spot/job';
 import { rollBackLaunch, type DryRunReport, type LaunchRequest, type LaunchResult, type SpotInstance, type SpotJobState, type SpotJobStatus, type SpotLauncher, type SpotProgress, type SpotResource } from '../../core/spot/launcher';
-import { jobTags, resourceName } from '../../core/spot/plan';
+import { describeSources, jobTags, resourceName } from '../../core/spot/plan';
+import { perHour } from '../../core/savings/estimate';
 import { armEndpoint, azureCredential } from './config';
 import { callAzure } from './errors';
+import { AzureRetailPrices } from './retailPrices';
 
 /**
  * Spot jobs on Azure: one virtual machine scale set (Uniform orchestration) of Spot VMs — priority Spot, eviction
@@ -39,6 +41,11 @@ export interface AzureSpotOptions {
   pollIntervalMs?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   retry?: Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs' | 'sleep'>;
+  /**
+   * Live prices are allowed: the current Spot price of the VM size is read from the Azure Retail Prices API (endpoint
+   * configurable; default https://prices.azure.com) and a max price below it refuses the launch. Absent: not checked.
+   */
+  retailPrices?: { endpoint?: string; fetch?: typeof fetch };
 }
 
 /** Ubuntu 22.04 HPC image with the NVIDIA driver and CUDA (publisher:offer:sku:version); `azure.image` overrides it. */
@@ -192,13 +199,15 @@ export class AzureSpotLauncher implements SpotLauncher {
     this.zones(job);
     imageReference(azure.image ?? DEFAULT_AZURE_IMAGE);
 
+    // the public price first: a max price below the Spot price is refused before any signed-in call
+    const price = job.maxPricePerHour === undefined
+      ? 'No max price (billingProfile.maxPrice -1): VMs are evicted only when Azure needs the capacity back.'
+      : await this.checkMaxPrice(job, job.maxPricePerHour, progress, signal);
+
     progress('Checking the checkpoint location…');
     const check = this.options.checkCheckpoint ?? ((uri: string, s?: AbortSignal) => this.checkContainer(job, uri, s));
     await check(job.checkpoint.uri, signal);
-    checks.push(`Checkpoint location ${job.checkpoint.uri}: reachable.`);
-    checks.push(job.maxPricePerHour !== undefined
-      ? `Max price ${job.maxPricePerHour} USD an hour per VM (billingProfile.maxPrice): Azure evicts a VM when the Spot price goes above it.`
-      : 'No max price (billingProfile.maxPrice -1): VMs are evicted only when Azure needs the capacity back.');
+    checks.push(`Checkpoint location ${job.checkpoint.uri}: reachable.`, price);
     if (job.instanceTypes.length > 1) checks.push(`A scale set runs one VM size: ${job.instanceTypes[0]} (the other listed sizes are used by the SkyPilot export).`);
     if (job.onDemand.fallback) checks.push('onDemand.fallback is not available in a Spot scale set (the SkyPilot export has it); Try & Restore waits for Spot capacity.');
 
@@ -210,6 +219,37 @@ export class AzureSpotLauncher implements SpotLauncher {
     }
     checks.push(`No earlier launch of "${job.name}" in ${azure.resourceGroup}. Resource Manager has no DryRun for a scale set: it checks the request when it is sent, and a failed create deletes the scale set.`);
     return { checks };
+  }
+
+  /**
+   * The max price against the current Spot price of the scale set's VM size (Azure Retail Prices API), when live
+   * prices are allowed: below it, the launch is refused before anything is created (Azure would not start the VMs,
+   * or evict them at once). A price that cannot be read is a warning in the checks: the launch does not depend on it.
+   */
+  private async checkMaxPrice(job: SpotJob, maxPrice: number, progress: SpotProgress, signal?: AbortSignal): Promise<string> {
+    const size = job.instanceTypes[0]!;
+    const max = `Max price ${perHour(maxPrice)} per VM (billingProfile.maxPrice): Azure evicts a VM when the Spot price goes above it.`;
+    if (!this.options.retailPrices) return `${max} The current Spot price was not checked: live prices are off (the mlFinops.savings.livePrices setting, or --live).`;
+    progress('Reading the current Spot price…');
+    const { endpoint, fetch } = this.options.retailPrices;
+    let prices;
+    try {
+      prices = await new AzureRetailPrices({ ...(endpoint ? { endpoint } : {}), ...(fetch ? { fetch } : {}), ...(this.options.log ? { log: this.options.log } : {}) })
+        .getPrices(size, this.region, undefined, signal);
+    } catch (e) {
+      if (isCancelled(e)) throw e;
+      this.options.log?.warn(`Spot job ${job.name}: the current Spot price of ${size} could not be read: ${describeError(e)}`);
+      return `${max} ! The current Spot price of ${size} in ${this.region} could not be read (${describeError(e)}); it was not compared with the max price.`;
+    }
+    const spot = prices?.spot;
+    if (!spot) return `${max} ! The Azure Retail Prices API lists no Spot price for ${size} in ${this.region}: check that the size is sold as Spot there.`;
+    const now = `${perHour(spot.hourly)} (${describeSources([spot.source])})`;
+    if (spot.hourly > maxPrice) {
+      throw new FinOpsError('input', `The max price ${perHour(maxPrice)} of "${job.name}" is below the current Spot price of ${size} in ${this.region}, ${now}: Azure would not start its VMs; nothing was created.`, {
+        fix: `Raise maxPricePerHour to at least ${perHour(spot.hourly)} in the job file, or remove it (pay up to the pay-as-you-go price).`,
+      });
+    }
+    return `Current Spot price of ${size} in ${this.region}: ${now}, under the max price ${perHour(maxPrice)}; Azure evicts a VM when the Spot price goes above it.`;
   }
 
   async launch(request: LaunchRequest): Promise<LaunchResult> {

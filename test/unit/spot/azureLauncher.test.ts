@@ -12,6 +12,7 @@ import { spotLauncherFor } from '../../../src/providers/spotLaunchers';
 import { startAzureComputeFake, type AzureComputeFake } from '../../support/fakes/azureCompute';
 import { applyOfflineEnv, offlineEnv } from '../../support/moto';
 import { runCli } from '../../support/cli';
+import { retailItem, startAzureRetailFake } from '../../support/fakes/azureRetailPrices';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -294,6 +295,7 @@ test('preflight: the checks a confirmation shows, with nothing created; a launch
   const job = jobOf();
   const checked = await launcher().preflight({ job, plan: planOf(job), userData: USER_DATA });
   assert.match(checked.checks[0]!, /azure:\/\/ckptacct\/checkpoints\/run1: reachable/);
+  assert.match(checked.checks[1]!, /billingProfile\.maxPrice.*not checked: live prices are off/);
   assert.ok(checked.checks.some((c) => /billingProfile\.maxPrice/.test(c)));
   assert.ok(checked.checks.some((c) => /No earlier launch of "train-z".*no DryRun/.test(c)));
   assert.equal(puts().length, 0);
@@ -315,4 +317,67 @@ test('console output: the VM\'s serial log through boot diagnostics (on in the s
   assert.equal(post.path, `${SET_PATH}/virtualMachines/0/retrieveBootDiagnosticsData`);
   assert.equal(post.query.sasUriExpirationTimeInMinutes, '10');
   await launcher().stop(job);
+});
+
+test('live prices: a max price below the current Spot price (Azure Retail Prices API) is refused before anything is called; above it, the check says so', async () => {
+  const retail = await startAzureRetailFake();
+  try {
+    const product = 'Virtual Machines NCasT4_v3 Series';
+    const size = 'Standard_NC4as_T4_v3';
+    const spotAt = (unitPrice: number) => retail.setItems([
+      retailItem({ armSkuName: size, armRegionName: 'eastus', unitPrice: 0.526, skuName: 'NC4as T4 v3', productName: product }),
+      retailItem({ armSkuName: size, armRegionName: 'eastus', unitPrice, skuName: 'NC4as T4 v3 Spot', productName: product }),
+      retailItem({ armSkuName: size, armRegionName: 'eastus', unitPrice: 0.9, skuName: 'NC4as T4 v3 Spot', productName: `${product} Windows` }),
+      retailItem({ armSkuName: size, armRegionName: 'westus2', unitPrice: 0.05, skuName: 'NC4as T4 v3 Spot', productName: product }),
+    ]);
+    const live = launcher({ retailPrices: { endpoint: retail.endpoint } });
+    const job = jobOf(); // maxPricePerHour: 0.2
+
+    // the Spot price is above the max price: refused, with the price, its source and the fix; nothing else was called
+    spotAt(0.2630);
+    await assert.rejects(live.preflight({ job, plan: planOf(job), userData: USER_DATA }), (e: unknown) => isFinOpsError(e, 'input')
+      && /The max price \$0\.2000\/h of "train-z" is below the current Spot price of Standard_NC4as_T4_v3 in eastus, \$0\.2630\/h \(Azure Retail Prices API \(live, \d{4}-\d{2}-\d{2}\)\)/.test(e.message)
+      && /nothing was created/.test(e.message) && /Raise maxPricePerHour to at least \$0\.2630\/h/.test(e.fix));
+    assert.equal(fake.requests.length, 0, 'no Resource Manager or storage call');
+    const query = new URL(retail.requests[0]!, retail.endpoint);
+    assert.equal(query.searchParams.get('$filter'), `serviceName eq 'Virtual Machines' and armSkuName eq '${size}' and armRegionName eq 'eastus'`);
+    // launch() refuses the same way, and creates nothing
+    await assert.rejects(live.launch({ job, plan: planOf(job), userData: USER_DATA }), (e: unknown) => isFinOpsError(e, 'input') && /below the current Spot price/.test(e.message));
+    assert.equal(puts().length, 0);
+
+    // under the max price: the check is one of the lines the confirmation shows
+    spotAt(0.1578);
+    const checked = await live.preflight({ job, plan: planOf(job), userData: USER_DATA });
+    assert.ok(checked.checks.some((c) => /^Current Spot price of Standard_NC4as_T4_v3 in eastus: \$0\.1578\/h \(Azure Retail Prices API \(live, .*\)\), under the max price \$0\.2000\/h/.test(c)), checked.checks.join('\n'));
+
+    // the price API failing is a warning, not a refusal
+    retail.failNext(400);
+    const warned = await live.preflight({ job, plan: planOf(job), userData: USER_DATA });
+    assert.ok(warned.checks.some((c) => /! The current Spot price of Standard_NC4as_T4_v3 in eastus could not be read \(.*HTTP 400/.test(c)), warned.checks.join('\n'));
+
+    // live prices off: not read, and the check says how to turn them on
+    retail.requests.length = 0;
+    const off = await launcher().preflight({ job, plan: planOf(job), userData: USER_DATA });
+    assert.ok(off.checks.some((c) => /not checked: live prices are off \(the mlFinops\.savings\.livePrices setting, or --live\)/.test(c)));
+    assert.equal(retail.requests.length, 0);
+
+    // the CLI: --live with the endpoint; refused with exit code 2 before any signed-in call
+    spotAt(0.2630);
+    const dir = mkdtempSync(join(tmpdir(), 'mlfinops-spot-az-live-'));
+    mkdirSync(join(dir, '.finops/jobs'), { recursive: true });
+    writeFileSync(join(dir, '.finops/jobs/train-z.yaml'), azureJob);
+    fake.requests.length = 0;
+    const cli = await runCli(['spot', 'launch', 'train-z', '--yes', '--live', '--azure-prices-endpoint', retail.endpoint, '--endpoint', fake.endpoint], { cwd: dir, env: { ...process.env, ...offlineEnv } });
+    assert.equal(cli.code, 2, cli.err);
+    assert.match(cli.err, /below the current Spot price of Standard_NC4as_T4_v3 in eastus, \$0\.2630\/h/);
+    assert.equal(fake.requests.length, 0);
+    // the environment variable names the endpoint too; a bad one is a usage error
+    const viaEnv = await runCli(['spot', 'launch', 'train-z', '--yes', '--live', '--endpoint', fake.endpoint], { cwd: dir, env: { ...process.env, ...offlineEnv, MLFINOPS_AZURE_PRICES_ENDPOINT: retail.endpoint } });
+    assert.match(viaEnv.err, /below the current Spot price/);
+    const bad = await runCli(['spot', 'launch', 'train-z', '--yes', '--live', '--azure-prices-endpoint', 'prices.example'], { cwd: dir, env: { ...process.env, ...offlineEnv } });
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--azure-prices-endpoint is an http\(s\) URL/);
+  } finally {
+    await retail.stop();
+  }
 });
