@@ -75,6 +75,10 @@ export class CostView implements vscode.Disposable {
   private anchor: string | undefined;
   private anchorPromise: Promise<string> | undefined;
   private lastLoaded: Date | undefined;
+  /** Which load is the newest (see runLoad), its promise, and whether a superseded load asked for a refresh. */
+  private loadSeq = 0;
+  private latestLoad: Promise<void> = Promise.resolve();
+  private refreshWanted = false;
 
   constructor(private readonly services: Services, readonly sourceList: SourceList) {
     this.store = new AllocationStore(services.log);
@@ -210,14 +214,30 @@ export class CostView implements vscode.Disposable {
   }
 
   /** Reads the team policy (hierarchy, tag keys) and the data's coverage, then loads every source. */
-  async load(options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+  load(options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    const seq = ++this.loadSeq;
+    if (options.refresh) this.refreshWanted = true;
+    const run = this.runLoad(seq, options);
+    this.latestLoad = run;
+    return run;
+  }
+
+  /**
+   * Loads started one after the other (the tree, the dashboard, a settings change) each read the policy and the
+   * dates first; only the newest goes on to load, with the settings of that moment. An older one that finished
+   * reading later must not load after it: its period, hierarchy or sources may be stale, and a cancelled one
+   * would leave the view empty. It waits for the newest instead; a refresh asked by an older load is kept.
+   */
+  private async runLoad(seq: number, options: { refresh?: boolean; signal?: AbortSignal }): Promise<void> {
     if (options.refresh) {
       this.resetAnchor();
       this.policyRead = undefined;
       await this.sourceList.refresh?.();
     }
     await this.readPolicy();
-    const anchor = await this.ensureAnchor();
+    const anchor = await this.currentAnchor();
+    if (seq !== this.loadSeq) return this.latestLoad;
+    if (options.signal?.aborted) return;
     const choice = this.periodChoice;
     let period: Period;
     try {
@@ -225,9 +245,20 @@ export class CostView implements vscode.Disposable {
     } catch {
       period = resolvePeriod({ preset: 'last30Days' }, anchor);
     }
-    await this.store.load(this.sources, { period, metric: this.metric, hierarchy: this.hierarchy.keys }, options);
+    const refresh = this.refreshWanted;
+    this.refreshWanted = false;
+    await this.store.load(this.sources, { period, metric: this.metric, hierarchy: this.hierarchy.keys }, { ...options, refresh });
     this.lastLoaded = new Date();
     this.loadedEmitter.fire();
+  }
+
+  /** The anchor for the current sources: asked again when the sources changed while it was being read. */
+  private async currentAnchor(): Promise<string> {
+    for (;;) {
+      const pending = this.ensureAnchor();
+      const anchor = await pending;
+      if (this.anchorPromise === pending) return anchor;
+    }
   }
 
   /**
@@ -236,7 +267,14 @@ export class CostView implements vscode.Disposable {
    */
   ensureAnchor(_signal?: AbortSignal): Promise<string> {
     // shared by every caller until the sources change; small queries, so not tied to one caller's cancellation
-    this.anchorPromise ??= this.computeAnchor().then((a) => { this.anchor = a; return a; });
+    if (!this.anchorPromise) {
+      const pending: Promise<string> = this.computeAnchor().then((a) => {
+        // the sources changed while it was read: that answer is for sources that are gone
+        if (this.anchorPromise === pending) this.anchor = a;
+        return a;
+      });
+      this.anchorPromise = pending;
+    }
     return this.anchorPromise;
   }
 

@@ -112,6 +112,8 @@ export class AllocationStore {
    * parameters are kept unless `refresh` is set.
    */
   load(sources: readonly TreeSource[], params: AllocationParams, options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    // a load cancelled before it started changes nothing (it would otherwise drop the answers of a newer one)
+    if (options.signal?.aborted) return this.pending;
     if (options.refresh) this.dropInventories();
     const key = paramsKey(params);
     const live = new Set(sources.map((s) => s.id));
@@ -171,6 +173,8 @@ export class AllocationStore {
     const inventoryPromise = this.inventory(source, signal);
     const costPromise = source.cost ? queryAllocation(source.cost, params, signal) : undefined;
     const gpuPromise = source.cost ? queryGpus(source.cost, params, signal, (e) => this.log.info(`Resources: ${source.label} gives no GPU-hours per resource: ${describeError(e)}`)) : undefined;
+    // an early exit (the inventory cancelled) must not leave the other two to fail unobserved
+    for (const p of [inventoryPromise, costPromise, gpuPromise]) p?.catch(() => undefined);
     let resources: Resource[] | undefined;
     if (inventoryPromise) {
       try {

@@ -161,12 +161,39 @@ suite('Resources view: sources, tag hierarchy, costs', () => {
       throw new Error(`sources: ${kinds.join(', ') || 'none'}; focus.files = ${JSON.stringify(config().get('focus.files'))}`);
     }, 'the demo and FOCUS file sources', 60_000);
     await vscode.commands.executeCommand(Commands.refresh);
-    await waitFor(() => ready('demo'), 'the demo organisation\'s bill to load', 170_000);
+    await waitFor(() => {
+      if (ready('demo')) return true;
+      // say what the view holds instead, so a timeout names the cause
+      const snap = api.costViews.view.store.snapshot('demo');
+      const held = snap?.kind === 'loading' ? `loading for ${Date.now() - snap.since} ms` : snap ? `${snap.kind} for ${JSON.stringify(snap.params.period)} by ${snap.params.hierarchy.join(' → ')}` : 'nothing';
+      throw new Error(`the view holds ${held}; expected ${JSON.stringify(period)} by ${api.costViews.view.hierarchy.keys.join(' → ')}`);
+    }, 'the demo organisation\'s bill to load', 170_000);
   });
 
   suiteTeardown(async () => {
     await api.costViews.view.setHierarchy(undefined);
     for (const key of ['demo.enabled', 'focus.files', 'resources.hierarchy']) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  test('loads started one after another leave the newest answer: a cancelled or older load never empties the view', async function () {
+    this.timeout(120_000);
+    const before = ready('demo');
+    assert.ok(before);
+    // a refresh cancelled before it began (the tree cancels a load when a newer one starts) changes nothing
+    const cancelled = new AbortController();
+    cancelled.abort();
+    await api.costViews.view.load({ refresh: true, signal: cancelled.signal });
+    assert.equal(api.costViews.view.store.snapshot('demo'), before, 'a cancelled load replaced or dropped the answer');
+    // an older refresh, cancelled while it reads the sources, then a newer load: the view ends with data
+    const older = new AbortController();
+    const first = api.costViews.view.load({ refresh: true, signal: older.signal });
+    const second = api.costViews.view.load();
+    older.abort();
+    await Promise.all([first, second]);
+    await api.costViews.view.store.whenIdle();
+    const after = await waitFor(() => ready('demo'), 'the demo bill after the newer load', 60_000);
+    assert.ok(after !== before, 'the refresh asked by the older load was dropped');
+    assert.equal(after.allocation.root.cost, before.allocation.root.cost);
   });
 
   test('the top level lists each configured source with its state', async () => {

@@ -167,3 +167,29 @@ test('one address declared in two Terraform roots is two resources, each with it
   // p3.2xlarge in us-west-2 (the provider block of savings/main.tf), as its code lens says: $3.06 × 730 h
   assert.equal(savings.cost?.amount, monthlyOnDemand(shippedCatalogue().prices('p3.2xlarge', 'us-west-2'), 730));
 });
+
+test('a load cancelled before it starts keeps the answers it would have replaced, even on refresh', async () => {
+  const src = createDemoSource({ extensionRoot: root });
+  const source: TreeSource = { id: 'demo', label: 'Demo', kind: 'demo', state: { kind: 'ok' }, cost: src, resources: src };
+  const store = new AllocationStore(silentLogger);
+  const params = { period: { start: '2026-10-01', end: '2026-11-01' }, metric: 'EffectiveCost' as const, hierarchy: ['Team'] };
+  await store.load([source], params);
+  const before = store.snapshot('demo');
+  assert.equal(before?.kind, 'ready');
+  const cancelled = new AbortController();
+  cancelled.abort();
+  let fired = 0;
+  store.onDidChange(() => { fired += 1; });
+  await store.load([source], { ...params, hierarchy: ['Project'] }, { refresh: true, signal: cancelled.signal });
+  assert.equal(store.snapshot('demo'), before);
+  assert.equal(fired, 0, 'a cancelled load redrew the view');
+  // a load cancelled while it runs leaves nothing half-done and does not hide a newer answer
+  const running = new AbortController();
+  const first = store.load([source], { ...params, hierarchy: ['Project'] }, { refresh: true, signal: running.signal });
+  const second = store.load([source], params, { refresh: true });
+  running.abort();
+  await Promise.all([first, second]);
+  const after = store.snapshot('demo');
+  assert.equal(after?.kind, 'ready');
+  assert.deepEqual(after.kind === 'ready' && after.params.hierarchy, ['Team']);
+});
