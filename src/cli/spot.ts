@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FinOpsError } from '../core/errors';
 import { loadDefaultPolicy, loadPolicy } from '../core/policy/load';
 import type { LoadedPolicy } from '../core/policy/model';
-import { shippedCatalogue } from '../core/pricing/shippedCatalogue';
 import { JOBS_DIR, type SpotJob } from '../core/spot/job';
 import { prepareJob } from '../core/spot/prepare';
 import { renderPlan, type SpotPlan } from '../core/spot/plan';
@@ -13,8 +11,9 @@ import { formatRuntime, jobProgress } from '../core/spot/progress';
 import type { LaunchResult, SpotJobStatus, SpotResource } from '../core/spot/launcher';
 import { buildUserData } from '../core/spot/userData';
 import { perHour, usd } from '../core/savings/estimate';
-import { resourcesRoot, shippedBootstrapFiles, spotLauncherFor, type SpotLauncherSettings } from '../providers/spotLaunchers';
-import { skyPilotYaml } from '../core/spot/skypilot';
+import { shippedBootstrapFiles, spotLauncherFor, type SpotLauncherSettings } from '../providers/spotLaunchers';
+import { skyJobsLaunchArgs } from '../core/spot/skypilot';
+import { exportSkyPilotTask } from '../providers/skypilot';
 import { usageError, ExitCode, type CliIO, type Subcommand } from './io';
 
 const usage = `Usage: mlfinops spot <plan|launch|status|stop|resume|export> JOB [options]
@@ -185,14 +184,11 @@ const command: Subcommand = {
       return ExitCode.ok;
     }
     if (sub === 'export') {
-      const packageDir = path.join(resourcesRoot(), 'spot', 'python');
-      const yaml = skyPilotYaml(loaded.job, path.relative(io.cwd, loaded.file), {
-        anyCloud: values['any-cloud'], catalogue: shippedCatalogue(), ...(existsSync(packageDir) ? { checkpointPackageDir: packageDir } : {}),
-      });
+      const yaml = exportSkyPilotTask(loaded.job, path.relative(io.cwd, loaded.file), { anyCloud: values['any-cloud'] });
       if (values.output) {
         const out = path.resolve(io.cwd, values.output);
         await writeFile(out, yaml);
-        io.stderr(`Wrote ${out}. Launch it with: sky jobs launch -n ${loaded.job.name} ${values.output}\n`);
+        io.stderr(`Wrote ${out}. Launch it with: sky ${skyJobsLaunchArgs(loaded.job.name, values.output, false).join(' ')}\n`);
       } else {
         io.stdout(yaml);
       }

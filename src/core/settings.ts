@@ -61,6 +61,7 @@ export const settingSchemas = {
   'savings.nativeRecommenders': z.boolean().default(true),
   'savings.gcpZones': z.array(z.string().regex(/^[a-z]+-[a-z]+\d+-[a-z]$/, 'a zone such as us-central1-a')).max(50).default([]),
   'aws.computeOptimizerEndpoint': z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default(''),
+  'spot.skyPath': z.string().regex(/^(|[\w.+-]+|\/[^\0\n\r]*|[A-Za-z]:[\\/][^\0\n\r]*|\\\\[^\0\n\r]*)$/, 'empty (sky on PATH), a command name, or the full path of the sky command such as /home/me/.venvs/sky/bin/sky').default(''),
   'anomalies.groupBy': z.array(z.string().regex(/^(tag:[^,]{1,128}|[A-Z][A-Za-z]{1,63})$/, 'FOCUS dimensions or tags written tag:Key')).min(1).max(5).default(['tag:Team', 'ServiceName', 'SubAccountId']),
   'anomalies.minAmount': z.number().min(0).max(1e9).default(50),
   'anomalies.minPercent': z.number().min(0).max(100000).default(50),

@@ -39,6 +39,8 @@ export const Commands = {
   resumeSpotJob: 'mlFinops.resumeSpotJob',
   openSpotJobLog: 'mlFinops.openSpotJobLog',
   openSpotJobInConsole: 'mlFinops.openSpotJobInConsole',
+  exportSpotJobToSkyPilot: 'mlFinops.exportSpotJobToSkyPilot',
+  launchSpotJobWithSkyPilot: 'mlFinops.launchSpotJobWithSkyPilot',
   applyTags: 'mlFinops.applyTags',
 } as const;
 

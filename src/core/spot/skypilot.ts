@@ -91,8 +91,16 @@ export function skyPilotTask(job: SpotJob, options: SkyPilotOptions = {}): Recor
   return task;
 }
 
+/** Where the editor writes a job's task: beside the job files, not among them (a file in .finops/jobs/ is a job). */
+export const SKYPILOT_DIR = '.finops/skypilot';
+
+/** The arguments of `sky` that launch a task file as a managed job; `-y` only after the product's own confirmation. */
+export function skyJobsLaunchArgs(jobName: string, taskFile: string, confirmed: boolean): string[] {
+  return ['jobs', 'launch', '-n', jobName, taskFile, ...(confirmed ? ['-y'] : [])];
+}
+
 /** The task as YAML, with a header naming its job file. */
 export function skyPilotYaml(job: SpotJob, jobFile: string, options: SkyPilotOptions = {}): string {
-  const header = `# SkyPilot managed spot job for ${jobFile}, written by ML FinOps (mlfinops spot export).\n# Launch: sky jobs launch -n ${job.name} <this file>\n`;
+  const header = `# SkyPilot managed spot job for ${jobFile}, written by ML FinOps (mlfinops spot export).\n# Launch: sky ${skyJobsLaunchArgs(job.name, '<this file>', false).join(' ')}\n`;
   return header + stringify(skyPilotTask(job, options), { lineWidth: 0 });
 }

@@ -148,7 +148,7 @@ async function writeNewJobFile(services: Services): Promise<vscode.Uri | undefin
   return target;
 }
 
-function argsOf(arg: unknown): LaunchArgs {
+export function argsOf(arg: unknown): LaunchArgs {
   if (arg instanceof vscode.Uri) return { uri: arg };
   if (typeof arg === 'object' && arg !== null) {
     const a = arg as { uri?: unknown; resumeFrom?: LaunchArgs['resumeFrom'] };

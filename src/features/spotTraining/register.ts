@@ -8,6 +8,7 @@ import type { Services } from '../../platform/services';
 import { Commands } from '../../shared/commands';
 import { launcherFor } from './jobs';
 import { launchSpotTraining, PLAN_SCHEME, PlanDocuments } from './launch';
+import { exportToSkyPilot, launchWithSkyPilot } from './skypilot';
 import { AUTO_REFRESH_MS, SpotJobsModel, SpotJobsTree, type JobEntry, type SpotNode } from './view';
 
 export const SPOT_JOBS_VIEW = 'mlFinops.spotJobs';
@@ -162,6 +163,8 @@ export function register(services: Services, confirmations: Confirmations): { di
     vscode.commands.registerCommand(Commands.resumeSpotJob, resume),
     vscode.commands.registerCommand(Commands.openSpotJobLog, openLog),
     vscode.commands.registerCommand(Commands.openSpotJobInConsole, openInConsole),
+    vscode.commands.registerCommand(Commands.exportSpotJobToSkyPilot, (arg: unknown) => exportToSkyPilot(services, arg)),
+    vscode.commands.registerCommand(Commands.launchSpotJobWithSkyPilot, (arg: unknown) => launchWithSkyPilot(services, confirmations, arg)),
   ];
   return { disposables, handle: { model, tree } };
 }
