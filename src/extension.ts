@@ -90,7 +90,10 @@ export function activate(context: vscode.ExtensionContext): MlFinOpsApi {
   const costView = new CostView(services, sources);
   const budgetWatch = new BudgetWatch(services, costView);
   const anomalyWatch = new AnomalyWatch(services, costView);
-  const tree = registerResourcesTree(services, costView, anomalyWatch);
+  const tree = registerResourcesTree(services, costView, anomalyWatch, {
+    native: (signal) => estimator.nativeRecommendations(signal),
+    estimate: (request, signal) => estimator.estimate(request, signal),
+  });
   const dashboard = registerCostDashboard(services, costView, {
     recommendations: recommendationsFor(costView, (request, signal) => estimator.estimate(request, signal), log, (signal) => estimator.nativeRecommendations(signal)),
     budgets: async () => (await budgetWatch.evaluate()).statuses.map(budgetPanel),

@@ -153,6 +153,28 @@ export interface NativeRow {
   comparison?: Comparison;
 }
 
+/** What a recommendation rests on: `Priced on public on-demand prices; 14-day lookback; weighs CPU, GPU.` */
+export function nativeBasisLine(r: NativeRecommendation): string {
+  return `Priced on ${r.priceBasis}${r.lookbackDays !== undefined ? `; ${r.lookbackDays}-day lookback` : ''}; weighs ${r.metrics.join(', ') || 'unstated metrics'}.`;
+}
+
+/** How a recommendation compares with ours, one line per reason (the report, its Markdown and the tree say these). */
+export function comparisonLines(comparison: Comparison | undefined): string[] {
+  if (!comparison) return [];
+  return comparison.agree ? ['Agrees with our estimate.'] : comparison.reasons.map((reason) => `Differs from ours — ${reason}`);
+}
+
+/**
+ * Our own right-sizing of the resource, as one line beside a native recommendation: `Ours: Right-size p3.8xlarge →
+ * p3.2xlarge saves $9,000.00/mo (AWS Price List, 2026-11-20)`, or what it says instead (`Keep …`), or why there is none.
+ */
+export function ourEstimateLine(option: SavingsEstimate | undefined): string {
+  if (!option) return 'Ours: no right-sizing estimate (no utilisation metrics of this resource were read).';
+  const src = option.sources[option.sources.length - 1];
+  const where = src ? ` (${src.name}, ${src.capturedAt})` : '';
+  return option.status === 'ok' ? `Ours: ${option.option} saves ${usd(option.monthlySaving)}/mo${where}.` : `Ours: ${option.option}.`;
+}
+
 /** The Markdown lines of the report's "The clouds' own recommenders" section. */
 export function nativeMarkdown(rows: readonly NativeRow[], text: (s: string) => string): string[] {
   if (!rows.length) return [];
@@ -160,10 +182,7 @@ export function nativeMarkdown(rows: readonly NativeRow[], text: (s: string) => 
   for (const { recommendation: r, comparison } of rows) {
     out.push(`- **${text(nativeTitle(r))}** — ${text(nativeSourceLine(r))}; priced on ${text(r.priceBasis)}${r.lookbackDays !== undefined ? `; ${r.lookbackDays}-day lookback` : ''}.`);
     for (const d of r.details) out.push(`  - ${text(d)}`);
-    if (comparison) {
-      if (comparison.agree) out.push('  - Agrees with our estimate.');
-      else for (const reason of comparison.reasons) out.push(`  - Differs from ours — ${text(reason)}`);
-    }
+    for (const line of comparisonLines(comparison)) out.push(`  - ${text(line)}`);
   }
   out.push('');
   return out;

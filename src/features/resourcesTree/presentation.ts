@@ -7,6 +7,7 @@ import { gpuShapeOf, type ResourceGpu } from '../../core/cost/gpu';
 import { shippedCatalogue } from '../../core/pricing/shippedCatalogue';
 import { instancesText } from '../../core/savings/declared';
 import { perHour } from '../../core/savings/estimate';
+import { comparisonLines, nativeBasisLine, nativeSourceLine, nativeTitle, type NativeRow } from '../../core/savings/native';
 import { describeError, isFinOpsError } from '../../core/errors';
 import { formatAge, formatMoney, formatMoneyFigure, formatPercent, UNTAGGED_LABEL } from '../../shared/format';
 import type { AllocationStore, Snapshot, TreeSource } from '../../core/allocation/store';
@@ -23,6 +24,8 @@ export type TreeNode =
   | { kind: 'loadMore'; id: string; sourceId: string; groupId: string; groupNodeId: string; total: number }
   /** "N more under $X": the children of a group too small to list in place (expandable). */
   | { kind: 'fold'; id: string; sourceId: string; groupId: string }
+  /** One of the clouds' own recommendations for a resource (its child row). */
+  | { kind: 'native'; id: string; sourceId: string; groupId: string; resourceId: string; index: number }
   | { kind: 'fix'; id: string; sourceId: string }
   | { kind: 'info'; id: string; sourceId: string; text: string; detail?: string; icon: string };
 
@@ -46,9 +49,23 @@ interface PresentationContext {
   periodLabel: string;
   locale?: string;
   /** Commands the items run (ids from src/shared/commands.ts). */
-  commands: { loadMore: string; fix: string; revealDeclaration: string };
+  commands: { loadMore: string; fix: string; revealDeclaration: string; /** Opens a resource's savings report (a native row's click). */ openNative?: string };
   /** The cost anomalies of a group (its tag key and value) in the period, as lines for its tooltip; none: undefined. */
   anomalies?(tagKey: string, value: string | null): string[] | undefined;
+  /** The clouds' own recommendations for a resource (by its id), with ours beside them; none: undefined. */
+  native?(resourceId: string): ResourceNative | undefined;
+}
+
+/**
+ * The clouds' own recommendations for one resource as the tree shows them: each row as the savings report has it
+ * (its own saving, source and date, and how it compares with ours), with our right-sizing in one line.
+ */
+export interface ResourceNative {
+  rows: NativeRow[];
+  /** `Ours: Right-size … saves $X/mo (source, date)` (ourEstimateLine); undefined while ours is being estimated. */
+  ours?: string;
+  /** Our estimate is being computed (metrics are read). */
+  pending?: boolean;
 }
 
 /** Resources listed per group before a "Load more" item. */
@@ -109,6 +126,10 @@ export class TreePresentation {
         const group = alloc ? findGroup(alloc.root, node.groupId) : undefined;
         return group ? this.groupChildren(node.sourceId, group, node.id, node.kind === 'fold') : [];
       }
+      case 'resource': {
+        const rows = node.resourceId === null ? [] : this.ctx.native?.(node.resourceId)?.rows ?? [];
+        return rows.map((_, index) => ({ kind: 'native', id: `${node.id}/native/${index}`, sourceId: node.sourceId, groupId: node.groupId, resourceId: node.resourceId!, index }));
+      }
       default: return [];
     }
   }
@@ -165,7 +186,7 @@ export class TreePresentation {
     const allocation = this.allocation(node.sourceId);
     if (!allocation) return { ...(source ? { source } : {}) };
     if (node.kind === 'group' || node.kind === 'fold') return { ...(source ? { source } : {}), allocation, ...withGroup(findGroup(allocation.root, node.groupId)) };
-    if (node.kind === 'resource') {
+    if (node.kind === 'resource' || node.kind === 'native') {
       const group = findGroup(allocation.root, node.groupId);
       const leaf = group ? leafOf(group, node.resourceId) : undefined;
       return { ...(source ? { source } : {}), allocation, ...withGroup(group), ...(leaf ? { leaf } : {}) };
@@ -179,6 +200,7 @@ export class TreePresentation {
       case 'group': return this.groupItem(node);
       case 'resource': return this.resourceItem(node);
       case 'fold': return this.foldItem(node);
+      case 'native': return this.nativeItem(node);
       case 'loadMore': {
         const remaining = node.total - (this.shown.get(node.groupNodeId) ?? PAGE_SIZE);
         return {
@@ -389,6 +411,10 @@ export class TreePresentation {
       lines.push('', '| Tag | Value |', '|---|---|');
       for (const [k, v] of tags) lines.push(`| ${md(k)} | ${md(v)} |`);
     } else if (r) lines.push('', '*No tags*');
+    const native = leaf.resourceId === null ? undefined : this.ctx.native?.(leaf.resourceId);
+    if (native?.rows.length) {
+      lines.push('', `**The clouds' own recommenders** (expand to see each beside ours): ${native.rows.map((n) => md(nativeTitle(n.recommendation))).join('; ')}`);
+    }
     const flags = ['resource'];
     if (leaf.resourceId !== null) flags.push('copyable');
     if (leaf.resourceId !== null && consoleUrl(r?.provider ?? this.source(node.sourceId)?.kind ?? '', leaf.resourceId, region)) flags.push('console');
@@ -402,9 +428,41 @@ export class TreePresentation {
       ...(description ? { description } : {}),
       tooltip: lines.join('\n'),
       contextValue: flags.join(' '),
-      collapsible: 'none',
+      collapsible: native?.rows.length ? 'collapsed' : 'none',
       icon: leaf.resourceId === null ? 'receipt' : iconForKind(kind),
       ...(r?.declaredIn ? { command: { command: this.ctx.commands.revealDeclaration, title: 'Reveal Declaration', arguments: [node] } } : {}),
+    };
+  }
+
+  /**
+   * A native recommendation under its resource: the recommender's title with its own saving, its source and date, and
+   * ours beside it; the tooltip says what each rests on and why they differ (the savings report's very lines).
+   */
+  private nativeItem(node: Extract<TreeNode, { kind: 'native' }>): ItemView {
+    const native = this.ctx.native?.(node.resourceId);
+    const row = native?.rows[node.index];
+    if (!row) return { id: node.id, label: '…', contextValue: 'info', collapsible: 'none' };
+    const r = row.recommendation;
+    const c = row.comparison;
+    const verdict = native.pending ? 'ours: estimating…' : !c ? 'ours: not comparable' : c.agree ? 'agrees with ours' : `differs from ours (${c.reasons.map((x) => x.slice(0, x.indexOf(':')).toLowerCase()).join(', ')})`;
+    const lines = [
+      `**${md(nativeTitle(r))}**`, '',
+      `${md(nativeSourceLine(r))}. ${md(nativeBasisLine(r))}`, '',
+      ...r.details.map((d) => `- ${md(d)}`),
+      ...(r.details.length ? [''] : []),
+      native.pending ? '*Ours is being estimated (utilisation metrics are read)…*' : md(native.ours ?? 'Ours: no estimate.'),
+      ...comparisonLines(c).map((l) => `- ${md(l)}`),
+    ];
+    return {
+      id: node.id,
+      label: nativeTitle(r),
+      description: `${nativeSourceLine(r)} · ${verdict}`,
+      tooltip: lines.join('\n'),
+      contextValue: 'native',
+      collapsible: 'none',
+      icon: 'lightbulb',
+      ...(c && !c.agree ? { iconColor: 'editorWarning.foreground' } : {}),
+      ...(this.ctx.commands.openNative ? { command: { command: this.ctx.commands.openNative, title: 'Estimate Savings', arguments: [node] } } : {}),
     };
   }
 }

@@ -4,7 +4,10 @@ import { formatHierarchy, parseHierarchyInput } from '../../core/allocation/hier
 import { groupPath, type AllocationGroup, type AllocationLeaf } from '../../core/allocation/allocate';
 import type { Resource } from '../../core/sources';
 import { addDays, isIsoDate, presetLabel, type PeriodChoice, type PeriodPreset } from '../../core/period';
-import { describeError, isFinOpsError } from '../../core/errors';
+import { describeError, isCancelled, isFinOpsError } from '../../core/errors';
+import { ourEstimateLine, type NativeRecommendation } from '../../core/savings/native';
+import type { SavingsReport } from '../../core/savings/report';
+import { recommendationsFor } from '../../providers/nativeRecommenders';
 import { Commands } from '../../shared/commands';
 import { runSignIn, signInOf } from '../../platform/signIn';
 import type { Services } from '../../platform/services';
@@ -12,7 +15,7 @@ import type { CostFilter } from '../../core/cost/model';
 import type { CostView } from '../../platform/costView';
 import type { AnomalyWatch } from '../../platform/anomalyWatch';
 import { anomalyAmounts, anomalyDay } from '../../shared/anomalyText';
-import { TreePresentation, viewState, type ItemView, type TreeNode } from './presentation';
+import { TreePresentation, viewState, type ItemView, type ResourceNative, type TreeNode } from './presentation';
 
 const VIEW_ID = 'mlFinops.resources';
 /** Context key the welcome views read: noSource | signedOut | error | ok. */
@@ -33,6 +36,9 @@ class ResourcesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
   /** Node objects by id: VS Code refreshes an element by identity. */
   private readonly nodes = new Map<string, TreeNode>();
 
+  /** The clouds' own recommendations by resource id (set by the annotation run after each load). */
+  native = new Map<string, ResourceNative>();
+
   constructor(private readonly view: CostView, private readonly anomalyWatch?: AnomalyWatch) {
     this.presentation = new TreePresentation(this.context());
   }
@@ -44,7 +50,8 @@ class ResourcesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
       store: this.view.store,
       periodLabel: this.view.resolvedPeriod().label,
       locale: vscode.env.language,
-      commands: { loadMore: Commands.loadMoreResources, fix: Commands.fixSource, revealDeclaration: Commands.revealDeclaration },
+      commands: { loadMore: Commands.loadMoreResources, fix: Commands.fixSource, revealDeclaration: Commands.revealDeclaration, openNative: Commands.estimateResourceSavings },
+      native: (resourceId: string) => this.native.get(resourceId),
       // the anomaly report's days are the view's period: a group node lists its group's anomalous days
       anomalies: (tagKey: string, value: string | null) => {
         const found = report?.scan.anomalies.filter((a) => a.key === `tag:${tagKey}` && (a.group[a.key] ?? null) === value);
@@ -105,7 +112,18 @@ function toTreeItem(v: ItemView): vscode.TreeItem {
   return item;
 }
 
+/**
+ * What the tree needs of the savings estimator (given by the composition root): the clouds' own recommendations, and
+ * the savings report of a resource — the one the report panel opens, whose native rows carry the comparison with ours.
+ */
+export interface TreeSavings {
+  native(signal?: AbortSignal): Promise<{ recommendations: NativeRecommendation[] }>;
+  estimate(request: { instanceType: string; region?: string; subject?: string; resourceId: string }, signal?: AbortSignal): Promise<SavingsReport>;
+}
+
 export interface ResourcesTreeHandle {
+  /** Resolves when the clouds' own recommendations of the last load are on the tree, ours beside them. */
+  nativeAnnotated(): Promise<void>;
   readonly provider: ResourcesTreeProvider;
   readonly view: CostView;
   readonly tree: vscode.TreeView<TreeNode>;
@@ -127,7 +145,12 @@ function leafResource(leaf: AllocationLeaf, kind: string | undefined): Resource 
   return leaf.resourceId === null ? undefined : { provider: kind ?? '', id: leaf.resourceId, type: '', tags: {} };
 }
 
-export function registerResourcesTree(services: Services, view: CostView, anomalyWatch?: AnomalyWatch): { disposables: vscode.Disposable[]; handle: ResourcesTreeHandle } {
+/** The request "Estimate Savings" on a resource sends (the report a native row opens, and the one it compares with). */
+function savingsRequest(r: Resource): { instanceType: string; region?: string; subject: string; resourceId: string } {
+  return { instanceType: r.size ?? '', ...(r.region ? { region: r.region } : {}), subject: r.name ?? r.id, resourceId: r.id };
+}
+
+export function registerResourcesTree(services: Services, view: CostView, anomalyWatch?: AnomalyWatch, savings?: TreeSavings): { disposables: vscode.Disposable[]; handle: ResourcesTreeHandle } {
   const { log } = services;
   const provider = new ResourcesTreeProvider(view, anomalyWatch);
   const tree = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
@@ -140,6 +163,62 @@ export function registerResourcesTree(services: Services, view: CostView, anomal
   let loaded = false;
   let loading: Promise<void> | undefined;
   let cancel: AbortController | undefined;
+  let annotating: { controller: AbortController; done: Promise<void> } | undefined;
+
+  /**
+   * After a load: the resources the clouds' own recommenders have something for get it as child rows at once, then
+   * (per resource, as the savings report computes it) ours beside it with the reasons they differ.
+   */
+  const annotate = (): Promise<void> => {
+    annotating?.controller.abort();
+    const controller = new AbortController();
+    const signal = controller.signal;
+    const run = async (): Promise<void> => {
+      if (!savings) return;
+      let all: NativeRecommendation[];
+      try {
+        all = (await savings.native(signal)).recommendations;
+      } catch (e) {
+        if (!isCancelled(e)) log.warn(`Resources view: the clouds' own recommenders: ${describeError(e)}`);
+        return;
+      }
+      const found = new Map<string, ResourceNative>();
+      const jobs: Array<{ entry: ResourceNative; resource: Resource }> = [];
+      for (const s of view.sources) {
+        const snap = view.store.snapshot(s.id);
+        if (snap?.kind !== 'ready' || !all.length) continue;
+        for (const leaf of leavesUnder(snap.allocation.root)) {
+          if (leaf.resourceId === null || found.has(leaf.resourceId)) continue;
+          const mine = recommendationsFor(all, leaf.resourceId);
+          if (!mine.length) continue;
+          const sized = leaf.resource?.size ? leaf.resource : undefined;
+          const entry: ResourceNative = { rows: mine.map((recommendation) => ({ recommendation })), ...(sized ? { pending: true } : { ours: ourEstimateLine(undefined) }) };
+          found.set(leaf.resourceId, entry);
+          if (sized) jobs.push({ entry, resource: sized });
+        }
+      }
+      if (signal.aborted) return;
+      provider.native = found;
+      provider.refresh();
+      await Promise.all(jobs.map(async ({ entry, resource }) => {
+        try {
+          const report = await savings.estimate(savingsRequest(resource), signal);
+          // the report's own rows: the same comparison, computed once, that its page shows
+          if (report.native?.length) entry.rows = report.native;
+          entry.ours = ourEstimateLine(report.options.find((o) => o.kind === 'rightsizing'));
+        } catch (e) {
+          if (isCancelled(e)) return;
+          entry.ours = `Ours: could not be estimated: ${describeError(e)}`;
+        } finally {
+          delete entry.pending;
+        }
+        if (!signal.aborted) provider.refresh();
+      }));
+    };
+    const done = run().finally(() => { if (annotating?.controller === controller) annotating = undefined; });
+    annotating = { controller, done };
+    return done;
+  };
 
   const describe = (): void => {
     const p = view.resolvedPeriod();
@@ -164,7 +243,7 @@ export function registerResourcesTree(services: Services, view: CostView, anomal
     loaded = true;
     const run = vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () =>
       view.load({ refresh, signal: controller.signal }).catch((e) => log.error(`Resources view: ${describeError(e)}`)));
-    loading = Promise.resolve(run).finally(() => { if (cancel === controller) cancel = undefined; describe(); provider.refresh(); });
+    loading = Promise.resolve(run).finally(() => { if (cancel === controller) cancel = undefined; describe(); provider.refresh(); if (!controller.signal.aborted) void annotate(); });
     return loading;
   };
 
@@ -183,7 +262,7 @@ export function registerResourcesTree(services: Services, view: CostView, anomal
   const node = (arg: unknown): TreeNode | undefined => (arg && typeof arg === 'object' && 'kind' in arg ? arg as TreeNode : tree.selection[0]);
 
   const disposables: vscode.Disposable[] = [
-    provider, tree, onVisible, new vscode.Disposable(() => { onModel.dispose(); onView.dispose(); onState.dispose(); onAnomalies?.dispose(); cancel?.abort(); }),
+    provider, tree, onVisible, new vscode.Disposable(() => { onModel.dispose(); onView.dispose(); onState.dispose(); onAnomalies?.dispose(); cancel?.abort(); annotating?.controller.abort(); }),
     vscode.commands.registerCommand(Commands.refresh, () => load(true)),
     vscode.commands.registerCommand(Commands.loadMoreResources, (groupNodeId: unknown) => {
       if (typeof groupNodeId !== 'string') return;
@@ -222,9 +301,7 @@ export function registerResourcesTree(services: Services, view: CostView, anomal
       const leaf = n ? provider.presentation.resolve(n).leaf : undefined;
       const r = leaf?.resource;
       if (!r?.size) { void vscode.window.showInformationMessage('ML FinOps: this resource has no instance type to estimate savings for.'); return undefined; }
-      return vscode.commands.executeCommand(Commands.estimateSavings, {
-        instanceType: r.size, ...(r.region ? { region: r.region } : {}), subject: r.name ?? r.id, resourceId: r.id,
-      });
+      return vscode.commands.executeCommand(Commands.estimateSavings, savingsRequest(r));
     }),
     vscode.commands.registerCommand(Commands.scheduleShutdownFromTree, async (arg: unknown) => {
       const n = node(arg);
@@ -266,7 +343,11 @@ export function registerResourcesTree(services: Services, view: CostView, anomal
     const list = (ls: AllocationLeaf[]) => ls.map((l) => leafResource(l, kind)).filter((x): x is Resource => !!x);
     return { resources: list(leaves), neighbours: list(all) };
   };
-  return { disposables, handle: { provider, view, tree, resourcesAt } };
+  const nativeAnnotated = async (): Promise<void> => {
+    await loading;
+    await annotating?.done;
+  };
+  return { disposables, handle: { provider, view, tree, resourcesAt, nativeAnnotated } };
 }
 
 function n2source(n: TreeNode | undefined): string | undefined {

@@ -1,7 +1,7 @@
 import { usd, uniqueSources } from '../../core/savings/estimate';
 import { kindLabels, percent, priceLines, sourceLine, type SavingsReport } from '../../core/savings/report';
 import { escapeHtml, webviewPage } from '../../platform/webviewHtml';
-import { nativeSourceLine, nativeTitle } from '../../core/savings/native';
+import { comparisonLines, nativeBasisLine, nativeSourceLine, nativeTitle } from '../../core/savings/native';
 
 /**
  * The savings report page: static HTML, no script at all. Every value is escaped; styles are inline under a
@@ -68,7 +68,7 @@ export function reportHtml(r: SavingsReport, o: ReportHtmlOptions): string {
   const nativeRows = (r.native ?? []).map(({ recommendation: n, comparison }) => `<tr class="native"><th scope="row"><span class="kind">${e(n.source)}</span>${e(nativeTitle(n))}${comparison ? ` <span class="muted">(${comparison.agree ? 'agrees with ours' : 'differs from ours: see below'})</span>` : ''}</th><td class="num">—</td><td class="num saving">${e(n.currency === 'USD' ? usd(n.monthlySaving) : `${n.monthlySaving.toFixed(2)} ${n.currency}`)}</td><td class="num">${e(nativeSourceLine(n))}</td></tr>`).join('\n');
   const nativeDetails = (r.native ?? []).map(({ recommendation: n, comparison }) => `<details open>
 <summary><strong>${e(n.source)}</strong>: ${e(nativeTitle(n))}</summary>
-<ul><li>${e(`Priced on ${n.priceBasis}${n.lookbackDays !== undefined ? `; ${n.lookbackDays}-day lookback` : ''}; weighs ${n.metrics.join(', ') || 'unstated metrics'}.`)}</li>${n.details.map((d) => `<li>${e(d)}</li>`).join('')}${comparison ? (comparison.agree ? '<li>Agrees with our estimate.</li>' : comparison.reasons.map((x) => `<li>Differs from ours — ${e(x)}</li>`).join('')) : ''}</ul>
+<ul><li>${e(nativeBasisLine(n))}</li>${n.details.map((d) => `<li>${e(d)}</li>`).join('')}${comparisonLines(comparison).map((x) => `<li>${e(x)}</li>`).join('')}</ul>
 <div class="sources">Source: ${e(nativeSourceLine(n))}</div>
 </details>`).join('\n');
   const details = r.options.map((x, i) => `<details${x.kind === 'combined' || i === 0 ? ' open' : ''}>

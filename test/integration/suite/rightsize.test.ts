@@ -10,6 +10,11 @@ import { startMoto, type Moto } from '../../support/moto';
 import { createStack, putIdleGpuUtilisation } from '../../support/rightsizing';
 import { coRecommendation, startNativeFake, type NativeFake } from '../../support/fakes/nativeRecommenders';
 import { waitFor } from '../support/waitFor';
+import type { MlFinOpsApi } from '../../../src/extension';
+import { md, type TreeNode } from '../../../src/features/resourcesTree/presentation';
+import { comparisonLines, nativeSourceLine, nativeTitle, ourEstimateLine } from '../../../src/core/savings/native';
+
+const treeLabel = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : item.label?.label ?? '');
 
 const EXTENSION_ID = 'ml-finops.ml-finops';
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -80,6 +85,15 @@ suite('Right-size in code: the code action on Terraform and CloudFormation, with
     if (doc.isDirty) await doc.save();
     assert.equal(doc.getText(), lines.join('\n'));
     await waitFor(() => !doc.isDirty, `${doc.fileName} saved`);
+  };
+
+  /** Compute Optimizer (the fake) recommends g5.2xlarge for the Terraform instance, saving $8,000 a month. */
+  const withComputeOptimizer = async () => {
+    if (!native) {
+      native = await startNativeFake();
+      native.computeOptimizer.push(coRecommendation({ arn: `arn:aws:ec2:us-east-1:123456789012:instance/${tfInstance}`, current: 'p3.8xlarge', recommended: 'g5.2xlarge', saving: 8000 }));
+    }
+    await config().update('aws.computeOptimizerEndpoint', native.endpoint, vscode.ConfigurationTarget.Global);
   };
 
   type Action = vscode.CodeAction;
@@ -158,9 +172,7 @@ suite('Right-size in code: the code action on Terraform and CloudFormation, with
 
   test('the savings report shows AWS Compute Optimizer\'s recommendation beside ours, with its own saving and source, and why they differ', async function () {
     this.timeout(300_000);
-    native = await startNativeFake();
-    native.computeOptimizer.push(coRecommendation({ arn: `arn:aws:ec2:us-east-1:123456789012:instance/${tfInstance}`, current: 'p3.8xlarge', recommended: 'g5.2xlarge', saving: 8000 }));
-    await config().update('aws.computeOptimizerEndpoint', native.endpoint, vscode.ConfigurationTarget.Global);
+    await withComputeOptimizer();
     const uri = vscode.Uri.file(path.join(folder, 'main.tf'));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
     const lens = await waitFor(async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100))
@@ -186,5 +198,60 @@ suite('Right-size in code: the code action on Terraform and CloudFormation, with
     const md = await vscode.commands.executeCommand<string>(Commands.copySavingsReport);
     assert.match(md, /## The clouds' own recommenders/);
     assert.match(md, /\*\*AWS Compute Optimizer: trainer \(i-[0-9a-f]+\) p3\.8xlarge → g5\.2xlarge saves \$8,000\.00\/mo\*\* — AWS Compute Optimizer, refreshed 2026-11-30/);
+  });
+
+  test('the Resources view shows Compute Optimizer\'s recommendation under the instance, ours beside it with the report\'s reasons; the dashboard lists the report\'s row', async function () {
+    this.timeout(300_000);
+    await withComputeOptimizer();
+    const api = await vscode.extensions.getExtension<MlFinOpsApi>(EXTENSION_ID)!.activate();
+    const provider = api.costViews.tree.provider;
+    await vscode.commands.executeCommand(Commands.refresh);
+    await api.costViews.tree.nativeAnnotated();
+    const arn = `arn:aws:ec2:us-east-1:123456789012:instance/${tfInstance}`;
+    // the AWS source (moto) lists the instance; walk down to it
+    const findInstance = (): TreeNode | undefined => {
+      const stack: TreeNode[] = provider.getChildren().filter((n) => n.kind === 'source' && n.sourceId === 'aws');
+      while (stack.length) {
+        const n = stack.shift()!;
+        if (n.kind === 'resource' && n.resourceId === arn) return n;
+        if (n.kind === 'source' || n.kind === 'group' || n.kind === 'fold') stack.push(...provider.getChildren(n));
+      }
+      return undefined;
+    };
+    const instance = await waitFor(findInstance, `${arn} in the Resources view`, 120_000, 250);
+    // our estimate arrives after the metrics are read: the row then names the comparison
+    const [child] = await waitFor(() => {
+      const rows = provider.getChildren(instance);
+      return rows.length && !/estimating/.test(String(provider.getTreeItem(rows[0]!).description)) ? rows : undefined;
+    }, 'the native row with ours beside it', 240_000, 250);
+    assert.equal(provider.getTreeItem(instance).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    assert.equal(provider.getChildren(instance).length, 1);
+    const item = provider.getTreeItem(child!);
+    // the report of the same resource ("Estimate Savings" on it, which the row also opens) holds the same row
+    assert.equal(item.command?.command, Commands.estimateResourceSavings);
+    const report = await vscode.commands.executeCommand<SavingsReport>(Commands.estimateResourceSavings, child);
+    assert.equal(report.native?.length, 1, JSON.stringify(report.warnings));
+    const row = report.native![0]!;
+    assert.equal(row.comparison?.agree, false);
+    assert.equal(treeLabel(item), nativeTitle(row.recommendation));
+    assert.match(treeLabel(item), /^AWS Compute Optimizer: trainer \(i-[0-9a-f]+\) p3\.8xlarge → g5\.2xlarge saves \$8,000\.00\/mo$/);
+    assert.equal(item.description, `${nativeSourceLine(row.recommendation)} · differs from ours (type, lookback, metrics, price)`);
+    const tip = (item.tooltip as vscode.MarkdownString).value;
+    const ours = ourEstimateLine(report.options.find((o) => o.kind === 'rightsizing'));
+    assert.match(ours, /^Ours: Right-size p3\.8xlarge → p3\.2xlarge saves \$[\d,]+\.\d\d\/mo \(.+, \d{4}-\d{2}-\d{2}\)\.$/);
+    assert.ok(tip.includes(md(ours)), tip);
+    for (const line of comparisonLines(row.comparison)) assert.ok(tip.includes(`- ${md(line)}`), `${line}\n---\n${tip}`);
+
+    // the dashboard's row for it is the report's: the same title, saving and source
+    await vscode.commands.executeCommand(Commands.openDashboard);
+    const data = await waitFor(() => api.costViews.dashboard.lastData?.recommendations.some((r) => r.title === nativeTitle(row.recommendation)) ? api.costViews.dashboard.lastData : undefined, 'the dashboard\'s native row', 240_000, 250);
+    const dash = data.recommendations.filter((r) => r.title.startsWith('AWS Compute Optimizer:'));
+    assert.equal(dash.length, 1, JSON.stringify(dash));
+    assert.equal(dash[0]!.monthlySaving, row.recommendation.monthlySaving);
+    assert.equal(dash[0]!.currency, row.recommendation.currency);
+    assert.ok(dash[0]!.detail.startsWith(nativeSourceLine(row.recommendation)), dash[0]!.detail);
+    for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
+      if (tab.input instanceof vscode.TabInputWebview && /costDashboard|savingsReport/.test(tab.input.viewType)) await vscode.window.tabGroups.close(tab);
+    }
   });
 });

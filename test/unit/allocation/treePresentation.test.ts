@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AllocationStore, queryAllocation, type TreeSource } from '../../../src/core/allocation/store';
-import { TreePresentation, PAGE_SIZE, md, viewState, type TreeNode } from '../../../src/features/resourcesTree/presentation';
+import { TreePresentation, PAGE_SIZE, md, viewState, type ResourceNative, type TreeNode } from '../../../src/features/resourcesTree/presentation';
+import { comparisonLines, type NativeRecommendation } from '../../../src/core/savings/native';
 import { FinOpsError } from '../../../src/core/errors';
 import { silentLogger } from '../../../src/core/ports';
 import type { CostQuery, CostResult, CostRow } from '../../../src/core/cost/model';
@@ -182,4 +183,45 @@ test('a source without costs is listed only once it finds resources (the welcome
   assert.equal(viewState([iac], (id) => store.snapshot(id)), 'ok');
   const view = new TreePresentation({ sources: [iac], store, periodLabel: 'January', commands });
   assert.equal(view.item(view.children()[0]!).description, '1 resource');
+});
+
+test('a resource the clouds\' own recommenders have something for expands to each recommendation, ours beside it with the report\'s reasons', async () => {
+  const id = 'arn:aws:ec2:us-east-1:123456789012:instance/i-0abc';
+  const rows: CostRow[] = [{ groups: { ResourceId: id, 'tag:Team': 'ml', 'tag:Project': 'llm' }, period: '2026-01-01', cost: 900, currency: 'USD' }];
+  const resources: Resource[] = [{ provider: 'AWS', id, type: 'ec2:instance', name: 'trainer', size: 'p3.8xlarge', region: 'us-east-1', tags: { Team: 'ml', Project: 'llm' } }];
+  const src: TreeSource = { id: 's', label: 'S', kind: 'aws', state: { kind: 'ok' }, cost: costSource(rows), resources: { id: 's', label: 's', listResources: async () => resources } };
+  const store = new AllocationStore(silentLogger);
+  await store.load([src], params);
+  const recommendation: NativeRecommendation = {
+    provider: 'aws', source: 'AWS Compute Optimizer', resourceId: id, resourceName: 'trainer (i-0abc)', action: 'rightsize', currentType: 'p3.8xlarge', recommendedType: 'g5.2xlarge',
+    monthlySaving: 8000, currency: 'USD', lookbackDays: 14, metrics: ['CPU', 'GPU', 'network'], priceBasis: 'public on-demand prices', refreshedAt: '2026-11-30T06:00:00Z', details: ['Overprovisioned'],
+  };
+  const comparison = { agree: false, reasons: ['Type: AWS Compute Optimizer recommends g5.2xlarge; ours recommends p3.2xlarge.', 'Lookback: AWS Compute Optimizer looked at 14 days; ours asked for 2 days.'] };
+  let native: ResourceNative | undefined = { rows: [{ recommendation }], pending: true };
+  const ctx = { sources: [src], store, periodLabel: 'January', commands: { ...commands, openNative: 'open' }, locale: 'en-US', native: (rid: string) => (rid === id ? native : undefined) };
+  const view = new TreePresentation(ctx);
+  const leaf = view.children(view.children(view.children(view.children()[0])[0])[0])[0]!;
+  assert.equal(leaf.kind, 'resource');
+  assert.equal(view.item(leaf).collapsible, 'collapsed');
+  assert.match(view.item(leaf).tooltip!, /The clouds' own recommenders/);
+  const [child, ...more] = view.children(leaf);
+  assert.equal(more.length, 0);
+  let item = view.item(child!);
+  assert.equal(item.label, 'AWS Compute Optimizer: trainer (i-0abc) p3.8xlarge → g5.2xlarge saves $8,000.00/mo');
+  assert.equal(item.description, 'AWS Compute Optimizer, refreshed 2026-11-30 · ours: estimating…');
+  assert.deepEqual(item.command, { command: 'open', title: 'Estimate Savings', arguments: [child] });
+  assert.equal(view.resolve(child!).leaf?.resourceId, id, 'the row resolves to its resource (Estimate Savings opens its report)');
+  // ours arrives: the row says they differ and why, in the report's words
+  native = { rows: [{ recommendation, comparison }], ours: 'Ours: Right-size p3.8xlarge → p3.2xlarge saves $6,701.40/mo (AWS Price List, 2026-11-20).' };
+  item = view.item(child!);
+  assert.equal(item.description, 'AWS Compute Optimizer, refreshed 2026-11-30 · differs from ours (type, lookback)');
+  assert.equal(item.iconColor, 'editorWarning.foreground');
+  for (const line of [native.ours!, ...comparisonLines(comparison)]) assert.ok(item.tooltip!.includes(md(line)), line);
+  assert.match(item.tooltip!, /Priced on public on\\-demand prices; 14\\-day lookback; weighs CPU, GPU, network\\\./);
+  native = { rows: [{ recommendation, comparison: { agree: true, reasons: [] } }], ours: 'Ours: …' };
+  assert.match(view.item(child!).description!, / · agrees with ours$/);
+  // without a recommendation the resource is a leaf again
+  native = undefined;
+  assert.equal(view.item(leaf).collapsible, 'none');
+  assert.deepEqual(view.children(leaf), []);
 });
