@@ -52,11 +52,12 @@ Options:
   --profile NAME            AWS profile for --live and --instance-id (default: the SDK chain)
   --endpoint URL            AWS endpoint override; --azure-prices-endpoint URL, --gcp-endpoint URL likewise
   --gcp-project ID          project for the Cloud Billing Catalog calls
-  --native                  also the clouds' own recommendations, beside ours: AWS Compute Optimizer (the
-                            SDK chain, --profile, --region), Google Recommender (with --gcp-project and
-                            --gcp-zone ZONE, repeatable) and Azure Advisor (with --azure-scope
-                            /subscriptions/ID); each with its own saving, source and date, and with
-                            --instance-id the reasons it differs from ours (lookback, metrics, prices, type)
+  --native                  also the type's cloud's own recommendations, beside ours: AWS Compute Optimizer
+                            (the SDK chain, --profile, --region), Google Recommender (with --gcp-project and
+                            --gcp-zone ZONE, repeatable) or Azure Advisor (with --azure-scope
+                            /subscriptions/ID; DefaultAzureCredential, AZURE_TENANT_ID); each with its own
+                            saving, source and date, and with --instance-id the reasons it differs from ours
+                            (lookback, metrics, prices, type)
   --compute-optimizer-endpoint URL, --azure-endpoint URL   endpoint overrides for --native
   --format F                table, json or markdown (default: table)
 
@@ -219,10 +220,15 @@ async function nativeRows(
   o: { aws: NativeRecommenderOptions['aws']; gcpProject: string; gcpZones: string[]; gcpEndpoint: string; azure?: NativeRecommenderOptions['azure'] },
   plan: SavingsPlan, instanceId: string | undefined, io: CliIO,
 ): Promise<NativeRow[]> {
+  // only the type's own cloud: the rows shown are those of this type (or instance)
+  const cloud = plan.prices.provider;
+  const needs = cloud === 'gcp' && !(o.gcpProject && o.gcpZones.length) ? 'Google Recommender needs --gcp-project ID and --gcp-zone ZONE (repeatable) to be asked.'
+    : cloud === 'azure' && !o.azure ? 'Azure Advisor needs --azure-scope /subscriptions/ID to be asked.' : undefined;
+  if (needs) io.stderr(`mlfinops savings: note: ${needs}\n`);
   const recommenders = createNativeRecommenders({
-    ...(o.aws ? { aws: o.aws } : {}),
-    ...(o.gcpProject && o.gcpZones.length ? { gcp: { projectId: o.gcpProject, zones: o.gcpZones, endpoint: o.gcpEndpoint } } : {}),
-    ...(o.azure ? { azure: o.azure } : {}),
+    ...(cloud === 'aws' && o.aws ? { aws: o.aws } : {}),
+    ...(cloud === 'gcp' && o.gcpProject && o.gcpZones.length ? { gcp: { projectId: o.gcpProject, zones: o.gcpZones, endpoint: o.gcpEndpoint } } : {}),
+    ...(cloud === 'azure' && o.azure ? { azure: o.azure } : {}),
   });
   const results = await recommenders.list();
   for (const p of results.problems) io.stderr(`mlfinops savings: note: ${printable(`${p.source}: ${p.message}${p.fix ? ` ${p.fix}` : ''}`)}\n`);

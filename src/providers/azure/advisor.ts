@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import { FinOpsError } from '../../core/errors';
 import { silentLogger, type Logger } from '../../core/ports';
-import { callWithRetry } from '../../core/retry';
 import type { NativeRecommendation } from '../../core/savings/native';
-import { ArmHttpError } from './armRequest';
-import { armEndpoint, azureCredential, parseScope, type AzureOptions } from './config';
-import { mapAzureError } from './errors';
+import { armRequest } from './armRequest';
+import { azureCredential, parseScope, type AzureOptions } from './config';
 
 /**
  * Azure Advisor's cost recommendations (`GET /subscriptions/{id}/providers/Microsoft.Advisor/recommendations` with
@@ -90,31 +88,23 @@ export class AzureAdvisorRecommendations {
     if (scope.kind !== 'subscription') {
       throw new FinOpsError('usage', 'Azure Advisor recommendations are read per subscription, and "mlFinops.azure.scope" is not one.', { fix: 'Set "mlFinops.azure.scope" to /subscriptions/<subscription id> to see Advisor\'s cost recommendations.' });
     }
+    // one credential, and so one token cache, for every page
     const credential = await azureCredential({ scope: this.options.scope, endpoint: this.options.endpoint, tenantId: this.options.tenantId, ...(this.options.credential ? { credential: this.options.credential } : {}) });
-    const ctx = { options: { endpoint: this.options.endpoint, scope: this.options.scope, tenantId: this.options.tenantId }, api: 'Advisor Recommendations List', action: 'Microsoft.Advisor/recommendations/read', role: 'Reader' };
-    const filter = encodeURIComponent("Category eq 'Cost'");
-    let url: string | undefined = `${armEndpoint(this.options)}/subscriptions/${scope.subscriptionId}/providers/Microsoft.Advisor/recommendations?api-version=${API_VERSION}&$filter=${filter}`;
+    const call = {
+      method: 'GET', id: `/subscriptions/${scope.subscriptionId}/providers/Microsoft.Advisor/recommendations`, apiVersion: API_VERSION, query: { $filter: "Category eq 'Cost'" },
+      api: 'Advisor Recommendations List', action: 'Microsoft.Advisor/recommendations/read', role: 'Reader', scope: this.options.scope,
+    };
     const out: NativeRecommendation[] = [];
-    while (url) {
-      const at: string = url;
-      const raw = await callWithRetry(async () => {
-        const token = await credential.getToken('https://management.azure.com/.default');
-        const r = await fetch(at, { ...(signal ? { signal } : {}), headers: { authorization: `Bearer ${token?.token ?? ''}` } });
-        const text = await r.text();
-        if (!r.ok) {
-          let code = '';
-          let message = text.slice(0, 300);
-          try { const e = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error; code = e?.code ?? ''; message = e?.message ?? message; } catch { /* not JSON */ }
-          throw Object.assign(new ArmHttpError(r.status, code, message), { response: { status: r.status, headers: { get: (n: string) => r.headers.get(n) } } });
-        }
-        return JSON.parse(text) as unknown;
-      }, { attempts: 3, ...(signal ? { signal } : {}), log: this.log, what: ctx.api, mapError: (e) => mapAzureError(e, ctx) });
+    let nextLink: string | undefined;
+    for (;;) {
+      const raw = await armRequest({ endpoint: this.options.endpoint, tenantId: this.options.tenantId, credential }, { ...call, ...(nextLink ? { nextLink } : {}) }, { log: this.log, signal });
       const page = pageSchema.parse(raw);
       for (const r of page.value) {
         const n = fromAdvisor(r);
         if (n) out.push(n);
       }
-      url = page.nextLink || undefined;
+      nextLink = page.nextLink || undefined;
+      if (!nextLink) break;
     }
     return out;
   }

@@ -16,21 +16,45 @@ export class ArmHttpError extends Error {
 
 export type ArmOptions = Pick<AzureOptions, 'endpoint' | 'credential'> & { tenantId?: string };
 
+export interface ArmCall {
+  method: string;
+  /** The resource (or collection) path: `/subscriptions/…`. */
+  id: string;
+  apiVersion: string;
+  /** More query parameters (`$filter`), each value URI-encoded. */
+  query?: Record<string, string>;
+  /** A page's `nextLink`, requested as given (it carries the api-version and the skip token) instead of `id`. */
+  nextLink?: string;
+  body?: unknown;
+  api: string;
+  action: string;
+  role: string;
+  /** The scope an error names (default: `id`). */
+  scope?: string;
+}
+
+/** The URL of an ARM call: `{endpoint}{id}?api-version=…[&$filter=…]`, or the nextLink as given. */
+export function armUrl(options: Pick<ArmOptions, 'endpoint'>, call: Pick<ArmCall, 'id' | 'apiVersion' | 'query' | 'nextLink'>): string {
+  if (call.nextLink) return call.nextLink;
+  const more = Object.entries(call.query ?? {}).map(([k, v]) => `&${k}=${encodeURIComponent(v)}`).join('');
+  return `${armEndpoint(options)}${call.id}?api-version=${call.apiVersion}${more}`;
+}
+
 /**
  * One Azure Resource Manager REST call (`{endpoint}{id}?api-version=…`) with a bearer token from the credential
  * chain, JSON in and out; GETs are retried, changes are not. Failures become FinOpsErrors naming the API, the RBAC
- * action and the role that grants it.
+ * action and the role that grants it. A caller paging through nextLinks passes one `credential` for every page.
  */
 export async function armRequest(
   options: ArmOptions,
-  call: { method: string; id: string; apiVersion: string; body?: unknown; api: string; action: string; role: string },
+  call: ArmCall,
   context: { log: Logger; signal?: AbortSignal | undefined },
 ): Promise<unknown> {
   const { signal, log } = context;
   const credential = await azureCredential({ scope: '', endpoint: options.endpoint, tenantId: options.tenantId ?? '', ...(options.credential ? { credential: options.credential } : {}) });
   const send = async () => {
     const token = await credential.getToken('https://management.azure.com/.default');
-    const r = await fetch(`${armEndpoint(options)}${call.id}?api-version=${call.apiVersion}`, {
+    const r = await fetch(armUrl(options, call), {
       method: call.method, ...(signal ? { signal } : {}),
       headers: { authorization: `Bearer ${token?.token ?? ''}`, ...(call.body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
@@ -46,6 +70,6 @@ export async function armRequest(
   };
   return callWithRetry(send, {
     attempts: call.method === 'GET' ? 3 : 1, ...(signal ? { signal } : {}), log, what: call.api,
-    mapError: (e) => mapAzureError(e, { options: { endpoint: options.endpoint, scope: call.id, tenantId: options.tenantId ?? '' }, api: call.api, action: call.action, role: call.role }),
+    mapError: (e) => mapAzureError(e, { options: { endpoint: options.endpoint, scope: call.scope ?? call.id, tenantId: options.tenantId ?? '' }, api: call.api, action: call.action, role: call.role }),
   });
 }

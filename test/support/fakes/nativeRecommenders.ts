@@ -13,6 +13,9 @@ import { jsonOrText, withBody } from './http';
  *    → {value, nextLink?}.
  * Every request needs an Authorization header; pages are one item long, so paging is exercised. `fail` answers the
  * next request of a cloud with an error.
+ * It is also an App Service managed-identity endpoint (GET /msi/token?api-version=2019-08-01&resource=… with the
+ * X-IDENTITY-HEADER secret → {access_token, expires_on, resource, token_type}): a process started with `identityEnv`
+ * gets an Azure token through DefaultAzureCredential's own chain (the CLI has no other way to be given one).
  */
 export interface NativeFake {
   endpoint: string;
@@ -20,6 +23,10 @@ export interface NativeFake {
   gcp: Map<string, Array<Record<string, unknown>>>;
   gcpObservationPeriod: string;
   advisor: Array<Record<string, unknown>>;
+  /** IDENTITY_ENDPOINT and IDENTITY_HEADER for a child process (DefaultAzureCredential → ManagedIdentityCredential). */
+  identityEnv: { IDENTITY_ENDPOINT: string; IDENTITY_HEADER: string };
+  /** Tokens handed out by the identity endpoint. */
+  tokens: number;
   requests: Array<{ cloud: 'aws' | 'gcp' | 'azure'; method: string; url: string; target?: string; body?: unknown }>;
   fail(cloud: 'aws' | 'gcp' | 'azure', status: number, body: unknown): void;
   reset(): void;
@@ -114,7 +121,7 @@ export function advisorRecommendation(o: { subscription: string; group: string; 
 export async function startNativeFake(): Promise<NativeFake> {
   const failures = new Map<string, { status: number; body: unknown }>();
   const fake: NativeFake = {
-    endpoint: '', computeOptimizer: [], gcp: new Map(), gcpObservationPeriod: '691200s', advisor: [], requests: [],
+    endpoint: '', computeOptimizer: [], gcp: new Map(), gcpObservationPeriod: '691200s', advisor: [], requests: [], identityEnv: { IDENTITY_ENDPOINT: '', IDENTITY_HEADER: 'fake-identity-header' }, tokens: 0,
     fail(cloud, status, body) { failures.set(cloud, { status, body }); },
     reset() { fake.computeOptimizer = []; fake.gcp = new Map(); fake.advisor = []; fake.requests = []; failures.clear(); },
     stop: () => new Promise((r) => server.close(() => r())),
@@ -122,6 +129,13 @@ export async function startNativeFake(): Promise<NativeFake> {
   const server: Server = createServer((req, res) => withBody(req, (raw) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const send = (status: number, body: unknown, type = 'application/json') => { res.writeHead(status, { 'content-type': type }); res.end(JSON.stringify(body)); };
+    if (url.pathname === '/msi/token') {
+      if (req.headers['x-identity-header'] !== fake.identityEnv.IDENTITY_HEADER || url.searchParams.get('api-version') !== '2019-08-01' || !url.searchParams.get('resource')) {
+        return send(400, { error: 'invalid_request', error_description: 'X-IDENTITY-HEADER, api-version=2019-08-01 and resource are required' });
+      }
+      fake.tokens += 1;
+      return send(200, { access_token: 'eyJ.fake-managed-identity', expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource: url.searchParams.get('resource'), token_type: 'Bearer' });
+    }
     const target = req.headers['x-amz-target'] as string | undefined;
     const cloud = target ? 'aws' : url.pathname.startsWith('/v1/projects/') ? 'gcp' : url.pathname.startsWith('/subscriptions/') ? 'azure' : undefined;
     if (!cloud) return send(404, { message: `no route for ${req.method} ${url.pathname}` });
@@ -155,5 +169,6 @@ export async function startNativeFake(): Promise<NativeFake> {
   }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   fake.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.identityEnv.IDENTITY_ENDPOINT = `${fake.endpoint}/msi/token`;
   return fake;
 }
