@@ -6,8 +6,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { profile, launchChromium, root, vscodeTestDir } from './lib/codeServer.mjs';
 
-/** @param {{ grep?: string | undefined }} [options] */
-export async function runIntegration({ grep } = {}) {
+/** Settings of the untrusted run: workspace trust on, the folder opened in Restricted Mode without a prompt. */
+const untrustedSettings = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+  'security.workspace.trust.emptyWindow': false,
+};
+
+/**
+ * `untrusted`: the run in an untrusted workspace (Restricted Mode), which runs only the suites written for it
+ * (test/integration/suite/untrusted*.test.ts); the other run leaves them out.
+ * @param {{ grep?: string | undefined; untrusted?: boolean }} [options]
+ */
+export async function runIntegration({ grep, untrusted = false } = {}) {
   const entry = path.join(root, 'out/test/integration/index.js');
   if (!fs.existsSync(entry)) throw new Error('out/test/integration/index.js is missing: run `node esbuild.mjs` first');
   const runDir = path.join(vscodeTestDir, `run.${process.pid}`);
@@ -17,10 +29,10 @@ export async function runIntegration({ grep } = {}) {
   const resultFile = path.join(runDir, 'integration-result.json');
   fs.rmSync(resultFile, { force: true });
 
-  const p = profile('integration');
+  const p = profile('integration', untrusted ? { settings: untrustedSettings } : {});
   const server = await p.start({
-    smokeTestDriver: true,
-    extraEnv: { MLFINOPS_TEST_RESULT: resultFile, MLFINOPS_TEST_GREP: grep ?? '', MLFINOPS_TEST_ROOT: root },
+    smokeTestDriver: true, workspaceTrust: untrusted,
+    extraEnv: { MLFINOPS_TEST_RESULT: resultFile, MLFINOPS_TEST_GREP: grep ?? '', MLFINOPS_TEST_ROOT: root, MLFINOPS_TEST_UNTRUSTED: untrusted ? '1' : '' },
   });
   const browser = await launchChromium();
   const started = Date.now();
@@ -65,7 +77,9 @@ export async function runIntegration({ grep } = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const r = await runIntegration({ grep: process.argv[2] });
+  // node scripts/runIntegration.mjs [--untrusted] [GREP]
+  const cli = process.argv.slice(2);
+  const r = await runIntegration({ grep: cli.find((a) => a !== '--untrusted'), untrusted: cli.includes('--untrusted') });
   console.log(`${r.passed} passed, ${r.failed} failed`);
   process.exit(r.failed ? 1 : 0);
 }

@@ -76,6 +76,10 @@ try {
     section('extension-host tests (real VS Code 1.139 in code-server)');
     const { runIntegration } = await import('./runIntegration.mjs');
     totals.push({ suite: 'extension host', ...(await runIntegration({ grep })) });
+    if (!grep || /untrusted/i.test(grep)) {
+      section('extension-host tests in an untrusted workspace (Restricted Mode)');
+      totals.push({ suite: 'ext. host, untrusted', ...(await runIntegration({ grep, untrusted: true })) });
+    }
   }
   if (wants('e2e')) {
     section('UI tests (.vsix in code-server, chromium + playwright-core)');

@@ -97,12 +97,14 @@ export function profile(name, { settings = {}, fresh = true, persistent = false 
     },
     /**
      * Starts code-server; resolves when /healthz answers.
-     * @param {{ port?: number; smokeTestDriver?: boolean; extraEnv?: Record<string, string>; log?: string; host?: string }} [options]
+     * `workspaceTrust`: keep VS Code's workspace trust (a folder then opens in Restricted Mode until trusted; pair it
+     * with the profile setting security.workspace.trust.enabled); off by default, every folder trusted.
+     * @param {{ port?: number; smokeTestDriver?: boolean; extraEnv?: Record<string, string>; log?: string; host?: string; workspaceTrust?: boolean }} [options]
      */
-    async start({ port, smokeTestDriver = false, extraEnv = {}, log = path.join(dir, 'code-server.log'), host = '127.0.0.1' } = {}) {
+    async start({ port, smokeTestDriver = false, extraEnv = {}, log = path.join(dir, 'code-server.log'), host = '127.0.0.1', workspaceTrust = false } = {}) {
       port ??= await freePort();
       const args = [
-        ...common, '--bind-addr', `${host}:${port}`, '--auth', 'none', '--disable-workspace-trust',
+        ...common, '--bind-addr', `${host}:${port}`, '--auth', 'none', ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
         '--disable-getting-started-override', '--disable-proxy',
         ...(smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
       ];

@@ -13,6 +13,7 @@ import {
 import { iacDeclarations, tagWriterFor } from '../../providers/tagWriters';
 import type { Confirmations } from '../../platform/confirmations';
 import type { Services } from '../../platform/services';
+import { refuseUntrusted } from '../../platform/workspaceTrust';
 import { Commands } from '../../shared/commands';
 
 /** What "Apply Tags…" did: for the extension-host tests and any caller. */
@@ -134,11 +135,8 @@ export function registerApplyTags(services: Services, tree: ResourcesAt, confirm
 
   const run = async (arg: unknown): Promise<ApplyTagsOutcome> => {
     const done = (outcome: ApplyTagsOutcome['outcome'], message: string, extra: Partial<ApplyTagsOutcome> = {}): ApplyTagsOutcome => ({ outcome, message, ...extra });
-    if (!vscode.workspace.isTrusted) {
-      const message = 'ML FinOps does not change cloud resources in an untrusted workspace. Trust the workspace (Manage Workspace Trust), then apply tags.';
-      void vscode.window.showErrorMessage(message, 'Manage Workspace Trust').then((c) => { if (c) void vscode.commands.executeCommand('workbench.trust.manage'); });
-      return done('refused', message);
-    }
+    const untrusted = refuseUntrusted('apply tags');
+    if (untrusted) return done('refused', untrusted);
     const request: ApplyTagsRequest = arg && typeof arg === 'object' && 'kind' in arg ? { node: arg } : (arg as ApplyTagsRequest | undefined) ?? {};
     const atNode = request.resources ? undefined : tree.resourcesAt(request.node);
     const resources = atNode?.resources ?? request.resources ?? [];

@@ -10,6 +10,7 @@ import { vmSchedulerFor, type VmSchedulerOptions } from '../../providers/vmSched
 import type { Confirmations } from '../../platform/confirmations';
 import { withCancellableProgress } from '../../platform/cancellation';
 import type { Services } from '../../platform/services';
+import { refuseUntrusted } from '../../platform/workspaceTrust';
 import { Commands } from '../../shared/commands';
 import type { InstancePrices } from '../../core/pricing/model';
 import type { planSavings } from '../../core/savings/plan';
@@ -85,11 +86,8 @@ export function register(services: Services, planInput: PlanInputOf, confirmatio
   };
 
   const schedule = async (arg?: unknown): Promise<ScheduleOutcome> => {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showErrorMessage('ML FinOps: shutdown schedules change cloud resources, which an untrusted workspace may not do.', 'Manage Workspace Trust')
-        .then((c) => { if (c) void vscode.commands.executeCommand('workbench.trust.manage'); });
-      return { status: 'refused', message: 'untrusted workspace' };
-    }
+    const untrusted = refuseUntrusted('schedule the shutdown');
+    if (untrusted) return { status: 'refused', message: untrusted };
     const args = argsOf(arg);
     const resourceId = args.resourceId ?? await vscode.window.showInputBox({
       title: 'Schedule Shutdown: the virtual machine', prompt: 'An EC2 instance id or ARN, projects/P/zones/Z/instances/NAME, or an Azure VM id',
@@ -172,10 +170,7 @@ export function register(services: Services, planInput: PlanInputOf, confirmatio
   return [
     vscode.commands.registerCommand(Commands.scheduleShutdown, schedule),
     vscode.commands.registerCommand(Commands.undoScheduleShutdown, async (id?: unknown) => {
-      if (!vscode.workspace.isTrusted) {
-        void vscode.window.showErrorMessage('ML FinOps: undoing a schedule changes cloud resources, which an untrusted workspace may not do.');
-        return undefined;
-      }
+      if (refuseUntrusted('undo the schedule')) return undefined;
       if (typeof id === 'string') return undo(id);
       const { entries } = await store.read().catch(() => ({ entries: [] as JournalEntry[] }));
       if (!entries.length) { void vscode.window.showInformationMessage('ML FinOps: no shutdown schedule made from this workspace is left to undo.'); return undefined; }
