@@ -23,7 +23,7 @@ const docsShots = ['overview', 'welcome', 'problems', 'tree', 'dashboard-light',
  * @property {(...args: unknown[]) => void} log
  * @property {string} workspaceDir
  * @property {string} home the HOME of code-server and its extension host (for files such as ~/.aws/credentials)
- * @property {string} userSettings the user settings.json (machine-scoped settings such as endpoints live there)
+ * @property {string} machineSettings the server's machine settings.json (where machine-scoped settings such as endpoints live)
  * @property {string} serverUrl
  */
 /** @typedef {{ title?: string; workspace?: 'demo' | 'empty'; default: (ctx: StepContext) => Promise<void> }} StepModule */
@@ -128,7 +128,7 @@ export async function runE2e({ filter, updateDocs = false, vsix } = {}) {
       for (const step of steps.filter((s) => s.workspace === workspace)) {
         const started = Date.now();
         try {
-          await step.run({ page, palette, shot, showView, openFile, waitFor, log, workspaceDir, home: p.env.HOME, userSettings: path.join(p.userData, 'User/settings.json'), serverUrl: server.url });
+          await step.run({ page, palette, shot, showView, openFile, waitFor, log, workspaceDir, home: p.env.HOME, machineSettings: path.join(p.userData, 'Machine/settings.json'), serverUrl: server.url });
           passed += 1;
           console.log(`    ✔ ${step.title} (${Date.now() - started} ms)`);
         } catch (e) {

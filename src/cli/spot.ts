@@ -7,10 +7,10 @@ import type { LoadedPolicy } from '../core/policy/model';
 import { JOBS_DIR, type SpotJob } from '../core/spot/job';
 import { prepareJob } from '../core/spot/prepare';
 import { renderPlan, type SpotPlan } from '../core/spot/plan';
-import { formatRuntime, jobProgress } from '../core/spot/progress';
+import { describeProgressPrices, formatHourlyNow, formatRuntime, formatInstancePrice, jobProgress } from '../core/spot/progress';
 import type { LaunchResult, SpotJobStatus, SpotResource } from '../core/spot/launcher';
 import { buildUserData } from '../core/spot/userData';
-import { perHour, usd } from '../core/savings/estimate';
+import { usd } from '../core/savings/estimate';
 import { shippedBootstrapFiles, spotLauncherFor, type SpotLauncherSettings } from '../providers/spotLaunchers';
 import { skyJobsLaunchArgs } from '../core/spot/skypilot';
 import { exportSkyPilotTask } from '../providers/skypilot';
@@ -126,13 +126,16 @@ export function renderStatus(s: SpotJobStatus, plan?: SpotPlan): string {
   if (plan && s.instances.length) {
     // the Spot jobs view shows the same figures, from the same function
     const p = jobProgress(s, plan);
-    lines.push(`Runtime ${formatRuntime(p.runtimeHours)}, ${perHour(p.hourlyNow)} now, about ${usd(p.costSoFar)} so far (instances running now).`);
+    lines.push(`Runtime ${formatRuntime(p.runtimeHours)}, ${formatHourlyNow(p)} now, about ${usd(p.costSoFar)} so far (instances running now, at ${describeProgressPrices(p, plan)}).`);
   }
   if (s.consoleUrl) lines.push(`Console: ${s.consoleUrl}`);
   for (const r of s.resources) lines.push(`  ${describeResource(r)}`);
   if (s.instances.length) {
     lines.push('Instances:');
-    for (const i of s.instances) lines.push(`  ${i.id}  ${i.instanceType}  ${i.zone ?? ''}  ${i.lifecycle}  ${i.state}${i.pricePerHour !== undefined ? `  ${perHour(i.pricePerHour)}` : ''}`);
+    for (const i of s.instances) {
+      const price = formatInstancePrice(i, plan);
+      lines.push(`  ${i.id}  ${i.instanceType}  ${i.zone ?? ''}  ${i.lifecycle}  ${i.state}${price ? `  ${price}` : ''}`);
+    }
   }
   for (const e of s.events.slice(0, 5)) lines.push(`  ${e.at}  ${e.kind}: ${e.message}`);
   return lines.join('\n');

@@ -260,6 +260,11 @@ export function planSummary(plan: SpotPlan): string {
   return `Spot ≈ ${usd(plan.total.spot)} for ${plan.usefulHours} h of training (${perHour(plan.hourly.spot)} while running) vs ${usd(plan.total.onDemand)} on-demand (${perHour(plan.hourly.onDemand)}): saves ${usd(plan.total.saving)} (${(plan.total.savingFraction * 100).toFixed(1)} %), restart overhead ${(plan.overheadFraction * 100).toFixed(1)} % included.`;
 }
 
+/** Where the types' spot prices come from (a type's last source: the first is its on-demand price's when they differ). */
+export function spotPriceSources(types: readonly PricedType[]): PriceSourceRef[] {
+  return uniqueSources(types.filter((t) => t.spotHourly !== undefined).map((t) => t.sources[t.sources.length - 1]!));
+}
+
 /** Prices' sources with their dates, for a footnote. */
 export function describeSources(sources: readonly PriceSourceRef[]): string {
   return sources.map((s) => `${s.name} (${s.live ? 'live' : 'snapshot'}, ${s.capturedAt})`).join('; ');

@@ -48,7 +48,9 @@ export class PlanDocuments implements vscode.TextDocumentContentProvider {
     this.texts.set(uri.path, text);
     this.emitter.fire(uri);
     const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.window.showTextDocument(doc, { preview: true, preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
+    // shown again where it already is (a second launch from the plan itself would otherwise open a third column)
+    const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+    await vscode.window.showTextDocument(doc, { preview: true, preserveFocus: true, viewColumn: shown?.viewColumn ?? vscode.ViewColumn.Beside });
   }
 
   dispose(): void {

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { describeError, isFinOpsError } from '../../core/errors';
-import { perHour, usd } from '../../core/savings/estimate';
+import { usd } from '../../core/savings/estimate';
 import type { SpotJobState, SpotJobStatus } from '../../core/spot/launcher';
-import { formatRuntime, jobProgress } from '../../core/spot/progress';
+import { describeProgressPrices, formatHourlyNow, formatRuntime, formatInstancePrice, jobProgress } from '../../core/spot/progress';
 import type { CheckpointInfo } from '../../providers/objectStore';
 import type { Services } from '../../platform/services';
 import { formatAge } from '../../shared/format';
@@ -161,7 +161,7 @@ export function describeJob(entry: JobEntry, now = new Date()): { state: SpotJob
   const parts: string[] = [status.state];
   if (first) parts.push(status.instances.length > 1 ? `${first.instanceType} +${status.instances.length - 1}` : first.instanceType);
   if (first?.zone) parts.push(first.zone);
-  if (p.priced !== 'none') parts.push(perHour(p.hourlyNow));
+  if (p.priced !== 'none') parts.push(formatHourlyNow(p));
   parts.push(formatRuntime(p.runtimeHours));
   parts.push(`${usd(p.costSoFar)} so far`);
   return { state: status.state, description: parts.join(' · ') };
@@ -181,8 +181,11 @@ function jobTooltip(entry: JobEntry, now = new Date()): vscode.MarkdownString {
   md.appendText(`Plan: spot ≈ ${usd(plan.total.spot)} for ${plan.usefulHours} h vs ${usd(plan.total.onDemand)} on-demand (restart overhead ${(plan.overheadFraction * 100).toFixed(1)} %), ${job.instanceTypes.join(', ')} in ${plan.region}.\n`);
   if (status && status.state !== 'planned') {
     const p = jobProgress(status, plan, now);
-    md.appendText(`\nState: ${status.state}${status.requestedAt ? `, requested ${formatAge(status.requestedAt, now)}` : ''}. Runtime ${formatRuntime(p.runtimeHours)}; cost so far ${usd(p.costSoFar)} (instances running now, at ${p.priced === 'cloud' ? 'the current spot price' : p.priced === 'none' ? 'no known price' : 'the current spot price, else the catalogue\'s'}).\n`);
-    for (const i of status.instances) md.appendText(`• ${i.id} ${i.instanceType} ${i.zone ?? ''} ${i.lifecycle} ${i.state}${i.pricePerHour !== undefined ? ` ${perHour(i.pricePerHour)}` : ''}\n`);
+    md.appendText(`\nState: ${status.state}${status.requestedAt ? `, requested ${formatAge(status.requestedAt, now)}` : ''}. Runtime ${formatRuntime(p.runtimeHours)}; cost so far ${usd(p.costSoFar)} (instances running now, at ${describeProgressPrices(p, plan)}).\n`);
+    for (const i of status.instances) {
+      const price = formatInstancePrice(i, plan);
+      md.appendText(`• ${i.id} ${i.instanceType} ${i.zone ?? ''} ${i.lifecycle} ${i.state}${price ? ` ${price}` : ''}\n`);
+    }
     for (const e of status.events.slice(0, 3)) md.appendText(`• ${e.at} ${e.kind}: ${e.message}\n`);
   }
   if (entry.statusNote) md.appendText(`\n${entry.statusNote}\n`);

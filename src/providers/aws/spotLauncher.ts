@@ -5,7 +5,8 @@ import type { Logger } from '../../core/ports';
 import { perHour } from '../../core/savings/estimate';
 import type { SpotJob } from '../../core/spot/job';
 import { rollBackLaunch, type DryRunReport, type LaunchRequest, type LaunchResult, type SpotInstance, type SpotJobState, type SpotJobStatus, type SpotLauncher, type SpotProgress, type SpotResource } from '../../core/spot/launcher';
-import { JOB_TAG, jobTags, resourceName } from '../../core/spot/plan';
+import { describeSources, JOB_TAG, jobTags, resourceName, spotPriceSources } from '../../core/spot/plan';
+import { credibleSpotPrice, MIN_SPOT_SHARE_OF_ON_DEMAND } from '../../core/spot/progress';
 import { awsClientConfig, describeProfile, type AwsOptions } from './config';
 import { callAws } from './errors';
 
@@ -128,7 +129,10 @@ export class AwsSpotLauncher implements SpotLauncher {
     checks.push(`Checkpoint location ${job.checkpoint.uri}: reachable.`);
 
     progress('Reading the current spot prices…');
-    const prices = await this.currentSpotPrices(job, signal);
+    const live = await this.currentSpotPrices(job, signal);
+    // a price far under on-demand is no market price (an emulator's placeholder): the catalogue's stands in for it
+    const onDemandOf = (t: string) => request.plan.types.find((x) => x.instanceType === t)?.onDemandHourly;
+    const prices = new Map([...live].filter(([t, p]) => credibleSpotPrice(p, onDemandOf(t)) !== undefined));
     if (job.maxPricePerHour !== undefined && prices.size > 0) {
       const under = [...prices].filter(([, p]) => p <= job.maxPricePerHour!);
       if (under.length === 0) {
@@ -137,7 +141,12 @@ export class AwsSpotLauncher implements SpotLauncher {
           fix: `Raise maxPricePerHour to at least ${perHour(cheapPrice)}, or add other instance types.`,
         });
       }
-      checks.push(`Current spot prices: ${[...prices].map(([t, p]) => `${t} ${perHour(p)}`).join(', ')}.`);
+    }
+    if (prices.size) checks.push(`Current spot prices (EC2 spot price history): ${[...prices].map(([t, p]) => `${t} ${perHour(p)}`).join(', ')}.`);
+    const fromCatalogue = request.plan.types.filter((t) => !prices.has(t.instanceType) && t.spotHourly !== undefined);
+    if (fromCatalogue.length) {
+      const ignored = [...new Set(fromCatalogue.filter((t) => live.has(t.instanceType)).map((t) => perHour(live.get(t.instanceType)!)))];
+      checks.push(`EC2's spot price history has no usable price for ${fromCatalogue.map((t) => t.instanceType).join(', ')}${ignored.length ? ` (${ignored.join(', ')}: under ${MIN_SPOT_SHARE_OF_ON_DEMAND * 100} % of on-demand, not a market price)` : ''}: the catalogue's spot prices stand in (${describeSources(spotPriceSources(fromCatalogue))}).`);
     }
 
     const existing = await this.findTemplate(name, signal);

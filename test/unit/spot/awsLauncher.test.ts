@@ -123,6 +123,9 @@ test('preflight: the checks and the launch template\'s DryRun, nothing created; 
   assert.match(report.checks[0]!, /s3:\/\/ckpt-bucket\/run1: reachable/);
   assert.deepEqual(proxy().requests.filter((r) => /^Create/.test(r.operation ?? '')).map((r) => `${r.operation}:${params(r.body).get('DryRun')}`), ['CreateLaunchTemplate:true']);
   assert.deepEqual(await templates(), []);
+  // moto's spot price history answers $0.00001 for every type: no market price, so the catalogue's stands in and says so
+  assert.ok(!report.checks.some((c) => /^Current spot prices/.test(c)), report.checks.join('\n'));
+  assert.match(report.checks.find((c) => /spot price history/.test(c)) ?? '', /^EC2's spot price history has no usable price for g5\.2xlarge, g6\.2xlarge \(\$0\.0000\/h: under 5 % of on-demand, not a market price\): the catalogue's spot prices stand in \(.+ \(snapshot, \d{4}-\d\d-\d\d\)\)\.$/);
   proxy().clear();
   const result = await launcher().launch({ job, plan, userData: USER_DATA, checked: report });
   const ops = proxy().requests.filter((r) => /^Create/.test(r.operation ?? '')).map((r) => `${r.operation}${params(r.body).get('DryRun') === 'true' ? ':dry' : ''}`);
@@ -183,6 +186,19 @@ test('a max price below the current spot price of every type is refused before a
   assert.deepEqual(await templates(), []);
 });
 
+test('preflight: credible current spot prices are reported as EC2\'s; a type without one is priced from the catalogue, with its source', async () => {
+  const job = jobOf();
+  const item = (type: string, zone: string, price: string) => `<item><instanceType>${type}</instanceType><productDescription>Linux/UNIX</productDescription><spotPrice>${price}</spotPrice><timestamp>${new Date().toISOString()}</timestamp><availabilityZone>${zone}</availabilityZone></item>`;
+  proxy().inject({ operation: 'DescribeSpotPriceHistory', status: 200, headers: { 'content-type': 'text/xml' }, body: `<?xml version="1.0" encoding="UTF-8"?>\n<DescribeSpotPriceHistoryResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>1</requestId><spotPriceHistorySet>${item('g5.2xlarge', 'us-east-1a', '0.710000')}${item('g5.2xlarge', 'us-east-1b', '0.640000')}</spotPriceHistorySet><nextToken></nextToken></DescribeSpotPriceHistoryResponse>` });
+  const plan = planJob(job, { catalogue: shippedCatalogue() });
+  const report = await launcher().preflight({ job, plan, userData: USER_DATA });
+  assert.ok(report.checks.includes('Current spot prices (EC2 spot price history): g5.2xlarge $0.6400/h.'), report.checks.join('\n'));
+  const g6 = plan.types.find((t) => t.instanceType === 'g6.2xlarge')!;
+  assert.match(report.checks.find((c) => /no usable price/.test(c)) ?? '', /^EC2's spot price history has no usable price for g6\.2xlarge: the catalogue's spot prices stand in \(/);
+  assert.ok(g6.spotHourly! > 0);
+  assert.deepEqual(await templates(), []);
+});
+
 test('a checkpoint bucket that does not exist, or cannot be reached, stops the launch before anything is created', async () => {
   const job = requireJob(`${minimalJob.replace('s3://ckpt-bucket/run1', 's3://no-such-bucket/run1')}`, 'jobs/train-a.yaml');
   await assert.rejects(launcher().launch({ job, plan: planJob(job, { catalogue: shippedCatalogue() }), userData: USER_DATA }),
@@ -221,7 +237,9 @@ test('mlfinops spot launch needs --yes; then launch, status and stop against the
   assert.equal(s.state, 'running');
   assert.equal(s.instances.length, 1);
   const text = await cli('status', 'train-a');
-  assert.match(text.out, /^Runtime \d+ min, \$\d+\.\d{4}\/h now, about \$\d+\.\d\d so far \(instances running now\)\.$/m, text.out);
+  // moto's spot price ($0.00001) is no market price: the catalogue's, labelled with its source and date
+  assert.match(text.out, /^Runtime \d+ min, \$\d+\.\d{4}\/h \(catalogue\) now, about \$\d+\.\d\d so far \(instances running now, at the catalogue's spot prices \(.+ \(snapshot, \d{4}-\d\d-\d\d\)\): the cloud reports none usable\)\.$/m, text.out);
+  assert.match(text.out, /^ {2}i-\w+ {2}g[56]\.2xlarge {2}us-east-1[ab] {2}spot {2}running {2}\$0\.\d{4}\/h \(catalogue\)$/m, text.out);
 
   const stopped = await cli('stop', 'train-a');
   assert.equal(stopped.code, 0, stopped.err);

@@ -8,7 +8,7 @@ import type { SpotJobStatus } from '../../../src/core/spot/launcher';
 import { newJobFile, parseCodeSource } from '../../../src/core/spot/newJob';
 import { planJob } from '../../../src/core/spot/plan';
 import { prepareJob } from '../../../src/core/spot/prepare';
-import { formatRuntime, jobProgress } from '../../../src/core/spot/progress';
+import { credibleSpotPrice, describeProgressPrices, formatHourlyNow, formatInstancePrice, formatRuntime, jobProgress } from '../../../src/core/spot/progress';
 import { minimalJob } from './fixtures';
 
 const tags = { Environment: 'dev', Team: 'nlp', Project: 'p', CostCenter: 'cc1', Owner: 'a@example.com' };
@@ -63,4 +63,32 @@ test('runtime and cost so far: each running instance from its launch at the clou
   assert.equal(formatRuntime(2.5), '2 h 30 min');
   assert.equal(formatRuntime(0.2), '12 min');
   assert.equal(formatRuntime(76), '3 d 4 h');
+});
+
+test('a live spot price far under on-demand (moto\'s $0.00001) is no market price: the catalogue\'s stands in, labelled with its source', () => {
+  const plan = planJob(requireJob(minimalJob, 'jobs/train-a.yaml'), { catalogue: shippedCatalogue() });
+  const g5 = plan.types.find((t) => t.instanceType === 'g5.2xlarge')!;
+  assert.equal(credibleSpotPrice(0.00001, g5.onDemandHourly), undefined);
+  assert.equal(credibleSpotPrice(0, undefined), undefined);
+  assert.equal(credibleSpotPrice(Number.NaN, g5.onDemandHourly), undefined);
+  assert.equal(credibleSpotPrice(g5.onDemandHourly * 0.1, g5.onDemandHourly), g5.onDemandHourly * 0.1, '90 % off is a market price');
+  assert.equal(credibleSpotPrice(0.00001, undefined), 0.00001, 'without an on-demand price to judge by, any positive price stands');
+
+  const now = new Date('2026-12-02T12:00:00Z');
+  const running = { id: 'i-1', instanceType: 'g5.2xlarge', lifecycle: 'spot' as const, state: 'running', zone: 'us-east-1a', launchedAt: '2026-12-02T10:00:00Z', pricePerHour: 0.00001 };
+  const status: SpotJobStatus = { job: 'train-a', state: 'running', resources: [], events: [], requestedAt: '2026-12-02T10:00:00Z', instances: [running] };
+  const p = jobProgress(status, plan, now);
+  assert.equal(p.priced, 'catalogue');
+  assert.equal(p.hourlyNow, g5.spotHourly);
+  assert.equal(p.costSoFar, Math.round(2 * g5.spotHourly! * 100) / 100);
+  assert.equal(formatHourlyNow(p), `$${g5.spotHourly!.toFixed(4)}/h (catalogue)`);
+  assert.equal(formatInstancePrice(running, plan), `$${g5.spotHourly!.toFixed(4)}/h (catalogue)`);
+  assert.match(describeProgressPrices(p, plan), /^the catalogue's spot prices \(.*\d{4}-\d\d-\d\d\)\): the cloud reports none usable$/);
+
+  // a credible live price is the cloud's, unlabelled
+  const live = jobProgress({ ...status, instances: [{ ...running, pricePerHour: 0.5 }] }, plan, now);
+  assert.equal(live.priced, 'cloud');
+  assert.equal(formatHourlyNow(live), '$0.5000/h');
+  assert.equal(formatInstancePrice({ ...running, pricePerHour: 0.5 }, plan), '$0.5000/h');
+  assert.equal(describeProgressPrices(live, plan), 'the cloud\'s current spot prices');
 });
