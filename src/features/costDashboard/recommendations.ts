@@ -5,13 +5,16 @@ import type { CostView } from '../../platform/costView';
 import type { SizedResources } from '../../core/allocation/store';
 import { kindLabels, type SavingsReport } from '../../core/savings/report';
 import type { Logger } from '../../core/ports';
-import { nativeSourceLine, nativeTitle, type NativeRecommendation } from '../../core/savings/native';
+import { comparisonLines, nativeSourceLine, nativeTitle, ourEstimateLine, type NativeRecommendation } from '../../core/savings/native';
 
 /** Instance types / VM sizes estimated per refresh (the most numerous first). */
 const MAX_ESTIMATES = 8;
 
 /** What the recommendations need of the savings estimator (given by the composition root, extension.ts). */
-export type Estimate = (request: { instanceType: string; region?: string; subject?: string }, signal?: AbortSignal) => Promise<SavingsReport>;
+export type Estimate = (request: { instanceType: string; region?: string; subject?: string; resourceId?: string }, signal?: AbortSignal) => Promise<SavingsReport>;
+
+/** The page's limit on a text field (src/shared/protocol.ts). */
+const MAX_TEXT = 2000;
 
 /**
  * The dashboard's recommendations: for the instance types / VM sizes the loaded inventories hold (cloud
@@ -21,17 +24,40 @@ export type Estimate = (request: { instanceType: string; region?: string; subjec
 /** The clouds' own recommendations (Compute Optimizer, Recommender, Advisor) with the recommenders that failed. */
 export type NativeList = (signal?: AbortSignal) => Promise<{ recommendations: NativeRecommendation[]; problems: Array<{ source: string; message: string }> }>;
 
-/** Native recommendations as dashboard rows: each with its own saving, source and date, beside ours. */
-async function nativeRows(native: NativeList | undefined, signal: AbortSignal, log: Logger): Promise<DashboardData['recommendations']> {
+/**
+ * Where the report of the recommendation's resource compares it with ours: our right-sizing and the reasons they
+ * differ, the report's own rows (one comparison, computed once by the savings estimator); '' when ours is not known.
+ */
+async function versusOurs(n: NativeRecommendation, estimate: Estimate, signal: AbortSignal, log: Logger): Promise<string> {
+  if (!n.currentType) return '';
+  try {
+    const report = await estimate({ instanceType: n.currentType, ...(n.region ? { region: n.region } : {}), subject: n.resourceName, resourceId: n.resourceId }, signal);
+    const row = report.native?.find((x) => x.recommendation.source === n.source && x.recommendation.resourceId === n.resourceId);
+    if (!row?.comparison) return '';
+    return [ourEstimateLine(report.options.find((o) => o.kind === 'rightsizing')), ...comparisonLines(row.comparison)].join(' ');
+  } catch (e) {
+    if (isCancelled(e)) throw e;
+    log.debug(`Dashboard recommendations: ${n.resourceName} not compared with ours: ${describeError(e)}`);
+    return '';
+  }
+}
+
+/** Native recommendations as dashboard rows: each with its own saving, source and date, and ours beside it with why they differ. */
+async function nativeRows(native: NativeList | undefined, estimate: Estimate, signal: AbortSignal, log: Logger): Promise<DashboardData['recommendations']> {
   if (!native) return [];
   try {
     const r = await native(signal);
     for (const p of r.problems) log.warn(`Dashboard recommendations: ${p.source}: ${p.message}`);
-    return r.recommendations.filter((n) => n.monthlySaving > 0).map((n) => ({
-      title: nativeTitle(n),
-      detail: `${nativeSourceLine(n)}; priced on ${n.priceBasis}${n.lookbackDays !== undefined ? `, ${n.lookbackDays}-day lookback` : ''}. ${n.details[0] ?? ''}`.trim(),
-      monthlySaving: n.monthlySaving,
-      currency: n.currency,
+    // the largest ones are compared with ours (each reads its resource's metrics once)
+    return await Promise.all(r.recommendations.filter((n) => n.monthlySaving > 0).map(async (n, i) => {
+      const versus = i < MAX_ESTIMATES ? await versusOurs(n, estimate, signal, log) : '';
+      const detail = `${nativeSourceLine(n)}; priced on ${n.priceBasis}${n.lookbackDays !== undefined ? `, ${n.lookbackDays}-day lookback` : ''}. ${n.details[0] ?? ''} ${versus}`.trim();
+      return {
+        title: nativeTitle(n),
+        detail: detail.length > MAX_TEXT ? `${detail.slice(0, MAX_TEXT - 1)}…` : detail,
+        monthlySaving: n.monthlySaving,
+        currency: n.currency,
+      };
     }));
   } catch (e) {
     if (isCancelled(e)) throw e;
@@ -58,7 +84,7 @@ export function recommendationsFor(view: CostView, estimate: Estimate, log: Logg
   };
 
   const compute = async (list: SizedResources[], signal: AbortSignal): Promise<DashboardData['recommendations']> => {
-    if (list.length === 0) return nativeRows(native, signal, log);
+    if (list.length === 0) return nativeRows(native, estimate, signal, log);
     const out: DashboardData['recommendations'] = [];
     for (const z of list) {
       try {
@@ -79,7 +105,7 @@ export function recommendationsFor(view: CostView, estimate: Estimate, log: Logg
         log.debug(`Dashboard recommendations: no estimate for ${z.size}: ${describeError(e)}`);
       }
     }
-    out.push(...await nativeRows(native, signal, log));
+    out.push(...await nativeRows(native, estimate, signal, log));
     return out.sort((a, b) => b.monthlySaving - a.monthlySaving);
   };
 

@@ -200,7 +200,7 @@ suite('Right-size in code: the code action on Terraform and CloudFormation, with
     assert.match(md, /\*\*AWS Compute Optimizer: trainer \(i-[0-9a-f]+\) p3\.8xlarge → g5\.2xlarge saves \$8,000\.00\/mo\*\* — AWS Compute Optimizer, refreshed 2026-11-30/);
   });
 
-  test('the Resources view shows Compute Optimizer\'s recommendation under the instance, ours beside it with the report\'s reasons; the dashboard lists the report\'s row', async function () {
+  test('the Resources view shows Compute Optimizer\'s recommendation under the instance, ours beside it with the report\'s reasons; the dashboard lists the report\'s row and reasons', async function () {
     this.timeout(300_000);
     await withComputeOptimizer();
     const api = await vscode.extensions.getExtension<MlFinOpsApi>(EXTENSION_ID)!.activate();
@@ -250,6 +250,10 @@ suite('Right-size in code: the code action on Terraform and CloudFormation, with
     assert.equal(dash[0]!.monthlySaving, row.recommendation.monthlySaving);
     assert.equal(dash[0]!.currency, row.recommendation.currency);
     assert.ok(dash[0]!.detail.startsWith(nativeSourceLine(row.recommendation)), dash[0]!.detail);
+    // and ours beside it with why they differ, as the report of that instance says it
+    assert.match(dash[0]!.detail, /Ours: Right-size p3\.8xlarge → p3\.2xlarge saves \$[\d,]+\.\d\d\/mo \(/);
+    assert.ok(dash[0]!.detail.includes(comparisonLines(row.comparison).find((l) => l.includes('Type:'))!), dash[0]!.detail);
+    assert.match(dash[0]!.detail, /Differs from ours — Lookback: .* Differs from ours — Metrics: .* Differs from ours — Price: /);
     for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
       if (tab.input instanceof vscode.TabInputWebview && /costDashboard|savingsReport/.test(tab.input.viewType)) await vscode.window.tabGroups.close(tab);
     }
