@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { importTs } from '../tsModule.mjs';
 
-export const title = 'Spot training from the editor against moto: the demo job file, "Launch Spot Training…" shows the plan beside it and the DryRun checks with the estimate in the modal; declined, moto holds nothing; confirmed, the fleet runs and the Spot Jobs view shows it with state, type, zone and price (README screenshots "spot-plan", "spot-jobs")';
+export const title = 'Spot training from the editor against moto: the demo job file, "Launch Spot Training…" shows the plan beside it and the DryRun checks with the estimate in the modal; declined, moto holds nothing; confirmed, the fleet runs and the Spot Jobs view shows it with state, type, zone and price; Stop in the view deletes both (README screenshots "spot-plan", "spot-jobs")';
 export const workspace = 'demo';
 
 const JOB = '.finops/jobs/llm-finetune.yaml';
@@ -210,6 +210,24 @@ export default async function ({ page, palette, shot, showView, openFile, waitFo
     if (!new RegExp(`${type?.replace('.', '\\.')} us-east-1[ab] spot running \\$${price?.replace('.', '\\.')}/h \\(catalogue\\)`).test(tooltip)) throw new Error(`the tooltip does not list the instance at $${price}/h (catalogue): ${tooltip}`);
     await shot('spot-jobs');
     await page.mouse.move(1000, 450);
+
+    // Stop from the view: the modal names what is deleted; confirmed, moto holds nothing and the job is planned again
+    await waitFor(async () => {
+      if (await dialog.isVisible()) return true;
+      await row.hover();
+      await row.locator('.action-label[aria-label^="Stop Spot Job"]').first().click({ timeout: 5_000 });
+      await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+      return true;
+    }, 'the Stop modal', 90_000, 1_000);
+    const stopQuestion = (await dialog.locator('.dialog-message-text').innerText()).replace(/\s+/g, ' ').trim();
+    const stopDetail = (await dialog.locator('.dialog-message-detail').innerText().catch(() => '')).replace(/\s+/g, ' ');
+    log(`stop modal: ${stopQuestion} ${stopDetail.slice(0, 200)}`);
+    if (!/^Stop spot job "llm-finetune"\? Its 1 instance is terminated now/.test(stopQuestion)) throw new Error(`the Stop modal asks "${stopQuestion}"`);
+    for (const id of [...made2.templates, ...made2.fleets]) if (!stopDetail.includes(id)) throw new Error(`the Stop modal does not name ${id}: ${stopDetail}`);
+    await answer('Stop Job');
+    await waitFor(async () => { const left = await created(moto.endpoint); return !left.templates.length && !left.fleets.length; }, 'moto to hold no launch template and no fleet after Stop', 120_000, 1_000);
+    await waitFor(async () => /planned · est\. \$[\d,.]+ spot for \d+ h/.test((await row.innerText()).replace(/\s+/g, ' ')), 'the job planned again in the view', 120_000);
+    log('stopped: nothing left in moto, the job planned again');
   } finally {
     if (sidebarWidth) await dragSidebarTo(page, sidebarWidth).catch(() => undefined);
     if (paneWasExpanded === 'false') await spotPane.locator('.pane-header').first().click().catch(() => undefined);
