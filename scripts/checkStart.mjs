@@ -42,7 +42,8 @@ try {
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(url);
-    await page.locator('.activitybar [aria-label^="ML FinOps"]').first().click({ timeout: 180_000 });
+    // the item, not its icon: a badge lies over the icon and takes the click
+    await page.locator('.activitybar .action-item', { has: page.locator('[aria-label^="ML FinOps"]') }).first().click({ timeout: 180_000 });
     // the Resources view shows the demo bill's cost: the product works on its demo with no account
     const demoRow = page.locator('.part.sidebar .monaco-list-row[aria-level="1"]', { hasText: 'Demo' }).first();
     await demoRow.waitFor({ timeout: 180_000 });

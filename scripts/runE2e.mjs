@@ -120,7 +120,8 @@ export async function runE2e({ filter, updateDocs = false, vsix } = {}) {
       /** Shows the ML FinOps side bar (clicking its activity-bar icon again would hide it). */
       const showView = async () => {
         const title = page.locator('.part.sidebar .composite.title', { hasText: /ML FinOps/i });
-        if (!(await title.isVisible())) await page.locator('.activitybar [aria-label^="ML FinOps"]').first().click();
+        // the item, not its icon: the badge (the anomaly count) lies over the icon and takes the click
+        if (!(await title.isVisible())) await page.locator('.activitybar .action-item', { has: page.locator('[aria-label^="ML FinOps"]') }).first().click();
         await title.waitFor({ state: 'visible', timeout: 30_000 });
         return page.locator('.part.sidebar');
       };
@@ -133,8 +134,21 @@ export async function runE2e({ filter, updateDocs = false, vsix } = {}) {
           console.log(`    ✔ ${step.title} (${Date.now() - started} ms)`);
         } catch (e) {
           failed += 1;
-          console.log(`    ✘ ${step.title}\n      ${String(e instanceof Error ? e.stack : e).split('\n').slice(0, 8).join('\n      ')}`);
+          console.log(`    ✘ ${step.title}\n      ${String(e instanceof Error ? e.stack : e).split('\n').slice(0, 16).join('\n      ')}`);
           await shot(`FAILED-${path.basename(step.file, '.mjs')}`).catch(() => {});
+          // what holds the page when a step fails: inert containers, open dialogs, the focused element
+          const state = await page.evaluate(() => {
+            /** @param {Element} el */
+            const name = (el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).slice(0, 3).join('.')}` : ''}`;
+            return {
+              inert: Array.from(document.querySelectorAll('[inert]')).map(name).slice(0, 8),
+              dialogs: Array.from(document.querySelectorAll('dialog[open], .monaco-dialog-box, [role="dialog"]')).map((el) => `${name(el)}: ${(el.textContent ?? '').slice(0, 160)}`).slice(0, 5),
+              focused: document.activeElement ? name(document.activeElement) : 'none',
+              visibility: document.visibilityState,
+              hasFocus: document.hasFocus(),
+            };
+          }, undefined).catch((/** @type {unknown} */ err) => ({ error: String(err) }));
+          console.log(`      page state: ${JSON.stringify(state)}; pages: ${context.pages().map((p) => p.url().slice(0, 80)).join(', ')}`);
         }
       }
       await context.close();

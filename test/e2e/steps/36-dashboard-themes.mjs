@@ -1,52 +1,29 @@
 // @ts-check
+import fs from 'node:fs';
+import path from 'node:path';
 import { importTs } from '../tsModule.mjs';
 
 export const title = 'Cost dashboard in light, dark and both high-contrast themes: every chart mark 3:1 against its background, legend colours told apart (CIEDE2000), text 4.5:1 (README screenshots "dashboard-light", "dashboard-dark")';
 export const workspace = 'demo';
 
-/** The themes, as the Color Theme picker names them, and the class VS Code gives the webview's body. */
+/** The themes by their ids (VS Code 1.139's defaults, the Modern ones, both high-contrast themes), and the class VS Code gives the webview's body. */
 const THEMES = [
-  // VS Code 1.139's defaults ("Default Light" / "Default Dark"), then the Modern ones and both high-contrast themes
-  { names: ['Light 2026', 'Default Light Modern'], kind: 'vscode-light', shot: 'dashboard-light' },
-  { names: ['Dark 2026', 'Default Dark Modern'], kind: 'vscode-dark', shot: 'dashboard-dark' },
-  { names: ['Light Modern', 'Default Light Modern'], kind: 'vscode-light' },
-  { names: ['Dark Modern', 'Default Dark Modern'], kind: 'vscode-dark' },
-  { names: ['Dark High Contrast', 'High Contrast', 'Default High Contrast'], kind: 'vscode-high-contrast' },
-  { names: ['Light High Contrast', 'High Contrast Light', 'Default High Contrast Light'], kind: 'vscode-high-contrast-light' },
+  { id: 'Light 2026', kind: 'vscode-light', shot: 'dashboard-light' },
+  { id: 'Dark 2026', kind: 'vscode-dark', shot: 'dashboard-dark' },
+  { id: 'Light Modern', kind: 'vscode-light' },
+  { id: 'Dark Modern', kind: 'vscode-dark' },
+  { id: 'Default High Contrast', kind: 'vscode-high-contrast' },
+  { id: 'Default High Contrast Light', kind: 'vscode-high-contrast-light' },
 ];
 
 /**
- * Picks a colour theme with "Preferences: Color Theme" by the first of its names the picker lists; returns the
- * theme that was current before.
- * @param {{ page: import('playwright-core').Page }} ctx @param {string[]} names
+ * Sets the colour theme in the workspace's settings, as a user who writes "workbench.colorTheme" there does (the
+ * workbench applies the file when it changes; no picker whose input a webview taking focus could close).
+ * @param {string} file the workspace's .vscode/settings.json @param {string} id
  */
-async function pickTheme({ page }, names) {
-  // "Preferences: Color Theme" by its exact label: the palette may rank "Browse Color Themes in Marketplace" first
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input[type="text"]:visible').first();
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await input.fill('>Preferences: Color Theme');
-  await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: /^\s*Preferences: Color Theme\s*$/ }) }).first().click({ timeout: 30_000 });
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: /Dark/ }).first().waitFor({ timeout: 30_000 });
-  // the picker opens on the current theme
-  const current = (await page.locator('.quick-input-list .monaco-list-row.focused .label-name').first().innerText({ timeout: 30_000 }).catch(() => '')).trim();
-  const row = page.locator('.quick-input-list .monaco-list-row.focused .label-name').first();
-  /** @type {string[]} */
-  const offered = [];
-  for (const name of names) {
-    await input.fill(name);
-    // the list filters as it is typed into: poll until the focused row is the theme
-    const deadline = Date.now() + 5_000;
-    let picked = '';
-    while ((picked = (await row.innerText({ timeout: 5_000 }).catch(() => '')).trim()) !== name && Date.now() < deadline) await page.waitForTimeout(100);
-    if (picked === name) {
-      await page.keyboard.press('Enter');
-      return current;
-    }
-    offered.push(`"${picked}" for "${name}"`);
-  }
-  throw new Error(`the theme picker offers ${offered.join(', ')}`);
+function setTheme(file, id) {
+  const settings = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  fs.writeFileSync(file, JSON.stringify({ ...settings, 'workbench.colorTheme': id }, null, 2));
 }
 
 /**
@@ -103,7 +80,8 @@ async function measure(frame) {
 
 /** @param {import('../../../scripts/runE2e.mjs').StepContext} ctx */
 export default async function (ctx) {
-  const { page, palette, shot, waitFor, log } = ctx;
+  const { page, palette, shot, waitFor, log, workspaceDir } = ctx;
+  const workspaceSettings = path.join(workspaceDir, '.vscode/settings.json');
   /** @type {typeof import('../../../src/shared/colour.js')} */
   const colour = await importTs('src/shared/colour.ts');
   /** @param {string} c */
@@ -115,11 +93,13 @@ export default async function (ctx) {
   const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   await waitFor(async () => !!(await frame.locator('#chart-service').getAttribute('data-colours').catch(() => null)), 'the dashboard drawn', 120_000);
 
-  let original = '';
+  const original = fs.existsSync(workspaceSettings) ? fs.readFileSync(workspaceSettings, 'utf8') : undefined;
+  const themeId = async () => frame.locator('body').getAttribute('data-vscode-theme-id').catch(() => null);
+  const originalTheme = await themeId();
   try {
     for (const theme of THEMES) {
-      const before = await pickTheme(ctx, theme.names);
-      original ||= before;
+      setTheme(workspaceSettings, theme.id);
+      await waitFor(async () => (await themeId()) === theme.id, `the dashboard in ${theme.id}`, 60_000);
       // the page takes the theme's colours, then redraws its charts with them (each chart writes the background it painted)
       await waitFor(async () => frame.locator('body').evaluate((b, kind) => {
         if (!b.classList.contains(kind) || (kind === 'vscode-high-contrast' && b.classList.contains('vscode-high-contrast-light'))) return false;
@@ -140,7 +120,7 @@ export default async function (ctx) {
           p.remove();
           return same;
         });
-      }, theme.kind), `the dashboard redrawn in ${theme.names[0]}`, 60_000);
+      }, theme.kind), `the dashboard redrawn in ${theme.id}`, 60_000);
       const m = await measure(frame);
       /** @type {string[]} */
       const problems = [];
@@ -181,8 +161,8 @@ export default async function (ctx) {
         if (r < need) problems.push(`text "${t.text}" (${t.where}) ${t.colour} has ${r.toFixed(2)}:1 against ${colour.toHex(bg)}`);
       }
       if (m.charts.length < 4) problems.push(`only ${m.charts.length} charts drawn`);
-      log(`${theme.names[0]}: ${m.charts.length} charts, ${m.charts.reduce((s, c) => s + c.marks.length, 0)} marks, lowest mark contrast ${minMark.toFixed(2)}:1, closest legend colours ΔE2000 ${minPair.toFixed(1)}, ${m.texts.length} texts, lowest text contrast ${minText.toFixed(2)}:1`);
-      if (problems.length) throw new Error(`${theme.names[0]}:\n${[...new Set(problems)].slice(0, 15).join('\n')}`);
+      log(`${theme.id}: ${m.charts.length} charts, ${m.charts.reduce((s, c) => s + c.marks.length, 0)} marks, lowest mark contrast ${minMark.toFixed(2)}:1, closest legend colours ΔE2000 ${minPair.toFixed(1)}, ${m.texts.length} texts, lowest text contrast ${minText.toFixed(2)}:1`);
+      if (problems.length) throw new Error(`${theme.id}:\n${[...new Set(problems)].slice(0, 15).join('\n')}`);
       if (theme.shot) {
         await frame.locator('body').evaluate(() => window.scrollTo(0, 0));
         await shot(theme.shot);
@@ -190,6 +170,8 @@ export default async function (ctx) {
     }
   } finally {
     // the next steps' screenshots in the theme they started with
-    if (original) await pickTheme(ctx, [original]).catch((e) => log(`could not restore ${original}: ${e}`));
+    if (original === undefined) fs.rmSync(workspaceSettings, { force: true });
+    else fs.writeFileSync(workspaceSettings, original);
+    await waitFor(async () => (await themeId()) === originalTheme, `the dashboard back in ${originalTheme}`, 60_000).catch((e) => log(String(e)));
   }
 }

@@ -108,8 +108,11 @@ export default async function ({ openFile, page, palette, shot, waitFor, log, wo
   await palette('View: Close All Editors');
   await palette('ML FinOps: Estimate Savings…');
   const input = page.locator('.quick-input-widget .quick-input-box input').first();
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  // the palette's input is the picker's: type once the picker itself is shown (its title), or the first keys land in the palette
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Estimate Savings' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  await waitFor(async () => (await input.getAttribute('placeholder'))?.includes('GPU (H100') ?? false, 'the picker\'s own input', 30_000);
   await input.pressSequentially('H100', { delay: 30 });
+  await waitFor(async () => (await input.inputValue()) === 'H100', 'the typed "H100" in the picker', 30_000);
   const list = page.locator('.quick-input-list .monaco-list-row');
   for (const type of ['p5.48xlarge', 'a3-highgpu-8g', 'Standard_ND96isr_H100_v5']) {
     await waitFor(async () => (await allPickerRows(page, list)).some((t) => t.includes(type) && /\$\d[\d,.]*\/h/.test(t)), `"${type}" with its price in the H100 list`, 30_000);
